@@ -1,0 +1,1 @@
+"""The headless command line: ``genlab train | sample | eval | data`` (and ``python main.py ...``)."""

@@ -1,0 +1,277 @@
+"""The CLI's commands. Each returns an exit status; user errors raise ``GenLabError`` subclasses."""
+
+from __future__ import annotations
+
+import json
+import math
+import signal
+import sys
+import threading
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from engine.config import ConfigError, DataConfig, RunConfig, _parse_scalar, coerce_value
+from engine.errors import GenLabError
+from engine.events import (CheckpointSaved, EvaluationCompleted, LogMessage, NonFiniteLoss, StepCompleted,
+                           TrainingFinished)
+from engine.cli.progress import ProgressBar
+
+EXIT_OK, EXIT_INTERRUPTED = 0, 130
+UNLIMITED_STEPS = 100_000_000
+
+
+def _err(text: str) -> None:
+    print(text, file=sys.stderr, flush=True)
+
+
+# ---- train ------------------------------------------------------------------------------------------
+def build_train_config(args) -> RunConfig:
+    """Config from --config, then --model/--data/--steps/--time/--seed/--device/--threads, then --set."""
+    if args.config:
+        config = RunConfig.load(args.config)
+    else:
+        config = RunConfig(family=args.model or "vae")
+    if args.model and args.model != config.family:
+        config = config.with_family(args.model)
+    from engine.models.registry import model_class
+    model_class(config.family)  # a clear error now if the family is not available
+    sets = []
+    if args.data is not None:
+        sets.append(f"data.name={json.dumps(args.data)}")
+    if args.steps is not None:
+        sets.append(f"train.steps={args.steps}")
+        sets.append("train.time_limit=0")
+    if args.time is not None:
+        sets.append(f"train.time_limit={args.time}")
+        sets.append(f"train.steps={UNLIMITED_STEPS}")
+    for key in ("seed", "device", "threads"):
+        value = getattr(args, key)
+        if value is not None:
+            sets.append(f"train.{key}={json.dumps(value)}")
+    return config.with_overrides(sets + list(args.set))
+
+
+class _StopOnSignal:
+    """First Ctrl+C or SIGTERM asks the loop to stop (it saves a checkpoint); a second Ctrl+C aborts."""
+
+    def __init__(self, controls):
+        self.controls = controls
+        self.signalled = False
+        self._previous = {}
+
+    def __enter__(self):
+        if threading.current_thread() is threading.main_thread():
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                try:
+                    self._previous[sig] = signal.signal(sig, self._handle)
+                except (ValueError, OSError):
+                    pass
+        return self
+
+    def _handle(self, signum, frame):
+        if self.signalled and signum == signal.SIGINT:
+            raise KeyboardInterrupt
+        self.signalled = True
+        self.controls.request_stop()
+
+    def __exit__(self, *exc):
+        for sig, handler in self._previous.items():
+            signal.signal(sig, handler)
+        return False
+
+
+def cmd_train(args) -> int:
+    from engine.training.loop import Controls, Trainer
+    if args.resume:
+        run_dir = Path(args.resume)
+        from engine.runs.folder import RunFolder
+        config = RunFolder(run_dir).read_config()
+        extra = []
+        ck = RunFolder(run_dir).latest_checkpoint()
+        done = ck.step if ck else 0
+        if args.steps is not None:
+            extra.append(f"train.steps={done + args.steps}")
+        if args.time is not None:
+            extra += [f"train.time_limit={(ck.trainer.get('elapsed', 0.0) if ck else 0.0) + args.time}",
+                      f"train.steps={UNLIMITED_STEPS}"]
+        config = config.with_overrides(extra + list(args.set))
+        resume = True
+    else:
+        if not args.out:
+            raise GenLabError("genlab train: --out RUN_DIR is required (or --resume RUN_DIR)")
+        if not args.model and not args.config:
+            raise GenLabError("genlab train: --model FAMILY is required (vae, gan, ar, flow, diffusion)")
+        config = build_train_config(args)
+        run_dir = Path(args.out)
+        if (run_dir / "config.json").exists():
+            raise GenLabError(f"{run_dir}: already holds a run; choose a new --out or continue it with --resume {run_dir}")
+        resume = False
+
+    _err(f"genlab: loading data '{config.data.name}' ...")
+    trainer = Trainer(config, run_dir, resume=resume)
+    tc = config.train
+    spec = trainer.dataset.spec
+    _err(f"genlab: {config.family} on {config.data.name} ({spec.kind} {tuple(spec.shape)}, "
+         f"{len(trainer.dataset.x_train)} train / {len(trainer.dataset.x_test)} test), device {trainer.device}, "
+         f"{trainer.threads} threads, batch {trainer.batch_size} -> {run_dir}")
+    for path, reason in trainer.dataset.skipped:
+        _err(f"genlab: skipped {path}: {reason}")
+    bar = None if args.quiet else ProgressBar(tc.steps, tc.time_limit if tc.steps >= UNLIMITED_STEPS else 0.0)
+    controls = Controls(interactive=False)
+    final = None
+    with _StopOnSignal(controls) as sig:
+        for ev in trainer.events(controls):
+            if isinstance(ev, StepCompleted) and bar:
+                bar.update(ev.step, ev.elapsed, ev.steps_per_second, ev.losses.get("loss"),
+                           force=ev.step >= ev.total_steps)
+            elif isinstance(ev, LogMessage):
+                (bar.message if bar else _err)(f"genlab: {ev.level}: {ev.text}")
+            elif isinstance(ev, NonFiniteLoss) and bar:
+                bar.message(f"genlab: non-finite loss in {', '.join(ev.terms)} at step {ev.step}")
+            elif isinstance(ev, CheckpointSaved) and bar and sig.signalled:
+                bar.message(f"genlab: checkpoint saved at step {ev.step}")
+            elif isinstance(ev, EvaluationCompleted) and bar:
+                bar.message(f"genlab: step {ev.step}: {_metric_text(ev.metrics)}")
+            elif isinstance(ev, TrainingFinished):
+                final = ev
+    if bar:
+        bar.close()
+    if final is not None:
+        summary = {"run": str(run_dir), "family": config.family, "data": config.data.name, "step": final.step,
+                   "reason": final.reason, **{k: v for k, v in final.metrics.items()
+                                             if k in ("test_nll_nats", "nll_kind", "bits_per_dim", "nll_se", "n_test")}}
+        print(json.dumps(summary))
+    if sig.signalled:
+        _err(f"genlab: stopped at step {trainer.step}; checkpoint saved. Continue with: genlab train --resume {run_dir}")
+        return EXIT_INTERRUPTED
+    return EXIT_OK
+
+
+def _metric_text(m: dict) -> str:
+    if m.get("test_nll_nats") is None:
+        return "no likelihood for this family"
+    text = f"test NLL ({m['nll_kind']}) {m['test_nll_nats']:.4f} nats"
+    if m.get("nll_se") is not None:
+        text += f" +- {m['nll_se']:.4f}"
+    if m.get("bits_per_dim") is not None:
+        text += f", {m['bits_per_dim']:.4f} bits/dim"
+    return text + f" on {m['n_test']} examples"
+
+
+# ---- sample -------------------------------------------------------------------------------------------
+def _resolve(device: str) -> torch.device:
+    from engine.devices import resolve_device
+    return resolve_device(device)
+
+
+def _check_output(path: str, allowed: tuple[str, ...]) -> Path:
+    out = Path(path)
+    if out.suffix.lower() not in allowed:
+        raise GenLabError(f"{out}: output must end in {' or '.join(allowed)}")
+    if out.parent and not out.parent.exists():
+        raise GenLabError(f"{out.parent}: folder does not exist")
+    return out
+
+
+def write_output(out: Path, x: torch.Tensor, kind: str) -> None:
+    from engine.render import display_scale, image_grid, png_bytes, scatter_image, upscale
+    from engine.runs.atomic import write_bytes_atomic
+    arr = x.detach().cpu().numpy().astype(np.float32)
+    if out.suffix.lower() == ".npy":
+        import io
+        buf = io.BytesIO()
+        np.save(buf, arr, allow_pickle=False)
+        write_bytes_atomic(out, buf.getvalue())
+    elif kind == "points":
+        write_bytes_atomic(out, png_bytes(scatter_image(arr)))
+    else:
+        write_bytes_atomic(out, png_bytes(upscale(image_grid(arr), display_scale(arr.shape[2]))))
+
+
+def cmd_sample(args) -> int:
+    from engine.runs.load import load_run_model
+    if args.n < 1 or args.n > 1_000_000:
+        raise GenLabError(f"genlab sample: -n must be from 1 to 1000000, got {args.n}")
+    out = _check_output(args.output, (".png", ".npy"))
+    device = _resolve(args.device)
+    config, model, ckpt = load_run_model(args.run, device)
+    labels = None
+    if args.label is not None:
+        if not model.conditional:
+            raise GenLabError(f"{args.run}: this model is not class-conditional; train it with "
+                              "--set model.conditional=true on labelled data to use --label")
+        if not 0 <= args.label < model.spec.num_classes:
+            raise GenLabError(f"--label: got {args.label}; expected 0 to {model.spec.num_classes - 1}")
+        labels = torch.full((args.n,), args.label, dtype=torch.long, device=device)
+    gen = torch.Generator(device=device.type if device.type == "cuda" else "cpu").manual_seed(args.seed)
+    chunks, done = [], 0
+    step = 10_000 if model.spec.kind == "points" else 256
+    while done < args.n:
+        k = min(step, args.n - done)
+        chunks.append(model.sample(k, generator=gen, labels=None if labels is None else labels[:k]).cpu())
+        done += k
+    x = torch.cat(chunks)
+    write_output(out, x, model.spec.kind)
+    _err(f"genlab: wrote {args.n} samples of step {ckpt.step} to {out}")
+    return EXIT_OK
+
+
+# ---- eval ----------------------------------------------------------------------------------------------
+def cmd_eval(args) -> int:
+    from engine.data import load_dataset
+    from engine.evaluate import evaluate_nll
+    from engine.runs.load import load_run_model
+    if args.limit < 1:
+        raise GenLabError(f"genlab eval: --limit must be at least 1, got {args.limit}")
+    device = _resolve(args.device)
+    config, model, ckpt = load_run_model(args.run, device)
+    ds = load_dataset(config.data)
+    gen = torch.Generator(device=device.type if device.type == "cuda" else "cpu").manual_seed(args.seed)
+    m = evaluate_nll(model, ds.x_test, ds.y_test if model.conditional else None, args.limit, gen)
+    result = {"family": config.family, "data": config.data.name, "step": ckpt.step,
+              "test_nll_nats": m["test_nll_nats"], "nll_kind": m["nll_kind"], "bits_per_dim": m["bits_per_dim"],
+              "nll_se": m["nll_se"], "n_test": m["n_test"]}
+    if args.json:
+        print(json.dumps({k: (None if isinstance(v, float) and not math.isfinite(v) else v)
+                          for k, v in result.items()}))
+    else:
+        print(f"run        {args.run}")
+        print(f"family     {config.family}")
+        print(f"data       {config.data.name}")
+        print(f"step       {ckpt.step}")
+        print(f"test NLL   {_metric_text(m)}")
+    return EXIT_OK
+
+
+# ---- data ------------------------------------------------------------------------------------------------
+def cmd_data(args) -> int:
+    from engine.data import load_dataset
+    if args.n < 1:
+        raise GenLabError(f"genlab data: -n must be at least 1, got {args.n}")
+    out = _check_output(args.output, (".png", ".npy"))
+    cfg = DataConfig(name=args.data)
+    if args.seed is not None:
+        cfg.seed = coerce_value(DataConfig, "seed", args.seed, "data")
+    for item in args.set:
+        if "=" not in item:
+            raise ConfigError("--set", item, "key=value, for example data.image_size=32")
+        key, value = item.split("=", 1)
+        key = key.strip().removeprefix("data.")
+        setattr(cfg, key, coerce_value(DataConfig, key, _parse_scalar(value.strip()), "data"))
+    if args.split == "train" and cfg.name in _toy_names():
+        cfg.n_train = max(cfg.n_train, args.n)
+    if args.split == "test" and cfg.name in _toy_names():
+        cfg.n_test = max(cfg.n_test, args.n)
+    ds = load_dataset(cfg)
+    x = ds.x_train if args.split == "train" else ds.x_test
+    x = x[:args.n]
+    write_output(out, x, ds.spec.kind)
+    _err(f"genlab: wrote {len(x)} {args.split} examples of {cfg.name} {tuple(x.shape)} to {out}")
+    return EXIT_OK
+
+
+def _toy_names():
+    from engine.data.toys import TOYS
+    return TOYS

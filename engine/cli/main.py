@@ -1,0 +1,129 @@
+"""``genlab`` command line: parsing, dispatch and exit codes.
+
+Exit status: 0 success; 2 bad arguments, unknown names or bad data (one line on stderr, never a
+traceback); 1 a failure while running (message plus the path of a crash log holding the traceback);
+130 on Ctrl+C or SIGTERM, after a checkpoint is saved. Progress and messages go to stderr, results to
+stdout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import traceback
+
+from engine.config import FAMILIES
+from engine.crash import write_crash_log
+from engine.errors import GenLabError, TrainingError
+
+EXIT_OK, EXIT_FAILURE, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+
+class UsageError(GenLabError):
+    """Bad command-line arguments (exit status 2)."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but an error is one line on stderr and exit status 2."""
+
+    def error(self, message):
+        raise UsageError(f"{self.prog}: {message} (see '{self.prog} --help')")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from engine.data import builtin_names
+    p = _Parser(prog="genlab", description="GenLab: train, sample and evaluate deep generative models. "
+                "With no command, opens the window.")
+    p.add_argument("--version", action="store_true", help="print the version and exit")
+    p.add_argument("--selftest", action="store_true", help="same as 'genlab selftest'")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    t = sub.add_parser("train", help="train a model headless, writing a run folder",
+                       description="Train a model and write a run folder (config, metrics, checkpoints, samples).")
+    t.add_argument("--data", help=f"built-in dataset ({', '.join(builtin_names())}) or a path to your data")
+    t.add_argument("--model", choices=FAMILIES, metavar="FAMILY", help=f"model family: {', '.join(FAMILIES)}")
+    g = t.add_mutually_exclusive_group()
+    g.add_argument("--steps", type=int, help="number of training steps (default from the config: 2000)")
+    g.add_argument("--time", type=float, metavar="SECONDS", help="train for this many seconds instead of a step count")
+    t.add_argument("--config", metavar="FILE", help="a run config JSON (as saved in a run folder) to start from")
+    t.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                   help="override one setting, e.g. --set train.lr=3e-4 --set model.latent_dim=8 (repeatable)")
+    t.add_argument("--out", metavar="RUN_DIR", help="run folder to create (required unless --resume)")
+    t.add_argument("--resume", metavar="RUN_DIR", help="continue the run in RUN_DIR from its latest checkpoint")
+    t.add_argument("--seed", type=int, help="seed for initialisation and training noise")
+    t.add_argument("--device", help="auto, cpu, cuda or mps (default auto)")
+    t.add_argument("--threads", type=int, help="torch CPU threads (default: cores - 1)")
+    t.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    s = sub.add_parser("sample", help="draw samples from a trained run",
+                       description="Draw samples from a run's latest checkpoint into a PNG grid/scatter or a .npy array.")
+    s.add_argument("--run", required=True, metavar="RUN_DIR", help="run folder written by 'genlab train'")
+    s.add_argument("-n", type=int, default=64, help="number of samples (default 64)")
+    s.add_argument("-o", "--output", required=True, metavar="FILE", help="output .png (grid or scatter) or .npy (raw samples)")
+    s.add_argument("--label", type=int, help="class to sample (class-conditional models only)")
+    s.add_argument("--seed", type=int, default=0, help="seed of the sampling noise (default 0)")
+    s.add_argument("--device", default="auto", help="auto, cpu, cuda or mps")
+
+    e = sub.add_parser("eval", help="held-out metrics of a trained run",
+                       description="Evaluate a run's latest checkpoint on held-out data.")
+    e.add_argument("--run", required=True, metavar="RUN_DIR", help="run folder written by 'genlab train'")
+    e.add_argument("--json", action="store_true", help="print one JSON object on stdout and nothing else")
+    e.add_argument("--limit", type=int, default=1000, help="evaluate at most this many examples (default 1000)")
+    e.add_argument("--seed", type=int, default=0, help="seed of the evaluation noise (default 0)")
+    e.add_argument("--device", default="auto", help="auto, cpu, cuda or mps")
+
+    d = sub.add_parser("data", help="export examples of a dataset",
+                       description="Write examples of a dataset exactly as models see them, as .npy or .png.")
+    d.add_argument("--data", required=True, help="built-in dataset name or a path")
+    d.add_argument("--split", choices=("train", "test"), default="train", help="which split (default train)")
+    d.add_argument("-n", type=int, default=1000, help="number of examples (default 1000)")
+    d.add_argument("-o", "--output", required=True, metavar="FILE", help="output .npy or .png")
+    d.add_argument("--seed", type=int, help="data seed (2D toys)")
+    d.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="data options, e.g. --set data.image_size=32")
+
+    st = sub.add_parser("selftest", help="open the window offscreen, train briefly and check everything works",
+                        description="Open the window offscreen, train every family briefly, sample, and save a screenshot.")
+    st.add_argument("--screenshot", metavar="FILE", help="where to save the PNG of the window")
+    st.add_argument("--report", metavar="FILE", help="where to save the JSON report")
+    sub.add_parser("gui", help="open the window (the default)")
+    return p
+
+
+def main(argv: list[str] | None = None, gui=None, selftest=None) -> int:
+    """Run one command. ``gui()`` and ``selftest(screenshot, report)`` come from ``main.py``, so the
+    engine never imports the window."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        parser = build_parser()
+        args = parser.parse_args(argv)
+        if args.version:
+            import engine
+            print(f"GenLab {engine.__version__}")
+            return EXIT_OK
+        command = "selftest" if args.selftest else args.command
+        if command in (None, "gui"):
+            if gui is None:
+                raise UsageError("genlab: the window is not available here; use a command (see 'genlab --help')")
+            return gui()
+        if command == "selftest":
+            if selftest is None:
+                raise UsageError("genlab: selftest needs the window, which is not available here")
+            return selftest(getattr(args, "screenshot", None), getattr(args, "report", None))
+        from engine.cli import commands
+        return getattr(commands, f"cmd_{command}")(args)
+    except SystemExit as e:  # argparse --help
+        return int(e.code or 0)
+    except KeyboardInterrupt:
+        print("genlab: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except TrainingError as e:
+        print(f"genlab: failed: {e}", file=sys.stderr)
+        return EXIT_FAILURE
+    except GenLabError as e:
+        print(f"genlab: error: {e}", file=sys.stderr)
+        return EXIT_USAGE
+    except Exception as e:
+        log = write_crash_log(traceback.format_exc(), context="genlab " + " ".join(argv))
+        where = f"; details in {log}" if log else ""
+        print(f"genlab: failed: {type(e).__name__}: {e}{where}", file=sys.stderr)
+        return EXIT_FAILURE

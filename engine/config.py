@@ -1,0 +1,307 @@
+"""Run configuration: one dataclass per concern, JSON round trip, validation with clear messages.
+
+A knob is declared once, with its range, unit, help text and whether it may change while training
+runs (``live``). The CLI's ``--set``, the window's generated form and the JSON loader all read the
+same metadata, so a value that is rejected in one place is rejected everywhere with the same words.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import types
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from engine.errors import ConfigError
+
+CONFIG_VERSION = 1
+FAMILIES = ("vae", "gan", "ar", "flow", "diffusion")
+
+
+def knob(default, *, help: str, min=None, max=None, choices=None, unit: str = "",
+         live: bool = False, label: str = "", log: bool = False, advanced: bool = False):
+    """A dataclass field with the metadata that validation, the CLI and the window's form use.
+
+    ``live`` marks values that may change while training runs (learning rate, beta, ...);
+    ``log`` asks the form for a logarithmic spin box; ``advanced`` hides the knob behind a toggle.
+    """
+    meta = dict(help=help, min=min, max=max, choices=tuple(choices) if choices else None,
+                unit=unit, live=live, label=label, log=log, advanced=advanced)
+    return field(default=default, metadata=meta)
+
+
+def _type_name(tp) -> str:
+    return {int: "an integer", float: "a number", bool: "true or false", str: "a string"}.get(tp, str(tp))
+
+
+def _resolve_type(cls, f: dataclasses.Field):
+    hints = typing.get_type_hints(cls)
+    tp = hints[f.name]
+    optional = False
+    origin = typing.get_origin(tp)
+    if origin in (typing.Union, types.UnionType):
+        args = [a for a in typing.get_args(tp) if a is not type(None)]
+        optional = len(args) < len(typing.get_args(tp))
+        tp = args[0] if len(args) == 1 else tp
+    return tp, optional
+
+
+def _accepted(tp, meta) -> str:
+    if meta.get("choices"):
+        return "one of " + ", ".join(repr(c) for c in meta["choices"])
+    text = _type_name(tp)
+    lo, hi = meta.get("min"), meta.get("max")
+    if lo is not None and hi is not None:
+        text += f" from {lo} to {hi}"
+    elif lo is not None:
+        text += f" >= {lo}"
+    elif hi is not None:
+        text += f" <= {hi}"
+    return text
+
+
+def coerce_value(cls, name: str, value, where: str = ""):
+    """Check ``value`` for field ``name`` of dataclass ``cls``; return it in the field's type."""
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    path = f"{where}.{name}" if where else name
+    if name not in fields:
+        raise ConfigError(path, value, "one of the known keys: " + ", ".join(sorted(fields)))
+    f = fields[name]
+    tp, optional = _resolve_type(cls, f)
+    meta = dict(f.metadata)
+    if value is None:
+        if optional:
+            return None
+        raise ConfigError(path, value, _accepted(tp, meta))
+    if tp is bool:
+        if isinstance(value, str) and value.lower() in ("true", "1", "yes", "on", "false", "0", "no", "off"):
+            value = value.lower() in ("true", "1", "yes", "on")
+        if not isinstance(value, bool):
+            raise ConfigError(path, value, "true or false")
+    elif tp is int:
+        if isinstance(value, str):
+            try:
+                value = int(value)
+            except ValueError:
+                raise ConfigError(path, value, _accepted(tp, meta)) from None
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ConfigError(path, value, _accepted(tp, meta))
+    elif tp is float:
+        if isinstance(value, str):
+            try:
+                value = float(value)
+            except ValueError:
+                raise ConfigError(path, value, _accepted(tp, meta)) from None
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ConfigError(path, value, _accepted(tp, meta))
+        value = float(value)
+        if value != value or value in (float("inf"), float("-inf")):
+            raise ConfigError(path, value, "a finite " + _accepted(tp, meta).removeprefix("a "))
+    elif tp is str:
+        if not isinstance(value, str):
+            raise ConfigError(path, value, _accepted(tp, meta))
+    elif typing.get_origin(tp) in (list, tuple):
+        if isinstance(value, str):
+            value = [v for v in value.split(",") if v]
+        if not isinstance(value, (list, tuple)):
+            raise ConfigError(path, value, "a list")
+        value = list(value)
+    if meta.get("choices") and value not in meta["choices"]:
+        raise ConfigError(path, value, _accepted(tp, meta))
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        lo, hi = meta.get("min"), meta.get("max")
+        if (lo is not None and value < lo) or (hi is not None and value > hi):
+            raise ConfigError(path, value, _accepted(tp, meta))
+    return value
+
+
+def dataclass_from_dict(cls, data: dict, where: str):
+    """Build ``cls`` from a plain dict, validating every key; unknown keys are errors."""
+    if not isinstance(data, dict):
+        raise ConfigError(where, data, "an object of settings")
+    values = {k: coerce_value(cls, k, v, where) for k, v in data.items()}
+    obj = cls(**values)
+    validate = getattr(obj, "validate", None)
+    if validate:
+        validate(where)
+    return obj
+
+
+def field_info(cls) -> list[dict]:
+    """Metadata of every knob of ``cls``, in declaration order, for forms and help texts."""
+    out = []
+    for f in dataclasses.fields(cls):
+        tp, optional = _resolve_type(cls, f)
+        info = dict(f.metadata)
+        info.update(name=f.name, type=tp, optional=optional, default=f.default)
+        info["label"] = info.get("label") or f.name.replace("_", " ")
+        out.append(info)
+    return out
+
+
+@dataclass
+class DataConfig:
+    """Which data to train on and how to prepare it."""
+
+    name: str = knob("moons", help="Built-in dataset name (moons, 8gaussians, digits, ...) or a path to your own file or folder.")
+    n_train: int = knob(20000, min=1, max=10_000_000, help="Number of training points drawn from a 2D toy generator.", unit="points")
+    n_test: int = knob(5000, min=1, max=1_000_000, help="Number of held-out points drawn from a separate seeded stream.", unit="points")
+    seed: int = knob(0, min=0, max=2**31 - 1, help="Seed of the data generator (toys) or of the train/test split (files).")
+    normalize: str = knob("standardize", choices=("standardize", "none"),
+                          help="Points: shift and scale each coordinate to zero mean and unit variance before the "
+                               "model sees them. Likelihoods are reported in the original units either way.")
+    image_size: int = knob(0, min=0, max=1024, help="Resize images to this side length (0 keeps the files' size, or 32 for mixed sizes).", unit="px")
+    channels: int = knob(0, min=0, max=4, help="Image channels: 1 grey, 3 RGB, 0 keeps what the files have (RGB for mixed).")
+    resize: str = knob("fit", choices=("fit", "crop", "pad"), help="How images of another size are brought to the target size.")
+    strict: bool = knob(False, help="Stop at the first bad file instead of skipping it and listing it.")
+    max_items: int = knob(200_000, min=1, max=100_000_000, help="Refuse datasets with more examples than this (a guard against absurd inputs).")
+
+
+@dataclass
+class TrainConfig:
+    """How long and how to train; how often to log, draw samples, evaluate and checkpoint."""
+
+    steps: int = knob(2000, min=1, max=100_000_000, help="Number of optimisation steps.", unit="steps")
+    time_limit: float = knob(0.0, min=0.0, help="Stop after this many seconds of training (0: no limit).", unit="s")
+    batch_size: int = knob(256, min=1, max=65536, help="Examples per step; clamped to the dataset's size.", unit="examples")
+    lr: float = knob(1e-3, min=1e-7, max=1.0, live=True, log=True, label="learning rate",
+                     help="Step size of the Adam optimiser. Safe to change while training.")
+    grad_clip: float = knob(0.0, min=0.0, live=True, help="Clip the gradient norm to this value (0: off).")
+    seed: int = knob(0, min=0, max=2**31 - 1, help="Seed for initialisation and training noise.")
+    device: str = knob("auto", choices=("auto", "cpu", "cuda", "mps"), help="Where to train: auto picks CUDA, then Apple MPS, then the CPU.")
+    threads: int = knob(0, min=0, max=512, help="Torch CPU threads in every engine thread (0: cores - 1, at least 1).")
+    amp: bool = knob(True, help="Mixed precision on CUDA (ignored elsewhere).")
+    log_every: int = knob(10, min=1, max=1_000_000, help="Average the losses over this many steps and report them.", unit="steps")
+    sample_every: int = knob(200, min=1, max=10_000_000, live=True, help="Draw display samples at most this often; also capped to 10% of training time.", unit="steps")
+    sample_budget: float = knob(0.1, min=0.0, max=1.0, help="Largest share of wall time spent drawing display samples.")
+    n_display: int = knob(64, min=1, max=5000, help="Images in the sample grid (points: ten times this, at most 5000).")
+    eval_every: int = knob(0, min=0, max=10_000_000, help="Compute the held-out NLL every this many steps (0: only at the end).", unit="steps")
+    eval_limit: int = knob(1000, min=1, max=1_000_000, help="Held-out examples used by the periodic evaluation.")
+    checkpoint_every: int = knob(1000, min=1, max=100_000_000, help="Save a checkpoint every this many steps.", unit="steps")
+    checkpoint_seconds: float = knob(30.0, min=0.0, help="...and at least every this many seconds (0: steps only).", unit="s")
+    keep_checkpoints: int = knob(3, min=1, max=1000, help="Keep this many most recent checkpoints (plus the best).")
+
+
+@dataclass
+class RunConfig:
+    """Everything that defines a run. ``model`` is the family's own config dataclass."""
+
+    family: str = "vae"
+    data: DataConfig = field(default_factory=DataConfig)
+    model: Any = None
+    train: TrainConfig = field(default_factory=TrainConfig)
+    parent: str | None = None  # run this one was forked from, if any
+
+    def __post_init__(self):
+        if self.family not in FAMILIES:
+            raise ConfigError("family", self.family, "one of " + ", ".join(FAMILIES))
+        if self.model is None:
+            from engine.models.registry import config_class
+            self.model = config_class(self.family)()
+
+    # ---- serialisation -------------------------------------------------------------------
+    def to_dict(self) -> dict:
+        return {
+            "version": CONFIG_VERSION,
+            "family": self.family,
+            "data": dataclasses.asdict(self.data),
+            "model": dataclasses.asdict(self.model),
+            "train": dataclasses.asdict(self.train),
+            "parent": self.parent,
+        }
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), indent=2, sort_keys=False)
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "RunConfig":
+        if not isinstance(d, dict):
+            raise ConfigError("config", type(d).__name__, "a JSON object")
+        known = {"version", "family", "data", "model", "train", "parent", "resolved"}
+        for key in d:
+            if key not in known:
+                raise ConfigError(key, d[key], "one of the keys " + ", ".join(sorted(known)))
+        version = d.get("version", CONFIG_VERSION)
+        if version != CONFIG_VERSION:
+            raise ConfigError("version", version, f"{CONFIG_VERSION}")
+        family = d.get("family", "vae")
+        if family not in FAMILIES:
+            raise ConfigError("family", family, "one of " + ", ".join(FAMILIES))
+        from engine.models.registry import config_class
+        parent = d.get("parent")
+        if parent is not None and not isinstance(parent, str):
+            raise ConfigError("parent", parent, "a run folder path or null")
+        return cls(
+            family=family,
+            data=dataclass_from_dict(DataConfig, d.get("data", {}), "data"),
+            model=dataclass_from_dict(config_class(family), d.get("model", {}), "model"),
+            train=dataclass_from_dict(TrainConfig, d.get("train", {}), "train"),
+            parent=parent,
+        )
+
+    @classmethod
+    def from_json(cls, text: str, source: str = "config") -> "RunConfig":
+        try:
+            d = json.loads(text)
+        except json.JSONDecodeError as e:
+            raise ConfigError(source, f"line {e.lineno} column {e.colno}", f"valid JSON ({e.msg})") from None
+        return cls.from_dict(d)
+
+    @classmethod
+    def load(cls, path: str | Path) -> "RunConfig":
+        path = Path(path)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError as e:
+            raise ConfigError(str(path), "unreadable", f"a readable JSON file ({e.strerror})") from None
+        if len(text) > 1_000_000:
+            raise ConfigError(str(path), f"{len(text)} bytes", "a config under 1 MB")
+        return cls.from_json(text, source=str(path))
+
+    # ---- edits ---------------------------------------------------------------------------
+    def with_family(self, family: str) -> "RunConfig":
+        """The same data and training settings with another family's default model config."""
+        return RunConfig(family=family, data=dataclasses.replace(self.data), model=None,
+                         train=dataclasses.replace(self.train), parent=self.parent)
+
+    def with_overrides(self, assignments: list[str]) -> "RunConfig":
+        """Apply ``key=value`` strings (``train.lr=3e-4``, or ``lr=3e-4`` when unambiguous)."""
+        d = self.to_dict()
+        for item in assignments:
+            if "=" not in item:
+                raise ConfigError("--set", item, "key=value, for example train.lr=0.0003")
+            key, value = item.split("=", 1)
+            key = key.strip()
+            section, name = self._locate(key)
+            d[section][name] = _parse_scalar(value.strip())
+        return RunConfig.from_dict(d)
+
+    def _locate(self, key: str) -> tuple[str, str]:
+        sections = {"data": self.data, "model": self.model, "train": self.train}
+        if "." in key:
+            section, name = key.split(".", 1)
+            if section not in sections:
+                raise ConfigError("--set", key, "a key of data, model or train, e.g. train.lr")
+            names = {f.name for f in dataclasses.fields(sections[section])}
+            if name not in names:
+                raise ConfigError("--set", key, f"one of {section}." + f", {section}.".join(sorted(names)))
+            return section, name
+        hits = [s for s, obj in sections.items() if key in {f.name for f in dataclasses.fields(obj)}]
+        if len(hits) == 1:
+            return hits[0], key
+        if not hits:
+            raise ConfigError("--set", key, "a known key such as train.lr, train.steps or model." + "...")
+        raise ConfigError("--set", key, "a qualified key: " + " or ".join(f"{h}.{key}" for h in hits))
+
+
+def _parse_scalar(text: str):
+    """Turn a ``--set`` value into JSON's types (numbers, booleans, null), else keep the string."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        return text

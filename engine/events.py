@@ -1,0 +1,104 @@
+"""Events the training loop emits: frozen, past-tense, and free of live tensors or modules.
+
+Payloads are NumPy arrays and plain values; images are C-contiguous uint8. The window and the CLI
+consume the same events.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class RunStarted:
+    run_dir: str
+    family: str
+    config: dict
+    spec: dict
+    device: str
+    threads: int
+    start_step: int
+    total_steps: int
+    time_limit: float
+
+
+@dataclass(frozen=True)
+class StepCompleted:
+    """Losses averaged over the steps since the last report (``.item()`` is called only here)."""
+
+    step: int
+    elapsed: float            # seconds of training in this run, resumed runs included
+    losses: dict[str, float]
+    steps_per_second: float
+    total_steps: int
+
+
+@dataclass(frozen=True)
+class SamplesReady:
+    step: int
+    kind: str                 # "image": uint8 grid (H, W) or (H, W, 3); "points": float32 (N, 2)
+    data: np.ndarray
+    path: str | None = None   # where the grid was written in the run's samples/
+    seconds: float = 0.0      # time the draw took
+
+
+@dataclass(frozen=True)
+class SnapshotPublished:
+    snapshot: Any             # engine.training.snapshot.Snapshot (immutable CPU copy of the weights)
+
+
+@dataclass(frozen=True)
+class EvaluationCompleted:
+    step: int
+    metrics: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class CheckpointSaved:
+    step: int
+    path: str
+
+
+@dataclass(frozen=True)
+class LogMessage:
+    level: str                # "info", "warning" or "error"
+    text: str
+    step: int | None = None
+
+
+@dataclass(frozen=True)
+class TrainingPaused:
+    step: int
+
+
+@dataclass(frozen=True)
+class TrainingResumed:
+    step: int
+
+
+@dataclass(frozen=True)
+class NonFiniteLoss:
+    step: int
+    terms: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class TrainingFinished:
+    step: int
+    reason: str               # "completed", "time limit", "stopped"
+    metrics: dict[str, Any] = field(default_factory=dict)
+    run_dir: str | None = None
+
+
+@dataclass(frozen=True)
+class TrainingFailed:
+    message: str
+    traceback: str
+    crash_log: str | None = None
+    step: int | None = None
+
+
+HEAVY_EVENTS = (SamplesReady, SnapshotPublished)

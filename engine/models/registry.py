@@ -1,0 +1,77 @@
+"""Which families exist and where each lives; imported lazily so a missing one is a clear error.
+
+Each family is one module under ``engine/models`` defining ``<Family>Config`` and the model class.
+Adding a family is one line here.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+from engine.data.spec import DataSpec
+from engine.errors import UnknownFamilyError
+
+FAMILY_MODULES = {
+    "vae": ("engine.models.vae", "VAE", "VAEConfig"),
+    "gan": ("engine.models.gan", "GAN", "GANConfig"),
+    "ar": ("engine.models.ar", "Autoregressive", "ARConfig"),
+    "flow": ("engine.models.flow", "Flow", "FlowConfig"),
+    "diffusion": ("engine.models.diffusion", "Diffusion", "DiffusionConfig"),
+}
+
+FAMILY_TITLES = {
+    "vae": "Variational autoencoder",
+    "gan": "Generative adversarial network",
+    "ar": "Autoregressive transformer",
+    "flow": "Normalizing flow",
+    "diffusion": "Diffusion model",
+}
+
+
+def _module(family: str):
+    if family not in FAMILY_MODULES:
+        raise UnknownFamilyError(f"unknown model family '{family}'; known: {', '.join(FAMILY_MODULES)}")
+    name = FAMILY_MODULES[family][0]
+    try:
+        return importlib.import_module(name)
+    except ModuleNotFoundError as e:
+        if e.name == name:
+            raise UnknownFamilyError(f"the '{family}' family is not available in this version of GenLab") from None
+        raise
+
+
+def available_families() -> list[str]:
+    out = []
+    for family in FAMILY_MODULES:
+        try:
+            _module(family)
+        except UnknownFamilyError:
+            continue
+        out.append(family)
+    return out
+
+
+def model_class(family: str):
+    return getattr(_module(family), FAMILY_MODULES[family][1])
+
+
+def config_class(family: str):
+    if family not in FAMILY_MODULES:
+        raise UnknownFamilyError(f"unknown model family '{family}'; known: {', '.join(FAMILY_MODULES)}")
+    try:
+        return getattr(_module(family), FAMILY_MODULES[family][2])
+    except UnknownFamilyError:
+        from engine.models.base import ModelConfig
+        return ModelConfig
+
+
+def build_model(family: str, spec: DataSpec, model_config, preprocess: dict | None = None):
+    """A fresh model for ``spec`` from a family config dataclass (or a plain dict of it)."""
+    import dataclasses
+    cfg = dataclasses.asdict(model_config) if dataclasses.is_dataclass(model_config) else dict(model_config)
+    return model_class(family)(spec.to_dict(), cfg, preprocess)
+
+
+def model_from_init_args(family: str, init_args: dict):
+    """Rebuild a model from the construction arguments a checkpoint carries."""
+    return model_class(family)(init_args["spec"], init_args["config"], init_args.get("preprocess"))

@@ -1,0 +1,1 @@
+"""Run folders: config, metrics, environment, checkpoints and sample history, written atomically."""

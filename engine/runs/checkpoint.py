@@ -1,0 +1,200 @@
+"""Checkpoints without pickle: tensors in safetensors, structure in a JSON sidecar.
+
+A checkpoint is two files, ``ckpt_<step>.safetensors`` and ``ckpt_<step>.json``. The sidecar is
+written last and records the tensor file's size and SHA-256, so a checkpoint whose tensor file was
+torn, truncated or swapped is refused and the previous one is used. Optimiser state is flattened into
+tensors (``optim/<name>/<param index>/<key>``) with its non-tensor parts in the sidecar; random
+generator states are uint8 tensors. Nothing here calls ``pickle`` or ``torch.load``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import torch
+from safetensors.torch import load as st_load
+from safetensors.torch import save as st_save
+
+from engine.errors import CheckpointError
+from engine.runs.atomic import write_bytes_atomic, write_text_atomic
+
+FORMAT = "genlab-checkpoint"
+FORMAT_VERSION = 1
+MAX_SIDECAR_BYTES = 16 * 1024 * 1024
+MAX_TENSOR_BYTES = 8 * 1024 ** 3
+NAME_RE = re.compile(r"^ckpt_(\d{9})\.json$")
+
+
+@dataclass
+class CheckpointData:
+    step: int
+    family: str
+    init_args: dict
+    model_state: dict[str, torch.Tensor]
+    optim_states: dict[str, dict]
+    rng_states: dict[str, torch.Tensor]
+    trainer: dict
+    path: Path
+
+
+def _flatten_optimizer(name: str, state: dict, tensors: dict) -> dict:
+    """Put an optimiser's tensors into ``tensors``; return its JSON-able remainder."""
+    scalars: dict[str, dict] = {}
+    for idx, per_param in state["state"].items():
+        for key, value in per_param.items():
+            if isinstance(value, torch.Tensor):
+                tensors[f"optim/{name}/{idx}/{key}"] = value.detach().to("cpu", copy=True).contiguous()
+            else:
+                scalars.setdefault(str(idx), {})[key] = value
+    groups = []
+    for g in state["param_groups"]:
+        groups.append({k: (list(v) if isinstance(v, tuple) else v) for k, v in g.items()})
+    return {"param_groups": groups, "scalars": scalars}
+
+
+def _unflatten_optimizer(name: str, meta: dict, tensors: dict) -> dict:
+    state: dict[int, dict] = {}
+    prefix = f"optim/{name}/"
+    for key, value in tensors.items():
+        if key.startswith(prefix):
+            idx, k = key[len(prefix):].split("/", 1)
+            state.setdefault(int(idx), {})[k] = value
+    for idx, extra in meta.get("scalars", {}).items():
+        state.setdefault(int(idx), {}).update(extra)
+    groups = []
+    for g in meta["param_groups"]:
+        g = dict(g)
+        if "betas" in g and isinstance(g["betas"], list):
+            g["betas"] = tuple(g["betas"])
+        groups.append(g)
+    return {"state": state, "param_groups": groups}
+
+
+def save_checkpoint(folder: str | Path, step: int, model, generators: dict[str, torch.Generator],
+                    trainer: dict | None = None) -> Path:
+    """Write a checkpoint atomically; returns the sidecar's path."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    tensors: dict[str, torch.Tensor] = {}
+    for k, v in model.state_dict().items():
+        tensors[f"model/{k}"] = v.detach().to("cpu", copy=True).contiguous()
+    optim_meta = {name: _flatten_optimizer(name, opt.state_dict(), tensors)
+                  for name, opt in model.optimizers.items()}
+    for name, gen in generators.items():
+        tensors[f"rng/{name}"] = gen.get_state().to("cpu", copy=True)
+    tensors["rng/torch_global"] = torch.get_rng_state()
+    blob = st_save(tensors, metadata={"format": FORMAT, "step": str(step)})
+    stem = f"ckpt_{step:09d}"
+    tensor_path = folder / f"{stem}.safetensors"
+    write_bytes_atomic(tensor_path, blob)
+    sidecar = {
+        "format": FORMAT,
+        "version": FORMAT_VERSION,
+        "step": step,
+        "family": model.family,
+        "init_args": model.init_args,
+        "optimizers": optim_meta,
+        "rng": sorted(generators),
+        "trainer": trainer or {},
+        "file": tensor_path.name,
+        "bytes": len(blob),
+        "sha256": hashlib.sha256(blob).hexdigest(),
+        "saved_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+    }
+    return write_text_atomic(folder / f"{stem}.json", json.dumps(sidecar, indent=1))
+
+
+def list_checkpoints(folder: str | Path) -> list[Path]:
+    """Sidecars in ``folder``, oldest first (by step)."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        return []
+    found = [p for p in folder.iterdir() if NAME_RE.match(p.name)]
+    return sorted(found, key=lambda p: int(NAME_RE.match(p.name).group(1)))
+
+
+def read_sidecar(path: Path) -> dict:
+    try:
+        size = path.stat().st_size
+    except OSError as e:
+        raise CheckpointError(f"{path}: cannot be read ({e.strerror})") from None
+    if size > MAX_SIDECAR_BYTES:
+        raise CheckpointError(f"{path}: {size} bytes is too large for a checkpoint description")
+    try:
+        meta = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
+        raise CheckpointError(f"{path}: not a readable checkpoint description ({e})") from None
+    if not isinstance(meta, dict) or meta.get("format") != FORMAT:
+        raise CheckpointError(f"{path}: not a GenLab checkpoint")
+    if meta.get("version") != FORMAT_VERSION:
+        raise CheckpointError(f"{path}: checkpoint format version {meta.get('version')} is not supported")
+    for key, kind in (("step", int), ("family", str), ("init_args", dict), ("file", str), ("bytes", int),
+                      ("sha256", str), ("optimizers", dict)):
+        if not isinstance(meta.get(key), kind):
+            raise CheckpointError(f"{path}: field '{key}' is missing or has the wrong type")
+    if "/" in meta["file"] or "\\" in meta["file"] or not meta["file"].endswith(".safetensors"):
+        raise CheckpointError(f"{path}: refers to a tensor file outside its folder")
+    return meta
+
+
+def load_checkpoint(sidecar_path: str | Path, map_location: str = "cpu") -> CheckpointData:
+    """Read and verify one checkpoint (size and SHA-256 of its tensor file)."""
+    sidecar_path = Path(sidecar_path)
+    meta = read_sidecar(sidecar_path)
+    tensor_path = sidecar_path.with_name(meta["file"])
+    try:
+        size = tensor_path.stat().st_size
+    except OSError:
+        raise CheckpointError(f"{tensor_path}: missing (the checkpoint is incomplete)") from None
+    if size != meta["bytes"] or size > MAX_TENSOR_BYTES:
+        raise CheckpointError(f"{tensor_path}: has {size} bytes, its description says {meta['bytes']} "
+                              "(the file is damaged or was replaced)")
+    blob = tensor_path.read_bytes()
+    if hashlib.sha256(blob).hexdigest() != meta["sha256"]:
+        raise CheckpointError(f"{tensor_path}: checksum mismatch (the file is damaged or was replaced)")
+    try:
+        tensors = st_load(blob)
+    except Exception as e:  # safetensors raises its own error types for malformed headers
+        raise CheckpointError(f"{tensor_path}: not a valid safetensors file ({e})") from None
+    model_state = {k[len("model/"):]: v.to(map_location) for k, v in tensors.items() if k.startswith("model/")}
+    optim_states = {name: _unflatten_optimizer(name, m, tensors) for name, m in meta["optimizers"].items()}
+    rng = {k[len("rng/"):]: v for k, v in tensors.items() if k.startswith("rng/")}
+    return CheckpointData(step=meta["step"], family=meta["family"], init_args=meta["init_args"],
+                          model_state=model_state, optim_states=optim_states, rng_states=rng,
+                          trainer=meta.get("trainer", {}), path=sidecar_path)
+
+
+def latest_checkpoint(folder: str | Path, map_location: str = "cpu") -> CheckpointData | None:
+    """The newest checkpoint that verifies; damaged newer ones are skipped."""
+    for sidecar in reversed(list_checkpoints(folder)):
+        try:
+            return load_checkpoint(sidecar, map_location)
+        except CheckpointError:
+            continue
+    return None
+
+
+def prune_checkpoints(folder: str | Path, keep: int, protect: set[int] | frozenset = frozenset()) -> None:
+    """Delete all but the ``keep`` newest checkpoints, sparing the steps in ``protect`` (the best)."""
+    sidecars = list_checkpoints(folder)
+    for sidecar in sidecars[:-keep] if keep > 0 else sidecars:
+        step = int(NAME_RE.match(sidecar.name).group(1))
+        if step in protect:
+            continue
+        for p in (sidecar, sidecar.with_suffix(".safetensors")):
+            try:
+                p.unlink()
+            except OSError:
+                pass
+
+
+def restore_model(model, data: CheckpointData) -> None:
+    model.load_state_dict(data.model_state)
+    for name, state in data.optim_states.items():
+        if name in model.optimizers:
+            model.optimizers[name].load_state_dict(state)

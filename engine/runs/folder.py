@@ -1,0 +1,163 @@
+"""A run on disk: ``config.json``, ``env.json``, ``metrics.jsonl``, ``checkpoints/``, ``samples/``.
+
+Everything a window or a script needs to reopen a run is in the folder; nothing in it is ever
+unpickled. Metrics are appended one JSON object per line and flushed; a torn last line (the process
+was killed mid-write) is skipped on read.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+from engine.config import RunConfig
+from engine.errors import CheckpointError, ConfigError
+from engine.runs.atomic import write_bytes_atomic, write_text_atomic
+from engine.runs.checkpoint import latest_checkpoint, list_checkpoints
+
+MAX_METRICS_BYTES = 512 * 1024 * 1024
+
+
+def environment(device: str, threads: int) -> dict:
+    import numpy
+    import torch
+
+    import engine
+    return {
+        "genlab": engine.__version__,
+        "python": sys.version.split()[0],
+        "platform": platform.platform(),
+        "torch": torch.__version__,
+        "numpy": numpy.__version__,
+        "device": device,
+        "cuda": torch.version.cuda,
+        "threads": threads,
+        "cpu_count": os.cpu_count(),
+        "started_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+    }
+
+
+class RunFolder:
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        self._metrics_fh = None
+
+    # ---- layout ------------------------------------------------------------------------------
+    @property
+    def config_path(self) -> Path:
+        return self.path / "config.json"
+
+    @property
+    def metrics_path(self) -> Path:
+        return self.path / "metrics.jsonl"
+
+    @property
+    def checkpoints_dir(self) -> Path:
+        return self.path / "checkpoints"
+
+    @property
+    def samples_dir(self) -> Path:
+        return self.path / "samples"
+
+    # ---- writing ----------------------------------------------------------------------------------
+    @classmethod
+    def create(cls, path: str | Path, config: RunConfig, resolved: dict | None = None) -> "RunFolder":
+        run = cls(path)
+        try:
+            run.path.mkdir(parents=True, exist_ok=True)
+            run.checkpoints_dir.mkdir(exist_ok=True)
+            run.samples_dir.mkdir(exist_ok=True)
+        except OSError as e:
+            raise CheckpointError(f"{run.path}: cannot create the run folder ({e.strerror})") from None
+        run.write_config(config, resolved)
+        return run
+
+    def write_config(self, config: RunConfig, resolved: dict | None = None) -> None:
+        d = config.to_dict()
+        if resolved:
+            d["resolved"] = resolved
+        write_text_atomic(self.config_path, json.dumps(d, indent=2))
+
+    def write_env(self, env: dict) -> None:
+        write_text_atomic(self.path / "env.json", json.dumps(env, indent=2))
+
+    def append_metrics(self, record: dict) -> None:
+        if self._metrics_fh is None:
+            self._metrics_fh = open(self.metrics_path, "a", encoding="utf-8")
+        self._metrics_fh.write(json.dumps(record, allow_nan=True) + "\n")
+        self._metrics_fh.flush()
+
+    def close(self) -> None:
+        if self._metrics_fh is not None:
+            try:
+                os.fsync(self._metrics_fh.fileno())
+            except OSError:
+                pass
+            self._metrics_fh.close()
+            self._metrics_fh = None
+
+    def write_sample_png(self, step: int, image: np.ndarray, points: np.ndarray | None = None) -> Path:
+        from engine.render import png_bytes
+        path = self.samples_dir / f"step_{step:09d}.png"
+        write_bytes_atomic(path, png_bytes(image))
+        if points is not None:
+            buf = _npy_bytes(points.astype(np.float32))
+            write_bytes_atomic(path.with_suffix(".npy"), buf)
+        return path
+
+    # ---- reading ----------------------------------------------------------------------------------
+    def read_config(self) -> RunConfig:
+        if not self.config_path.is_file():
+            raise CheckpointError(f"{self.path}: not a GenLab run folder (no config.json)")
+        return RunConfig.load(self.config_path)
+
+    def read_raw_config(self) -> dict:
+        try:
+            d = json.loads(self.config_path.read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError) as e:
+            raise ConfigError(str(self.config_path), "unreadable", f"a JSON run config ({e})") from None
+        return d if isinstance(d, dict) else {}
+
+    def read_metrics(self) -> list[dict]:
+        """All metric records; a torn or garbled line (killed mid-write) is skipped."""
+        if not self.metrics_path.is_file():
+            return []
+        if self.metrics_path.stat().st_size > MAX_METRICS_BYTES:
+            raise CheckpointError(f"{self.metrics_path}: larger than {MAX_METRICS_BYTES // 2**20} MB")
+        out = []
+        with open(self.metrics_path, encoding="utf-8", errors="replace") as fh:
+            for line in fh:
+                line = line.strip()
+                if not line:
+                    continue
+                try:
+                    rec = json.loads(line)
+                except json.JSONDecodeError:
+                    continue
+                if isinstance(rec, dict):
+                    out.append(rec)
+        return out
+
+    def sample_files(self) -> list[Path]:
+        if not self.samples_dir.is_dir():
+            return []
+        return sorted(p for p in self.samples_dir.glob("step_*.png"))
+
+    def checkpoints(self) -> list[Path]:
+        return list_checkpoints(self.checkpoints_dir)
+
+    def latest_checkpoint(self, map_location: str = "cpu"):
+        return latest_checkpoint(self.checkpoints_dir, map_location)
+
+
+def _npy_bytes(arr: np.ndarray) -> bytes:
+    import io
+    buf = io.BytesIO()
+    np.save(buf, arr, allow_pickle=False)
+    return buf.getvalue()

@@ -1,0 +1,1 @@
+"""The training loop (a generator of events), the thread that drives it, and weight snapshots."""

@@ -1,0 +1,483 @@
+"""The training loop as a generator of events.
+
+``Trainer`` holds one run's state (data, model, random generators, counters, run folder) and its
+``events(controls)`` generator trains, yielding only at log, sample, evaluation and checkpoint
+moments. It checks the stop and pause flags every step and calls ``.item()`` only when it logs, so
+the loop costs almost nothing over a bare PyTorch loop. The CLI iterates it on the main thread; the
+window's ``Runner`` iterates it on a background thread.
+
+Randomness: training noise and batch order come from ``gen_train``; display samples from
+``gen_sample``, reseeded to the same value before every draw (a fixed noise bank, so grid cells
+evolve instead of jumping); evaluation from ``gen_eval``. Looking never changes what is learned.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+
+from engine.config import RunConfig
+from engine.data import Dataset, load_dataset
+from engine.data.preprocess import Preprocess
+from engine.devices import describe_device, resolve_device, set_torch_threads
+from engine.errors import GenLabError, Interrupted, TrainingError
+from engine.evaluate import evaluate_nll
+from engine.events import (CheckpointSaved, EvaluationCompleted, LogMessage, NonFiniteLoss, RunStarted,
+                           SamplesReady, SnapshotPublished, StepCompleted, TrainingFinished,
+                           TrainingPaused, TrainingResumed)
+from engine.interrupt import interruptible
+from engine.models.base import Batch
+from engine.models.registry import build_model, model_from_init_args
+from engine.render import display_scale, image_grid, scatter_image, upscale
+from engine.runs.checkpoint import prune_checkpoints, restore_model, save_checkpoint
+from engine.runs.folder import RunFolder, environment
+from engine.training.snapshot import take_snapshot
+
+DISPLAY_SEED = 20240601  # the fixed noise bank for display samples
+MAX_DISPLAY_POINTS = 5000
+
+
+@dataclass
+class Controls:
+    """Thread-safe requests from outside the loop: stop, pause, single steps and live changes."""
+
+    interactive: bool = True           # pause on a non-finite loss (window) or fail (CLI)
+    stop: threading.Event = field(default_factory=threading.Event)
+    paused: threading.Event = field(default_factory=threading.Event)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _wake: threading.Condition = None
+    _step_credit: int = 0
+    _live: list = field(default_factory=list)
+
+    def __post_init__(self):
+        self._wake = threading.Condition(self._lock)
+
+    def request_stop(self):
+        with self._wake:
+            self.stop.set()
+            self._wake.notify_all()
+
+    def request_pause(self):
+        self.paused.set()
+
+    def request_resume(self):
+        with self._wake:
+            self.paused.clear()
+            self._wake.notify_all()
+
+    def request_steps(self, n: int = 1):
+        """Run ``n`` steps and pause again (the toolbar's Step)."""
+        with self._wake:
+            self.paused.set()
+            self._step_credit += n
+            self._wake.notify_all()
+
+    def request_live_change(self, section: str, name: str, value):
+        with self._wake:
+            self._live.append((section, name, value))
+            self._wake.notify_all()
+
+    def take_live_changes(self) -> list:
+        with self._lock:
+            changes, self._live = self._live, []
+        return changes
+
+    def wait_while_paused(self) -> bool:
+        """Block while paused; True if one step may run now (a Step credit or resumed)."""
+        with self._wake:
+            while self.paused.is_set() and not self.stop.is_set():
+                if self._step_credit > 0:
+                    self._step_credit -= 1
+                    return True
+                if self._live:
+                    return False
+                self._wake.wait(0.1)
+            return not self.stop.is_set()
+
+
+class BatchSampler:
+    """Shuffled batches without replacement; rank ``r`` of ``world`` takes every world-th index."""
+
+    def __init__(self, n: int, batch_size: int, generator: torch.Generator, rank: int = 0, world: int = 1):
+        self.n, self.batch_size, self.generator = n, batch_size, generator
+        self.rank, self.world = rank, world
+        self._order = torch.empty(0, dtype=torch.long)
+        self._pos = 0
+
+    def next(self) -> torch.Tensor:
+        need = self.batch_size * self.world
+        if self._pos + need > len(self._order):
+            rest = self._order[self._pos:]
+            fresh = torch.randperm(self.n, generator=self.generator)
+            while len(rest) + len(fresh) < need:  # a dataset smaller than a global batch
+                fresh = torch.cat([fresh, torch.randperm(self.n, generator=self.generator)])
+            self._order, self._pos = torch.cat([rest, fresh]), 0
+        idx = self._order[self._pos:self._pos + need]
+        self._pos += need
+        return idx[self.rank::self.world]
+
+    def state(self) -> dict:
+        return {"order": self._order.tolist(), "pos": self._pos}
+
+    def load_state(self, state: dict) -> None:
+        self._order = torch.tensor(state.get("order", []), dtype=torch.long)
+        self._pos = int(state.get("pos", 0))
+
+
+class SampleSchedule:
+    """Display samples every ``every`` steps, but never more than ``budget`` of the wall time."""
+
+    def __init__(self, every: int, budget: float):
+        self.every, self.budget = every, budget
+        self.last_step = -10 ** 9
+        self.next_time = 0.0
+
+    def due(self, step: int, now: float) -> bool:
+        return step - self.last_step >= self.every and now >= self.next_time
+
+    def record(self, step: int, started: float, ended: float) -> None:
+        self.last_step = step
+        cost = ended - started
+        b = min(max(self.budget, 1e-3), 1.0)
+        self.next_time = ended + cost * (1.0 - b) / b
+
+
+class Trainer:
+    """One run: build or resume everything, then train through ``events``."""
+
+    def __init__(self, config: RunConfig, run_dir=None, dataset: Dataset | None = None,
+                 resume: bool = False, progress=None, rank: int = 0, world: int = 1):
+        self.config = config
+        self.rank, self.world = rank, world
+        tc = config.train
+        self.threads = set_torch_threads(tc.threads)
+        self.device = resolve_device(tc.device)
+        self.dataset = dataset if dataset is not None else load_dataset(config.data, progress=progress)
+        ds = self.dataset
+        self.preprocess = Preprocess.fit(ds.x_train, config.data.normalize) if ds.spec.kind == "points" else Preprocess()
+        self.batch_size = max(1, min(tc.batch_size, len(ds.x_train)))
+        self.resolved = {"spec": ds.spec.to_dict(), "preprocess": self.preprocess.to_dict(),
+                         "batch_size": self.batch_size, "n_train": len(ds.x_train), "n_test": len(ds.x_test),
+                         "source": ds.source}
+        torch.manual_seed(tc.seed)
+        self.gen_train = torch.Generator().manual_seed(tc.seed * 1000 + rank)
+        self.gen_model = _device_generator(self.device, tc.seed * 1000 + 1 + rank)
+        self.gen_sample = _device_generator(self.device, DISPLAY_SEED)
+        self.gen_eval = _device_generator(self.device, tc.seed * 1000 + 2)
+        self.step = 0
+        self.elapsed = 0.0
+        self.best_nll = math.inf
+        self.best_step = None
+        self.sampler = BatchSampler(len(ds.x_train), self.batch_size, self.gen_train, rank, world)
+        self.x_train = ds.x_train.to(self.device)
+        self.y_train = ds.y_train.to(self.device) if ds.y_train is not None else None
+
+        self.run = RunFolder(run_dir) if run_dir is not None else None
+        ckpt = None
+        if resume:
+            if self.run is None:
+                raise GenLabError("resume needs a run folder")
+            ckpt = self.run.latest_checkpoint()
+            if ckpt is None:
+                raise GenLabError(f"{self.run.path}: has no checkpoint that can be loaded")
+            self.model = model_from_init_args(ckpt.family, ckpt.init_args)
+        else:
+            self.model = build_model(config.family, ds.spec, config.model, self.preprocess.to_dict())
+        self.model.to(self.device)
+        self.model.grad_clip = tc.grad_clip
+        self.model.amp = tc.amp
+        self.model.configure_optimizers(tc.lr)
+        if ckpt is not None:
+            restore_model(self.model, ckpt)
+            self._restore_trainer(ckpt)
+        if self.run is not None and self.is_writer:
+            if not resume:
+                RunFolder.create(self.run.path, config, self.resolved)
+            self.run.write_env(environment(describe_device(self.device), self.threads))
+        self.schedule = SampleSchedule(tc.sample_every, tc.sample_budget)
+        self._last_ckpt_time = time.perf_counter()
+        self._last_ckpt_step = self.step
+
+    @property
+    def is_writer(self) -> bool:
+        return self.rank == 0
+
+    # ---- state for checkpoints -----------------------------------------------------------------
+    def generators(self) -> dict[str, torch.Generator]:
+        return {"train": self.gen_train, "model": self.gen_model, "sample": self.gen_sample, "eval": self.gen_eval}
+
+    def _trainer_state(self) -> dict:
+        return {"step": self.step, "elapsed": self.elapsed, "best_nll": _finite_or_none(self.best_nll),
+                "best_step": self.best_step, "sampler": self.sampler.state(),
+                "lr": self.config.train.lr, "config": self.config.to_dict()}
+
+    def _restore_trainer(self, ckpt) -> None:
+        t = ckpt.trainer
+        self.step = int(t.get("step", ckpt.step))
+        self.elapsed = float(t.get("elapsed", 0.0))
+        self.best_nll = t.get("best_nll") if t.get("best_nll") is not None else math.inf
+        self.best_step = t.get("best_step")
+        self.sampler.load_state(t.get("sampler", {}))
+        for name, gen in self.generators().items():
+            if name in ckpt.rng_states:
+                gen.set_state(ckpt.rng_states[name])
+        if "torch_global" in ckpt.rng_states:
+            torch.set_rng_state(ckpt.rng_states["torch_global"])
+
+    def save_checkpoint(self) -> str | None:
+        if self.run is None or not self.is_writer:
+            return None
+        path = save_checkpoint(self.run.checkpoints_dir, self.step, self.model, self.generators(),
+                               self._trainer_state())
+        protect = {self.best_step} if self.best_step is not None else set()
+        prune_checkpoints(self.run.checkpoints_dir, self.config.train.keep_checkpoints, protect)
+        self._last_ckpt_time = time.perf_counter()
+        self._last_ckpt_step = self.step
+        return str(path)
+
+    # ---- pieces of the loop ------------------------------------------------------------------------
+    def next_batch(self) -> Batch:
+        idx = self.sampler.next().to(self.device)
+        x = self.x_train.index_select(0, idx)
+        y = self.y_train.index_select(0, idx) if self.y_train is not None else None
+        return Batch(x, y)
+
+    def draw_samples(self) -> SamplesReady:
+        """Display samples from the fixed noise bank, written to the run's samples/."""
+        t0 = time.perf_counter()
+        self.gen_sample.manual_seed(DISPLAY_SEED)
+        spec = self.dataset.spec
+        tc = self.config.train
+        if spec.kind == "points":
+            n = min(MAX_DISPLAY_POINTS, tc.n_display * 16)
+            pts = self.model.sample(n, generator=self.gen_sample).cpu().numpy().astype(np.float32)
+            path = None
+            if self.run is not None and self.is_writer:
+                ref = self.dataset.x_test[:MAX_DISPLAY_POINTS].numpy()
+                path = str(self.run.write_sample_png(self.step, scatter_image(pts, ref), points=pts))
+            data = np.ascontiguousarray(pts)
+        else:
+            imgs = self.model.sample(tc.n_display, generator=self.gen_sample)
+            data = image_grid(imgs)
+            path = None
+            if self.run is not None and self.is_writer:
+                path = str(self.run.write_sample_png(self.step, upscale(data, display_scale(spec.shape[1]))))
+        t1 = time.perf_counter()
+        return SamplesReady(step=self.step, kind=spec.kind, data=data, path=path, seconds=t1 - t0)
+
+    def evaluate(self, limit: int | None = None) -> dict:
+        ds = self.dataset
+        self.gen_eval.manual_seed(self.config.train.seed * 1000 + 2)
+        metrics = evaluate_nll(self.model, ds.x_test, ds.y_test if self.model.conditional else None,
+                               limit or self.config.train.eval_limit, self.gen_eval)
+        metrics.update(step=self.step, data=self.config.data.name)
+        nll = metrics.get("test_nll_nats")
+        if nll is not None and math.isfinite(nll) and nll < self.best_nll:
+            self.best_nll, self.best_step = nll, self.step
+        return metrics
+
+    def apply_live_changes(self, changes) -> list[str]:
+        notes = []
+        for section, name, value in changes:
+            if section == "train" and name == "lr":
+                self.model.set_lr(float(value))
+                self.config.train.lr = float(value)
+            elif section == "train" and name == "grad_clip":
+                self.model.grad_clip = float(value)
+                self.config.train.grad_clip = float(value)
+            elif section == "train" and name == "sample_every":
+                self.schedule.every = int(value)
+                self.config.train.sample_every = int(value)
+            elif section == "model":
+                self.model.set_live(name, value)
+                setattr(self.config.model, name, value)
+            else:
+                raise KeyError(f"{section}.{name}")
+            notes.append(f"{section}.{name} = {value}")
+        return notes
+
+    def _log_record(self, losses: dict) -> dict:
+        return {"event": "train", "step": self.step, "time": round(self.elapsed, 4), **losses}
+
+    # ---- the loop ------------------------------------------------------------------------------------
+    def events(self, controls: Controls | None = None):
+        controls = controls or Controls(interactive=False)
+        with interruptible(controls.stop):
+            yield from self._events(controls)
+
+    def _events(self, controls: Controls):
+        tc = self.config.train
+        total = tc.steps
+        yield RunStarted(run_dir=str(self.run.path) if self.run else "", family=self.model.family,
+                         config=self.config.to_dict(), spec=self.dataset.spec.to_dict(),
+                         device=describe_device(self.device), threads=self.threads, start_step=self.step,
+                         total_steps=total, time_limit=tc.time_limit)
+        if self.step == 0 or controls.interactive:
+            yield from self._sample_events()
+        acc: dict[str, torch.Tensor] = {}
+        acc_n = 0
+        last_log_time = time.perf_counter()
+        last_log_step = self.step
+        reason = "completed"
+        paused_announced = False
+        seg_start = time.perf_counter()
+        base_elapsed = self.elapsed
+        while True:
+            now = time.perf_counter()
+            self.elapsed = base_elapsed + (now - seg_start)
+            if self.step >= total:
+                break
+            if tc.time_limit and self.elapsed >= tc.time_limit:
+                reason = "time limit"
+                break
+            if controls.stop.is_set():
+                reason = "stopped"
+                break
+            changes = controls.take_live_changes()
+            if changes:
+                for note in self.apply_live_changes(changes):
+                    yield LogMessage("info", f"changed {note} at step {self.step}", self.step)
+            if controls.paused.is_set():
+                if not paused_announced:
+                    paused_announced = True
+                    if acc_n:
+                        yield from self._log_events(acc, acc_n, last_log_time, last_log_step, total)
+                        acc, acc_n = {}, 0
+                    yield TrainingPaused(self.step)
+                pause_start = time.perf_counter()
+                may_step = controls.wait_while_paused()
+                seg_start += time.perf_counter() - pause_start  # paused time is not training time
+                last_log_time = time.perf_counter()
+                last_log_step = self.step
+                if not may_step:
+                    continue
+                single = controls.paused.is_set()
+                if not single and paused_announced:
+                    paused_announced = False
+                    yield TrainingResumed(self.step)
+            else:
+                single = False
+                if paused_announced:
+                    paused_announced = False
+                    yield TrainingResumed(self.step)
+            try:
+                losses = self.model.training_step(self.next_batch(), self.gen_model)
+            except Interrupted:
+                reason = "stopped"
+                break
+            self.step += 1
+            for k, v in losses.items():
+                acc[k] = acc[k] + v if k in acc else v.detach().clone()
+            acc_n += 1
+            if acc_n >= tc.log_every or single or self.step >= total:
+                bad = yield from self._log_events(acc, acc_n, last_log_time, last_log_step, total)
+                acc, acc_n = {}, 0
+                last_log_time, last_log_step = time.perf_counter(), self.step
+                if bad:
+                    yield NonFiniteLoss(self.step, tuple(bad))
+                    msg = (f"non-finite loss ({', '.join(bad)}) at step {self.step}; training paused. "
+                           "Roll back to the last checkpoint and lower the learning rate.")
+                    if not controls.interactive:
+                        raise TrainingError(msg.replace("training paused. ", "training stopped. "))
+                    yield LogMessage("error", msg, self.step)
+                    controls.request_pause()
+                    continue
+            now = time.perf_counter()
+            if single or self.schedule.due(self.step, now):
+                try:
+                    yield from self._sample_events()
+                except Interrupted:
+                    reason = "stopped"
+                    break
+            if tc.eval_every and self.step % tc.eval_every == 0:
+                try:
+                    yield self._eval_event()
+                except Interrupted:
+                    reason = "stopped"
+                    break
+            if self._checkpoint_due():
+                yield from self._checkpoint_events()
+        self.elapsed = base_elapsed + (time.perf_counter() - seg_start)
+        if acc_n:
+            yield from self._log_events(acc, acc_n, last_log_time, last_log_step, total)
+        metrics = {}
+        if reason != "stopped":
+            try:
+                if self.schedule.last_step != self.step:
+                    yield from self._sample_events()
+                ev = self._eval_event()
+                metrics = ev.metrics
+                yield ev
+            except Interrupted:
+                reason = "stopped"
+        if self.run is not None and (self._last_ckpt_step != self.step or not self.run.checkpoints()):
+            yield from self._checkpoint_events()
+        if self.run is not None and self.is_writer:
+            self.run.append_metrics({"event": "finished", "step": self.step, "time": round(self.elapsed, 4),
+                                     "reason": reason})
+            self.run.close()
+        yield TrainingFinished(step=self.step, reason=reason, metrics=metrics,
+                               run_dir=str(self.run.path) if self.run else None)
+
+    def _checkpoint_due(self) -> bool:
+        tc = self.config.train
+        if self.run is None or self.step == self._last_ckpt_step:
+            return False
+        if self.step - self._last_ckpt_step >= tc.checkpoint_every:
+            return True
+        return bool(tc.checkpoint_seconds) and time.perf_counter() - self._last_ckpt_time >= tc.checkpoint_seconds
+
+    def _checkpoint_events(self):
+        if self.run is None or not self.is_writer:
+            return
+        try:
+            path = self.save_checkpoint()
+        except OSError as e:
+            self._last_ckpt_time = time.perf_counter()
+            self._last_ckpt_step = self.step
+            yield LogMessage("error", f"could not save a checkpoint at step {self.step} in "
+                                      f"{self.run.checkpoints_dir}: {e.strerror or e}; training continues "
+                                      "and earlier checkpoints are intact", self.step)
+            return
+        yield CheckpointSaved(self.step, path)
+
+    def _log_events(self, acc, n, since_time, since_step, total):
+        losses = {k: float(v.item()) / n for k, v in acc.items()}
+        dt = time.perf_counter() - since_time
+        sps = (self.step - since_step) / dt if dt > 0 else 0.0
+        bad = [k for k, v in losses.items() if not math.isfinite(v)]
+        if self.run is not None and self.is_writer:
+            self.run.append_metrics(self._log_record(losses))
+        yield StepCompleted(step=self.step, elapsed=self.elapsed, losses=losses, steps_per_second=sps,
+                            total_steps=total)
+        return bad
+
+    def _sample_events(self):
+        started = time.perf_counter()
+        ev = self.draw_samples()
+        snap = take_snapshot(self.model, self.step)
+        self.schedule.record(self.step, started, time.perf_counter())
+        yield ev
+        yield SnapshotPublished(snap)
+
+    def _eval_event(self) -> EvaluationCompleted:
+        metrics = self.evaluate()
+        if self.run is not None and self.is_writer:
+            self.run.append_metrics({"event": "eval", "step": self.step, "time": round(self.elapsed, 4),
+                                     **{k: v for k, v in metrics.items() if k not in ("step",)}})
+        return EvaluationCompleted(self.step, metrics)
+
+
+def _device_generator(device: torch.device, seed: int) -> torch.Generator:
+    if device.type == "cuda":
+        return torch.Generator(device=device).manual_seed(seed)
+    return torch.Generator().manual_seed(seed)
+
+
+def _finite_or_none(v):
+    return v if isinstance(v, (int, float)) and math.isfinite(v) else None

@@ -1,0 +1,34 @@
+"""Weight snapshots: immutable CPU copies the window and the latent explorer may read freely.
+
+``.cpu()`` of a CPU tensor returns the same storage, so every tensor is cloned: the training thread
+keeps updating its weights in place while the explorer decodes from the copy.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+from types import MappingProxyType
+
+import torch
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    family: str
+    init_args: dict
+    step: int
+    state: MappingProxyType  # name -> CPU tensor, never mutated after publishing
+
+    def build_model(self, device: str | torch.device = "cpu"):
+        """A fresh model instance holding these weights (the caller's own, never the trainer's)."""
+        from engine.models.registry import model_from_init_args
+        model = model_from_init_args(self.family, self.init_args)
+        model.load_state_dict(dict(self.state))
+        return model.to(device).eval()
+
+
+def take_snapshot(model, step: int) -> Snapshot:
+    state = {k: v.detach().to("cpu", copy=True) for k, v in model.display_state().items()}
+    return Snapshot(family=model.family, init_args=copy.deepcopy(model.init_args), step=step,
+                    state=MappingProxyType(state))

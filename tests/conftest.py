@@ -1,0 +1,45 @@
+"""Test set-up: offscreen Qt before Qt loads, seeded torch per test, crash logs in a temp folder,
+and a failure for any test that leaves a GenLab thread running."""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+import time
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("GENLAB_TEST", "1")
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+import pytest  # noqa: E402
+
+SHARED_MNIST = ROOT.parent / "shared" / "datasets" / "mnist"
+
+
+@pytest.fixture(autouse=True)
+def _seed_and_isolate(tmp_path_factory, monkeypatch):
+    import torch
+    torch.manual_seed(0)
+    torch.set_num_threads(1)
+    crash = tmp_path_factory.mktemp("crash")
+    monkeypatch.setenv("GENLAB_CRASH_DIR", str(crash))
+    yield
+
+
+@pytest.fixture(autouse=True)
+def _no_leftover_threads():
+    before = {t.ident for t in threading.enumerate()}
+    yield
+    deadline = time.monotonic() + 5.0
+    while True:
+        left = [t for t in threading.enumerate()
+                if t.ident not in before and t.name.startswith("genlab") and t.is_alive()]
+        if not left or time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
+    assert not left, f"test left GenLab threads running: {[t.name for t in left]}"
