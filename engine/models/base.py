@@ -9,7 +9,8 @@ data space.
 Capabilities are declared, not guessed: ``capabilities`` names what the family offers, and the
 public method of a capability the family lacks raises ``CapabilityError``.
 
-- ``latent``: ``encode``, ``decode``, ``latent_shape``.
+- ``latent``: ``decode`` and ``latent_shape`` (a GAN has these).
+- ``encode``: ``encode`` maps data to its latent (VAE encoder, exact flow inverse, DDIM inversion).
 - ``log_likelihood``: ``log_likelihood`` in nats per example; ``likelihood_kind`` is "exact",
   "bound", "ode" or "estimate".
 - ``trajectory``: ``trajectory`` returns frames for the step-through views (diffusion steps, flow
@@ -36,7 +37,7 @@ from engine.data.preprocess import Preprocess
 from engine.data.spec import DataSpec
 from engine.errors import GenLabError
 
-CAPABILITIES = frozenset({"latent", "log_likelihood", "trajectory", "completion"})
+CAPABILITIES = frozenset({"latent", "encode", "log_likelihood", "trajectory", "completion"})
 LIKELIHOOD_KINDS = ("exact", "bound", "ode", "estimate")
 
 
@@ -192,7 +193,7 @@ class GenerativeModel(nn.Module):
 
     def encode(self, x: torch.Tensor, labels: torch.Tensor | None = None,
                generator: torch.Generator | None = None, **options) -> torch.Tensor:
-        self._require("latent")
+        self._require("encode")
         self.eval()
         with torch.inference_mode():
             return self._encode(self.to_model(x), labels if self.conditional else None, generator, **options)
@@ -245,6 +246,11 @@ class GenerativeModel(nn.Module):
 
     def _complete(self, x, known, generator, labels, **options) -> torch.Tensor:
         raise NotImplementedError
+
+    def display_options(self) -> dict:
+        """Options for the window's live samples, which must stay cheap (at most ~10% of training time):
+        a diffusion model returns few DDIM steps here, for example. ``sample(**display_options())``."""
+        return {}
 
     # ---- snapshots -------------------------------------------------------------------------------
     def display_state(self) -> dict[str, torch.Tensor]:

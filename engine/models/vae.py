@@ -38,7 +38,7 @@ class VAEConfig(ModelConfig):
 
 class VAE(GenerativeModel):
     family = "vae"
-    capabilities = frozenset({"latent", "log_likelihood"})
+    capabilities = frozenset({"latent", "encode", "log_likelihood"})
     likelihood_kind = "bound"
     config_class = VAEConfig
     live_knobs = ("beta",)

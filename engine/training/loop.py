@@ -255,14 +255,14 @@ class Trainer:
         tc = self.config.train
         if spec.kind == "points":
             n = min(MAX_DISPLAY_POINTS, tc.n_display * 16)
-            pts = self.model.sample(n, generator=self.gen_sample).cpu().numpy().astype(np.float32)
+            pts = self.model.sample(n, generator=self.gen_sample, **self.model.display_options()).cpu().numpy().astype(np.float32)
             path = None
             if self.run is not None and self.is_writer:
                 ref = self.dataset.x_test[:MAX_DISPLAY_POINTS].numpy()
                 path = str(self.run.write_sample_png(self.step, scatter_image(pts, ref), points=pts))
             data = np.ascontiguousarray(pts)
         else:
-            imgs = self.model.sample(tc.n_display, generator=self.gen_sample)
+            imgs = self.model.sample(tc.n_display, generator=self.gen_sample, **self.model.display_options())
             data = image_grid(imgs)
             path = None
             if self.run is not None and self.is_writer:

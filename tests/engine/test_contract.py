@@ -101,6 +101,7 @@ def test_capabilities_are_present_exactly_where_declared(family, data):
     x = ds.x_test[:4]
     checks = {
         "latent": lambda: model.decode(torch.randn(3, *model.latent_shape())),
+        "encode": lambda: model.encode(x, generator=gen),
         "log_likelihood": lambda: model.log_likelihood(x, generator=gen),
         "trajectory": lambda: model.trajectory(2, generator=gen),
         "completion": lambda: model.complete(x, torch.ones_like(x, dtype=torch.bool), generator=gen),
@@ -110,6 +111,9 @@ def test_capabilities_are_present_exactly_where_declared(family, data):
             out = call()
             if cap == "latent":
                 assert out.shape == (3, *ds.spec.shape)
+            if cap == "encode":
+                assert "latent" in model.capabilities
+                assert out.shape == (4, *model.latent_shape())
         else:
             with pytest.raises(CapabilityError):
                 call()
