@@ -163,7 +163,7 @@ class Trainer:
         self.batch_size = max(1, min(tc.batch_size, len(ds.x_train)))
         self.resolved = {"spec": ds.spec.to_dict(), "preprocess": self.preprocess.to_dict(),
                          "batch_size": self.batch_size, "n_train": len(ds.x_train), "n_test": len(ds.x_test),
-                         "source": ds.source}
+                         "source": ds.source, "preparation": getattr(ds, "preparation", {})}
         torch.manual_seed(tc.seed)
         self.gen_train = torch.Generator().manual_seed(tc.seed * 1000 + rank)
         self.gen_model = _device_generator(self.device, tc.seed * 1000 + 1 + rank)
