@@ -148,18 +148,44 @@ def field_info(cls) -> list[dict]:
 class DataConfig:
     """Which data to train on and how to prepare it."""
 
-    name: str = knob("moons", help="Built-in dataset name (moons, 8gaussians, digits, ...) or a path to your own file or folder.")
-    n_train: int = knob(20000, min=1, max=10_000_000, help="Number of training points drawn from a 2D toy generator.", unit="points")
-    n_test: int = knob(5000, min=1, max=1_000_000, help="Number of held-out points drawn from a separate seeded stream.", unit="points")
-    seed: int = knob(0, min=0, max=2**31 - 1, help="Seed of the data generator (toys) or of the train/test split (files).")
+    name: str = knob("moons", help="Built-in dataset (moons, 8gaussians, digits, shapes, drawn, ...), a downloadable one "
+                                   "(mnist, fashion-mnist, cifar10) or a path to your own file or folder.")
+    n_train: int = knob(20000, min=1, max=10_000_000, help="Number of training examples drawn from a generator (2D toys, shapes).", unit="points")
+    n_test: int = knob(5000, min=1, max=1_000_000, help="Number of held-out examples drawn from a separate seeded stream (2D toys, shapes).", unit="points")
+    seed: int = knob(0, min=0, max=2**31 - 1, help="Seed of the data generator (toys, shapes) or of the train/test split (files, drawn points).")
     normalize: str = knob("standardize", choices=("standardize", "none"),
                           help="Points: shift and scale each coordinate to zero mean and unit variance before the "
                                "model sees them. Likelihoods are reported in the original units either way.")
-    image_size: int = knob(0, min=0, max=1024, help="Resize images to this side length (0 keeps the files' size, or 32 for mixed sizes).", unit="px")
-    channels: int = knob(0, min=0, max=4, help="Image channels: 1 grey, 3 RGB, 0 keeps what the files have (RGB for mixed).")
-    resize: str = knob("fit", choices=("fit", "crop", "pad"), help="How images of another size are brought to the target size.")
+    image_size: int = knob(0, min=0, max=1024, help="Resize images to this side length (0 keeps the files' size when they share one "
+                                                    "of at most 128 px, else 32).", unit="px")
+    channels: int = knob(0, min=0, max=4, help="Image channels: 1 grey, 3 RGB, 4 RGBA; 0 keeps what the files have (RGB for mixed).")
+    resize: str = knob("fit", choices=("fit", "crop", "pad", "none"),
+                       help="How images of another size reach the target size: fit stretches to it, crop scales the "
+                            "short side and cuts the middle, pad scales the long side and fills with black, none "
+                            "skips (or, in strict mode, rejects) images of another size.")
     strict: bool = knob(False, help="Stop at the first bad file instead of skipping it and listing it.")
     max_items: int = knob(200_000, min=1, max=100_000_000, help="Refuse datasets with more examples than this (a guard against absurd inputs).")
+    allow_download: bool = knob(True, help="Download a named set (mnist, fashion-mnist, cifar10) that is not in the cache yet. "
+                                           "Off: never touch the network.")
+    mirrors: tuple[str, ...] = knob((), advanced=True,
+                                    help="Base URLs to download from instead of the built-in ones, tried in order "
+                                         "({dataset} in a URL becomes the set's name). Also: env GENLAB_MIRRORS.")
+    points: tuple[tuple[float, float], ...] = knob((), advanced=True,
+                                                   help="The points of a drawn 2D set (name 'drawn'), in data units. "
+                                                        "Kept in the run config, so the run reproduces.")
+
+    def validate(self, where: str = "data") -> None:
+        """Checks that need more than one value's type: URLs and point pairs."""
+        for url in self.mirrors:
+            if not isinstance(url, str) or not url.startswith(("http://", "https://")):
+                raise ConfigError(f"{where}.mirrors", url, "base URLs starting with http:// or https://")
+        from engine.data.points import MAX_DRAWN_POINTS, parse_point_list
+        try:
+            n = len(parse_point_list(self.points))
+        except ValueError as e:
+            raise ConfigError(f"{where}.points", str(e), "a list of [x, y] pairs of finite numbers") from None
+        if n > MAX_DRAWN_POINTS:
+            raise ConfigError(f"{where}.points", f"{n} points", f"at most {MAX_DRAWN_POINTS} points")
 
 
 @dataclass

@@ -16,6 +16,7 @@ from engine.config import ConfigError, DataConfig, RunConfig, _parse_scalar, coe
 from engine.errors import GenLabError
 from engine.events import (CheckpointSaved, EvaluationCompleted, LogMessage, NonFiniteLoss, StepCompleted,
                            TrainingFinished)
+from engine.cli.data_progress import DataProgress
 from engine.cli.progress import ProgressBar
 
 EXIT_OK, EXIT_INTERRUPTED = 0, 130
@@ -110,14 +111,17 @@ def cmd_train(args) -> int:
         resume = False
 
     _err(f"genlab: loading data '{config.data.name}' ...")
-    trainer = Trainer(config, run_dir, resume=resume)
+    loading = DataProgress()
+    try:
+        trainer = Trainer(config, run_dir, resume=resume, progress=loading)
+    finally:
+        loading.close()
     tc = config.train
     spec = trainer.dataset.spec
     _err(f"genlab: {config.family} on {config.data.name} ({spec.kind} {tuple(spec.shape)}, "
          f"{len(trainer.dataset.x_train)} train / {len(trainer.dataset.x_test)} test), device {trainer.device}, "
          f"{trainer.threads} threads, batch {trainer.batch_size} -> {run_dir}")
-    for path, reason in trainer.dataset.skipped:
-        _err(f"genlab: skipped {path}: {reason}")
+    report_dataset(trainer.dataset)
     bar = None if args.quiet else ProgressBar(tc.steps, tc.time_limit if tc.steps >= UNLIMITED_STEPS else 0.0)
     controls = Controls(interactive=False)
     final = None
@@ -147,6 +151,23 @@ def cmd_train(args) -> int:
         _err(f"genlab: stopped at step {trainer.step}; checkpoint saved. Continue with: genlab train --resume {run_dir}")
         return EXIT_INTERRUPTED
     return EXIT_OK
+
+
+def report_dataset(ds) -> None:
+    """What was loaded (notes such as a resize) and every file left out, with its reason, on stderr."""
+    for line in ds.notes:
+        _err(f"genlab: data: {line}")
+    for path, reason in ds.skipped:
+        _err(f"genlab: skipped {path}: {reason}")
+
+
+def load_data_with_progress(cfg):
+    from engine.data import load_dataset
+    loading = DataProgress()
+    try:
+        return load_dataset(cfg, progress=loading)
+    finally:
+        loading.close()
 
 
 def _metric_text(m: dict) -> str:
@@ -220,14 +241,13 @@ def cmd_sample(args) -> int:
 
 # ---- eval ----------------------------------------------------------------------------------------------
 def cmd_eval(args) -> int:
-    from engine.data import load_dataset
     from engine.evaluate import evaluate_nll
     from engine.runs.load import load_run_model
     if args.limit < 1:
         raise GenLabError(f"genlab eval: --limit must be at least 1, got {args.limit}")
     device = _resolve(args.device)
     config, model, ckpt = load_run_model(args.run, device)
-    ds = load_dataset(config.data)
+    ds = load_data_with_progress(config.data)
     gen = torch.Generator(device=device.type if device.type == "cuda" else "cpu").manual_seed(args.seed)
     m = evaluate_nll(model, ds.x_test, ds.y_test if model.conditional else None, args.limit, gen)
     result = {"family": config.family, "data": config.data.name, "step": ckpt.step,
@@ -247,7 +267,6 @@ def cmd_eval(args) -> int:
 
 # ---- data ------------------------------------------------------------------------------------------------
 def cmd_data(args) -> int:
-    from engine.data import load_dataset
     if args.n < 1:
         raise GenLabError(f"genlab data: -n must be at least 1, got {args.n}")
     out = _check_output(args.output, (".png", ".npy"))
@@ -264,7 +283,11 @@ def cmd_data(args) -> int:
         cfg.n_train = max(cfg.n_train, args.n)
     if args.split == "test" and cfg.name in _toy_names():
         cfg.n_test = max(cfg.n_test, args.n)
-    ds = load_dataset(cfg)
+    ds = load_data_with_progress(cfg)
+    for line in ds.describe():
+        _err(f"genlab: {line}")
+    for path, reason in ds.skipped:
+        _err(f"genlab: skipped {path}: {reason}")
     x = ds.x_train if args.split == "train" else ds.x_test
     x = x[:args.n]
     write_output(out, x, ds.spec.kind)

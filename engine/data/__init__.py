@@ -1,43 +1,134 @@
-"""Datasets: built-in toys and digits, and a person's own files, all behind ``load_dataset``."""
+"""Datasets: built-in, downloadable, and a person's own files, all behind ``load_dataset``.
+
+``load_dataset(cfg, progress, cancelled)`` takes a ``DataConfig`` whose ``name`` is
+- a built-in set: the 2D toys, ``digits``, ``shapes``/``shapes-colour`` (known factors), or
+  ``drawn`` (the points in ``cfg.points``);
+- a downloadable set: ``mnist``, ``fashion-mnist``, ``cifar10`` (cached after the first download);
+- a path: a folder of images (labels from subfolders), a folder in MNIST's IDX layout, a CIFAR-10
+  binary folder or archive, or a file: ``.npy``, ``.npz``, IDX (plain or ``.gz``), ``.csv`` points.
+
+Every problem is a ``DataError`` naming the file or dataset; a bad file inside a folder is skipped
+and listed in ``Dataset.skipped`` unless ``cfg.strict``. ``Dataset.summary()`` gives a window what
+to show, ``Dataset.preparation`` what the run config records.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from engine.config import DataConfig
-from engine.data.builtin import BUILTIN_IMAGES, BUILTIN_POINTS, load_digits, load_toy
+from engine.data.builtin import BUILTIN_IMAGES, BUILTIN_POINTS, DRAWN, load_digits, load_toy
+from engine.data.progress import LoadCancelled, Reporter, as_reporter
 from engine.data.spec import DataSpec, Dataset
 from engine.errors import DataError
 
-FILE_LOADERS = {".npy": "engine.data.arrays:load_npy"}
+# file name endings a person's own data files may have -> which loader reads them (an open-file dialog
+# can build its filter from the keys; folders are told apart by their content)
+FILE_LOADERS = {".npy": "npy", ".npz": "npz", ".csv": "csv", ".tsv": "csv", ".txt": "csv",
+                ".idx": "idx", ".gz": "idx", ".ubyte": "idx", ".tar.gz": "tar", ".tgz": "tar", ".tar": "tar"}
+SUPPORTED_TEXT = ("a folder of images, an IDX folder (train-*/t10k-* files), a CIFAR-10 binary folder or "
+                  "archive, .npy, .npz, IDX (.gz), .csv of points")
 
 
 def builtin_names() -> list[str]:
+    """Names that load without files or network."""
     return list(BUILTIN_POINTS) + list(BUILTIN_IMAGES)
 
 
-def load_dataset(cfg: DataConfig, progress=None, cancelled=None) -> Dataset:
-    """Load what ``cfg.name`` names: a built-in set, or a file or folder of the person's own.
+def downloadable_names() -> list[str]:
+    from engine.data.remote import REMOTE_SETS
+    return list(REMOTE_SETS)
 
-    ``progress(done, total, text)`` and ``cancelled() -> bool`` let a window show and stop long loads.
+
+def _kind_of_file(path: Path) -> str | None:
+    name = path.name.lower()
+    if name.endswith((".tar.gz", ".tgz", ".tar")):
+        return "tar"
+    if name.endswith(("-ubyte", "-ubyte.gz")) or ".idx" in name:
+        return "idx"
+    kind = FILE_LOADERS.get(path.suffix.lower())
+    if kind:
+        return kind
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(8)
+    except OSError as e:
+        raise DataError(f"{path}: cannot be read ({e.strerror or e})") from None
+    from engine.data.idx import GZIP_MAGIC, looks_like_idx
+    if head.startswith(b"\x93NUMPY"):
+        return "npy"
+    if head.startswith(b"PK\x03\x04"):
+        return "npz"
+    if looks_like_idx(head) or head.startswith(GZIP_MAGIC):
+        return "idx"
+    return None
+
+
+def load_path(path: Path, cfg: DataConfig, reporter: Reporter) -> Dataset:
+    """A person's own file or folder, dispatched on what it is."""
+    if path.is_dir():
+        from engine.data.idx import is_idx_folder, load_idx_folder
+        from engine.data.remote import CIFAR_DIR, cifar_folder_complete, load_cifar_folder
+        if is_idx_folder(path):
+            return load_idx_folder(path, cfg, reporter)
+        if cifar_folder_complete(path) or cifar_folder_complete(path / CIFAR_DIR):
+            return load_cifar_folder(path, cfg, reporter, name=path.name)
+        from engine.data.images import load_image_folder
+        return load_image_folder(path, cfg, reporter)
+    if not path.is_file():
+        raise DataError(f"{path}: not a regular file or folder")
+    kind = _kind_of_file(path)
+    if kind == "npy":
+        from engine.data.arrays import load_npy
+        return load_npy(path, cfg, reporter)
+    if kind == "npz":
+        from engine.data.arrays import load_npz
+        return load_npz(path, cfg, reporter)
+    if kind == "csv":
+        from engine.data.points import load_csv
+        return load_csv(path, cfg, reporter)
+    if kind == "idx":
+        from engine.data.idx import load_idx_file
+        return load_idx_file(path, cfg, reporter)
+    if kind == "tar":
+        from engine.data.remote import load_cifar_archive
+        return load_cifar_archive(path, cfg, reporter)
+    from engine.data.images import IMAGE_SUFFIXES
+    if path.suffix.lower() in IMAGE_SUFFIXES:
+        raise DataError(f"{path}: is a single image; give the folder that holds your images")
+    raise DataError(f"{path}: unsupported file type '{path.suffix or '(none)'}'; supported: {SUPPORTED_TEXT}")
+
+
+def load_dataset(cfg: DataConfig, progress=None, cancelled=None) -> Dataset:
+    """Load what ``cfg.name`` names: a built-in set, a downloadable one, or a file or folder of the person's own.
+
+    ``progress(done, total, text)`` and ``cancelled() -> bool`` let a window show and stop long loads
+    (``total`` is 0 while it is not known yet); cancelling raises ``LoadCancelled``, a ``DataError``.
     Raises ``DataError`` with a message naming the dataset or file on any problem.
     """
-    name = cfg.name
+    reporter = as_reporter(progress, cancelled)
+    name = cfg.name.strip()
     if name in BUILTIN_POINTS:
         return load_toy(name, cfg.n_train, cfg.n_test, cfg.seed)
     if name == "digits":
         return load_digits()
+    from engine.data.shapes import SHAPES_NAMES, load_shapes
+    if name in SHAPES_NAMES:
+        return load_shapes(name, cfg.n_train, cfg.n_test, cfg.seed, reporter)
+    if name == DRAWN:
+        from engine.data.points import load_drawn
+        return load_drawn(cfg)
+    from engine.data.remote import load_remote, remote_key
+    if remote_key(name) and not Path(name).exists():
+        return load_remote(name, cfg, reporter)
+    if not name:
+        raise DataError("data.name is empty: choose a dataset or a file")
     path = Path(name).expanduser()
     if not path.exists():
-        raise DataError(f"{name}: not a built-in dataset ({', '.join(builtin_names())}) "
-                        "and no such file or folder")
-    loader = FILE_LOADERS.get(path.suffix.lower())
-    if loader is None:
-        raise DataError(f"{path}: unsupported file type '{path.suffix or '(none)'}'; "
-                        f"supported: {', '.join(sorted(FILE_LOADERS))}")
-    module, func = loader.split(":")
-    import importlib
-    return getattr(importlib.import_module(module), func)(path, cfg.max_items)
+        raise DataError(f"{name}: not a built-in dataset ({', '.join(builtin_names() + [DRAWN])}), "
+                        f"not a downloadable one ({', '.join(downloadable_names())}), and no such file or folder")
+    return load_path(path, cfg, reporter)
 
 
-__all__ = ["DataSpec", "Dataset", "load_dataset", "builtin_names"]
+__all__ = ["DataSpec", "Dataset", "DataError", "LoadCancelled", "FILE_LOADERS", "load_dataset", "builtin_names",
+           "downloadable_names"]

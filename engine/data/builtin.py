@@ -1,4 +1,5 @@
-"""Built-in datasets that need no network: the 2D toys and the 8x8 handwritten digits."""
+"""Built-in datasets that need no network: the 2D toys, the 8x8 handwritten digits, procedural shapes
+(``engine.data.shapes``) and a person's drawn points (``engine.data.points``)."""
 
 from __future__ import annotations
 
@@ -50,4 +51,5 @@ def load_digits() -> Dataset:
 
 
 BUILTIN_POINTS = tuple(TOYS)
-BUILTIN_IMAGES = ("digits",)
+BUILTIN_IMAGES = ("digits", "shapes", "shapes-colour")
+DRAWN = "drawn"
