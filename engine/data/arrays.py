@@ -243,7 +243,8 @@ NPZ_LABEL_KEYS = ("y", "labels", "targets", "Y", "arr_1")
 
 
 def _npz_member(npz, key: str, path: Path, max_items: int) -> np.ndarray:
-    info = npz.zip.getinfo(key + ".npy")
+    names = set(npz.zip.namelist())
+    info = npz.zip.getinfo(key + ".npy" if key + ".npy" in names else key)
     if info.file_size > MAX_NPZ_MEMBER_BYTES:
         raise DataError(f"{path}: array '{key}' is {info.file_size / 2**30:.1f} GB uncompressed, over the "
                         f"{MAX_NPZ_MEMBER_BYTES // 2**30} GB limit")
@@ -253,6 +254,8 @@ def _npz_member(npz, key: str, path: Path, max_items: int) -> np.ndarray:
         raise DataError(f"{path}: array '{key}' is not a plain NumPy array ({e})") from None
     except _READ_ERRORS as e:
         raise DataError(f"{path}: array '{key}' cannot be read ({type(e).__name__}: {e})") from None
+    if not isinstance(arr, np.ndarray):
+        raise DataError(f"{path}: member '{key}' is not a NumPy array")
     _check_numeric(arr, f"{path} [{key}]")
     if arr.shape and arr.shape[0] > max_items:
         raise DataError(f"{path}: array '{key}' has {arr.shape[0]} examples, more than the limit of {max_items} "

@@ -141,13 +141,16 @@ def read_points_csv(path: Path, max_items: int) -> tuple[np.ndarray, np.ndarray 
         raise DataError(f"{path}: is not UTF-8 text (byte {e.start}); expected a CSV of x,y points") from None
     coords, labels = [], []
     columns = None
+    first = True
     for lineno, line in enumerate(text.splitlines(), 1):
         line = line.split("#", 1)[0].strip()
         if not line:
             continue
         cells = [c.strip().strip('"\'') for c in _SPLIT.split(line) if c.strip()]
-        if columns is None and not coords and not all(_is_number(c) for c in cells):
-            continue  # a header line such as "x,y"
+        if first:
+            first = False
+            if not all(_is_number(c) for c in cells[:2]):
+                continue  # a header line such as "x,y"
         if columns is None:
             if len(cells) not in (2, 3):
                 raise DataError(f"{path}: line {lineno}: expected 2 columns (x, y) or 3 (x, y, label), "

@@ -226,7 +226,11 @@ def load_cifar_folder(folder: Path, cfg, reporter: Reporter, name: str = "cifar1
 
 def load_cifar_archive(archive: Path, cfg, reporter: Reporter) -> Dataset:
     """A person's own ``cifar-10-binary.tar.gz``: the official one fills the cache, another gets its own."""
-    if not tarfile.is_tarfile(archive):
+    try:
+        is_tar = tarfile.is_tarfile(archive)
+    except (OSError, EOFError, ValueError, tarfile.TarError) as e:
+        raise DataError(f"{archive}: cannot be read as a tar archive ({type(e).__name__}: {e})") from None
+    if not is_tar:
         raise DataError(f"{archive}: not a tar archive")
     digest = sha256_file(archive, reporter)
     official = digest == CIFAR10.files[0].sha256
