@@ -89,8 +89,8 @@ def render(factors: np.ndarray, colour: bool) -> np.ndarray:
             ox = np.clip(np.floor(f[:, 3]) - win // 2, 0, SIDE - win).astype(np.int64)
             oy = np.clip(np.floor(f[:, 4]) - win // 2, 0, SIDE - win).astype(np.int64)
             cos, sin = np.cos(col(2)), np.sin(col(2))
-            dx = (ox[:, None, None] + local[None, None, :]) - col(3)
-            dy = (oy[:, None, None] + local[None, :, None]) - col(4)
+            dx = (ox.astype(np.float32)[:, None, None] + local[None, None, :]) - col(3)  # float32 throughout
+            dy = (oy.astype(np.float32)[:, None, None] + local[None, :, None]) - col(4)
             px, py = cos * dx + sin * dy, -sin * dx + cos * dy  # the pixel in the shape's frame
             patch = np.clip(0.5 - signed_distance(s, px, py, col(1) * MAX_RADIUS), 0.0, 1.0)
             rr = oy[:, None] + np.arange(win)[None]          # (m, win) rows
