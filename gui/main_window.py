@@ -1,17 +1,421 @@
-"""The main window. A first version: the docks arrive with the window issue."""
+"""The main window: docks, menus, toolbar and status bar around a ``RunSession``. No training logic.
+
+Wiring only: the setup dock builds a config, the session runs it, the bridge's signals feed the
+docks. Start-up shows the window first and warms PyTorch up afterwards (``gui.warmup``); Train is
+enabled when that is done. Closing the window while training stops the run, which saves a
+checkpoint, and waits at most two seconds for it. Layout and the last setup are kept in the
+``QSettings`` the window is given (tests and the self-test pass a temporary file).
+
+Docks are listed once in ``_docks``; the latent explorer and the runs dock of later issues are added
+there and get their View-menu entry and saved layout for free.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QLabel, QMainWindow
+import json
+import time
+
+from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import QDockWidget, QMainWindow, QToolBar
 
 import engine
+from gui.actions import ControlActions
+from gui.data_loader import DatasetLoader
+from gui.docks.data_dock import DataDock
+from gui.docks.log_dock import LogDock
+from gui.docks.losses_dock import LossesDock
+from gui.docks.samples_dock import SamplesDock
+from gui.docks.setup_dock import SetupDock
+from gui.notice import NoticeBar
+from gui.session import RunSession
+from gui.settings import SETTINGS_VERSION, open_settings
+from gui.status_bar import StatusBar
+from gui.warmup import TorchWarmup
+
+CLOSE_TIMEOUT_S = 2.0
+DOCK_FEATURES = (QDockWidget.DockWidgetFeature.DockWidgetClosable | QDockWidget.DockWidgetFeature.DockWidgetMovable
+                 | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, parent=None):
+    engine_ready = Signal(object)      # warm-up info: families, datasets, devices, seconds
+    first_painted = Signal(float)      # seconds since the process started
+
+    def __init__(self, settings=None, parent=None, process_start: float | None = None):
         super().__init__(parent)
+        self.settings = settings if settings is not None else open_settings()
+        self.process_start = process_start
+        self.first_paint_seconds: float | None = None
+        self.ready_seconds: float | None = None
+        self._t_created = time.perf_counter()
         self.setWindowTitle(f"GenLab {engine.__version__}")
-        self.resize(1280, 800)
-        label = QLabel("GenLab — pick data and a model family, then press Train.")
-        label.setMargin(24)
-        self.setCentralWidget(label)
+        self.setWindowIcon(QIcon(str(icon_path("genlab"))))
+        self.resize(1360, 860)
+        self.setDockNestingEnabled(True)
+        self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.setCorner(Qt.Corner.TopLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
+
+        self.session = RunSession(self)
+        self.bridge = self.session.bridge
+        self.loader = DatasetLoader(self)
+        self.warmup = TorchWarmup(self)
+        self.pending: list[str] = []
+
+        self.setup_dock = SetupDock(self)
+        self.losses_dock = LossesDock(self)
+        self.samples_dock = SamplesDock(self)
+        self.data_dock = DataDock(self)
+        self.log_dock = LogDock(self)
+        self._docks = [self.setup_dock, self.losses_dock, self.samples_dock, self.data_dock, self.log_dock]
+        for dock in self._docks:
+            dock.setFeatures(DOCK_FEATURES)
+
+        self.actions = ControlActions(self)
+        self.actions.set_gan_steps(False)
+        self._build_toolbar()
+        self._build_menus()
+        self.status = StatusBar(self.session, self)
+        self.setStatusBar(self.status)
+        self._apply_default_layout()
+        self._connect()
+        self._restore_settings()
+
+    # ---- construction -----------------------------------------------------------------------------
+    def _build_toolbar(self) -> None:
+        tb = QToolBar("Controls", self)
+        tb.setObjectName("toolbar_controls")
+        tb.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        a = self.actions
+        for action in (a.train, a.pause, a.step, a.step_d, a.step_g, a.stop, a.reset):
+            tb.addAction(action)
+        tb.addSeparator()
+        tb.addAction(a.open_data)
+        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, tb)
+        self.toolbar = tb
+        self.addToolBarBreak()
+        self.notice = NoticeBar(self)
+        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.notice)
+
+    def _build_menus(self) -> None:
+        a = self.actions
+        m = self.menuBar()
+        file_menu = m.addMenu("&File")
+        file_menu.addAction(a.open_data)
+        file_menu.addAction(a.open_folder)
+        file_menu.addSeparator()
+        file_menu.addAction(a.quit)
+        run_menu = m.addMenu("&Run")
+        for action in (a.train, a.pause, a.step, a.step_d, a.step_g, a.stop, a.reset):
+            run_menu.addAction(action)
+        view = m.addMenu("&View")
+        for dock in self._docks:
+            view.addAction(dock.toggleViewAction())
+        view.addAction(self.toolbar.toggleViewAction())
+        view.addSeparator()
+        view.addAction(a.reset_layout)
+        self.view_menu = view
+
+    def _apply_default_layout(self) -> None:
+        """Setup on the left; losses and samples side by side; data and log below them."""
+        for dock in self._docks:
+            dock.setFloating(False)
+            self.removeDockWidget(dock)
+        left, right = Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.RightDockWidgetArea
+        self.addDockWidget(left, self.setup_dock)
+        self.addDockWidget(right, self.losses_dock)
+        self.splitDockWidget(self.losses_dock, self.samples_dock, Qt.Orientation.Horizontal)
+        self.splitDockWidget(self.losses_dock, self.data_dock, Qt.Orientation.Vertical)
+        self.splitDockWidget(self.samples_dock, self.log_dock, Qt.Orientation.Vertical)
+        for dock in self._docks:
+            dock.show()
+        self.resizeDocks([self.setup_dock, self.losses_dock, self.samples_dock], [330, 560, 470],
+                         Qt.Orientation.Horizontal)
+        self.resizeDocks([self.losses_dock, self.data_dock], [520, 250], Qt.Orientation.Vertical)
+        self.resizeDocks([self.samples_dock, self.log_dock], [520, 250], Qt.Orientation.Vertical)
+
+    def _connect(self) -> None:
+        a, s, b = self.actions, self.session, self.bridge
+        a.train.triggered.connect(lambda: self._on_train_triggered())
+        a.pause.triggered.connect(s.toggle_pause)
+        a.step.triggered.connect(lambda: self._on_step_triggered())
+        a.step_d.triggered.connect(lambda: self._on_step_triggered(phase="d"))
+        a.step_g.triggered.connect(lambda: self._on_step_triggered(phase="g"))
+        a.stop.triggered.connect(self._on_stop_triggered)
+        a.reset.triggered.connect(self._on_reset_triggered)
+        a.open_data.triggered.connect(self.setup_dock.open_file_dialog)
+        a.open_folder.triggered.connect(self.setup_dock.open_folder_dialog)
+        a.quit.triggered.connect(self.close)
+        a.reset_layout.triggered.connect(self._apply_default_layout)
+        s.state_changed.connect(self._on_session_state_changed)
+        b.run_started.connect(self._on_bridge_run_started)
+        b.steps_completed.connect(self.losses_dock.add_steps)
+        b.samples_ready.connect(self.samples_dock.show_samples)
+        b.message_logged.connect(self.log)
+        b.checkpoint_saved.connect(lambda ev: self.log("info", f"checkpoint saved at step {ev.step:,}"))
+        b.evaluation_completed.connect(self._on_bridge_evaluation_completed)
+        b.training_paused.connect(lambda step: self.log("info", f"paused at step {step:,}"))
+        b.training_resumed.connect(lambda step: self.log("info", f"resumed at step {step:,}"))
+        b.non_finite_loss.connect(self._on_bridge_non_finite_loss)
+        b.training_finished.connect(self._on_bridge_training_finished)
+        b.training_failed.connect(self._on_bridge_training_failed)
+        self.losses_dock.non_finite_seen.connect(
+            lambda term, step, n: self.log("warning", f"loss term '{term}' is not finite at step {step:,}; "
+                                                      f"shown as a gap ({n} such points so far)"))
+        self.setup_dock.data_requested.connect(self._on_setup_data_requested)
+        self.setup_dock.knob_edited.connect(self._on_setup_knob_edited)
+        self.setup_dock.message_logged.connect(self.log)
+        self.setup_dock.family_changed.connect(self._on_setup_family_changed)
+        self.loader.loaded.connect(self._on_loader_loaded)
+        self.loader.failed.connect(self._on_loader_failed)
+        self.loader.progressed.connect(self._on_loader_progressed)
+        self.warmup.ready.connect(self._on_warmup_ready)
+        self.warmup.failed.connect(self._on_warmup_failed)
+        self.notice.show_log_requested.connect(self._show_log)
+
+    # ---- start-up -----------------------------------------------------------------------------------------
+    def paintEvent(self, event) -> None:
+        super().paintEvent(event)
+        if self.first_paint_seconds is None:
+            self.first_paint_seconds = self._seconds_since_start()
+            self.first_painted.emit(self.first_paint_seconds)
+            QTimer.singleShot(0, self.warmup.start)
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        QTimer.singleShot(500, self.warmup.start)  # in case no paint reaches us (a hidden platform)
+
+    def _seconds_since_start(self) -> float:
+        if self.process_start is not None:
+            return time.time() - self.process_start
+        return time.perf_counter() - self._t_created
+
+    def _on_warmup_ready(self, info: dict) -> None:
+        self.ready_seconds = self._seconds_since_start()
+        shown = f"window shown after {self.first_paint_seconds:.2f} s; " if self.first_paint_seconds else ""
+        self.log("info", f"GenLab {engine.__version__}: {shown}PyTorch ready after {self.ready_seconds:.2f} s "
+                         f"(import {info['import_seconds']:.2f} s); devices: {', '.join(info['devices'])}")
+        for family, why in info.get("broken", {}).items():
+            self.log("warning", f"the {family} family is present but could not be loaded: {why}")
+        if not info["families"]:
+            self.log("error", "no model family could be loaded")
+        saved = self._saved_setup()
+        self.setup_dock.set_engine_ready(info["families"], info["datasets"], info["devices"], saved)
+        self.session.set_ready()
+        self.engine_ready.emit(info)
+
+    def _on_warmup_failed(self, message: str, tb: str) -> None:
+        from engine.crash import write_crash_log
+        path = write_crash_log(tb, context="starting PyTorch")
+        self.log("error", f"PyTorch could not start: {message}")
+        self.notice.notify("error", f"PyTorch could not start: {message}. Training is unavailable.",
+                           str(path) if path else None)
+
+    # ---- controls -----------------------------------------------------------------------------------------
+    def _on_train_triggered(self) -> bool:
+        """Start a run with the setup dock's settings; False (with a message) when they are invalid."""
+        from engine.errors import GenLabError
+        if self.session.state != "idle":
+            return False
+        self.setup_dock.prepare_seed()
+        try:
+            config = self.setup_dock.config()
+        except GenLabError as e:
+            self.setup_dock.show_error(str(e))
+            self.log("error", f"cannot train: {e}")
+            return False
+        self.setup_dock.show_error("")
+        self._start(config)
+        return True
+
+    def _start(self, config, paused: bool = False):
+        dataset = self.loader.dataset_for(config.data)
+        self.losses_dock.clear()
+        self.samples_dock.clear()
+        self.pending = []
+        self.setup_dock.show_pending([])
+        self.notice.dismiss()
+        runner = self.session.train(config, dataset=dataset, paused=paused)
+        self.log("info", f"training {config.family} on {config.data.name}: {config.train.steps:,} steps, "
+                         f"seed {config.train.seed}, run folder {self.session.run_dir}")
+        return runner
+
+    def _on_step_triggered(self, phase: str | None = None) -> None:
+        if self.session.state == "idle":
+            from engine.errors import GenLabError
+            try:
+                config = self.setup_dock.config()
+            except GenLabError as e:
+                self.setup_dock.show_error(str(e))
+                return
+            self._start(config, paused=True)
+        if phase is not None and self.session.runner is not None:
+            self.session.set_live("model", "phase", phase)
+        self.session.step(1)
+
+    def _on_stop_triggered(self) -> None:
+        if self.session.busy:
+            self.log("info", "stopping: saving a checkpoint…")
+            self.session.stop()
+
+    def _on_reset_triggered(self) -> None:
+        if self.session.busy:
+            self._on_stop_triggered()
+        self.losses_dock.clear()
+        self.samples_dock.clear()
+        self.notice.dismiss()
+        self.log("info", "reset: the next Train starts a fresh run")
+
+    def _on_session_state_changed(self, state: str) -> None:
+        self.actions.update_for_state(state)
+        if state == "idle" and self.pending:
+            self.pending = []
+            self.setup_dock.show_pending([])
+
+    def _on_setup_family_changed(self, family: str) -> None:
+        model_class = self.setup_dock.model_class
+        self.actions.set_gan_steps("phase" in getattr(model_class, "live_knobs", ()))
+        self.actions.update_for_state(self.session.state)
+
+    def _on_setup_knob_edited(self, section: str, name: str, value, live: bool) -> None:
+        if not self.session.busy:
+            return
+        if live:
+            self.session.set_live(section, name, value)
+        elif name not in self.pending:
+            self.pending.append(name)
+            self.setup_dock.show_pending(self.pending)
+
+    # ---- data ---------------------------------------------------------------------------------------------
+    def _on_setup_data_requested(self, data_config) -> None:
+        self.data_dock.show_loading(data_config.name)
+        self.loader.request(data_config)
+
+    def _on_loader_loaded(self, key: str, dataset) -> None:
+        if key != self._current_data_key():
+            return
+        self.data_dock.show_dataset(dataset)
+        self.setup_dock.set_dataset(dataset)
+
+    def _on_loader_failed(self, key: str, message: str) -> None:
+        if key != self._current_data_key():
+            return
+        self.data_dock.show_error(message)
+        self.setup_dock.set_data_error(message)
+        self.log("error", message)
+
+    def _on_loader_progressed(self, key: str, done: int, total: int, text: str) -> None:
+        if key == self._current_data_key():
+            self.data_dock.show_loading(self.setup_dock.data_name(), done, total, text)
+
+    def _current_data_key(self) -> str | None:
+        from gui.data_loader import data_key
+        try:
+            return data_key(self.setup_dock.data_config())
+        except Exception:  # noqa: BLE001 - an invalid form: nothing is current
+            return None
+
+    # ---- engine events --------------------------------------------------------------------------------------
+    def _on_bridge_run_started(self, ev) -> None:
+        runner = self.session.runner
+        dataset = runner.trainer.dataset if runner is not None and runner.trainer is not None else None
+        reference = dataset.x_test[:5000].numpy() if dataset is not None and ev.spec["kind"] == "points" else None
+        self.samples_dock.start_run(self.session.run_dir, ev.spec["kind"], reference)
+        self.log("info", f"run started on {ev.device} with {ev.threads} thread(s)")
+
+    def _on_bridge_evaluation_completed(self, ev) -> None:
+        m = ev.metrics
+        nll = m.get("test_nll_nats")
+        if nll is not None:
+            extra = f", {m['bits_per_dim']:.3f} bits/dim" if m.get("bits_per_dim") is not None else ""
+            kind = f" ({m['nll_kind']})" if m.get("nll_kind") else ""
+            self.log("info", f"held-out NLL at step {ev.step:,}: {nll:.4f} nats{kind}{extra}")
+
+    def _on_bridge_non_finite_loss(self, ev) -> None:
+        self.notice.notify("warning", f"Non-finite loss ({', '.join(ev.terms)}) at step {ev.step:,}: training "
+                                      "paused. Lower the learning rate, or Reset and train again.")
+
+    def _on_bridge_training_finished(self, ev) -> None:
+        self.log("info", f"training {ev.reason} at step {ev.step:,}; run folder {ev.run_dir}")
+
+    def _on_bridge_training_failed(self, ev) -> None:
+        self.log("error", f"training failed: {ev.message}"
+                          + (f" (details in {ev.crash_log})" if ev.crash_log else ""))
+        self.notice.notify("error", f"Training failed: {ev.message}", ev.crash_log)
+
+    def on_crash(self, summary: str, path: str) -> None:
+        """An unhandled exception in the window (from ``gui.crash_guard``)."""
+        self.log("error", f"unexpected error: {summary}" + (f" (details in {path})" if path else ""))
+        self.notice.notify("error", f"Something went wrong: {summary}. The window keeps working.", path or None)
+
+    def log(self, level: str, text: str) -> None:
+        self.log_dock.add(level, text)
+        if level == "error":
+            self.log_dock.raise_()
+
+    def _show_log(self) -> None:
+        self.log_dock.show()
+        self.log_dock.raise_()
+
+    # ---- settings and closing ---------------------------------------------------------------------------------
+    def _saved_setup(self) -> dict | None:
+        text = self.settings.value("setup/last")
+        if not text:
+            return None
+        try:
+            saved = json.loads(text)
+        except (TypeError, ValueError):
+            self.log("warning", "the saved setup was unreadable and was ignored")
+            return None
+        return saved if isinstance(saved, dict) else None
+
+    def _restore_settings(self) -> None:
+        s = self.settings
+        geometry = s.value("window/geometry")
+        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
+            self.restoreGeometry(geometry)
+        state = s.value("window/state")
+        if isinstance(state, QByteArray) and not state.isEmpty():
+            if not self.restoreState(state, SETTINGS_VERSION):
+                self.log("warning", "the saved layout did not fit this version; using the default layout")
+        try:
+            self.losses_dock.set_smoothing(float(s.value("losses/smoothing", self.losses_dock.weight)))
+        except (TypeError, ValueError):
+            pass
+        self.losses_dock.set_log_scale(str(s.value("losses/log", "false")).lower() == "true")
+        self.losses_dock.set_axis(str(s.value("losses/axis", "steps")))
+        self.notice.hide()
+
+    def save_settings(self) -> None:
+        s = self.settings
+        s.setValue("window/geometry", self.saveGeometry())
+        s.setValue("window/state", self.saveState(SETTINGS_VERSION))
+        s.setValue("losses/smoothing", self.losses_dock.weight)
+        s.setValue("losses/log", "true" if self.losses_dock.log_check.isChecked() else "false")
+        s.setValue("losses/axis", self.losses_dock.axis_mode)
+        setup = self.setup_dock.saved_state()
+        if setup is not None:
+            s.setValue("setup/last", json.dumps(setup))
+        s.sync()
+
+    def closeEvent(self, event) -> None:
+        self.save_settings()
+        if self.session.busy:
+            t0 = time.perf_counter()
+            ended = self.session.shutdown(CLOSE_TIMEOUT_S)
+            took = time.perf_counter() - t0
+            self.log("info" if ended else "warning",
+                     f"closed while training: run stopped in {took:.2f} s" if ended else
+                     f"closed while training: the run did not stop within {CLOSE_TIMEOUT_S:.0f} s")
+        else:
+            self.session.shutdown(0.1)
+        self.loader.cancel()
+        self.loader.join(0.5)
+        self.warmup.join(0.5)
+        super().closeEvent(event)
+
+
+def icon_path(name: str):
+    from engine.resources import resource_path
+    return resource_path("icons", f"{name}.svg")
+

@@ -1,0 +1,211 @@
+"""Samples dock: what the model draws now, and a scrubber through every grid the run has drawn.
+
+Live: each ``SamplesReady`` replaces the picture (an image grid from the fixed noise bank, or the
+model's points over the held-out data). History: the engine writes every grid to the run's
+``samples/step_*.png`` (points also as ``.npy``), and the scrubber reads those files, so it reaches
+every snapshot of the run however long it is. Moving the scrubber off the end stops following; the
+"Live" button returns to it.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (QDockWidget, QHBoxLayout, QLabel, QPushButton, QSlider, QStackedWidget,
+                               QVBoxLayout, QWidget)
+
+from gui.widgets.views import ImageGridView, ScatterView
+
+STEP_RE = re.compile(r"^step_(\d+)\.png$")
+
+
+def sample_files(samples_dir: Path) -> list[tuple[int, Path]]:
+    """(step, png path) of every stored sample grid, in step order."""
+    if not samples_dir.is_dir():
+        return []
+    found = []
+    for p in samples_dir.iterdir():
+        m = STEP_RE.match(p.name)
+        if m:
+            found.append((int(m.group(1)), p))
+    return sorted(found)
+
+
+def read_png(path: Path) -> np.ndarray:
+    from PIL import Image
+    with Image.open(path) as im:
+        im = im.convert("L") if im.mode in ("L", "I", "I;16", "1") else im.convert("RGB")
+        return np.ascontiguousarray(np.asarray(im, dtype=np.uint8))
+
+
+class SamplesDock(QDockWidget):
+    def __init__(self, parent=None):
+        super().__init__("Samples", parent)
+        self.setObjectName("dock_samples")
+        self.kind: str | None = None
+        self.samples_dir: Path | None = None
+        self.history: list[tuple[int, Path]] = []
+        self.live = True
+        self.live_step: int | None = None
+        self.updates = 0
+        self._live_shape: tuple[int, int] | None = None
+        self._live_event = None
+
+        body = QWidget()
+        layout = QVBoxLayout(body)
+        layout.setContentsMargins(4, 4, 4, 4)
+        self.caption = QLabel("Samples appear here when training starts.")
+        self.caption.setObjectName("samples_caption")
+        layout.addWidget(self.caption)
+        self.stack = QStackedWidget()
+        self.image_view = ImageGridView()
+        self.scatter_view = ScatterView()
+        self.stack.addWidget(self.scatter_view)
+        self.stack.addWidget(self.image_view)
+        layout.addWidget(self.stack, 1)
+        row = QHBoxLayout()
+        self.scrubber = QSlider(Qt.Orientation.Horizontal)
+        self.scrubber.setObjectName("samples_scrubber")
+        self.scrubber.setRange(0, 0)
+        self.scrubber.setEnabled(False)
+        self.scrubber.setToolTip("Every sample grid this run has drawn, oldest on the left (read from the "
+                                 "run's samples folder).")
+        self.scrubber.valueChanged.connect(self._on_scrubber_value_changed)
+        row.addWidget(self.scrubber, 1)
+        self.scrub_label = QLabel("")
+        self.scrub_label.setMinimumWidth(110)
+        row.addWidget(self.scrub_label)
+        self.live_button = QPushButton("Live")
+        self.live_button.setCheckable(True)
+        self.live_button.setChecked(True)
+        self.live_button.setToolTip("Follow the newest samples")
+        self.live_button.toggled.connect(self._on_live_button_toggled)
+        row.addWidget(self.live_button)
+        layout.addLayout(row)
+        self.setWidget(body)
+
+    # ---- run lifecycle --------------------------------------------------------------------------------
+    def start_run(self, run_dir: Path | None, kind: str, reference: np.ndarray | None = None) -> None:
+        """A new run: clear the pictures, remember where its samples are written."""
+        self.kind = kind
+        self.samples_dir = Path(run_dir) / "samples" if run_dir else None
+        self.history = []
+        self.live_step = None
+        self._live_shape = None
+        self._live_event = None
+        self.image_view.clear_picture()
+        self.scatter_view.clear_points()
+        self.stack.setCurrentWidget(self.image_view if kind == "image" else self.scatter_view)
+        if kind == "points":
+            self.scatter_view.set_reference(reference)
+        self.caption.setText("Waiting for the first samples…")
+        self._sync_scrubber()
+        self.live_button.setChecked(True)
+
+    def set_reference(self, reference: np.ndarray | None) -> None:
+        if self.kind == "points":
+            self.scatter_view.set_reference(reference)
+
+    def clear(self) -> None:
+        self.kind = None
+        self.samples_dir = None
+        self.history = []
+        self._live_event = None
+        self.image_view.clear_picture()
+        self.scatter_view.clear_points()
+        self.caption.setText("Samples appear here when training starts.")
+        self._sync_scrubber()
+
+    # ---- live samples -----------------------------------------------------------------------------------
+    def show_samples(self, ev) -> None:
+        """A ``SamplesReady`` event from the bridge."""
+        if self.kind != ev.kind:
+            self.kind = ev.kind
+            self.stack.setCurrentWidget(self.image_view if ev.kind == "image" else self.scatter_view)
+        if ev.path:
+            path = Path(ev.path)
+            if not self.history or self.history[-1][0] < ev.step:
+                self.history.append((ev.step, path))
+            if self.samples_dir is None:
+                self.samples_dir = path.parent
+        self.live_step = ev.step
+        self._live_event = ev
+        if ev.kind == "image":
+            self._live_shape = tuple(ev.data.shape[:2])
+        if self.live:
+            self._draw(ev.kind, ev.data)
+            self.caption.setText(self._caption(ev.step, ev.kind, ev.data, live=True))
+        self._sync_scrubber()
+        self.updates += 1
+
+    def _draw(self, kind: str, data: np.ndarray, rect_like=None) -> None:
+        if kind == "image":
+            self.image_view.set_image(data, rect_like)
+        else:
+            self.scatter_view.set_samples(data)
+
+    def _caption(self, step: int, kind: str, data, live: bool) -> str:
+        what = f"{len(data)} points" if kind == "points" else "image grid"
+        return f"{'Live' if live else 'Stored'}: step {step:,}, {what}"
+
+    # ---- history -------------------------------------------------------------------------------------
+    def refresh_history(self) -> None:
+        """Re-read the run's samples folder (a run that was resumed or opened)."""
+        if self.samples_dir is not None:
+            self.history = sample_files(self.samples_dir)
+        self._sync_scrubber()
+
+    def _sync_scrubber(self) -> None:
+        n = len(self.history)
+        self.scrubber.blockSignals(True)
+        self.scrubber.setRange(0, max(0, n - 1))
+        if self.live:
+            self.scrubber.setValue(max(0, n - 1))
+        self.scrubber.blockSignals(False)
+        self.scrubber.setEnabled(n > 1)
+        self._update_scrub_label()
+
+    def _update_scrub_label(self) -> None:
+        n = len(self.history)
+        if n == 0:
+            self.scrub_label.setText("")
+            return
+        i = self.scrubber.value()
+        self.scrub_label.setText(f"{i + 1} of {n}: step {self.history[i][0]:,}")
+
+    def show_history(self, index: int) -> None:
+        """Show stored grid number ``index`` (0 is the oldest) from the run's samples folder."""
+        if not self.history:
+            return
+        index = max(0, min(index, len(self.history) - 1))
+        step, path = self.history[index]
+        try:
+            if self.kind == "points" and path.with_suffix(".npy").is_file():
+                data = np.load(path.with_suffix(".npy"), allow_pickle=False)
+                self._draw("points", data)
+            else:
+                data = read_png(path)
+                self._draw("image", data, rect_like=self._live_shape)
+        except (OSError, ValueError) as e:
+            self.caption.setText(f"Cannot read {path.name}: {e}")
+            return
+        self.caption.setText(self._caption(step, self.kind or "image", data, live=False))
+
+    def _on_scrubber_value_changed(self, index: int) -> None:
+        at_end = index >= len(self.history) - 1
+        if not at_end and self.live:
+            self.live_button.setChecked(False)
+        self._update_scrub_label()
+        self.show_history(index)
+
+    def _on_live_button_toggled(self, live: bool) -> None:
+        self.live = live
+        if live:
+            self._sync_scrubber()
+            ev = self._live_event
+            if ev is not None:
+                self._draw(ev.kind, ev.data)
+                self.caption.setText(self._caption(ev.step, ev.kind, ev.data, live=True))

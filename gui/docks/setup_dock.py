@@ -1,0 +1,430 @@
+"""Setup dock: pick data and a model family, adjust the settings, and see what will be trained.
+
+Everything in the forms is generated from the engine's config dataclasses (``gui.widgets.knob_form``),
+so a family that lands later brings its own knobs without code here. Choosing a family or a kind of
+data loads that pair's preset (``gui.presets``), so one press of Train gives a sensible first run.
+The dock holds no training logic: it reports edits (``knob_edited``) and data choices
+(``data_requested``), and builds a validated ``RunConfig`` on request.
+
+Nothing here imports torch at module level: the dock is built before PyTorch has warmed up, and is
+filled in by ``set_engine_ready``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import random
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDockWidget, QFileDialog, QFormLayout, QGroupBox,
+                               QHBoxLayout, QLabel, QMenu, QPushButton, QScrollArea, QSpinBox, QToolButton,
+                               QVBoxLayout, QWidget)
+
+from engine.config import DataConfig, RunConfig, TrainConfig
+from gui.widgets.knob_form import KnobForm, knob_tooltip
+
+TRAIN_BASIC = ("steps", "time_limit", "batch_size", "lr", "grad_clip", "sample_every")
+TRAIN_OWN_ROWS = ("seed", "device")  # shown as their own rows (seed with "replicable", a device picker)
+SEED_MAX = 2**31 - 1
+MAX_RECENT = 8
+
+
+class SetupDock(QDockWidget):
+    data_requested = Signal(object)             # DataConfig to load and preview
+    family_changed = Signal(str)
+    knob_edited = Signal(str, str, object, bool)  # section, name, value, live
+    message_logged = Signal(str, str)           # level, text
+
+    def __init__(self, parent=None):
+        super().__init__("Setup", parent)
+        self.setObjectName("dock_setup")
+        self.family: str | None = None
+        self.kind: str | None = None            # "points" or "image", known once data has loaded
+        self.model_class = None
+        self.model_form: KnobForm | None = None
+        self.recent_paths: list[str] = []
+        self.ready = False
+        self._show_advanced = False
+        self._preset_for: tuple[str, str] | None = None   # the (family, kind) whose preset is shown
+
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        body = QWidget()
+        self._body = QVBoxLayout(body)
+        self._body.setContentsMargins(6, 6, 6, 6)
+        self.waiting = QLabel("Starting PyTorch… the settings appear in a moment.")
+        self.waiting.setWordWrap(True)
+        self._body.addWidget(self.waiting)
+        self._build_data_group()
+        self._build_model_group()
+        self._build_train_group()
+        self.advanced_check = QCheckBox("Show advanced settings")
+        self.advanced_check.toggled.connect(self._on_advanced_check_toggled)
+        self._body.addWidget(self.advanced_check)
+        self.pending_label = QLabel()
+        self.pending_label.setObjectName("setup_pending")
+        self.pending_label.setWordWrap(True)
+        self.pending_label.setStyleSheet("color: #a86400")
+        self.pending_label.hide()
+        self._body.addWidget(self.pending_label)
+        self.error_label = QLabel()
+        self.error_label.setObjectName("setup_error")
+        self.error_label.setWordWrap(True)
+        self.error_label.setStyleSheet("color: #b00020")
+        self.error_label.hide()
+        self._body.addWidget(self.error_label)
+        self._body.addStretch(1)
+        scroll.setWidget(body)
+        self.setWidget(scroll)
+        for group in (self.data_group, self.model_group, self.train_group, self.advanced_check):
+            group.setEnabled(False)
+
+    # ---- construction -------------------------------------------------------------------------------
+    def _build_data_group(self) -> None:
+        self.data_group = QGroupBox("Data")
+        layout = QVBoxLayout(self.data_group)
+        row = QHBoxLayout()
+        self.data_combo = QComboBox()
+        self.data_combo.setObjectName("data_combo")
+        self.data_combo.setToolTip("Built-in datasets, and files or folders you opened")
+        self.data_combo.currentIndexChanged.connect(self._on_data_combo_changed)
+        row.addWidget(self.data_combo, 1)
+        self.open_button = QToolButton()
+        self.open_button.setText("Open…")
+        self.open_button.setToolTip("Use your own data: a file (.npy, ...) or a folder of images")
+        self.open_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        menu = QMenu(self.open_button)
+        menu.addAction("Open file…", self.open_file_dialog)
+        menu.addAction("Open folder…", self.open_folder_dialog)
+        self.open_button.setMenu(menu)
+        row.addWidget(self.open_button)
+        layout.addLayout(row)
+        preview_row = QHBoxLayout()
+        self.preview = QLabel()
+        self.preview.setObjectName("data_preview")
+        self.preview.setFixedSize(96, 96)
+        self.preview.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.preview.setStyleSheet("background: white; border: 1px solid #ccc")
+        preview_row.addWidget(self.preview)
+        self.data_info = QLabel("")
+        self.data_info.setWordWrap(True)
+        self.data_info.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        preview_row.addWidget(self.data_info, 1)
+        layout.addLayout(preview_row)
+        self.data_form = KnobForm(DataConfig, "data", exclude=("name",), basic=())
+        self.data_form.value_edited.connect(self._on_form_value_edited)
+        layout.addWidget(self.data_form)
+        self._body.addWidget(self.data_group)
+
+    def _build_model_group(self) -> None:
+        self.model_group = QGroupBox("Model")
+        layout = QVBoxLayout(self.model_group)
+        row = QHBoxLayout()
+        self.family_combo = QComboBox()
+        self.family_combo.setObjectName("family_combo")
+        self.family_combo.currentIndexChanged.connect(self._on_family_combo_changed)
+        row.addWidget(self.family_combo, 1)
+        self.preset_button = QPushButton("Preset")
+        self.preset_button.setToolTip("Reset the model and training settings to a good first run for this "
+                                      "family and this kind of data")
+        self.preset_button.clicked.connect(self.apply_preset)
+        row.addWidget(self.preset_button)
+        layout.addLayout(row)
+        self._model_form_holder = QVBoxLayout()
+        layout.addLayout(self._model_form_holder)
+        self._body.addWidget(self.model_group)
+
+    def _build_train_group(self) -> None:
+        self.train_group = QGroupBox("Training")
+        layout = QVBoxLayout(self.train_group)
+        self.train_form = KnobForm(TrainConfig, "train", exclude=TRAIN_OWN_ROWS, basic=TRAIN_BASIC)
+        self.train_form.value_edited.connect(self._on_form_value_edited)
+        layout.addWidget(self.train_form)
+        own = QFormLayout()
+        own.setContentsMargins(0, 0, 0, 0)
+        infos = {i["name"]: i for i in self.train_form_infos()}
+        seed_row = QHBoxLayout()
+        self.seed_spin = QSpinBox()
+        self.seed_spin.setObjectName("seed_spin")
+        self.seed_spin.setRange(0, SEED_MAX)
+        self.seed_spin.setToolTip(knob_tooltip(infos["seed"]))
+        seed_row.addWidget(self.seed_spin, 1)
+        self.replicable_check = QCheckBox("Replicable")
+        self.replicable_check.setObjectName("replicable_check")
+        self.replicable_check.setChecked(True)
+        self.replicable_check.setToolTip("Checked: every Train uses this seed, so the same settings give the "
+                                         "same run. Unchecked: each Train draws a fresh seed (shown here).")
+        seed_row.addWidget(self.replicable_check)
+        own.addRow("Seed", seed_row)
+        self.device_combo = QComboBox()
+        self.device_combo.setObjectName("device_combo")
+        self.device_combo.setToolTip(knob_tooltip(infos["device"]))
+        own.addRow("Device", self.device_combo)
+        layout.addLayout(own)
+        self._body.addWidget(self.train_group)
+
+    @staticmethod
+    def train_form_infos():
+        from engine.config import field_info
+        return field_info(TrainConfig)
+
+    # ---- engine ready ---------------------------------------------------------------------------------
+    def set_engine_ready(self, families: list[str], datasets: list[str], devices: list[str],
+                         saved: dict | None = None) -> None:
+        """Fill the pickers once PyTorch is warm; restore ``saved`` (a RunConfig dict) if it is valid."""
+        from engine.models.registry import FAMILY_TITLES
+        self.ready = True
+        self.waiting.hide()
+        self.builtin_datasets = list(datasets)
+        self.family_combo.blockSignals(True)
+        self.family_combo.clear()
+        for f in families:
+            self.family_combo.addItem(f"{FAMILY_TITLES.get(f, f)} ({f})", f)
+        self.family_combo.blockSignals(False)
+        self.device_combo.clear()
+        self.device_combo.addItem(f"auto ({devices[0] if devices else 'cpu'})", "auto")
+        for d in devices:
+            self.device_combo.addItem(d, d)
+        for group in (self.data_group, self.model_group, self.train_group, self.advanced_check):
+            group.setEnabled(True)
+        if not families:
+            self.show_error("No model family could be loaded; see the Log.")
+            return
+        restored = False
+        if saved:
+            restored = self._restore(saved, families)
+        if not restored:
+            self._fill_data_combo(datasets, "moons" if "moons" in datasets else (datasets[0] if datasets else ""))
+            self._select_family(families[0])
+        self.data_requested.emit(self.data_config())
+
+    def _restore(self, saved: dict, families: list[str]) -> bool:
+        from engine.errors import GenLabError
+        try:
+            config = RunConfig.from_dict(saved.get("config", {}))
+        except GenLabError as e:
+            self.message_logged.emit("warning", f"last setup not restored: {e}")
+            return False
+        except Exception as e:  # noqa: BLE001 - a settings file from elsewhere: start from defaults
+            self.message_logged.emit("warning", f"last setup not restored: {type(e).__name__}: {e}")
+            return False
+        if config.family not in families:
+            self.message_logged.emit("warning", f"last setup used the {config.family} family, which is not "
+                                                "available; starting from defaults")
+            return False
+        self.recent_paths = [p for p in saved.get("recent", []) if isinstance(p, str)][:MAX_RECENT]
+        self.kind = saved.get("kind") if saved.get("kind") in ("points", "image") else None
+        self._fill_data_combo(self.builtin_datasets, config.data.name)
+        self._select_family(config.family, apply_preset=False)
+        self.set_config(config)
+        self._preset_for = (config.family, self.kind or "points")
+        self.replicable_check.setChecked(bool(saved.get("replicable", True)))
+        self.set_show_advanced(bool(saved.get("advanced", False)))
+        return True
+
+    # ---- data -----------------------------------------------------------------------------------------
+    def _fill_data_combo(self, datasets: list[str], select: str) -> None:
+        self.data_combo.blockSignals(True)
+        self.data_combo.clear()
+        for name in datasets:
+            self.data_combo.addItem(name, name)
+        paths = [p for p in self.recent_paths if p not in datasets]
+        if select and select not in datasets and select not in paths:
+            paths.insert(0, select)
+        if paths:
+            self.data_combo.insertSeparator(self.data_combo.count())
+            for p in paths:
+                self.data_combo.addItem(_short_path(p), p)
+                self.data_combo.setItemData(self.data_combo.count() - 1, p, Qt.ItemDataRole.ToolTipRole)
+        idx = self.data_combo.findData(select)
+        self.data_combo.setCurrentIndex(max(0, idx))
+        self.data_combo.blockSignals(False)
+
+    def set_data_name(self, name: str) -> None:
+        """Select a built-in dataset or a path (added to the recent list) and load it."""
+        if name not in getattr(self, "builtin_datasets", []):
+            self.recent_paths = [name] + [p for p in self.recent_paths if p != name][: MAX_RECENT - 1]
+        self._fill_data_combo(getattr(self, "builtin_datasets", []), name)
+        self._on_data_combo_changed(self.data_combo.currentIndex())
+
+    def data_name(self) -> str:
+        return self.data_combo.currentData() or ""
+
+    def data_config(self) -> DataConfig:
+        values = self.data_form.values()
+        return DataConfig(name=self.data_name(), **values)
+
+    def open_file_dialog(self) -> None:
+        from engine import data as engine_data
+        exts = sorted(getattr(engine_data, "FILE_LOADERS", {}).keys())
+        pattern = " ".join(f"*{e}" for e in exts) or "*"
+        path, _ = QFileDialog.getOpenFileName(self, "Open your data", "", f"Data files ({pattern});;All files (*)")
+        if path:
+            self.set_data_name(path)
+
+    def open_folder_dialog(self) -> None:
+        path = QFileDialog.getExistingDirectory(self, "Open a folder of images")
+        if path:
+            self.set_data_name(path)
+
+    def _on_data_combo_changed(self, _index: int) -> None:
+        if not self.ready:
+            return
+        self.knob_edited.emit("data", "name", self.data_name(), False)
+        self.data_requested.emit(self.data_config())
+
+    def set_dataset(self, dataset) -> None:
+        """The chosen data has loaded: show a thumbnail, and load the preset if its kind changed."""
+        from gui.docks.data_dock import dataset_summary, preview_picture
+        from gui.widgets.qimage import to_pixmap
+        self.preview.setPixmap(to_pixmap(preview_picture(dataset, n_images=16), 94))
+        s = dataset_summary(dataset)
+        shape = "x".join(str(d) for d in s["shape"])
+        self.data_info.setText(f"{s['n_train']:,} examples\n{'points' if s['kind'] == 'points' else 'images'} {shape}"
+                               + (f"\n{len(s['classes'])} classes" if s.get("classes") else ""))
+        if s["kind"] != self.kind:
+            self.kind = s["kind"]
+            if self._preset_for != (self.family, self.kind):
+                self.apply_preset()
+
+    def set_data_error(self, message: str) -> None:
+        self.preview.clear()
+        self.data_info.setText("could not be loaded (see the Log)")
+        self.data_info.setToolTip(message)
+
+    # ---- family and presets ------------------------------------------------------------------------------
+    def _select_family(self, family: str, apply_preset: bool = True) -> None:
+        idx = self.family_combo.findData(family)
+        self.family_combo.blockSignals(True)
+        self.family_combo.setCurrentIndex(max(0, idx))
+        self.family_combo.blockSignals(False)
+        self._set_family(self.family_combo.currentData(), apply_preset)
+
+    def _on_family_combo_changed(self, _index: int) -> None:
+        family = self.family_combo.currentData()
+        if family and family != self.family:
+            self._set_family(family, True)
+
+    def _set_family(self, family: str, apply_preset: bool) -> None:
+        from engine.models.registry import config_class, model_class
+        self.family = family
+        self.model_class = model_class(family)
+        if self.model_form is not None:  # hide and detach now: deleteLater waits for the event loop
+            old = self.model_form
+            self._model_form_holder.removeWidget(old)
+            old.hide()
+            old.setParent(None)
+            old.deleteLater()
+        self.model_form = KnobForm(config_class(family), "model")
+        self.model_form.set_show_advanced(self._show_advanced)
+        self.model_form.value_edited.connect(self._on_form_value_edited)
+        self._model_form_holder.addWidget(self.model_form)
+        if apply_preset:
+            self.apply_preset()
+        self.family_changed.emit(family)
+
+    def apply_preset(self) -> None:
+        """Defaults plus the preset for this family and kind of data (seed, device and data kept)."""
+        from gui.presets import preset_values
+        if not self.family or self.model_form is None:
+            return
+        kind = self.kind or "points"
+        from engine.errors import GenLabError
+        try:
+            values, warnings = preset_values(self.family, kind, self.model_form.cls, DataConfig)
+        except GenLabError as e:
+            values, warnings = {"model": {}, "train": {}, "data": {}}, [str(e)]
+        for w in warnings:
+            self.message_logged.emit("warning", w)
+        model_defaults = {i["name"]: i["default"] for i in self.model_form.infos.values()}
+        train_defaults = {i["name"]: i["default"] for i in self.train_form.infos.values()}
+        self._preset_for = (self.family, kind)
+        self.model_form.set_values({**model_defaults, **values["model"]})
+        self.train_form.set_values({**train_defaults, **values["train"]})
+        if values["data"]:
+            self.data_form.set_values(values["data"])
+        self.message_logged.emit("info", f"settings: preset for the {self.family} family on {kind} data")
+
+    # ---- the whole config ---------------------------------------------------------------------------------
+    def config(self) -> RunConfig:
+        """A validated RunConfig from the forms; raises ``ConfigError`` naming the field."""
+        if not self.ready or not self.family:
+            from engine.errors import ConfigError
+            raise ConfigError("setup", "not ready", "a family and a dataset (PyTorch is still starting)")
+        train = self.train_form.values()
+        train["seed"] = self.seed_spin.value()
+        train["device"] = self.device_combo.currentData() or "auto"
+        d = {"family": self.family, "data": dataclasses.asdict(self.data_config()),
+             "model": self.model_form.values(), "train": train}
+        return RunConfig.from_dict(d)
+
+    def set_config(self, config: RunConfig) -> None:
+        """Show ``config`` in the forms (family first, then the sections)."""
+        if config.family != self.family:
+            self._select_family(config.family, apply_preset=False)
+        self.model_form.set_values(dataclasses.asdict(config.model))
+        train = dataclasses.asdict(config.train)
+        self.seed_spin.setValue(int(train.pop("seed")))
+        device = train.pop("device")
+        self.device_combo.setCurrentIndex(max(0, self.device_combo.findData(device)))
+        self.train_form.set_values(train)
+        data = dataclasses.asdict(config.data)
+        name = data.pop("name")
+        self.data_form.set_values(data)
+        if name != self.data_name():
+            self._fill_data_combo(getattr(self, "builtin_datasets", []), name)
+
+    def prepare_seed(self) -> int:
+        """The seed for the next Train: the shown one when replicable, else a fresh one (then shown)."""
+        if not self.replicable_check.isChecked():
+            self.seed_spin.setValue(random.SystemRandom().randrange(0, SEED_MAX))
+        return self.seed_spin.value()
+
+    def saved_state(self) -> dict | None:
+        """What to restore at the next start (None when the forms do not hold a valid config)."""
+        try:
+            config = self.config()
+        except Exception:  # noqa: BLE001 - an invalid or unfinished form is simply not saved
+            return None
+        return {"config": config.to_dict(), "kind": self.kind, "replicable": self.replicable_check.isChecked(),
+                "advanced": self._show_advanced, "recent": self.recent_paths}
+
+    # ---- feedback -------------------------------------------------------------------------------------------
+    def is_live_knob(self, section: str, name: str, live_flag: bool) -> bool:
+        """A knob may change while training only if its metadata says so and the code supports it."""
+        if not live_flag:
+            return False
+        if section == "model":
+            return name in getattr(self.model_class, "live_knobs", ())
+        return section == "train" and name in ("lr", "grad_clip", "sample_every")
+
+    def _on_form_value_edited(self, section: str, name: str, value, live: bool) -> None:
+        self.error_label.hide()
+        if section == "data":
+            self.data_requested.emit(self.data_config())
+        self.knob_edited.emit(section, name, value, self.is_live_knob(section, name, live))
+
+    def show_pending(self, names: list[str]) -> None:
+        if names:
+            self.pending_label.setText("Restart needed for " + ", ".join(names) + ": they apply at the next Train.")
+            self.pending_label.show()
+        else:
+            self.pending_label.hide()
+
+    def show_error(self, message: str) -> None:
+        self.error_label.setText(message)
+        self.error_label.setVisible(bool(message))
+
+    def set_show_advanced(self, show: bool) -> None:
+        self.advanced_check.setChecked(show)
+
+    def _on_advanced_check_toggled(self, show: bool) -> None:
+        self._show_advanced = show
+        for form in (self.data_form, self.train_form, self.model_form):
+            if form is not None:
+                form.set_show_advanced(show)
+
+
+def _short_path(path: str, keep: int = 38) -> str:
+    return path if len(path) <= keep else "…" + path[-(keep - 1):]

@@ -1,0 +1,62 @@
+"""A non-modal notice strip under the toolbar: engine errors and window crashes, one line each.
+
+It never blocks: the person can keep working, open the crash log, show the Log dock, or dismiss it.
+The strip is a toolbar row (not a dialog), so it shows in screenshots and cannot hide the window.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt, QUrl, Signal
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QToolBar, QWidget
+
+
+class NoticeBar(QToolBar):
+    show_log_requested = Signal()
+
+    def __init__(self, parent=None):
+        super().__init__("Notices", parent)
+        self.setObjectName("notice_bar")
+        self.setMovable(False)
+        self.setFloatable(False)
+        self.toggleViewAction().setVisible(False)
+        box = QWidget()
+        box.setObjectName("notice_box")
+        row = QHBoxLayout(box)
+        row.setContentsMargins(8, 2, 8, 2)
+        self.label = QLabel()
+        self.label.setObjectName("notice_text")
+        self.label.setWordWrap(True)
+        self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        row.addWidget(self.label, 1)
+        self.open_button = QPushButton("Open crash log")
+        self.open_button.clicked.connect(self._on_open_clicked)
+        row.addWidget(self.open_button)
+        log_button = QPushButton("Show log")
+        log_button.clicked.connect(self.show_log_requested)
+        row.addWidget(log_button)
+        close = QPushButton("Dismiss")
+        close.clicked.connect(self.dismiss)
+        row.addWidget(close)
+        self.addWidget(box)
+        self.path: str | None = None
+        self.history: list[str] = []
+        self.hide()
+
+    def notify(self, level: str, text: str, path: str | None = None) -> None:
+        self.path = path or None
+        self.history.append(text)
+        colour = "#fde8e8" if level == "error" else "#fff4d6"
+        self.setStyleSheet(f"QWidget#notice_box {{ background: {colour}; }}")
+        self.label.setText(text + (f"\nDetails: {path}" if path else ""))
+        self.open_button.setVisible(bool(path))
+        self.show()
+
+    def dismiss(self) -> None:
+        self.hide()
+
+    def _on_open_clicked(self) -> None:
+        if self.path and Path(self.path).exists():
+            QDesktopServices.openUrl(QUrl.fromLocalFile(self.path))

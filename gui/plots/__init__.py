@@ -1,0 +1,1 @@
+"""Plot data structures (growable buffers, smoothing, scale transforms) and pyqtgraph helpers."""

@@ -1,0 +1,84 @@
+"""Status bar: device, step, steps per second, time left, memory in use, and the run's state.
+
+Values come from the session (updated by the bridge); the bar re-reads them twice a second, so a
+fast model does not repaint the status bar hundreds of times. Memory is the process's resident set
+(psutil) plus, on CUDA, the memory torch has allocated on the GPU.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QLabel, QStatusBar
+
+STATE_TEXT = {"starting": "starting PyTorch…", "idle": "ready", "running": "training", "paused": "paused",
+              "stopping": "stopping…"}
+
+
+def format_duration(seconds: float) -> str:
+    if not math.isfinite(seconds) or seconds < 0:
+        return "–"
+    seconds = int(round(seconds))
+    h, rest = divmod(seconds, 3600)
+    m, s = divmod(rest, 60)
+    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
+
+
+def memory_in_use(torch_ready: bool = True) -> str:
+    """Resident memory of this process, and CUDA memory when torch uses a GPU.
+
+    ``torch_ready`` False while PyTorch is still being imported on the warm-up thread: touching the
+    half-imported module would fail (or block on its import lock)."""
+    try:
+        import psutil
+        rss = psutil.Process().memory_info().rss
+        text = f"RAM {rss / 2**20:,.0f} MB"
+    except Exception:  # noqa: BLE001 - psutil missing or the platform refuses: say nothing
+        text = "RAM –"
+    torch = sys.modules.get("torch") if torch_ready else None  # never import torch here
+    if torch is not None and torch.cuda.is_available() and torch.cuda.is_initialized():
+        text += f", GPU {torch.cuda.memory_allocated() / 2**20:,.0f} MB"
+    return text
+
+
+class StatusBar(QStatusBar):
+    def __init__(self, session, parent=None):
+        super().__init__(parent)
+        self.session = session
+        self.state_label = QLabel()
+        self.device_label = QLabel("device –")
+        self.step_label = QLabel("step –")
+        self.speed_label = QLabel("– steps/s")
+        self.eta_label = QLabel("ETA –")
+        self.memory_label = QLabel("RAM –")
+        for w in (self.state_label, self.device_label, self.step_label, self.speed_label, self.eta_label,
+                  self.memory_label):
+            w.setContentsMargins(6, 0, 6, 0)
+            self.addPermanentWidget(w)
+        self.eta_label.setToolTip("Time left at the current speed (or until the time limit)")
+        self.memory_label.setToolTip("Memory this process uses (resident set), and GPU memory on CUDA")
+        self._timer = QTimer(self)
+        self._timer.setInterval(500)
+        self._timer.timeout.connect(self._update_labels)
+        self._timer.start()
+        session.state_changed.connect(lambda _s: self._update_labels())
+        self._update_labels()
+
+    def _update_labels(self) -> None:
+        s = self.session
+        self.state_label.setText(STATE_TEXT.get(s.state, s.state))
+        if s.device:
+            self.device_label.setText(f"device {s.device}")
+        if s.runner is not None:
+            self.step_label.setText(f"step {s.last_step:,} / {s.total_steps:,}")
+            sps = s.last_steps_per_second
+            self.speed_label.setText(f"{sps:,.0f} steps/s" if sps >= 10 else f"{sps:.2f} steps/s")
+            left = (s.total_steps - s.last_step) / sps if sps > 0 and s.state == "running" else math.nan
+            limit = s.runner.config.train.time_limit
+            if limit and s.state == "running" and s.runner.trainer is not None:
+                left = min(left, max(0.0, limit - s.runner.trainer.elapsed)) if math.isfinite(left) else \
+                    max(0.0, limit - s.runner.trainer.elapsed)
+            self.eta_label.setText(f"ETA {format_duration(left)}")
+        self.memory_label.setText(memory_in_use(torch_ready=s.state != "starting"))

@@ -1,0 +1,1 @@
+"""Reusable widgets: the generated settings form, spin boxes, image and scatter views."""

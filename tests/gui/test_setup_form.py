@@ -1,0 +1,81 @@
+"""The settings form is generated from the engine's knob metadata and validates like the engine."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtWidgets import QCheckBox, QComboBox, QSpinBox
+
+from engine.config import TrainConfig
+from engine.errors import ConfigError
+from gui.widgets.knob_form import KnobForm
+from gui.widgets.spin import FloatSpinBox
+
+
+def test_form_widgets_follow_the_metadata(qtbot):
+    form = KnobForm(TrainConfig, "train")
+    qtbot.addWidget(form)
+    steps = form.widgets["steps"]
+    assert isinstance(steps, QSpinBox) and steps.minimum() == 1 and steps.suffix() == " steps"
+    lr = form.widgets["lr"]
+    assert isinstance(lr, FloatSpinBox) and lr.log and lr.minimum() == pytest.approx(1e-7)
+    assert "Adam" in lr.toolTip() and "immediately" in lr.toolTip()
+    assert "next Train" in steps.toolTip()
+    assert isinstance(form.widgets["device"], QComboBox) and isinstance(form.widgets["amp"], QCheckBox)
+    assert form.values() == {k: getattr(TrainConfig(), k) for k in form.widgets}
+
+
+def test_log_spin_box_steps_along_1_2_5_and_shows_short_text(qtbot):
+    form = KnobForm(TrainConfig, "train")
+    qtbot.addWidget(form)
+    lr = form.widgets["lr"]
+    lr.setValue(1e-3)
+    lr.stepBy(1)
+    assert lr.value() == pytest.approx(2e-3)
+    lr.stepBy(2)
+    assert lr.value() == pytest.approx(1e-2)
+    lr.stepBy(-4)
+    assert lr.value() == pytest.approx(5e-4)
+    assert lr.textFromValue(3e-5) == "3e-05"
+
+
+def test_edits_are_reported_with_their_live_flag_and_checked_by_the_engine(qtbot):
+    form = KnobForm(TrainConfig, "train")
+    qtbot.addWidget(form)
+    seen = []
+    form.value_edited.connect(lambda *a: seen.append(a))
+    form.widgets["lr"].setValue(0.01)
+    form.widgets["steps"].setValue(50)
+    assert seen == [("train", "lr", 0.01, True), ("train", "steps", 50, False)]
+    form.set_values({"batch_size": 7})
+    assert len(seen) == 2 and form.value("batch_size") == 7  # programmatic changes are not "edits"
+
+
+def test_advanced_knobs_stay_hidden_until_asked_for(qtbot):
+    form = KnobForm(TrainConfig, "train", basic=("steps", "lr"))
+    qtbot.addWidget(form)
+    form.show()
+    assert form.widgets["steps"].isVisible() and not form.widgets["keep_checkpoints"].isVisible()
+    form.set_show_advanced(True)
+    assert form.widgets["keep_checkpoints"].isVisible()
+
+
+def test_presets_load_per_family_and_kind_and_drop_unknown_keys(tmp_path, monkeypatch):
+    import json
+
+    from engine.config import DataConfig
+    from engine.models.registry import config_class
+    from gui import presets
+    vae = config_class("vae")
+    values, warnings = presets.preset_values("vae", "points", vae, DataConfig)
+    assert values["train"] and not warnings
+    for family in ("vae", "gan", "ar", "flow", "diffusion"):
+        for kind in ("points", "image"):
+            assert presets.preset_path(family, kind).is_file(), (family, kind)
+    fake = tmp_path / "presets"
+    fake.mkdir()
+    (fake / "vae-points.json").write_text(json.dumps({"model": {"latent_dim": 3, "renamed": 1},
+                                                      "train": {"lr": 5.0}, "data": {"name": "x"}}))
+    monkeypatch.setattr(presets, "preset_path", lambda f, k: fake / f"{f}-{k}.json")
+    values, warnings = presets.preset_values("vae", "points", vae, DataConfig)
+    assert values["model"] == {"latent_dim": 3} and values["train"] == {} and values["data"] == {}
+    assert len(warnings) == 2 and any("renamed" in w for w in warnings) and any("train.lr" in w for w in warnings)
