@@ -171,7 +171,7 @@ def _transfer(url: str, part: Path, rf: RemoteFile, reporter: Reporter, timeout:
 
 
 def fetch(rf: RemoteFile, folder: Path, mirrors: list[str], dataset: str, reporter: Reporter | None = None,
-          attempts: int = 4, timeout: float = 30.0, backoff: float = 0.5, skip_hosts: set | None = None) -> Path:
+          attempts: int = 4, timeout: float = 20.0, backoff: float = 0.5, skip_hosts: set | None = None) -> Path:
     """``folder/rf.name``, verified: from the cache when it is there, else downloaded from a mirror.
 
     ``skip_hosts`` collects hosts found unreachable, so the next file of the same set does not wait on

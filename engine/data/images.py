@@ -183,7 +183,7 @@ def load_image_folder(root: Path, cfg, reporter: Reporter | None = None) -> Data
     if n_resized:
         notes.append(f"resized {n_resized} of {len(images)} images to {size[1]}x{size[0]} ({cfg.resize})")
     if skipped:
-        notes.append(f"skipped {len(skipped)} of {len(files)} files (listed with reasons)")
+        notes.append(f"{len(skipped)} of {len(files)} files were left out (each is listed with its reason)")
     prep = {"format": "image folder", "files": len(files), "images": len(images), "skipped": len(skipped),
             "channels_from": "data.channels" if cfg.channels else "files", "resize": cfg.resize,
             "resized": n_resized, "labels": label_note, "split_seed": cfg.seed, **imageops.CONVERSION_RECORD}
