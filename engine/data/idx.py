@@ -109,11 +109,24 @@ def _find(folder: Path, prefix: str) -> Path | None:
     return (plain or hits)[0]
 
 
-def is_idx_folder(folder: Path) -> bool:
+def _idx_head(path: Path) -> bool:
+    """Whether the file starts like IDX, looking inside gzip when it is gzipped."""
     try:
-        return _find(folder, "train-images") is not None or _find(folder, "t10k-images") is not None
+        with open(path, "rb") as raw:
+            gz = raw.read(2) == GZIP_MAGIC
+        with (gzip.open if gz else open)(path, "rb") as fh:
+            return looks_like_idx(fh.read(4))
+    except (OSError, EOFError, zlib.error):
+        return False
+
+
+def is_idx_folder(folder: Path) -> bool:
+    """A folder with a train-images* or t10k-images* file that really is IDX (not, say, a PNG so named)."""
+    try:
+        found = [_find(folder, "train-images"), _find(folder, "t10k-images")]
     except OSError:
         return False
+    return any(p is not None and _idx_head(p) for p in found)
 
 
 def read_idx_folder(folder: Path, max_items: int, reporter=None) -> dict:

@@ -168,11 +168,15 @@ def test_random_tar_archives(workdir, names, body, link):
             tar.addfile(info, None if link else io.BytesIO(body))
     (d / "c.tar.gz").write_bytes(buf.getvalue())
     import os
-    os.environ["GENLAB_CACHE"] = str(d / "cache")
+    before = os.environ.get("GENLAB_CACHE")
+    os.environ["GENLAB_CACHE"] = str(d / "cache")  # (monkeypatch is function-scoped; hypothesis reuses it)
     try:
         outcome("tar", DataConfig(name=str(d / "c.tar.gz")))
     finally:
-        del os.environ["GENLAB_CACHE"]
+        if before is None:
+            del os.environ["GENLAB_CACHE"]
+        else:
+            os.environ["GENLAB_CACHE"] = before
     assert not (workdir / "up.bin").exists() and not Path("/abs.bin").exists()
 
 
