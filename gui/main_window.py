@@ -249,9 +249,7 @@ class MainWindow(QMainWindow):
                 self.setup_dock.show_error(str(e))
                 return
             self._start(config, paused=True)
-        if phase is not None and self.session.runner is not None:
-            self.session.set_live("model", "phase", phase)
-        self.session.step(1)
+        self.session.step(1, phase)
 
     def _on_stop_triggered(self) -> None:
         if self.session.busy:
@@ -273,8 +271,7 @@ class MainWindow(QMainWindow):
             self.setup_dock.show_pending([])
 
     def _on_setup_family_changed(self, family: str) -> None:
-        model_class = self.setup_dock.model_class
-        self.actions.set_gan_steps("phase" in getattr(model_class, "live_knobs", ()))
+        self.actions.set_gan_steps(takes_phase(self.setup_dock.model_class))
         self.actions.update_for_state(self.session.state)
 
     def _on_setup_knob_edited(self, section: str, name: str, value, live: bool) -> None:
@@ -413,6 +410,13 @@ class MainWindow(QMainWindow):
         self.loader.join(0.5)
         self.warmup.join(0.5)
         super().closeEvent(event)
+
+
+def takes_phase(model_class) -> bool:
+    """Whether a family can train one player at a time (``training_step(..., phase="d"|"g")``)."""
+    import inspect
+    step = getattr(model_class, "training_step", None)
+    return step is not None and "phase" in inspect.signature(step).parameters
 
 
 def icon_path(name: str):

@@ -100,10 +100,10 @@ class RunSession(QObject):
         elif self.state == "paused":
             self.resume()
 
-    def step(self, n: int = 1) -> None:
-        """One training step (pausing first when running)."""
+    def step(self, n: int = 1, phase: str | None = None) -> None:
+        """``n`` training steps, then pause; ``phase`` "d"/"g" is one GAN player's update."""
         if self.runner is not None and self.state in ("running", "paused"):
-            self.runner.step(n)
+            self.runner.step(n, phase)
             self._set_state("paused")
 
     def stop(self) -> None:

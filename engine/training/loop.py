@@ -52,6 +52,7 @@ class Controls:
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _wake: threading.Condition = None
     _step_credit: int = 0
+    _step_phase: str | None = None     # a GAN's "d" or "g" for the requested single steps (None: both)
     _live: list = field(default_factory=list)
 
     def __post_init__(self):
@@ -70,12 +71,19 @@ class Controls:
             self.paused.clear()
             self._wake.notify_all()
 
-    def request_steps(self, n: int = 1):
-        """Run ``n`` steps and pause again (the toolbar's Step)."""
+    def request_steps(self, n: int = 1, phase: str | None = None):
+        """Run ``n`` steps and pause again (the toolbar's Step). ``phase`` ("d" or "g") asks a family
+        whose ``training_step`` takes a ``phase`` (the GAN) for one player's update only."""
         with self._wake:
             self.paused.set()
             self._step_credit += n
+            self._step_phase = phase
             self._wake.notify_all()
+
+    def take_step_phase(self) -> str | None:
+        with self._lock:
+            phase, self._step_phase = self._step_phase, None
+        return phase
 
     def request_live_change(self, section: str, name: str, value):
         with self._wake:
@@ -366,7 +374,11 @@ class Trainer:
                     paused_announced = False
                     yield TrainingResumed(self.step)
             try:
-                losses = self.model.training_step(self.next_batch(), self.gen_model)
+                phase = controls.take_step_phase() if single else None
+                if phase is not None and _takes_phase(self.model):
+                    losses = self.model.training_step(self.next_batch(), self.gen_model, phase=phase)
+                else:
+                    losses = self.model.training_step(self.next_batch(), self.gen_model)
             except Interrupted:
                 reason = "stopped"
                 break
@@ -471,6 +483,12 @@ class Trainer:
             self.run.append_metrics({"event": "eval", "step": self.step, "time": round(self.elapsed, 4),
                                      **{k: v for k, v in metrics.items() if k not in ("step",)}})
         return EvaluationCompleted(self.step, metrics)
+
+
+def _takes_phase(model) -> bool:
+    """Whether the family's ``training_step`` accepts ``phase`` (one GAN player per step)."""
+    import inspect
+    return "phase" in inspect.signature(model.training_step).parameters
 
 
 def _device_generator(device: torch.device, seed: int) -> torch.Generator:

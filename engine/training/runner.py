@@ -67,8 +67,9 @@ class Runner:
     def resume_training(self) -> None:
         self.controls.request_resume()
 
-    def step(self, n: int = 1) -> None:
-        self.controls.request_steps(n)
+    def step(self, n: int = 1, phase: str | None = None) -> None:
+        """``n`` steps, then pause; ``phase`` "d"/"g": one GAN player only (ignored by other families)."""
+        self.controls.request_steps(n, phase)
 
     def stop(self) -> None:
         self.controls.request_stop()

@@ -9,17 +9,18 @@ clip-to-view drops what is off screen when the person zooms in, and NaN values a
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QDockWidget, QHBoxLayout, QLabel, QSlider, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDockWidget, QGraphicsItem, QHBoxLayout, QLabel, QSlider,
+                               QVBoxLayout, QWidget)
 
 from gui.plots.series import LossSeries, pick_linear_threshold
 from gui.plots.symlog_axis import SymlogAxis
 
-REFRESH_HZ = 15
+REFRESH_HZ = 12
 PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf",
            "#7f7f7f", "#bcbd22"]
 SMOOTHING_STEPS = 100  # slider positions: weight = position / 100, up to 0.99
@@ -38,6 +39,7 @@ class LossesDock(QDockWidget):
         self.threshold: float | None = None
         self._dirty = False
         self._recompute = False
+        self._force_range = True
         self.redraws = 0
 
         body = QWidget()
@@ -67,6 +69,12 @@ class LossesDock(QDockWidget):
         self.axis_combo.addItem("seconds", "seconds")
         self.axis_combo.currentIndexChanged.connect(self._on_axis_combo_changed)
         controls.addWidget(self.axis_combo)
+        self.follow_check = QCheckBox("Follow")
+        self.follow_check.setChecked(True)
+        self.follow_check.setToolTip("Keep the newest points in view. Turned off when you pan or zoom with the "
+                                     "mouse (wheel, drag); tick it to follow again.")
+        self.follow_check.toggled.connect(self._on_follow_check_toggled)
+        controls.addWidget(self.follow_check)
         controls.addStretch(1)
         layout.addLayout(controls)
 
@@ -78,6 +86,8 @@ class LossesDock(QDockWidget):
         self.plot.setLabel("left", "loss")
         self.plot.getAxis("left").enableAutoSIPrefix(False)
         self.plot.getAxis("bottom").enableAutoSIPrefix(False)
+        for name in ("left", "bottom"):  # the grid makes each axis span the plot: cache it as a pixmap
+            self.plot.getAxis(name).setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.plot.setMenuEnabled(True)
         self.legend = self.plot.addLegend(offset=(-10, 10), labelTextSize="9pt", brush=pg.mkBrush(255, 255, 255, 200),
                                           pen=pg.mkPen("#ccc"))
@@ -85,6 +95,10 @@ class LossesDock(QDockWidget):
         self.cursor.hide()
         self.plot.addItem(self.cursor, ignoreBounds=True)
         self.plot.scene().sigMouseMoved.connect(self._on_scene_mouse_moved)
+        self.plot.hideButtons()
+        self.view_box = self.plot.getPlotItem().vb
+        self.view_box.disableAutoRange()
+        self.view_box.sigRangeChangedManually.connect(lambda *_: self.follow_check.setChecked(False))
         layout.addWidget(self.plot, 1)
         self.readout = QLabel("Losses appear here when training starts.")
         self.readout.setObjectName("losses_readout")
@@ -108,6 +122,8 @@ class LossesDock(QDockWidget):
         self.left_axis.set_threshold(None)
         self.readout.setText("Losses appear here when training starts.")
         self._dirty = True
+        self._force_range = True
+        self.follow_check.setChecked(True)
 
     def add_steps(self, steps: list) -> None:
         """Append a batch of ``StepCompleted`` events (oldest first)."""
@@ -175,7 +191,7 @@ class LossesDock(QDockWidget):
         self.axis_mode = self.axis_combo.currentData()
         self.plot.setLabel("bottom", "step" if self.axis_mode == "steps" else "seconds of training")
         self._dirty = True
-        self.plot.enableAutoRange()
+        self._force_range = True
 
     # ---- drawing ------------------------------------------------------------------------------------
     def _update_plot(self) -> None:
@@ -193,10 +209,45 @@ class LossesDock(QDockWidget):
                 s.recompute(self.weight, self.threshold)
             self.left_axis.set_threshold(self.threshold)
             self.plot.setLabel("left", "loss (symmetric log)" if self.threshold else "loss")
-            self.plot.enableAutoRange(axis="y")
+            self._force_range = True
         for name, s in self.series.items():
             self.curves[name].setData(s.x(self.axis_mode), s.shown.view())
+        if self.follow_check.isChecked():
+            self._follow_data()
         self.redraws += 1
+
+    def _on_follow_check_toggled(self, on: bool) -> None:
+        if on:
+            self._force_range = True
+            self._dirty = True
+
+    def _follow_data(self) -> None:
+        """Keep all data in view, changing the range only when the data leaves it or fills too little
+        of it: a range that moves every frame makes pyqtgraph redraw the axes every frame."""
+        xs = [s.x(self.axis_mode) for s in self.series.values() if len(s)]
+        ys = [s.shown.view() for s in self.series.values() if len(s)]
+        if not xs:
+            return
+        x_lo = min(float(x[0]) for x in xs)
+        x_hi = max(float(x[-1]) for x in xs)
+        with warnings.catch_warnings():  # an all-NaN curve (every value non-finite) has no range
+            warnings.simplefilter("ignore", RuntimeWarning)
+            lows = [float(np.nanmin(y)) for y in ys]
+            highs = [float(np.nanmax(y)) for y in ys]
+        lows = [v for v in lows if math.isfinite(v)]
+        highs = [v for v in highs if math.isfinite(v)]
+        if not lows:
+            return
+        y_lo, y_hi = min(lows), max(highs)
+        (vx0, vx1), (vy0, vy1) = self.view_box.viewRange()
+        force = self._force_range
+        self._force_range = False
+        if force or x_hi > vx1 or x_lo < vx0 or (x_hi - x_lo) < 0.5 * (vx1 - vx0):
+            span = max(x_hi - x_lo, 1e-9)
+            self.view_box.setXRange(x_lo, x_lo + span * 1.25, padding=0.02)
+        y_span = max(y_hi - y_lo, abs(y_hi) * 1e-3, 1e-9)
+        if force or y_hi > vy1 or y_lo < vy0 or y_span < 0.6 * (vy1 - vy0):
+            self.view_box.setYRange(y_lo - 0.08 * y_span, y_hi + 0.08 * y_span, padding=0)
 
     def point_count(self) -> int:
         return sum(len(s) for s in self.series.values())

@@ -75,3 +75,36 @@ def test_step_from_idle_starts_a_paused_run_with_one_step(make_window, qtbot):
     with qtbot.waitSignal(w.bridge.training_finished, timeout=10_000):
         w.actions.stop.trigger()
     assert w.session.runner.join(5)
+
+
+def test_gan_step_d_and_step_g_update_one_player_each(make_window, qtbot):
+    import pytest
+    w = make_window()
+    if "gan" not in w.warmup.info["families"]:
+        pytest.skip("the GAN family is not in this build")
+    choose(w, "moons", "gan", steps=1000)
+    assert w.actions.step_d.isVisible() and w.actions.step_d.isEnabled()
+    config = w.setup_dock.config()
+    with qtbot.waitSignal(w.bridge.training_paused, timeout=60_000):
+        w.session.train(config, paused=True)
+    model = w.session.runner.trainer.model
+
+    def weights(module):
+        return [p.detach().clone() for p in module.parameters()]
+
+    def same(a, b):
+        return all((x == y).all() for x, y in zip(a, b))
+
+    g0, d0 = weights(model.generator), weights(model.discriminator)
+    with qtbot.waitSignal(w.bridge.steps_completed, timeout=10_000):
+        w.actions.step_d.trigger()
+    qtbot.waitUntil(lambda: w.session.runner.trainer.step == 1)
+    g1, d1 = weights(model.generator), weights(model.discriminator)
+    assert same(g0, g1) and not same(d0, d1)
+    with qtbot.waitSignal(w.bridge.steps_completed, timeout=10_000):
+        w.actions.step_g.trigger()
+    qtbot.waitUntil(lambda: w.session.runner.trainer.step == 2)
+    g2, d2 = weights(model.generator), weights(model.discriminator)
+    assert not same(g1, g2) and same(d1, d2)
+    with qtbot.waitSignal(w.bridge.training_finished, timeout=10_000):
+        w.actions.stop.trigger()

@@ -1,0 +1,166 @@
+"""How responsive the window stays while it trains, and what watching costs the training.
+
+For each available family (on ``moons``, with that family's preset), the real window is opened
+offscreen with its default docks, data and family are picked in the setup dock, and Train is
+pressed. Logging every step and drawing samples often keeps the loss plot redrawing at least 10 times
+a second and the sample view at least twice a second. From 2 s after Train, for ``--seconds``:
+
+- event-loop lateness: a 10 ms precise QTimer in the GUI thread; lateness is how much later than
+  10 ms after the previous tick each tick came (p50 / p95 / p99 / max, in ms);
+- steps per second in the window, divided by steps per second of the same config on a bare Runner
+  drained by a plain loop (no window), measured over the same interval after the same 2 s.
+
+Targets: p99 <= 25 ms, max <= 100 ms, ratio >= 0.9. The last line is JSON:
+``{"vae": {"lateness_ms": {"p50": ., "p95": ., "p99": ., "max": .}, "steps_ratio": .}, ...}``.
+
+    python bench/ui_latency.py [--families vae,gan] [--seconds 8] [--data moons] [--device cpu]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from common import emit_json, print_table  # noqa: E402
+
+import numpy as np  # noqa: E402
+
+WARMUP_S = 2.0
+TICK_MS = 10
+
+
+def _pump(app, seconds: float) -> None:
+    from PySide6.QtCore import QEventLoop, QTimer
+    loop = QEventLoop()
+    QTimer.singleShot(int(seconds * 1000), loop.quit)
+    loop.exec()
+
+
+def _wait(app, predicate, timeout: float) -> bool:
+    from PySide6.QtCore import QEventLoop
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            return False
+        app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 20)
+        time.sleep(0.002)
+    return True
+
+
+def configure(setup, device: str) -> None:
+    """Settings for a measurement: endless run, a loss point every step, samples as often as allowed."""
+    form = setup.train_form.widgets
+    form["steps"].setValue(100_000_000)
+    form["log_every"].setValue(1)
+    form["sample_every"].setValue(1)
+    form["sample_budget"].setValue(0.1)
+    form["checkpoint_every"].setValue(100_000_000)
+    form["checkpoint_seconds"].setValue(0.0)
+    setup.device_combo.setCurrentIndex(max(0, setup.device_combo.findData(device)))
+
+
+def measure_window(app, window, family: str, data: str, seconds: float, device: str):
+    from PySide6.QtCore import Qt, QTimer
+    setup = window.setup_dock
+    setup.family_combo.setCurrentIndex(setup.family_combo.findData(family))
+    setup.set_data_name(data)
+    ok = _wait(app, lambda: window.data_dock.summary is not None and window.data_dock.summary["name"] == data
+               and setup.kind == window.data_dock.summary["kind"], 120)
+    if not ok:
+        raise RuntimeError(f"{data} did not load")
+    configure(setup, device)
+    config = setup.config()
+    window.actions.train.trigger()
+    runner = window.session.runner
+    _pump(app, WARMUP_S)
+    ticks: list[float] = []
+    timer = QTimer()
+    timer.setTimerType(Qt.TimerType.PreciseTimer)
+    timer.setInterval(TICK_MS)
+    timer.timeout.connect(lambda: ticks.append(time.perf_counter()))
+    redraws0, samples0 = window.losses_dock.redraws, window.samples_dock.updates
+    step0, t0 = runner.trainer.step, time.perf_counter()
+    timer.start()
+    _pump(app, seconds)
+    timer.stop()
+    step1, t1 = runner.trainer.step, time.perf_counter()
+    redraws = window.losses_dock.redraws - redraws0
+    samples = window.samples_dock.updates - samples0
+    window.actions.stop.trigger()
+    _wait(app, lambda: window.session.state == "idle", 30)
+    gaps = np.diff(np.array(ticks)) * 1000.0
+    lateness = np.clip(gaps - TICK_MS, 0.0, None)
+    return config, {
+        "lateness": lateness,
+        "steps_per_s": (step1 - step0) / (t1 - t0),
+        "plot_hz": redraws / (t1 - t0),
+        "samples_hz": samples / (t1 - t0),
+    }
+
+
+def measure_headless(config, seconds: float, root: Path) -> float:
+    """The same config on a bare Runner, drained every 25 ms by a plain loop (no Qt)."""
+    from engine.training.runner import Runner
+    runner = Runner(config, root / f"headless-{config.family}-{time.monotonic_ns()}")
+    runner.start()
+    t_start = time.perf_counter()
+    while runner.trainer is None or time.perf_counter() - t_start < WARMUP_S:
+        runner.poll()
+        time.sleep(0.025)
+    step0, t0 = runner.trainer.step, time.perf_counter()
+    while time.perf_counter() - t0 < seconds:
+        runner.poll()
+        time.sleep(0.025)
+    step1, t1 = runner.trainer.step, time.perf_counter()
+    runner.stop_and_join(30)
+    runner.poll()
+    return (step1 - step0) / (t1 - t0)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--families", default="", help="comma-separated (default: every available family)")
+    ap.add_argument("--data", default="moons")
+    ap.add_argument("--seconds", type=float, default=8.0)
+    ap.add_argument("--device", default="auto")
+    args = ap.parse_args()
+
+    tmp = Path(tempfile.mkdtemp(prefix="genlab-ui-latency-"))
+    os.environ["GENLAB_WORKSPACE"] = str(tmp / "runs")
+    from gui.app import make_app
+    from gui.main_window import MainWindow
+    from gui.settings import open_settings
+    app = make_app()
+    window = MainWindow(settings=open_settings(tmp / "settings.ini"))
+    window.show()
+    if not _wait(app, lambda: window.session.state == "idle", 300):
+        sys.exit("PyTorch did not become ready")
+    families = [f for f in args.families.split(",") if f] or window.warmup.info["families"]
+    rows, out = [], {}
+    for family in families:
+        config, w = measure_window(app, window, family, args.data, args.seconds, args.device)
+        headless = measure_headless(config, args.seconds, tmp)
+        lat = w["lateness"]
+        pct = {k: round(float(np.percentile(lat, q)), 2) for k, q in (("p50", 50), ("p95", 95), ("p99", 99))}
+        pct["max"] = round(float(lat.max()), 2)
+        ratio = w["steps_per_s"] / headless if headless > 0 else float("nan")
+        out[family] = {"lateness_ms": pct, "steps_ratio": round(ratio, 3)}
+        rows.append([family, pct["p50"], pct["p95"], pct["p99"], pct["max"], round(w["plot_hz"], 1),
+                     round(w["samples_hz"], 1), round(w["steps_per_s"], 1), round(headless, 1), round(ratio, 3)])
+        print(f"{family}: done", file=sys.stderr, flush=True)
+    window.close()
+    print(f"ui_latency: {args.data}, {args.seconds:g} s per family after {WARMUP_S:g} s, device {args.device}, "
+          f"{os.cpu_count()} cores; targets p99 <= 25 ms, max <= 100 ms, ratio >= 0.9")
+    print_table(["family", "p50 ms", "p95 ms", "p99 ms", "max ms", "plot Hz", "samples Hz", "steps/s window",
+                 "steps/s headless", "ratio"], rows)
+    emit_json(out, name="ui_latency")
+
+
+if __name__ == "__main__":
+    main()
