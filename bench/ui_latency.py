@@ -138,6 +138,7 @@ def main():
     from gui.settings import open_settings
     app = make_app()
     window = MainWindow(settings=open_settings(tmp / "settings.ini"))
+    window.resize(1360, 860)  # a desktop-sized window (the offscreen screen is 800x600)
     window.show()
     if not _wait(app, lambda: window.session.state == "idle", 300):
         sys.exit("PyTorch did not become ready")

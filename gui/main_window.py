@@ -51,7 +51,7 @@ class MainWindow(QMainWindow):
         self._t_created = time.perf_counter()
         self.setWindowTitle(f"GenLab {engine.__version__}")
         self.setWindowIcon(QIcon(str(icon_path("genlab"))))
-        self.resize(1360, 860)
+        self._fit_to_screen(1360, 860)
         self.setDockNestingEnabled(True)
         self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
         self.setCorner(Qt.Corner.TopLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
@@ -82,6 +82,15 @@ class MainWindow(QMainWindow):
         self._restore_settings()
 
     # ---- construction -----------------------------------------------------------------------------
+    def _fit_to_screen(self, width: int, height: int) -> None:
+        """The preferred size, or 92% of a smaller screen (a 1366x768 laptop)."""
+        screen = self.screen()
+        if screen is not None:
+            avail = screen.availableGeometry()
+            width = min(width, int(avail.width() * 0.92))
+            height = min(height, int(avail.height() * 0.92))
+        self.resize(width, height)
+
     def _build_toolbar(self) -> None:
         tb = QToolBar("Controls", self)
         tb.setObjectName("toolbar_controls")

@@ -169,6 +169,7 @@ def _run(out: dict, tmp: Path, started: float, screenshot: str | None) -> int:
     from gui.settings import open_settings
     app = make_app()
     window = MainWindow(settings=open_settings(tmp / "settings.ini"), process_start=started)
+    window.resize(1360, 860)  # the offscreen screen is 800x600; the screenshot wants a desktop-sized window
     guard = CrashGuard(window)
     guard.crashed.connect(window.on_crash)
     guard.install()

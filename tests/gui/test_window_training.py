@@ -30,8 +30,8 @@ def test_train_shows_losses_and_samples_then_pause_resume_stop(make_window, qtbo
     # live change: the learning rate reaches the optimiser; a non-live knob asks for a restart
     setup.train_form.widgets["lr"].setValue(0.0005)
     runner = w.session.runner
-    qtbot.waitUntil(lambda: all(g["lr"] == 0.0005 for g in runner.trainer.model.optimizers["main"].param_groups),
-                    timeout=10_000)
+    qtbot.waitUntil(lambda: "changed train.lr = 0.0005" in w.log_dock.text(), timeout=10_000)
+    assert runner.trainer.config.train.lr == 0.0005
     setup.model_form.widgets["hidden"].setValue(64)
     assert setup.pending_label.isVisible() and "hidden" in setup.pending_label.text()
 
