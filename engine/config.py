@@ -197,6 +197,9 @@ class TrainConfig:
     batch_size: int = knob(256, min=1, max=65536, help="Examples per step; clamped to the dataset's size.", unit="examples")
     lr: float = knob(1e-3, min=1e-7, max=1.0, live=True, log=True, label="learning rate",
                      help="Step size of the Adam optimiser. Safe to change while training.")
+    lr_schedule: str = knob("cosine", choices=("cosine", "constant"), label="learning-rate schedule",
+                            help="cosine: decay the learning rate smoothly to zero over the run (by steps, or by "
+                                 "time with a time limit), which settles the model; constant: keep it fixed.")
     grad_clip: float = knob(0.0, min=0.0, live=True, help="Clip the gradient norm to this value (0: off).")
     seed: int = knob(0, min=0, max=2**31 - 1, help="Seed for initialisation and training noise.")
     device: str = knob("auto", choices=("auto", "cpu", "cuda", "mps"), help="Where to train: auto picks CUDA, then Apple MPS, then the CPU.")
@@ -228,7 +231,14 @@ class RunConfig:
             raise ConfigError("family", self.family, "one of " + ", ".join(FAMILIES))
         if self.model is None:
             from engine.models.registry import config_class
-            self.model = config_class(self.family)()
+            cls = config_class(self.family)
+            self.model = cls()
+            # A fresh family brings its own training defaults (a VAE wants a higher learning rate
+            # than a GAN), applied only where the training settings still hold the global defaults.
+            pristine = TrainConfig()
+            for name, value in getattr(cls, "train_defaults", {}).items():
+                if getattr(self.train, name) == getattr(pristine, name):
+                    setattr(self.train, name, value)
 
     # ---- serialisation -------------------------------------------------------------------
     def to_dict(self) -> dict:

@@ -18,9 +18,9 @@ from engine.events import (CheckpointSaved, EvaluationCompleted, LogMessage, Non
                            TrainingFinished)
 from engine.cli.data_progress import DataProgress
 from engine.cli.progress import ProgressBar
+from engine.training.loop import UNLIMITED_STEPS
 
 EXIT_OK, EXIT_INTERRUPTED = 0, 130
-UNLIMITED_STEPS = 100_000_000
 
 
 def _err(text: str) -> None:

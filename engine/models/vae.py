@@ -33,6 +33,9 @@ class VAEConfig(ModelConfig):
     beta: float = knob(1.0, min=0.0, max=100.0, live=True,
                        help="Weight of the KL term (beta-VAE). 1 gives the true ELBO; larger values trade "
                             "reconstruction for a smoother latent. Safe to change while training.")
+    kl_warmup: int = knob(2000, min=0, max=10_000_000, unit="steps",
+                          help="Ramp the KL weight from 0 to beta over this many steps, so the decoder learns "
+                               "to use the latent code before the prior pulls it in (0: no ramp).")
     iw_samples: int = knob(64, min=1, max=5000, help="Importance samples for the held-out likelihood bound.")
 
 
@@ -56,6 +59,7 @@ class VAE(GenerativeModel):
             ch, h, w = self.spec.shape
             self.encoder = ConvEncoder(ch + k, (h, w), c.width, 2 * c.latent_dim)
             self.decoder = ConvDecoder(c.latent_dim + k, 2 * ch, (h, w), c.width)
+        self.register_buffer("steps_done", torch.zeros((), dtype=torch.long))  # for the KL ramp; checkpointed
 
     # ---- pieces ------------------------------------------------------------------------------
     def _one_hot(self, labels, n, like):
@@ -103,8 +107,11 @@ class VAE(GenerativeModel):
         recon = -self.recon_log_prob(x, params)
         mu, logvar = mu.float(), logvar.float()
         kl = 0.5 * (mu.pow(2) + logvar.exp() - 1.0 - logvar).sum(1)
-        loss = (recon + self.cfg.beta * kl).mean()
+        warm = self.cfg.kl_warmup
+        beta = self.cfg.beta * (min(1.0, (int(self.steps_done) + 1) / warm) if warm else 1.0)
+        loss = (recon + beta * kl).mean()
         self.optimizer_step("main", loss)
+        self.steps_done += 1
         return {"loss": loss.detach(), "recon": recon.mean().detach(), "kl": kl.mean().detach()}
 
     def _sample(self, n, generator, labels, **options):

@@ -38,6 +38,7 @@ from engine.runs.checkpoint import prune_checkpoints, restore_model, save_checkp
 from engine.runs.folder import RunFolder, environment
 from engine.training.snapshot import take_snapshot
 
+UNLIMITED_STEPS = 100_000_000  # a time-limited run's step count
 DISPLAY_SEED = 20240601  # the fixed noise bank for display samples
 MAX_DISPLAY_POINTS = 5000
 
@@ -208,6 +209,10 @@ class Trainer:
                 RunFolder.create(self.run.path, config, self.resolved)
             self.run.write_env(environment(describe_device(self.device), self.threads))
         self.schedule = SampleSchedule(tc.sample_every, tc.sample_budget)
+        # Training time is measured with this clock; a benchmark may swap in time.thread_time to
+        # budget CPU time, so other processes on a busy machine do not shorten a run.
+        self.clock = time.perf_counter
+        self._lr_factor = None
         self._last_ckpt_time = time.perf_counter()
         self._last_ckpt_step = self.step
 
@@ -289,12 +294,31 @@ class Trainer:
             self.best_nll, self.best_step = nll, self.step
         return metrics
 
+    def progress(self) -> float:
+        """How far the run is, 0..1: by steps, or by time when a time limit is set."""
+        tc = self.config.train
+        p = self.step / tc.steps if tc.steps else 0.0
+        if tc.time_limit:
+            p = max(p if tc.steps < UNLIMITED_STEPS else 0.0, self.elapsed / tc.time_limit)
+        return min(1.0, p)
+
+    def _apply_lr_schedule(self) -> None:
+        """Cosine decay of the learning rate over the run (to 0 at the end); constant leaves it alone."""
+        if self.config.train.lr_schedule != "cosine":
+            return
+        factor = 0.5 * (1.0 + math.cos(math.pi * self.progress()))
+        if self._lr_factor is None or abs(factor - self._lr_factor) > 1e-4:
+            self._lr_factor = factor
+            self.model.set_lr(self.config.train.lr * factor)
+
     def apply_live_changes(self, changes) -> list[str]:
         notes = []
         for section, name, value in changes:
             if section == "train" and name == "lr":
-                self.model.set_lr(float(value))
                 self.config.train.lr = float(value)
+                self._lr_factor = None
+                self.model.set_lr(float(value) * (1.0 if self.config.train.lr_schedule == "constant" else
+                                                  0.5 * (1.0 + math.cos(math.pi * self.progress()))))
             elif section == "train" and name == "grad_clip":
                 self.model.grad_clip = float(value)
                 self.config.train.grad_clip = float(value)
@@ -333,11 +357,10 @@ class Trainer:
         last_log_step = self.step
         reason = "completed"
         paused_announced = False
-        seg_start = time.perf_counter()
+        seg_start = self.clock()
         base_elapsed = self.elapsed
         while True:
-            now = time.perf_counter()
-            self.elapsed = base_elapsed + (now - seg_start)
+            self.elapsed = base_elapsed + (self.clock() - seg_start)
             if self.step >= total:
                 break
             if tc.time_limit and self.elapsed >= tc.time_limit:
@@ -357,9 +380,9 @@ class Trainer:
                         yield from self._log_events(acc, acc_n, last_log_time, last_log_step, total)
                         acc, acc_n = {}, 0
                     yield TrainingPaused(self.step)
-                pause_start = time.perf_counter()
+                pause_start = self.clock()
                 may_step = controls.wait_while_paused()
-                seg_start += time.perf_counter() - pause_start  # paused time is not training time
+                seg_start += self.clock() - pause_start  # paused time is not training time
                 last_log_time = time.perf_counter()
                 last_log_step = self.step
                 if not may_step:
@@ -373,6 +396,7 @@ class Trainer:
                 if paused_announced:
                     paused_announced = False
                     yield TrainingResumed(self.step)
+            self._apply_lr_schedule()
             try:
                 phase = controls.take_step_phase() if single else None
                 if phase is not None and _takes_phase(self.model):
@@ -414,7 +438,7 @@ class Trainer:
                     break
             if self._checkpoint_due():
                 yield from self._checkpoint_events()
-        self.elapsed = base_elapsed + (time.perf_counter() - seg_start)
+        self.elapsed = base_elapsed + (self.clock() - seg_start)
         if acc_n:
             yield from self._log_events(acc, acc_n, last_log_time, last_log_step, total)
         metrics = {}

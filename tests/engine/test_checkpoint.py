@@ -9,7 +9,7 @@ from engine.errors import CheckpointError
 from engine.events import StepCompleted
 from engine.runs import atomic
 from engine.runs.checkpoint import latest_checkpoint, list_checkpoints, load_checkpoint
-from engine.training.loop import Trainer
+from engine.training.loop import Controls, Trainer
 from tests.helpers import small_config
 
 
@@ -34,7 +34,12 @@ def test_round_trip_restores_identical_weights_and_optimiser(tmp_path):
 
 def test_resume_continues_with_the_same_losses_as_an_uninterrupted_run(tmp_path):
     _, full = train(small_config(steps=40, log_every=1), tmp_path / "full")
-    train(small_config(steps=20, log_every=1), tmp_path / "half")
+    half = Trainer(small_config(steps=40, log_every=1), tmp_path / "half")
+    controls = Controls(interactive=False)
+    for ev in half.events(controls):  # stopped after step 20, as a person pressing Stop would
+        if isinstance(ev, StepCompleted) and ev.step == 20:
+            controls.request_stop()
+    assert half.step == 20
     cfg = small_config(steps=40, log_every=1)
     _, rest = train(cfg, tmp_path / "half", resume=True)
     assert [e.step for e in rest] == list(range(21, 41))
@@ -79,3 +84,11 @@ def test_checkpoint_pruning_keeps_the_last_k(tmp_path):
     names = [p.name for p in list_checkpoints(tmp_path / "run" / "checkpoints")]
     assert names[-2:] == ["ckpt_000000040.json", "ckpt_000000050.json"]
     assert len(names) <= 3  # the last two plus, at most, the best
+
+
+def test_cosine_schedule_decays_the_learning_rate_to_zero(tmp_path):
+    trainer, _ = train(small_config(steps=40, lr=0.01), None)
+    lr = trainer.model.optimizers["main"].param_groups[0]["lr"]
+    assert 0 <= lr < 0.01 * 0.01
+    const, _ = train(small_config(steps=40, lr=0.01, lr_schedule="constant"), None)
+    assert const.model.optimizers["main"].param_groups[0]["lr"] == 0.01

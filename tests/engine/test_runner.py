@@ -70,8 +70,15 @@ def test_samples_and_snapshots_reach_the_mailbox(tmp_path):
 
 
 def test_live_learning_rate_change_reaches_the_optimiser(tmp_path):
-    runner = Runner(small_config(steps=100_000), tmp_path / "run")
+    runner = Runner(small_config(steps=100_000, lr_schedule="constant"), tmp_path / "run")
     runner.start()
+    try:
+        check_live_change(runner)
+    finally:
+        runner.stop_and_join()
+
+
+def check_live_change(runner):
     drain_until(runner, lambda e: isinstance(e, StepCompleted))
     runner.set_live("train", "lr", 0.0123)
     runner.set_live("model", "beta", 0.5)
@@ -83,7 +90,6 @@ def test_live_learning_rate_change_reaches_the_optimiser(tmp_path):
         time.sleep(0.02)
     assert lrs == [0.0123]
     assert runner.trainer.model.cfg.beta == 0.5
-    runner.stop_and_join()
 
 
 def test_a_failure_is_reported_not_raised(tmp_path):
