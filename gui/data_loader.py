@@ -40,9 +40,10 @@ class DatasetLoader(QObject):
         with self._lock:
             self._generation += 1
             generation = self._generation
-        if key in self.cache:
+            cached = self.cache.get(key)
+        if cached is not None:
             self.pending_key = None
-            self.loaded.emit(key, self.cache[key])
+            self.loaded.emit(key, cached)
             return key
         self.pending_key = key
         config = dataclasses.replace(data_config)
@@ -59,7 +60,8 @@ class DatasetLoader(QObject):
 
     def dataset_for(self, data_config):
         """The loaded dataset for this config, or None if it is not loaded (yet)."""
-        return self.cache.get(data_key(data_config))
+        with self._lock:
+            return self.cache.get(data_key(data_config))
 
     def join(self, timeout: float = 2.0) -> bool:
         for t in self._threads:
@@ -91,9 +93,10 @@ class DatasetLoader(QObject):
                 where = f" (details in {log})" if log else ""
                 self.failed.emit(key, f"{config.name}: could not be loaded: {type(e).__name__}: {e}{where}")
             return
-        if len(self.cache) > 4:
-            self.cache.pop(next(iter(self.cache)))
-        self.cache[key] = dataset
+        with self._lock:
+            if len(self.cache) > 4:  # a few recent sets, so flipping between two is instant
+                self.cache.pop(next(iter(self.cache)))
+            self.cache[key] = dataset
         if self._current(generation):
             self.pending_key = None
             self.loaded.emit(key, dataset)

@@ -209,7 +209,8 @@ class MainWindow(QMainWindow):
         if not info["families"]:
             self.log("error", "no model family could be loaded")
         saved = self._saved_setup()
-        self.setup_dock.set_engine_ready(info["families"], info["datasets"], info["devices"], saved)
+        self.setup_dock.set_engine_ready(info["families"], info["datasets"], info["devices"], saved,
+                                         downloads=info.get("downloads", []))
         self.session.set_ready()
         self.engine_ready.emit(info)
 
@@ -288,8 +289,10 @@ class MainWindow(QMainWindow):
             return
         if live:
             self.session.set_live(section, name, value)
-        elif name not in self.pending:
-            self.pending.append(name)
+            return
+        label = self.setup_dock.label_for(section, name)
+        if label not in self.pending:
+            self.pending.append(label)
             self.setup_dock.show_pending(self.pending)
 
     # ---- data ---------------------------------------------------------------------------------------------

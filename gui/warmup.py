@@ -34,7 +34,9 @@ def warm_up_torch() -> dict:
     loss.backward()
     optimizer.step()
     families, broken = usable_families()
-    return {"families": families, "broken": broken, "datasets": builtin_names(),
+    from engine import data as engine_data
+    downloads = getattr(engine_data, "downloadable_names", lambda: [])()
+    return {"families": families, "broken": broken, "datasets": builtin_names(), "downloads": downloads,
             "devices": available_devices(), "import_seconds": t_import - t0,
             "seconds": time.perf_counter() - t0}
 

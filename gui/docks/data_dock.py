@@ -131,7 +131,8 @@ class DataDock(QDockWidget):
         kind = "2D points" if s["kind"] == "points" else "images"
         lines = [f"<b>{_escape(s.get('name') or 'data')}</b> ({kind})",
                  f"{s['n_train']:,} training, {s['n_test']:,} held-out",
-                 f"shape {shape}" + (f", {s['levels']} grey levels" if s.get("levels") else ""),
+                 (f"{s['shape'][0]} coordinates" if s["kind"] == "points" else f"shape {shape}")
+                 + (f", {s['levels']} levels per channel" if s.get("levels") else ""),
                  f"values {_num(lo)} to {_num(hi)}"]
         classes = s.get("classes") or []
         if classes:

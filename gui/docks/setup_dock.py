@@ -43,6 +43,8 @@ class SetupDock(QDockWidget):
         self.model_class = None
         self.model_form: KnobForm | None = None
         self.recent_paths: list[str] = []
+        self.builtin_datasets: list[str] = []
+        self.download_datasets: list[str] = []
         self.ready = False
         self._show_advanced = False
         self._preset_for: tuple[str, str] | None = None   # the (family, kind) whose preset is shown
@@ -77,6 +79,7 @@ class SetupDock(QDockWidget):
         self._body.addStretch(1)
         scroll.setWidget(body)
         self.setWidget(scroll)
+        self._scroll, self._body_widget = scroll, body
         for group in (self.data_group, self.model_group, self.train_group, self.advanced_check):
             group.setEnabled(False)
 
@@ -171,16 +174,21 @@ class SetupDock(QDockWidget):
 
     # ---- engine ready ---------------------------------------------------------------------------------
     def set_engine_ready(self, families: list[str], datasets: list[str], devices: list[str],
-                         saved: dict | None = None) -> None:
-        """Fill the pickers once PyTorch is warm; restore ``saved`` (a RunConfig dict) if it is valid."""
+                         saved: dict | None = None, downloads: list[str] = ()) -> None:
+        """Fill the pickers once PyTorch is warm; restore ``saved`` (a RunConfig dict) if it is valid.
+
+        ``datasets`` load at once; ``downloads`` are fetched (with progress) the first time they are picked."""
         from engine.models.registry import FAMILY_TITLES
         self.ready = True
         self.waiting.hide()
         self.builtin_datasets = list(datasets)
+        self.download_datasets = [d for d in downloads if d not in datasets]
         self.family_combo.blockSignals(True)
         self.family_combo.clear()
         for f in families:
-            self.family_combo.addItem(f"{FAMILY_TITLES.get(f, f)} ({f})", f)
+            self.family_combo.addItem(FAMILY_TITLES.get(f, f), f)
+            self.family_combo.setItemData(self.family_combo.count() - 1, f"{FAMILY_TITLES.get(f, f)} "
+                                          f"(genlab train --model {f})", Qt.ItemDataRole.ToolTipRole)
         self.family_combo.blockSignals(False)
         self.device_combo.clear()
         self.device_combo.addItem(f"auto ({devices[0] if devices else 'cpu'})", "auto")
@@ -229,8 +237,17 @@ class SetupDock(QDockWidget):
         self.data_combo.clear()
         for name in datasets:
             self.data_combo.addItem(name, name)
-        paths = [p for p in self.recent_paths if p not in datasets]
-        if select and select not in datasets and select not in paths:
+        downloads = self.download_datasets
+        if downloads:
+            self.data_combo.insertSeparator(self.data_combo.count())
+            for name in downloads:
+                self.data_combo.addItem(f"{name} (download)", name)
+                self.data_combo.setItemData(self.data_combo.count() - 1,
+                                            f"{name}: downloaded once, then read from the cache",
+                                            Qt.ItemDataRole.ToolTipRole)
+        known = set(datasets) | set(downloads)
+        paths = [p for p in self.recent_paths if p not in known]
+        if select and select not in known and select not in paths:
             paths.insert(0, select)
         if paths:
             self.data_combo.insertSeparator(self.data_combo.count())
@@ -243,9 +260,9 @@ class SetupDock(QDockWidget):
 
     def set_data_name(self, name: str) -> None:
         """Select a built-in dataset or a path (added to the recent list) and load it."""
-        if name not in getattr(self, "builtin_datasets", []):
+        if name not in self.builtin_datasets + self.download_datasets:
             self.recent_paths = [name] + [p for p in self.recent_paths if p != name][: MAX_RECENT - 1]
-        self._fill_data_combo(getattr(self, "builtin_datasets", []), name)
+        self._fill_data_combo(self.builtin_datasets, name)
         self._on_data_combo_changed(self.data_combo.currentIndex())
 
     def data_name(self) -> str:
@@ -281,7 +298,8 @@ class SetupDock(QDockWidget):
         self.preview.setPixmap(to_pixmap(preview_picture(dataset, n_images=16), 94))
         s = dataset_summary(dataset)
         shape = "x".join(str(d) for d in s["shape"])
-        self.data_info.setText(f"{s['n_train']:,} examples\n{'points' if s['kind'] == 'points' else 'images'} {shape}"
+        what = "2D points" if s["kind"] == "points" else f"images {shape}"
+        self.data_info.setText(f"{s['n_train']:,} examples\n{what}"
                                + (f"\n{len(s['classes'])} classes" if s.get("classes") else ""))
         if s["kind"] != self.kind:
             self.kind = s["kind"]
@@ -322,7 +340,13 @@ class SetupDock(QDockWidget):
         self._model_form_holder.addWidget(self.model_form)
         if apply_preset:
             self.apply_preset()
+        self._update_min_width()
         self.family_changed.emit(family)
+
+    def _update_min_width(self) -> None:
+        """Never narrower than the forms need: a clipped spin box is worse than a wider panel."""
+        need = self._body_widget.minimumSizeHint().width() + self._scroll.verticalScrollBar().sizeHint().width() + 6
+        self._scroll.setMinimumWidth(max(280, need))
 
     def apply_preset(self) -> None:
         """Defaults plus the preset for this family and kind of data (seed, device and data kept)."""
@@ -373,7 +397,7 @@ class SetupDock(QDockWidget):
         name = data.pop("name")
         self.data_form.set_values(data)
         if name != self.data_name():
-            self._fill_data_combo(getattr(self, "builtin_datasets", []), name)
+            self._fill_data_combo(self.builtin_datasets, name)
 
     def prepare_seed(self) -> int:
         """The seed for the next Train: the shown one when replicable, else a fresh one (then shown)."""
@@ -404,6 +428,15 @@ class SetupDock(QDockWidget):
         if section == "data":
             self.data_requested.emit(self.data_config())
         self.knob_edited.emit(section, name, value, self.is_live_knob(section, name, live))
+
+    def label_for(self, section: str, name: str) -> str:
+        """The name a person sees for a knob (its form label), for messages."""
+        if section == "data" and name == "name":
+            return "dataset"
+        form = {"data": self.data_form, "train": self.train_form, "model": self.model_form}.get(section)
+        if form is not None and name in form.infos:
+            return form.infos[name]["label"]
+        return name
 
     def show_pending(self, names: list[str]) -> None:
         if names:
