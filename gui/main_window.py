@@ -345,6 +345,7 @@ class MainWindow(QMainWindow):
                                       "paused. Lower the learning rate, or Reset and train again.")
 
     def _on_bridge_training_finished(self, ev) -> None:
+        self.losses_dock.finish()
         self.log("info", f"training {ev.reason} at step {ev.step:,}; run folder {ev.run_dir}")
 
     def _on_bridge_training_failed(self, ev) -> None:

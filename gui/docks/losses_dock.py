@@ -23,6 +23,7 @@ from gui.plots.symlog_axis import SymlogAxis
 REFRESH_HZ = 12
 PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf",
            "#7f7f7f", "#bcbd22"]
+X_HEADROOM = 1.25   # while following, the x range runs 25% past the newest point, so it moves rarely
 SMOOTHING_STEPS = 100  # slider positions: weight = position / 100, up to 0.99
 
 
@@ -40,6 +41,7 @@ class LossesDock(QDockWidget):
         self._dirty = False
         self._recompute = False
         self._force_range = True
+        self._headroom = X_HEADROOM
         self.redraws = 0
 
         body = QWidget()
@@ -221,6 +223,16 @@ class LossesDock(QDockWidget):
             self._force_range = True
             self._dirty = True
 
+    def finish(self) -> None:
+        """The run ended: fit the view to the data exactly (no room left for points that will not come)."""
+        self._update_plot()
+        if self.follow_check.isChecked():
+            self._headroom = 1.0
+            self._force_range = True
+            self._dirty = True
+            self._update_plot()
+            self._headroom = X_HEADROOM
+
     def _follow_data(self) -> None:
         """Keep all data in view, changing the range only when the data leaves it or fills too little
         of it: a range that moves every frame makes pyqtgraph redraw the axes every frame."""
@@ -244,7 +256,7 @@ class LossesDock(QDockWidget):
         self._force_range = False
         if force or x_hi > vx1 or x_lo < vx0 or (x_hi - x_lo) < 0.5 * (vx1 - vx0):
             span = max(x_hi - x_lo, 1e-9)
-            self.view_box.setXRange(x_lo, x_lo + span * 1.25, padding=0.02)
+            self.view_box.setXRange(x_lo, x_lo + span * self._headroom, padding=0.02)
         y_span = max(y_hi - y_lo, abs(y_hi) * 1e-3, 1e-9)
         if force or y_hi > vy1 or y_lo < vy0 or y_span < 0.6 * (vy1 - vy0):
             self.view_box.setYRange(y_lo - 0.08 * y_span, y_hi + 0.08 * y_span, padding=0)
