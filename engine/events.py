@@ -86,6 +86,16 @@ class NonFiniteLoss:
 
 
 @dataclass(frozen=True)
+class RolledBack:
+    """Training went back to the checkpoint at ``step`` (from ``from_step``) with learning rate ``lr``."""
+
+    step: int
+    from_step: int
+    lr: float
+    checkpoint: str
+
+
+@dataclass(frozen=True)
 class TrainingFinished:
     step: int
     reason: str               # "completed", "time limit", "stopped"

@@ -30,7 +30,11 @@ def _err(text: str) -> None:
 # ---- train ------------------------------------------------------------------------------------------
 def build_train_config(args) -> RunConfig:
     """Config from --config, then --model/--data/--steps/--time/--seed/--device/--threads, then --set."""
-    if args.config:
+    if args.config and Path(args.config).suffix.lower() == ".png":
+        from engine.runs.export import config_from_png
+        config = config_from_png(args.config)  # a picture exported by GenLab reproduces its run
+        config.parent = None
+    elif args.config:
         config = RunConfig.load(args.config)
     else:
         config = RunConfig(family=args.model or "vae")
@@ -85,19 +89,25 @@ class _StopOnSignal:
 
 def cmd_train(args) -> int:
     from engine.training.loop import Controls, Trainer
+    if args.resume and args.fork:
+        raise GenLabError("genlab train: use --resume RUN_DIR or --fork RUN_DIR[:STEP] --out NEW, not both")
     if args.resume:
+        from engine.runs.workspace import resume_config
         run_dir = Path(args.resume)
-        from engine.runs.folder import RunFolder
-        config = RunFolder(run_dir).read_config()
-        extra = []
-        ck = RunFolder(run_dir).latest_checkpoint()
-        done = ck.step if ck else 0
-        if args.steps is not None:
-            extra.append(f"train.steps={done + args.steps}")
+        if not (run_dir / "config.json").is_file():
+            raise GenLabError(f"{run_dir}: not a GenLab run folder (no config.json)")
+        config = resume_config(run_dir, more_steps=args.steps, more_time=args.time, overrides=args.set)
+        resume = True
+    elif args.fork:
+        from engine.runs.fork import fork_run, parse_fork_spec
+        if not args.out:
+            raise GenLabError("genlab train --fork: --out NEW_RUN_DIR is required")
+        source, step = parse_fork_spec(args.fork)
+        run_dir = Path(args.out)
         if args.time is not None:
-            extra += [f"train.time_limit={(ck.trainer.get('elapsed', 0.0) if ck else 0.0) + args.time}",
-                      f"train.steps={UNLIMITED_STEPS}"]
-        config = config.with_overrides(extra + list(args.set))
+            raise GenLabError("genlab train --fork: use --steps N (steps after the fork), not --time")
+        config = fork_run(source, run_dir, step, overrides=args.set, more_steps=args.steps)
+        _err(f"genlab: forked {source} at its checkpoint into {run_dir}")
         resume = True
     else:
         if not args.out:
@@ -179,6 +189,52 @@ def _metric_text(m: dict) -> str:
     if m.get("bits_per_dim") is not None:
         text += f", {m['bits_per_dim']:.4f} bits/dim"
     return text + f" on {m['n_test']} examples"
+
+
+# ---- export and runs ------------------------------------------------------------------------------------
+def cmd_export(args) -> int:
+    from engine.runs import export
+    suffix = {"png": ".png", "gif": ".gif", "csv": ".csv", "onnx": ".onnx", "torch-export": ".pt2"}[args.what]
+    if Path(args.output).suffix.lower() != suffix:
+        raise GenLabError(f"{args.output}: --what {args.what} writes a {suffix} file; name the output so")
+    if args.step is not None and args.what != "png":
+        raise GenLabError("genlab export: --step applies to --what png only")
+    if not (Path(args.run) / "config.json").is_file():
+        raise GenLabError(f"{args.run}: not a GenLab run folder (no config.json)")
+    if args.what == "png":
+        out = export.export_png(args.run, args.output, args.step)
+    elif args.what == "gif":
+        out = export.export_gif(args.run, args.output)
+    elif args.what == "csv":
+        out = export.export_csv(args.run, args.output)
+    else:
+        from engine.runs import export_model
+        out = (export_model.export_onnx if args.what == "onnx" else export_model.export_program)(args.run, args.output)
+    _err(f"genlab: wrote {out}")
+    return EXIT_OK
+
+
+def cmd_runs(args) -> int:
+    from engine.runs.workspace import default_workspace, list_runs
+    root = Path(args.workspace) if args.workspace else default_workspace()
+    runs = list_runs(root)
+    if args.json:
+        for r in runs:
+            print(json.dumps(r.to_dict(), default=str))
+        return EXIT_OK
+    if not runs:
+        _err(f"genlab: no runs in {root}")
+        return EXIT_OK
+    print(f"{'run':<36} {'family':<9} {'data':<14} {'state':<8} {'step':>9} {'saved':>9} {'best':>18}")
+    for r in runs:
+        best = "-"
+        if r.best_nll is not None:
+            best = (f"{r.best_bits_per_dim:.4f} bits/dim" if r.best_bits_per_dim is not None
+                    else f"{r.best_nll:.4f} nats")
+            best += f" {r.nll_kind or ''}".rstrip()
+        print(f"{r.name[:36]:<36} {(r.family or '?'):<9} {(r.data or '?')[:14]:<14} {r.state:<8} {r.step:>9} "
+              f"{r.checkpoint_step if r.checkpoint_step is not None else '-':>9} {best:>18}")
+    return EXIT_OK
 
 
 # ---- sample -------------------------------------------------------------------------------------------

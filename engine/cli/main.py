@@ -45,11 +45,14 @@ def build_parser() -> argparse.ArgumentParser:
     g = t.add_mutually_exclusive_group()
     g.add_argument("--steps", type=int, help="number of training steps (default from the config: 2000)")
     g.add_argument("--time", type=float, metavar="SECONDS", help="train for this many seconds instead of a step count")
-    t.add_argument("--config", metavar="FILE", help="a run config JSON (as saved in a run folder) to start from")
+    t.add_argument("--config", metavar="FILE", help="a run config JSON (as saved in a run folder), or a PNG exported "
+                   "by 'genlab export --what png', to start from")
     t.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                    help="override one setting, e.g. --set train.lr=3e-4 --set model.latent_dim=8 (repeatable)")
     t.add_argument("--out", metavar="RUN_DIR", help="run folder to create (required unless --resume)")
     t.add_argument("--resume", metavar="RUN_DIR", help="continue the run in RUN_DIR from its latest checkpoint")
+    t.add_argument("--fork", metavar="RUN_DIR[:STEP]", help="start a new run (--out) from a checkpoint of RUN_DIR "
+                   "(the newest, or the one at STEP) with the --set changes; it records its parent")
     t.add_argument("--seed", type=int, help="seed for initialisation and training noise")
     t.add_argument("--device", help="auto, cpu, cuda or mps (default auto)")
     t.add_argument("--threads", type=int, help="torch CPU threads (default: cores - 1)")
@@ -80,6 +83,23 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("-o", "--output", required=True, metavar="FILE", help="output .npy or .png")
     d.add_argument("--seed", type=int, help="data seed (2D toys)")
     d.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="data options, e.g. --set data.image_size=32")
+
+    x = sub.add_parser("export", help="export a run: sample PNG (with its config), GIF, CSV, ONNX, torch.export",
+                       description="Export a run's samples, metrics or network. png: the newest sample grid with the "
+                                   "run's config embedded (genlab train --config FILE.png reproduces it); gif: the "
+                                   "sample grids over the run; csv: the metrics; onnx / torch-export: the decoder or "
+                                   "generator (VAE decoder, GAN generator, flow inverse, diffusion denoiser).")
+    x.add_argument("--run", required=True, metavar="RUN_DIR", help="run folder written by 'genlab train'")
+    x.add_argument("--what", required=True, choices=("png", "gif", "csv", "onnx", "torch-export"), help="what to export")
+    x.add_argument("-o", "--output", required=True, metavar="FILE",
+                   help="output file (.png, .gif, .csv, .onnx or .pt2 to match --what)")
+    x.add_argument("--step", type=int, help="png: the sample grid of this step (default: the newest)")
+
+    r = sub.add_parser("runs", help="list the runs in the workspace",
+                       description="List the runs in a folder (default: GENLAB_WORKSPACE or the user data folder's "
+                                   "runs/) with family, data, steps, state and metrics.")
+    r.add_argument("--workspace", metavar="DIR", help="folder holding run folders")
+    r.add_argument("--json", action="store_true", help="one JSON object per run on stdout")
 
     st = sub.add_parser("selftest", help="open the window offscreen, train briefly and check everything works",
                         description="Open the window offscreen, train every family briefly, sample, and save a screenshot.")

@@ -106,7 +106,14 @@ def save_checkpoint(folder: str | Path, step: int, model, generators: dict[str, 
         "sha256": hashlib.sha256(blob).hexdigest(),
         "saved_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
     }
-    return write_text_atomic(folder / f"{stem}.json", json.dumps(sidecar, indent=1))
+    try:
+        return write_text_atomic(folder / f"{stem}.json", json.dumps(sidecar, indent=1))
+    except OSError:
+        try:  # no sidecar, no checkpoint: do not leave an orphan tensor file filling the disk
+            tensor_path.unlink()
+        except OSError:
+            pass
+        raise
 
 
 def list_checkpoints(folder: str | Path) -> list[Path]:

@@ -22,6 +22,7 @@ from engine.runs.atomic import write_bytes_atomic, write_text_atomic
 from engine.runs.checkpoint import latest_checkpoint, list_checkpoints
 
 MAX_METRICS_BYTES = 512 * 1024 * 1024
+MAX_CONFIG_BYTES = 1_000_000  # as RunConfig.load; checked before reading, so a huge file is never read
 
 
 def environment(device: str, threads: int) -> dict:
@@ -47,6 +48,7 @@ class RunFolder:
     def __init__(self, path: str | Path):
         self.path = Path(path)
         self._metrics_fh = None
+        self._metrics_torn = False  # a write failed part-way: start the next record on a new line
 
     # ---- layout ------------------------------------------------------------------------------
     @property
@@ -88,10 +90,26 @@ class RunFolder:
         write_text_atomic(self.path / "env.json", json.dumps(env, indent=2))
 
     def append_metrics(self, record: dict) -> None:
-        if self._metrics_fh is None:
-            self._metrics_fh = open(self.metrics_path, "a", encoding="utf-8")
-        self._metrics_fh.write(json.dumps(record, allow_nan=True) + "\n")
-        self._metrics_fh.flush()
+        """Append one record and flush. A failed write (disk full) raises OSError and leaves at most a
+        torn line, which readers skip; the next record then starts on a fresh line."""
+        line = json.dumps(record, allow_nan=True) + "\n"
+        try:
+            if self._metrics_fh is None:
+                self._metrics_fh = open(self.metrics_path, "a", encoding="utf-8")
+            if self._metrics_torn:
+                line = "\n" + line
+            self._metrics_fh.write(line)
+            self._metrics_fh.flush()
+        except OSError:
+            self._metrics_torn = True
+            fh, self._metrics_fh = self._metrics_fh, None
+            if fh is not None:
+                try:
+                    fh.close()
+                except OSError:
+                    pass
+            raise
+        self._metrics_torn = False
 
     def close(self) -> None:
         if self._metrics_fh is not None:
@@ -115,9 +133,19 @@ class RunFolder:
     def read_config(self) -> RunConfig:
         if not self.config_path.is_file():
             raise CheckpointError(f"{self.path}: not a GenLab run folder (no config.json)")
+        self._check_config_size()
         return RunConfig.load(self.config_path)
 
+    def _check_config_size(self) -> None:
+        try:
+            size = self.config_path.stat().st_size
+        except OSError as e:
+            raise ConfigError(str(self.config_path), "unreadable", f"a readable JSON file ({e.strerror})") from None
+        if size > MAX_CONFIG_BYTES:
+            raise ConfigError(str(self.config_path), f"{size} bytes", "a config under 1 MB")
+
     def read_raw_config(self) -> dict:
+        self._check_config_size()
         try:
             d = json.loads(self.config_path.read_text(encoding="utf-8"))
         except (OSError, json.JSONDecodeError) as e:

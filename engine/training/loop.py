@@ -25,17 +25,19 @@ from engine.config import RunConfig
 from engine.data import Dataset, load_dataset
 from engine.data.preprocess import Preprocess
 from engine.devices import describe_device, resolve_device, set_torch_threads
-from engine.errors import GenLabError, Interrupted, TrainingError
+from engine.errors import ConfigError, GenLabError, Interrupted, TrainingError
 from engine.evaluate import evaluate_nll
 from engine.events import (CheckpointSaved, EvaluationCompleted, LogMessage, NonFiniteLoss, RunStarted,
                            SamplesReady, SnapshotPublished, StepCompleted, TrainingFinished,
                            TrainingPaused, TrainingResumed)
 from engine.interrupt import interruptible
 from engine.models.base import Batch
-from engine.models.registry import build_model, model_from_init_args
+from engine.models.registry import build_model
 from engine.render import display_scale, image_grid, scatter_image, upscale
 from engine.runs.checkpoint import prune_checkpoints, restore_model, save_checkpoint
 from engine.runs.folder import RunFolder, environment
+from engine.runs.status import RunBusyError, lock_state
+from engine.training.recovery import RunKeeping, model_for_resume
 from engine.training.snapshot import take_snapshot
 
 UNLIMITED_STEPS = 100_000_000  # a time-limited run's step count
@@ -55,6 +57,7 @@ class Controls:
     _step_credit: int = 0
     _step_phase: str | None = None     # a GAN's "d" or "g" for the requested single steps (None: both)
     _live: list = field(default_factory=list)
+    _rollback: tuple | None = None     # (lr_factor, resume afterwards) asked for by the window
 
     def __post_init__(self):
         self._wake = threading.Condition(self._lock)
@@ -96,6 +99,18 @@ class Controls:
             changes, self._live = self._live, []
         return changes
 
+    def request_rollback(self, lr_factor: float = 0.5, resume: bool = True):
+        """Go back to the last good checkpoint, scale the learning rate by ``lr_factor`` and (by
+        default) continue; carried out by the training thread at its next step."""
+        with self._wake:
+            self._rollback = (float(lr_factor), bool(resume))
+            self._wake.notify_all()
+
+    def take_rollback(self) -> tuple | None:
+        with self._lock:
+            request, self._rollback = self._rollback, None
+        return request
+
     def wait_while_paused(self) -> bool:
         """Block while paused; True if one step may run now (a Step credit or resumed)."""
         with self._wake:
@@ -103,7 +118,7 @@ class Controls:
                 if self._step_credit > 0:
                     self._step_credit -= 1
                     return True
-                if self._live:
+                if self._live or self._rollback is not None:
                     return False
                 self._wake.wait(0.1)
             return not self.stop.is_set()
@@ -134,8 +149,11 @@ class BatchSampler:
         return {"order": self._order.tolist(), "pos": self._pos}
 
     def load_state(self, state: dict) -> None:
-        self._order = torch.tensor(state.get("order", []), dtype=torch.long)
-        self._pos = int(state.get("pos", 0))
+        order = torch.tensor(state.get("order", []), dtype=torch.long)
+        if len(order) and (int(order.min()) < 0 or int(order.max()) >= self.n):
+            order = torch.empty(0, dtype=torch.long)  # another dataset size: start a fresh epoch
+        self._order = order
+        self._pos = min(int(state.get("pos", 0)), len(order))
 
 
 class SampleSchedule:
@@ -156,7 +174,7 @@ class SampleSchedule:
         self.next_time = ended + cost * (1.0 - b) / b
 
 
-class Trainer:
+class Trainer(RunKeeping):
     """One run: build or resume everything, then train through ``events``."""
 
     def __init__(self, config: RunConfig, run_dir=None, dataset: Dataset | None = None,
@@ -191,19 +209,29 @@ class Trainer:
         if resume:
             if self.run is None:
                 raise GenLabError("resume needs a run folder")
+            if lock_state(self.run.path):
+                raise RunBusyError(f"{self.run.path}: is being trained by another process right now; "
+                                   "stop it first or fork the run")
             ckpt = self.run.latest_checkpoint()
             if ckpt is None:
                 raise GenLabError(f"{self.run.path}: has no checkpoint that can be loaded")
-            self.model = model_from_init_args(ckpt.family, ckpt.init_args)
+            if ckpt.family != config.family:
+                raise ConfigError("family", config.family, f"'{ckpt.family}', the family of the run's checkpoint")
+            self.model = model_for_resume(ckpt, config)
         else:
             self.model = build_model(config.family, ds.spec, config.model, self.preprocess.to_dict())
         self.model.to(self.device)
         self.model.grad_clip = tc.grad_clip
         self.model.amp = tc.amp
         self.model.configure_optimizers(tc.lr)
+        lr_factor = None
         if ckpt is not None:
             restore_model(self.model, ckpt)
             self._restore_trainer(ckpt)
+            if ckpt.trainer.get("lr") == tc.lr:
+                lr_factor = ckpt.trainer.get("lr_factor")  # exactly where the uninterrupted run would be
+            elif tc.lr_schedule == "constant":
+                self.model.set_lr(tc.lr)                    # a new learning rate asked for on resume
         if self.run is not None and self.is_writer:
             if not resume:
                 RunFolder.create(self.run.path, config, self.resolved)
@@ -212,9 +240,13 @@ class Trainer:
         # Training time is measured with this clock; a benchmark may swap in time.thread_time to
         # budget CPU time, so other processes on a busy machine do not shorten a run.
         self.clock = time.perf_counter
-        self._lr_factor = None
+        self._lr_factor = lr_factor
         self._last_ckpt_time = time.perf_counter()
         self._last_ckpt_step = self.step
+        self.resumed_from = ckpt.step if ckpt is not None else None
+        self._activity = "training"
+        self._write_failures: set[str] = set()
+        self._sample_write_error: str | None = None
 
     @property
     def is_writer(self) -> bool:
@@ -227,7 +259,7 @@ class Trainer:
     def _trainer_state(self) -> dict:
         return {"step": self.step, "elapsed": self.elapsed, "best_nll": _finite_or_none(self.best_nll),
                 "best_step": self.best_step, "sampler": self.sampler.state(),
-                "lr": self.config.train.lr, "config": self.config.to_dict()}
+                "lr": self.config.train.lr, "lr_factor": self._lr_factor, "config": self.config.to_dict()}
 
     def _restore_trainer(self, ckpt) -> None:
         t = ckpt.trainer
@@ -272,14 +304,14 @@ class Trainer:
             path = None
             if self.run is not None and self.is_writer:
                 ref = self.dataset.x_test[:MAX_DISPLAY_POINTS].numpy()
-                path = str(self.run.write_sample_png(self.step, scatter_image(pts, ref), points=pts))
+                path = self._write_samples(scatter_image(pts, ref), pts)
             data = np.ascontiguousarray(pts)
         else:
             imgs = self.model.sample(tc.n_display, generator=self.gen_sample, **self.model.display_options())
             data = image_grid(imgs)
             path = None
             if self.run is not None and self.is_writer:
-                path = str(self.run.write_sample_png(self.step, upscale(data, display_scale(spec.shape[1]))))
+                path = self._write_samples(upscale(data, display_scale(spec.shape[1])))
         t1 = time.perf_counter()
         return SamplesReady(step=self.step, kind=spec.kind, data=data, path=path, seconds=t1 - t0)
 
@@ -338,9 +370,12 @@ class Trainer:
 
     # ---- the loop ------------------------------------------------------------------------------------
     def events(self, controls: Controls | None = None):
+        """Train, yielding events. While it runs the run folder is locked and its ``status.json`` kept
+        current (``RunKeeping.kept_events``); running out of memory stops training with the last good
+        state saved and a ``TrainingError`` that says what to change, never a crash."""
         controls = controls or Controls(interactive=False)
         with interruptible(controls.stop):
-            yield from self._events(controls)
+            yield from self.kept_events(self._events(controls))
 
     def _events(self, controls: Controls):
         tc = self.config.train
@@ -373,6 +408,26 @@ class Trainer:
             if changes:
                 for note in self.apply_live_changes(changes):
                     yield LogMessage("info", f"changed {note} at step {self.step}", self.step)
+            request = controls.take_rollback()
+            if request is not None:
+                try:
+                    ev = self.rollback(request[0])
+                except GenLabError as e:
+                    yield LogMessage("error", str(e), self.step)
+                else:
+                    acc, acc_n = {}, 0
+                    last_log_time, last_log_step = time.perf_counter(), self.step
+                    yield ev
+                    yield LogMessage("info", f"rolled back from step {ev.from_step} to the checkpoint at step "
+                                             f"{ev.step}; learning rate now {ev.lr:.3g}", self.step)
+                    try:
+                        yield from self._sample_events()
+                    except Interrupted:
+                        reason = "stopped"
+                        break
+                    if request[1]:
+                        controls.request_resume()
+                continue
             if controls.paused.is_set():
                 if not paused_announced:
                     paused_announced = True
@@ -397,6 +452,7 @@ class Trainer:
                     paused_announced = False
                     yield TrainingResumed(self.step)
             self._apply_lr_schedule()
+            self._activity = "training"
             try:
                 phase = controls.take_step_phase() if single else None
                 if phase is not None and _takes_phase(self.model):
@@ -436,6 +492,8 @@ class Trainer:
                 except Interrupted:
                     reason = "stopped"
                     break
+                if self.best_step == self.step and self._last_ckpt_step != self.step:
+                    yield from self._checkpoint_events()  # keep the best weights, not only their score
             if self._checkpoint_due():
                 yield from self._checkpoint_events()
         self.elapsed = base_elapsed + (self.clock() - seg_start)
@@ -454,8 +512,10 @@ class Trainer:
         if self.run is not None and (self._last_ckpt_step != self.step or not self.run.checkpoints()):
             yield from self._checkpoint_events()
         if self.run is not None and self.is_writer:
-            self.run.append_metrics({"event": "finished", "step": self.step, "time": round(self.elapsed, 4),
-                                     "reason": reason})
+            note = self._append_metrics({"event": "finished", "step": self.step, "time": round(self.elapsed, 4),
+                                         "reason": reason})
+            if note:
+                yield LogMessage("error", note, self.step)
             self.run.close()
         yield TrainingFinished(step=self.step, reason=reason, metrics=metrics,
                                run_dir=str(self.run.path) if self.run else None)
@@ -487,25 +547,33 @@ class Trainer:
         dt = time.perf_counter() - since_time
         sps = (self.step - since_step) / dt if dt > 0 else 0.0
         bad = [k for k, v in losses.items() if not math.isfinite(v)]
-        if self.run is not None and self.is_writer:
-            self.run.append_metrics(self._log_record(losses))
+        note = self._append_metrics(self._log_record(losses))
+        if note:
+            yield LogMessage("error", note, self.step)
         yield StepCompleted(step=self.step, elapsed=self.elapsed, losses=losses, steps_per_second=sps,
                             total_steps=total)
         return bad
 
     def _sample_events(self):
         started = time.perf_counter()
+        self._activity = "drawing samples"
         ev = self.draw_samples()
+        if self._sample_write_error:
+            note = self._write_failed("samples", self._sample_write_error)
+            if note:
+                yield LogMessage("error", note, self.step)
+        else:
+            self._write_failures.discard("samples")
         snap = take_snapshot(self.model, self.step)
         self.schedule.record(self.step, started, time.perf_counter())
         yield ev
         yield SnapshotPublished(snap)
 
     def _eval_event(self) -> EvaluationCompleted:
+        self._activity = "evaluating"
         metrics = self.evaluate()
-        if self.run is not None and self.is_writer:
-            self.run.append_metrics({"event": "eval", "step": self.step, "time": round(self.elapsed, 4),
-                                     **{k: v for k, v in metrics.items() if k not in ("step",)}})
+        self._append_metrics({"event": "eval", "step": self.step, "time": round(self.elapsed, 4),
+                              **{k: v for k, v in metrics.items() if k not in ("step",)}})
         return EvaluationCompleted(self.step, metrics)
 
 

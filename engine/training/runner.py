@@ -17,6 +17,7 @@ from engine.crash import write_crash_log
 from engine.devices import set_torch_threads
 from engine.errors import GenLabError
 from engine.events import HEAVY_EVENTS, LogMessage, TrainingFailed, TrainingFinished
+from engine.faults import is_out_of_memory, release_memory, smaller_batch
 from engine.training.loop import Controls, Trainer
 
 
@@ -77,6 +78,14 @@ class Runner:
     def set_live(self, section: str, name: str, value) -> None:
         self.controls.request_live_change(section, name, value)
 
+    def rollback(self, lr_factor: float = 0.5, resume: bool = True) -> None:
+        """Go back to the last good checkpoint, multiply the learning rate by ``lr_factor`` and, unless
+        ``resume`` is False, continue (the answer to a non-finite loss). Done on the training thread;
+        a ``RolledBack`` event and a log line follow, or an error line when there is no checkpoint."""
+        if not 0.0 < lr_factor <= 1.0:
+            raise ValueError(f"lr_factor must be above 0 and at most 1, got {lr_factor}")
+        self.controls.request_rollback(lr_factor, resume)
+
     def join(self, timeout: float | None = None) -> bool:
         if self._thread is None:
             return True
@@ -121,7 +130,17 @@ class Runner:
             self.events.put(LogMessage("error", str(e)))
             self.events.put(TrainingFailed(message=str(e), traceback="", crash_log=None,
                                            step=getattr(self.trainer, "step", None)))
-        except Exception as e:  # a bug: keep the traceback in a crash log, tell the window
+        except Exception as e:
+            if is_out_of_memory(e):  # building the model or moving the data: not a bug, say what to change
+                release_memory(e)
+                batch = getattr(self.trainer, "batch_size", self.config.train.batch_size)
+                text = (f"out of memory while preparing the run: {str(e).splitlines()[0][:200]}. "
+                        f"Use a smaller model or batch (train.batch_size={smaller_batch(batch)}).")
+                self.events.put(LogMessage("error", text))
+                self.events.put(TrainingFailed(message=text, traceback="", crash_log=None,
+                                               step=getattr(self.trainer, "step", None)))
+                return
+            # a bug: keep the traceback in a crash log, tell the window
             tb = traceback.format_exc()
             log = write_crash_log(tb, context="training thread")
             self.events.put(TrainingFailed(message=f"{type(e).__name__}: {e}", traceback=tb,

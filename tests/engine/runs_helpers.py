@@ -1,0 +1,44 @@
+"""Helpers for the runs, export, faults and security tests: tiny configs of every family, quick runs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from engine.events import StepCompleted
+from engine.training.loop import Controls, Trainer
+from tests.helpers import small_config
+
+# Small enough that a few dozen steps take well under a second on one CPU thread.
+TINY_MODELS = {
+    "vae": dict(hidden=32, depth=2, width=8, iw_samples=8),
+    "gan": dict(hidden=32, depth=2, width=8),
+    "ar": dict(width=32, layers=1, heads=2, bins=64),
+    "flow": dict(layers=2, hidden=32, depth=1, bins=8, width=8, steps=1, scales=2),
+    "diffusion": dict(hidden=32, depth=1, width=8, timesteps=100, display_steps=4, sample_steps=8,
+                      ode_steps=8, likelihood="bound", ll_timesteps=4),
+}
+
+
+def tiny_config(family: str = "vae", data: str = "moons", steps: int = 40, **train):
+    cfg = small_config(family, data=data, steps=steps, **train)
+    for key, value in TINY_MODELS.get(family, {}).items():
+        if hasattr(cfg.model, key):
+            setattr(cfg.model, key, value)
+    return cfg
+
+
+def train(cfg, run_dir: Path | str | None, resume: bool = False, controls: Controls | None = None,
+          stop_at: int | None = None):
+    """Run a Trainer to its end (or ask it to stop after step ``stop_at``); (trainer, events)."""
+    trainer = Trainer(cfg, run_dir, resume=resume)
+    controls = controls or Controls(interactive=False)
+    events = []
+    for ev in trainer.events(controls):
+        events.append(ev)
+        if stop_at is not None and isinstance(ev, StepCompleted) and ev.step >= stop_at:
+            controls.request_stop()
+    return trainer, events
+
+
+def steps_of(events) -> list[StepCompleted]:
+    return [e for e in events if isinstance(e, StepCompleted)]
