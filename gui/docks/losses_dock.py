@@ -105,6 +105,7 @@ class LossesDock(QDockWidget):
         self.readout = QLabel("Losses appear here when training starts.")
         self.readout.setObjectName("losses_readout")
         self.readout.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.readout.setWordWrap(True)  # six GAN terms on one line would widen the dock and squeeze its neighbours
         layout.addWidget(self.readout)
         self.setWidget(body)
 

@@ -59,6 +59,7 @@ class SamplesDock(QDockWidget):
         layout.setContentsMargins(4, 4, 4, 4)
         self.caption = QLabel("Samples appear here when training starts.")
         self.caption.setObjectName("samples_caption")
+        self.caption.setWordWrap(True)
         layout.addWidget(self.caption)
         self.stack = QStackedWidget()
         self.image_view = ImageGridView()

@@ -43,6 +43,7 @@ class SetupDock(QDockWidget):
         self.model_class = None
         self.model_form: KnobForm | None = None
         self.recent_paths: list[str] = []
+        self.data_overrides: dict = {}
         self.builtin_datasets: list[str] = []
         self.download_datasets: list[str] = []
         self.ready = False
@@ -269,7 +270,9 @@ class SetupDock(QDockWidget):
         return self.data_combo.currentData() or ""
 
     def data_config(self) -> DataConfig:
-        values = self.data_form.values()
+        """The data section: the picker's name, the form's knobs, and ``data_overrides`` (set by data tools
+        for knobs a form cannot hold, such as drawn points)."""
+        values = {**self.data_form.values(), **self.data_overrides}
         return DataConfig(name=self.data_name(), **values)
 
     def open_file_dialog(self) -> None:

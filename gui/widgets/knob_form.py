@@ -36,6 +36,15 @@ def knob_tooltip(info: dict) -> str:
     return "<p>" + "<br>".join(p for p in parts if p) + "</p>"
 
 
+def representable(info: dict) -> bool:
+    """Whether a knob fits a form row: scalars and flat lists do; a list of pairs (drawn points) does not,
+    and is left to a tool made for it (its default stands unless that tool sets it)."""
+    origin = typing.get_origin(info["type"])
+    if origin in (list, tuple):
+        return not any(typing.get_origin(a) in (list, tuple) for a in typing.get_args(info["type"]))
+    return True
+
+
 class KnobForm(QWidget):
     value_edited = Signal(str, str, object, bool)   # section, name, value, live
 
@@ -46,7 +55,7 @@ class KnobForm(QWidget):
         self.cls = cls
         self.basic = basic
         self.section = section
-        self.infos = {i["name"]: i for i in field_info(cls) if i["name"] not in exclude}
+        self.infos = {i["name"]: i for i in field_info(cls) if i["name"] not in exclude and representable(i)}
         self.widgets: dict[str, QWidget] = {}
         self.labels: dict[str, QLabel] = {}
         self._show_advanced = False
