@@ -1,0 +1,232 @@
+"""Denoising diffusion (DDPM) with DDIM and ancestral samplers, DDIM inversion and honest likelihoods.
+
+Three parts, as in denoising-diffusion-pytorch: the network (``unet.py``: a residual MLP for points,
+a small U-Net for images), the process (``diffusion_process.py``: schedules, samplers, bound terms)
+and this module, which trains the network with DDPM's simple loss (uniform t in 1..T, predict the
+noise ``eps`` or the velocity ``v``) and samples from an EMA copy of its weights.
+
+Latent: the starting noise x_T, the data's shape. ``encode`` is deterministic DDIM inversion and
+``decode`` deterministic DDIM from that noise, both with ``steps`` steps, so the latent explorer can
+drag through noise space cheaply. Likelihood: for images, the discrete variational bound with a
+discretised-Gaussian decoder over the data's levels (``likelihood_kind = "bound"``); for points, by
+default the probability-flow ODE with exact divergence (``"ode"``), or the same bound.
+
+Images are mapped from [0, 1] to [-1, 1] inside the model (Ho et al.'s convention); that map is a
+bijection of the grey levels, so the discrete likelihood is unchanged by it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+import torch.nn.functional as F
+
+from engine.config import knob
+from engine.interrupt import check_interrupt
+from engine.models.base import GenerativeModel, ModelConfig, Trajectory, rand, randn
+from engine.models.diffusion_likelihood import ode_log_likelihood, variational_bound
+from engine.models.diffusion_process import (SCHEDULES, NoiseSchedule, ddim_invert_step, reverse_step,
+                                             split_prediction, step_grid, training_target)
+from engine.models.ema import EMA
+from engine.models.unet import PointDenoiser, UNet
+
+
+@dataclass
+class DiffusionConfig(ModelConfig):
+    prediction: str = knob("eps", choices=("eps", "v"),
+                           help="What the network predicts: the added noise (eps, DDPM) or the velocity "
+                                "v = sqrt(abar)*eps - sqrt(1-abar)*x0 (better balanced at high noise).")
+    schedule: str = knob("linear", choices=SCHEDULES,
+                         help="Noise schedule: linear (DDPM's betas 1e-4..0.02 for 1000 steps) or cosine "
+                              "(Nichol & Dhariwal; destroys information more gently).")
+    timesteps: int = knob(1000, min=2, max=10000, unit="steps",
+                          help="Steps T of the diffusion chain. Training draws t uniformly from 1..T; the "
+                               "likelihood bound sums T terms.")
+    hidden: int = knob(128, min=16, max=4096, unit="units", help="Width of the denoising MLP (points).")
+    depth: int = knob(4, min=1, max=16, help="Residual blocks of the denoising MLP (points).")
+    width: int = knob(32, min=8, max=512, unit="channels",
+                      help="Channels of the U-Net's first level; doubled at each halving (images).")
+    dropout: float = knob(0.0, min=0.0, max=0.9, help="Dropout inside the U-Net's residual blocks (images).")
+    ema_decay: float = knob(0.999, min=0.0, max=0.99999, live=True,
+                            help="Decay of the moving average of the weights that samples and likelihoods use. "
+                                 "Safe to change while training.")
+    sampler: str = knob("ddim", choices=("ddim", "ddpm"), live=True,
+                        help="ddim: DDIM (deterministic when eta is 0); ddpm: ancestral sampling. Both work "
+                             "with any number of steps.")
+    sample_steps: int = knob(100, min=1, max=10000, live=True, unit="steps",
+                             help="Denoising steps for samples, encode and decode (at most T).")
+    eta: float = knob(0.0, min=0.0, max=1.0, live=True,
+                      help="DDIM's noise level: 0 deterministic, 1 equals ancestral sampling.")
+    display_steps: int = knob(20, min=1, max=1000, live=True, unit="steps",
+                              help="DDIM steps for the live sample grid while training (kept cheap).")
+    likelihood: str = knob("ode", choices=("ode", "bound"),
+                           help="Points: the probability-flow ODE likelihood (exact divergence) or the "
+                                "variational bound. Images always use the bound over their grey levels.")
+    ll_timesteps: int = knob(64, min=1, max=10000, unit="timesteps",
+                             help="Monte-Carlo timesteps per example for the variational bound (stratified).")
+    ode_steps: int = knob(48, min=4, max=2000, unit="steps",
+                          help="RK4 steps of the probability-flow ODE likelihood (points).")
+    label_dropout: float = knob(0.1, min=0.0, max=1.0,
+                                help="Conditional models: share of training examples whose label is hidden, so "
+                                     "the same network also learns the unconditional model (for guidance).")
+    guidance: float = knob(1.0, min=0.0, max=20.0, live=True,
+                           help="Conditional models: classifier-free guidance scale for samples; 1 is the plain "
+                                "conditional model, larger values give more typical members of the class.")
+
+
+class Diffusion(GenerativeModel):
+    family = "diffusion"
+    capabilities = frozenset({"latent", "encode", "log_likelihood", "trajectory"})
+    likelihood_kind = "bound"
+    config_class = DiffusionConfig
+    live_knobs = ("ema_decay", "sampler", "sample_steps", "eta", "display_steps", "guidance")
+
+    def __init__(self, spec: dict, config: dict, preprocess: dict | None = None):
+        super().__init__(spec, config, preprocess)
+        c = self.cfg
+        k = self.spec.num_classes if self.conditional else 0
+        if self.spec.kind == "points":
+            self.net = PointDenoiser(self.spec.dim, c.hidden, c.depth, k)
+            if c.likelihood == "ode":
+                self.likelihood_kind = "ode"
+        else:
+            ch, h, w = self.spec.shape
+            self.net = UNet(ch, (h, w), c.width, k, c.dropout)
+        self.ema = EMA(self.net, c.ema_decay)
+        self.process = NoiseSchedule(c.schedule, c.timesteps)
+        self.clip = (-1.0, 1.0) if self.spec.kind == "image" else None
+
+    # ---- units inside the model ----------------------------------------------------------------------
+    def _inside(self, x):
+        return x * 2 - 1 if self.spec.kind == "image" else x
+
+    def _outside(self, x, quantize: bool = False):
+        if self.spec.kind != "image":
+            return x
+        x = ((x + 1) / 2).clamp(0, 1)
+        if quantize:
+            lv = self.spec.levels - 1
+            x = torch.round(x * lv) / lv
+        return x
+
+    def set_live(self, name, value):
+        super().set_live(name, value)
+        if name == "ema_decay":
+            self.ema.decay = float(value)
+
+    # ---- the network as predictions -------------------------------------------------------------
+    def _net_out(self, net, x_t, tau, labels, guidance: float = 1.0):
+        with self.autocast():
+            if labels is None or guidance == 1.0:
+                return net(x_t, tau, labels).float()
+            both = net(torch.cat([x_t, x_t]), torch.cat([tau, tau]),
+                       torch.cat([labels, torch.full_like(labels, self.spec.num_classes)]))
+        cond, uncond = both.float().chunk(2)
+        return uncond + guidance * (cond - uncond)
+
+    def predictor(self, labels=None, guidance: float = 1.0, net=None):
+        """``predict(x_t, t) -> (eps, x0)`` for integer steps t, from the EMA weights by default."""
+        net = net if net is not None else self.ema.shadow
+
+        def predict(x_t, t):
+            tau = self.process.tau(t, x_t.shape[0], x_t.device)
+            ab = self.process.at(self.process.alpha_bar, t, x_t)
+            out = self._net_out(net, x_t, tau, labels, guidance)
+            return split_prediction(out, x_t, ab, self.cfg.prediction)
+        return predict
+
+    # ---- training ---------------------------------------------------------------------------------------
+    def _training_step(self, x, y, generator):
+        x0 = self._inside(x)
+        n = x0.shape[0]
+        T = self.process.T
+        t = (rand((n,), generator, x0.device) * T).long().clamp(0, T - 1) + 1
+        noise = randn(x0.shape, generator, x0.device)
+        x_t = self.process.q_sample(x0, t, noise)
+        labels = y
+        if y is not None and self.cfg.label_dropout > 0:
+            hide = rand((n,), generator, x0.device) < self.cfg.label_dropout
+            labels = torch.where(hide, torch.full_like(y, self.spec.num_classes), y)
+        ab = self.process.at(self.process.alpha_bar, t, x0)
+        with self.autocast():
+            out = self.net(x_t, self.process.tau(t, n, x0.device), labels)
+        loss = F.mse_loss(out.float(), training_target(x0, noise, ab, self.cfg.prediction))
+        self.optimizer_step("main", loss)
+        self.ema.update(self.net)
+        return {"loss": loss.detach()}
+
+    # ---- sampling -----------------------------------------------------------------------------------------
+    def _options(self, steps, sampler, eta, guidance):
+        c = self.cfg
+        sampler = sampler or c.sampler
+        if sampler not in ("ddim", "ddpm"):
+            raise ValueError(f"sampler must be 'ddim' or 'ddpm', got {sampler!r}")
+        return (int(steps or c.sample_steps), sampler, float(c.eta if eta is None else eta),
+                float(c.guidance if guidance is None else guidance))
+
+    def _denoise(self, x, generator, labels, steps, sampler, eta, guidance, frames=None):
+        predict = self.predictor(labels, guidance)
+        grid = step_grid(self.process.T, steps)
+        stochastic = sampler == "ddpm" or eta > 0
+        for t, s in zip(grid[:-1], grid[1:]):
+            check_interrupt()
+            noise = randn(x.shape, generator, x.device) if stochastic and s > 0 else None
+            x, _ = reverse_step(self.process, predict, x, t, s, sampler, eta, noise, self.clip)
+            if frames is not None:
+                frames.append((s, x))
+        return x
+
+    def _sample(self, n, generator, labels, steps=None, sampler=None, eta=None, guidance=None, **options):
+        steps, sampler, eta, guidance = self._options(steps, sampler, eta, guidance)
+        x = randn((n, *self.spec.shape), generator, self.device)
+        x = self._denoise(x, generator, labels, steps, sampler, eta, guidance)
+        return self._outside(x, quantize=True)
+
+    def _trajectory(self, n, generator, labels, steps=None, sampler=None, eta=None, guidance=None, **options):
+        """Every intermediate x_t of one sampling run, from pure noise (t = T) to data (t = 0)."""
+        steps, sampler, eta, guidance = self._options(steps, sampler, eta, guidance)
+        if labels is None:
+            labels = self.random_labels(n, generator)
+        x = randn((n, *self.spec.shape), generator, self.device)
+        frames = [(self.process.T, x)]
+        self._denoise(x, generator, labels, steps, sampler, eta, guidance, frames)
+        return Trajectory(kind="diffusion", frames=[self._outside(f, quantize=False) for _, f in frames],
+                          labels=[f"t = {t}" for t, _ in frames])
+
+    def display_options(self):
+        return {"steps": self.cfg.display_steps, "sampler": "ddim", "eta": 0.0}
+
+    # ---- latent: DDIM inversion and DDIM decoding ------------------------------------------------------
+    def _latent_shape(self):
+        return tuple(self.spec.shape)
+
+    def _encode(self, x, labels, generator, steps=None, **options):
+        predict = self.predictor(labels)
+        grid = list(reversed(step_grid(self.process.T, int(steps or self.cfg.sample_steps))))
+        z = self._inside(x)
+        for s, t in zip(grid[:-1], grid[1:]):
+            check_interrupt()
+            z = ddim_invert_step(self.process, predict, z, s, t)
+        return z
+
+    def _decode(self, z, labels, steps=None, **options):
+        x = self._denoise(z.to(self.device).float(), None, labels, int(steps or self.cfg.sample_steps),
+                          "ddim", 0.0, 1.0)
+        return self._outside(x, quantize=self.spec.kind == "image")
+
+    # ---- likelihood -----------------------------------------------------------------------------------------
+    def _log_likelihood(self, x, labels, generator, timesteps=None, ode_steps=None, **options):
+        x0 = self._inside(x)
+        if self.likelihood_kind == "ode":
+            net = self.ema.shadow
+
+            def eps_at(xt, tau):
+                log_ab = self.process.log_alpha_bar(tau.double()).to(xt.dtype).view(-1, *([1] * (xt.dim() - 1)))
+                out = self._net_out(net, xt, tau, labels)
+                eps, _ = split_prediction(out, xt, log_ab.exp(), self.cfg.prediction)
+                return eps
+            return ode_log_likelihood(self.process, eps_at, x0, int(ode_steps or self.cfg.ode_steps))
+        k = int(timesteps or self.cfg.ll_timesteps)
+        levels = self.spec.levels if self.spec.kind == "image" else None
+        return -variational_bound(self.process, self.predictor(labels), x0, k, generator, levels, self.clip)
