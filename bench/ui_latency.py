@@ -77,7 +77,7 @@ def measure_window(app, window, family: str, data: str, seconds: float, device: 
         raise RuntimeError(f"{data} did not load")
     configure(setup, device)
     config = setup.config()
-    window.actions.train.trigger()
+    window.controls.train.trigger()
     runner = window.session.runner
     _pump(app, WARMUP_S)
     ticks: list[float] = []
@@ -93,7 +93,7 @@ def measure_window(app, window, family: str, data: str, seconds: float, device: 
     step1, t1 = runner.trainer.step, time.perf_counter()
     redraws = window.losses_dock.redraws - redraws0
     samples = window.samples_dock.updates - samples0
-    window.actions.stop.trigger()
+    window.controls.stop.trigger()
     _wait(app, lambda: window.session.state == "idle", 30)
     gaps = np.diff(np.array(ticks)) * 1000.0
     lateness = np.clip(gaps - TICK_MS, 0.0, None)

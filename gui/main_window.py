@@ -71,8 +71,8 @@ class MainWindow(QMainWindow):
         for dock in self._docks:
             dock.setFeatures(DOCK_FEATURES)
 
-        self.actions = ControlActions(self)
-        self.actions.set_gan_steps(False)
+        self.controls = ControlActions(self)
+        self.controls.set_gan_steps(False)
         self._build_toolbar()
         self._build_menus()
         self.status = StatusBar(self.session, self)
@@ -95,7 +95,7 @@ class MainWindow(QMainWindow):
         tb = QToolBar("Controls", self)
         tb.setObjectName("toolbar_controls")
         tb.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        a = self.actions
+        a = self.controls
         for action in (a.train, a.pause, a.step, a.step_d, a.step_g, a.stop, a.reset):
             tb.addAction(action)
         tb.addSeparator()
@@ -107,7 +107,7 @@ class MainWindow(QMainWindow):
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.notice)
 
     def _build_menus(self) -> None:
-        a = self.actions
+        a = self.controls
         m = self.menuBar()
         file_menu = m.addMenu("&File")
         file_menu.addAction(a.open_data)
@@ -144,7 +144,7 @@ class MainWindow(QMainWindow):
         self.resizeDocks([self.samples_dock, self.log_dock], [520, 250], Qt.Orientation.Vertical)
 
     def _connect(self) -> None:
-        a, s, b = self.actions, self.session, self.bridge
+        a, s, b = self.controls, self.session, self.bridge
         a.train.triggered.connect(lambda: self._on_train_triggered())
         a.pause.triggered.connect(s.toggle_pause)
         a.step.triggered.connect(lambda: self._on_step_triggered())
@@ -275,14 +275,14 @@ class MainWindow(QMainWindow):
         self.log("info", "reset: the next Train starts a fresh run")
 
     def _on_session_state_changed(self, state: str) -> None:
-        self.actions.update_for_state(state)
+        self.controls.update_for_state(state)
         if state == "idle" and self.pending:
             self.pending = []
             self.setup_dock.show_pending([])
 
     def _on_setup_family_changed(self, family: str) -> None:
-        self.actions.set_gan_steps(takes_phase(self.setup_dock.model_class))
-        self.actions.update_for_state(self.session.state)
+        self.controls.set_gan_steps(takes_phase(self.setup_dock.model_class))
+        self.controls.update_for_state(self.session.state)
 
     def _on_setup_knob_edited(self, section: str, name: str, value, live: bool) -> None:
         if not self.session.busy:

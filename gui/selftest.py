@@ -80,7 +80,7 @@ def _train_one(app, window, family: str, data: str, steps: int) -> dict:
     setup.train_form.widgets["sample_every"].setValue(max(1, steps // 5))
     setup.train_form.widgets["eval_limit"].setValue(EVAL_LIMIT)
     samples_before = window.samples_dock.updates
-    window.actions.train.trigger()
+    window.controls.train.trigger()
     if window.session.state != "running":
         result["error"] = "Train did not start: " + (setup.error_label.text() or window.session.state)
         return result

@@ -55,6 +55,7 @@ class LossesDock(QDockWidget):
         self.smoothing_slider.setToolTip("Exponential moving average of the curves (0: raw values). "
                                          "The hover readout shows raw and smoothed values.")
         self.smoothing_slider.setMaximumWidth(160)
+        self.smoothing_slider.setMinimumWidth(70)
         self.smoothing_slider.valueChanged.connect(self._on_smoothing_slider_changed)
         controls.addWidget(self.smoothing_slider)
         self.smoothing_label = QLabel(f"{self.weight:.2f}")
@@ -102,7 +103,7 @@ class LossesDock(QDockWidget):
         self.view_box.disableAutoRange()
         self.view_box.sigRangeChangedManually.connect(lambda *_: self.follow_check.setChecked(False))
         layout.addWidget(self.plot, 1)
-        self.readout = QLabel("Losses appear here when training starts.")
+        self.readout = QLabel("Pick data and a model in Setup, then press Train (Ctrl+Return): the losses appear here.")
         self.readout.setObjectName("losses_readout")
         self.readout.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.readout.setWordWrap(True)  # six GAN terms on one line would widen the dock and squeeze its neighbours
@@ -123,7 +124,7 @@ class LossesDock(QDockWidget):
         self.curves.clear()
         self.threshold = None
         self.left_axis.set_threshold(None)
-        self.readout.setText("Losses appear here when training starts.")
+        self.readout.setText("Pick data and a model in Setup, then press Train (Ctrl+Return): the losses appear here.")
         self._dirty = True
         self._force_range = True
         self.follow_check.setChecked(True)

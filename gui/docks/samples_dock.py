@@ -71,6 +71,7 @@ class SamplesDock(QDockWidget):
         self.scrubber = QSlider(Qt.Orientation.Horizontal)
         self.scrubber.setObjectName("samples_scrubber")
         self.scrubber.setRange(0, 0)
+        self.scrubber.setMinimumWidth(90)
         self.scrubber.setEnabled(False)
         self.scrubber.setToolTip("Every sample grid this run has drawn, oldest on the left (read from the "
                                  "run's samples folder).")

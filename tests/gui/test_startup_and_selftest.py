@@ -27,13 +27,13 @@ deadline = time.monotonic() + 120
 while w.first_paint_seconds is None and time.monotonic() < deadline:
     app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 20)
 out["painted"] = w.first_paint_seconds is not None
-out["train_enabled_at_paint"] = w.actions.train.isEnabled()
+out["train_enabled_at_paint"] = w.controls.train.isEnabled()
 out["setup_enabled_at_paint"] = w.setup_dock.model_group.isEnabled()
 while w.session.state != "idle" and time.monotonic() < deadline:
     app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 20)
     time.sleep(0.01)
 out["ready"] = w.session.state == "idle"
-out["train_enabled_when_ready"] = w.actions.train.isEnabled()
+out["train_enabled_when_ready"] = w.controls.train.isEnabled()
 out["families"] = w.warmup.info["families"] if w.warmup.info else []
 w.close()
 print("RESULT " + json.dumps(out))

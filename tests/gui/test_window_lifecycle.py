@@ -35,7 +35,7 @@ def test_layout_and_setup_round_trip_through_settings(make_window, qtbot, tmp_pa
     assert setup.train_form.widgets["lr"].value() == pytest.approx(0.002)
     assert w2.losses_dock.log_check.isChecked()
 
-    w2.actions.reset_layout.trigger()
+    w2.controls.reset_layout.trigger()
     assert w2.data_dock.isVisible()
     assert w2.dockWidgetArea(w2.log_dock) == Qt.DockWidgetArea.RightDockWidgetArea
     assert w2.samples_dock not in w2.tabifiedDockWidgets(w2.losses_dock)
@@ -55,7 +55,7 @@ def test_engine_failure_shows_in_the_log_and_the_window_keeps_working(make_windo
     w.setup_dock.set_data_name(str(bad))
     qtbot.waitUntil(lambda: "broken.npy" in w.log_dock.text(), timeout=30_000)  # the preview says so first
     with qtbot.waitSignal(w.bridge.training_failed, timeout=60_000) as failed:
-        w.actions.train.trigger()
+        w.controls.train.trigger()
     assert "broken.npy" in failed.args[0].message
     assert "training failed" in w.log_dock.text() and "broken.npy" in w.log_dock.text()
     assert w.notice.isVisible() and "broken.npy" in w.notice.label.text()
@@ -66,7 +66,7 @@ def test_engine_failure_shows_in_the_log_and_the_window_keeps_working(make_windo
     qtbot.waitUntil(lambda: w.data_dock.summary is not None and w.data_dock.summary["name"] == "moons",
                     timeout=30_000)
     with qtbot.waitSignal(w.bridge.training_finished, timeout=60_000) as done:
-        w.actions.train.trigger()
+        w.controls.train.trigger()
     assert done.args[0].reason == "completed"
 
 
@@ -74,7 +74,7 @@ def test_closing_while_training_saves_a_checkpoint_and_stops_within_two_seconds(
     w = make_window()
     choose(w, "moons", "vae", steps=1_000_000)
     w.setup_dock.train_form.widgets["sample_every"].setValue(10_000)
-    w.actions.train.trigger()
+    w.controls.train.trigger()
     runner = w.session.runner
     qtbot.waitUntil(lambda: runner.trainer is not None and runner.trainer.step > 20, timeout=60_000)
     assert not list((w.session.run_dir / "checkpoints").glob("ckpt_*.json"))
@@ -109,4 +109,4 @@ def test_an_exception_in_a_slot_goes_to_a_crash_log_and_a_notice(make_window, qt
     assert "unexpected error" in w.log_dock.text()
     # the window still responds
     choose(w, "moons", "vae")
-    assert w.actions.train.isEnabled()
+    assert w.controls.train.isEnabled()

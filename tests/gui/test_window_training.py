@@ -13,10 +13,10 @@ def test_train_shows_losses_and_samples_then_pause_resume_stop(make_window, qtbo
     setup = w.setup_dock
     setup.train_form.widgets["sample_every"].setValue(50)
     qtbot.waitUntil(lambda: w.data_dock.summary is not None and w.data_dock.summary["name"] == "moons")
-    assert w.actions.train.isEnabled() and not w.actions.stop.isEnabled()
+    assert w.controls.train.isEnabled() and not w.controls.stop.isEnabled()
 
     with qtbot.waitSignal(w.bridge.samples_ready, timeout=60_000):
-        w.actions.train.trigger()
+        w.controls.train.trigger()
     assert w.session.state == "running"
     assert w.session.runner.dataset is w.data_dock.dataset  # the previewed data is what trains
     qtbot.waitUntil(lambda: w.losses_dock.point_count() > 0 and w.samples_dock.updates >= 2, timeout=60_000)
@@ -36,28 +36,28 @@ def test_train_shows_losses_and_samples_then_pause_resume_stop(make_window, qtbo
     assert setup.pending_label.isVisible() and "hidden" in setup.pending_label.text()
 
     with qtbot.waitSignal(w.bridge.training_paused, timeout=10_000):
-        w.actions.pause.trigger()
-    assert w.actions.pause.text() == "Resume"
+        w.controls.pause.trigger()
+    assert w.controls.pause.text() == "Resume"
     step = runner.trainer.step
     qtbot.wait(300)
     assert runner.trainer.step == step
 
     with qtbot.waitSignal(w.bridge.steps_completed, timeout=10_000) as blocker:
-        w.actions.step.trigger()
+        w.controls.step.trigger()
     assert blocker.args[0][-1].step == step + 1
     qtbot.wait(200)
     assert runner.trainer.step == step + 1 and w.session.state == "paused"
 
     with qtbot.waitSignal(w.bridge.training_resumed, timeout=10_000):
-        w.actions.pause.trigger()
+        w.controls.pause.trigger()
     qtbot.waitUntil(lambda: runner.trainer.step > step + 5, timeout=20_000)
 
     with qtbot.waitSignal(w.bridge.training_finished, timeout=10_000) as done:
-        w.actions.stop.trigger()
+        w.controls.stop.trigger()
     assert done.args[0].reason == "stopped"
     assert runner.join(5) and not runner.alive
     qtbot.waitUntil(lambda: w.session.state == "idle")
-    assert w.actions.train.isEnabled() and not setup.pending_label.isVisible()
+    assert w.controls.train.isEnabled() and not setup.pending_label.isVisible()
     assert list((w.session.run_dir / "checkpoints").glob("ckpt_*.json"))
     # the scrubber reads the stored grids back from the run folder
     assert len(w.samples_dock.history) >= 2
@@ -69,11 +69,11 @@ def test_step_from_idle_starts_a_paused_run_with_one_step(make_window, qtbot):
     w = make_window()
     choose(w, "moons", "vae", steps=1000)
     with qtbot.waitSignal(w.bridge.steps_completed, timeout=60_000) as blocker:
-        w.actions.step.trigger()
+        w.controls.step.trigger()
     assert blocker.args[0][-1].step == 1
     assert w.session.state == "paused"
     with qtbot.waitSignal(w.bridge.training_finished, timeout=10_000):
-        w.actions.stop.trigger()
+        w.controls.stop.trigger()
     assert w.session.runner.join(5)
 
 
@@ -83,7 +83,7 @@ def test_gan_step_d_and_step_g_update_one_player_each(make_window, qtbot):
     if "gan" not in w.warmup.info["families"]:
         pytest.skip("the GAN family is not in this build")
     choose(w, "moons", "gan", steps=1000)
-    assert w.actions.step_d.isVisible() and w.actions.step_d.isEnabled()
+    assert w.controls.step_d.isVisible() and w.controls.step_d.isEnabled()
     config = w.setup_dock.config()
     with qtbot.waitSignal(w.bridge.training_paused, timeout=60_000):
         w.session.train(config, paused=True)
@@ -97,14 +97,14 @@ def test_gan_step_d_and_step_g_update_one_player_each(make_window, qtbot):
 
     g0, d0 = weights(model.generator), weights(model.discriminator)
     with qtbot.waitSignal(w.bridge.steps_completed, timeout=10_000):
-        w.actions.step_d.trigger()
+        w.controls.step_d.trigger()
     qtbot.waitUntil(lambda: w.session.runner.trainer.step == 1)
     g1, d1 = weights(model.generator), weights(model.discriminator)
     assert same(g0, g1) and not same(d0, d1)
     with qtbot.waitSignal(w.bridge.steps_completed, timeout=10_000):
-        w.actions.step_g.trigger()
+        w.controls.step_g.trigger()
     qtbot.waitUntil(lambda: w.session.runner.trainer.step == 2)
     g2, d2 = weights(model.generator), weights(model.discriminator)
     assert not same(g1, g2) and same(d1, d2)
     with qtbot.waitSignal(w.bridge.training_finished, timeout=10_000):
-        w.actions.stop.trigger()
+        w.controls.stop.trigger()
