@@ -292,18 +292,31 @@ class RunConfig:
     def load(cls, path: str | Path) -> "RunConfig":
         path = Path(path)
         try:
+            if path.stat().st_size > 4_000_000:  # refused before reading, whatever the file is
+                raise ConfigError(str(path), f"{path.stat().st_size} bytes", "a config under 1 MB")
             text = path.read_text(encoding="utf-8")
         except OSError as e:
             raise ConfigError(str(path), "unreadable", f"a readable JSON file ({e.strerror})") from None
+        except UnicodeDecodeError:
+            raise ConfigError(str(path), "binary data", "a JSON run config (UTF-8 text)") from None
         if len(text) > 1_000_000:
             raise ConfigError(str(path), f"{len(text)} bytes", "a config under 1 MB")
         return cls.from_json(text, source=str(path))
 
     # ---- edits ---------------------------------------------------------------------------
     def with_family(self, family: str) -> "RunConfig":
-        """The same data and training settings with another family's default model config."""
-        return RunConfig(family=family, data=dataclasses.replace(self.data), model=None,
-                         train=dataclasses.replace(self.train), parent=self.parent)
+        """The same data and training settings with another family's default model config.
+
+        Training settings still at the old family's defaults move to the new family's defaults;
+        settings the person changed are kept.
+        """
+        train = dataclasses.replace(self.train)
+        old = family_train_defaults(self.family)
+        for name, value in old.items():
+            if getattr(train, name) == value:
+                setattr(train, name, getattr(TrainConfig(), name))
+        return RunConfig(family=family, data=dataclasses.replace(self.data), model=None, train=train,
+                         parent=self.parent)
 
     def with_overrides(self, assignments: list[str]) -> "RunConfig":
         """Apply ``key=value`` strings (``train.lr=3e-4``, or ``lr=3e-4`` when unambiguous)."""
@@ -333,6 +346,12 @@ class RunConfig:
         if not hits:
             raise ConfigError("--set", key, "a known key such as train.lr, train.steps or model." + "...")
         raise ConfigError("--set", key, "a qualified key: " + " or ".join(f"{h}.{key}" for h in hits))
+
+
+def family_train_defaults(family: str) -> dict:
+    """Training settings a family prefers over the global defaults (its config's ``train_defaults``)."""
+    from engine.models.registry import config_class
+    return dict(getattr(config_class(family), "train_defaults", {}))
 
 
 def _parse_scalar(text: str):

@@ -59,3 +59,23 @@ def test_non_finite_numbers_are_rejected():
     d["train"]["lr"] = float("nan")
     with pytest.raises(ConfigError, match="finite"):
         RunConfig.from_dict(d)
+
+
+def test_family_training_defaults_follow_a_family_change_unless_changed_by_hand():
+    vae = RunConfig(family="vae")
+    assert vae.train.lr == 3e-3  # the VAE's own default
+    other = vae.with_family("gan") if "gan" in _families() else None
+    if other is not None:
+        assert other.train.lr != 3e-3 or "lr" in _defaults("gan")
+    vae.train.lr = 5e-3
+    assert vae.with_family("vae").train.lr == 5e-3
+
+
+def _families():
+    from engine.models.registry import available_families
+    return available_families()
+
+
+def _defaults(family):
+    from engine.config import family_train_defaults
+    return family_train_defaults(family)
