@@ -153,6 +153,8 @@ def load_checkpoint(sidecar_path: str | Path, map_location: str = "cpu") -> Chec
     """Read and verify one checkpoint (size and SHA-256 of its tensor file)."""
     sidecar_path = Path(sidecar_path)
     meta = read_sidecar(sidecar_path)
+    from engine.runs.trust import check_init_args
+    check_init_args(meta["family"], meta["init_args"], sidecar_path)  # before anything is built from it
     tensor_path = sidecar_path.with_name(meta["file"])
     try:
         size = tensor_path.stat().st_size

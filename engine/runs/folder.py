@@ -95,6 +95,7 @@ class RunFolder:
         line = json.dumps(record, allow_nan=True) + "\n"
         try:
             if self._metrics_fh is None:
+                self._metrics_torn = self._metrics_torn or _ends_mid_line(self.metrics_path)
                 self._metrics_fh = open(self.metrics_path, "a", encoding="utf-8")
             if self._metrics_torn:
                 line = "\n" + line
@@ -182,6 +183,19 @@ class RunFolder:
 
     def latest_checkpoint(self, map_location: str = "cpu"):
         return latest_checkpoint(self.checkpoints_dir, map_location)
+
+
+def _ends_mid_line(path: Path) -> bool:
+    """True when a killed writer left a partial last line (so the next record must start a new one)."""
+    try:
+        with open(path, "rb") as fh:
+            fh.seek(0, os.SEEK_END)
+            if fh.tell() == 0:
+                return False
+            fh.seek(-1, os.SEEK_END)
+            return fh.read(1) != b"\n"
+    except OSError:
+        return False
 
 
 def _npy_bytes(arr: np.ndarray) -> bytes:

@@ -21,6 +21,7 @@ from engine.errors import CheckpointError, ConfigError, GenLabError
 from engine.runs.atomic import write_bytes_atomic, write_text_atomic
 from engine.runs.checkpoint import latest_checkpoint, load_checkpoint, read_sidecar
 from engine.runs.folder import RunFolder
+from engine.runs.status import write_status
 from engine.runs.workspace import checkpoint_sidecar, read_curves
 
 _SPEC_RE = re.compile(r"^(.*):(\d+)$")
@@ -75,6 +76,9 @@ def fork_run(source: str | Path, out: str | Path, step: int | None = None,
             run.append_metrics(rec)
     run.append_metrics({"event": "forked", "step": ckpt.step, "parent": config.parent})
     run.close()
+    write_status(dst, "stopped", "forked", family=config.family, data=config.data.name, parent=config.parent,
+                 step=ckpt.step, checkpoint_step=ckpt.step, total_steps=config.train.steps,
+                 kind=(resolved.get("spec") or {}).get("kind"), elapsed=ckpt.trainer.get("elapsed", 0.0))
     return config
 
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 import math
 import os
-import socket
+import platform
 import time
 from pathlib import Path
 
@@ -177,7 +177,7 @@ def live_state(run_dir: str | Path, status: dict | None) -> str:
         if held is False and (status or {}).get("lock", True):
             return "killed"
         # No lock to ask: the process id on this host, else the age of the heartbeat.
-        if status.get("host") == socket.gethostname():
+        if status.get("host") == platform.node():
             alive = _pid_alive(status.get("pid"))
             if alive is not None:
                 return recorded if alive else "killed"
@@ -190,6 +190,14 @@ def _finite(v):
     return v if isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) else None
 
 
+def write_status(run_dir: str | Path, state: str, reason: str | None = None, **fields) -> None:
+    """A status for a run nobody trains yet (a fresh fork): written once, atomically."""
+    now = time.strftime("%Y-%m-%dT%H:%M:%S%z")
+    d = {"format": FORMAT, "version": 1, "state": state, "reason": reason, "message": None, **fields,
+         "created_at": now, "updated_at": now, "updated_unix": round(time.time(), 3), "lock": True}
+    write_text_atomic(Path(run_dir) / STATUS_FILE, json.dumps(d, indent=1, allow_nan=False, default=str))
+
+
 class StatusWriter:
     """Keeps ``status.json`` current from the trainer's events (the trainer's thread only)."""
 
@@ -198,7 +206,7 @@ class StatusWriter:
         self.interval = interval
         self.lock = RunLock(run_dir)
         self.state = {"format": FORMAT, "version": 1, "state": "running", "reason": None, "message": None,
-                      **base, "pid": os.getpid(), "host": socket.gethostname(),
+                      **base, "pid": os.getpid(), "host": platform.node(),
                       "started_at": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
         previous = read_status(run_dir) or {}
         for key in ("created_at", "best", "last_eval", "last"):
