@@ -244,6 +244,7 @@ class Trainer(RunKeeping):
         self._last_ckpt_time = time.perf_counter()
         self._last_ckpt_step = self.step
         self.resumed_from = ckpt.step if ckpt is not None else None
+        self._last_eval: EvaluationCompleted | None = None
         self._activity = "training"
         self._write_failures: set[str] = set()
         self._sample_write_error: str | None = None
@@ -504,9 +505,12 @@ class Trainer(RunKeeping):
             try:
                 if self.schedule.last_step != self.step:
                     yield from self._sample_events()
-                ev = self._eval_event()
-                metrics = ev.metrics
-                yield ev
+                if self._last_eval is not None and self._last_eval.step == self.step:
+                    metrics = self._last_eval.metrics  # evaluated at this very step already
+                else:
+                    ev = self._eval_event()
+                    metrics = ev.metrics
+                    yield ev
             except Interrupted:
                 reason = "stopped"
         if self.run is not None and (self._last_ckpt_step != self.step or not self.run.checkpoints()):
@@ -574,7 +578,8 @@ class Trainer(RunKeeping):
         metrics = self.evaluate()
         self._append_metrics({"event": "eval", "step": self.step, "time": round(self.elapsed, 4),
                               **{k: v for k, v in metrics.items() if k not in ("step",)}})
-        return EvaluationCompleted(self.step, metrics)
+        self._last_eval = EvaluationCompleted(self.step, metrics)
+        return self._last_eval
 
 
 def _takes_phase(model) -> bool:

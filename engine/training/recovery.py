@@ -199,6 +199,7 @@ class RunKeeping:
         self._last_ckpt_step = self.step
         self._last_ckpt_time = time.perf_counter()
         self.schedule.last_step = -10 ** 9
+        self._last_eval = None  # that evaluation was of weights that no longer exist
         self._append_metrics({"event": "rollback", "step": self.step, "from_step": from_step,
                               "time": round(self.elapsed, 4), "lr": tc.lr})
         return RolledBack(step=self.step, from_step=from_step, lr=tc.lr, checkpoint=str(ckpt.path))
