@@ -2,7 +2,7 @@
 
 ``list_runs`` reads, per run, ``status.json`` (a few hundred bytes the trainer keeps current), the
 head of ``config.json`` (size-checked) and the names in ``checkpoints/``; nothing else. A run made
-before ``status.json`` existed falls back to the last 64 KB of ``metrics.jsonl``. Whether a run is
+before ``status.json`` existed falls back to the last 16 KB of ``metrics.jsonl``. Whether a run is
 alive is asked of its lock (``engine.runs.status``), so a run whose process was killed shows as
 ``killed`` with everything up to its last checkpoint.
 
@@ -28,7 +28,7 @@ from engine.runs.checkpoint import NAME_RE
 from engine.runs.folder import MAX_CONFIG_BYTES, RunFolder
 from engine.runs.status import live_state, read_status
 
-TAIL_BYTES = 64 * 1024
+TAIL_BYTES = 16 * 1024
 STATES = ("running", "paused", "finished", "stopped", "failed", "killed", "unknown")
 
 
