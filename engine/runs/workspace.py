@@ -318,6 +318,23 @@ def resume_config(run_dir: str | Path, more_steps: int | None = None, more_time:
     return config.with_overrides(extra + list(overrides))
 
 
+def delete_run(run_dir: str | Path) -> None:
+    """Remove a run folder (the close-window choice "discard"). Only a GenLab run folder is removed,
+    and never one that a process is training right now."""
+    import shutil
+
+    from engine.runs.status import RunBusyError, lock_state
+    run = Path(run_dir)
+    if not looks_like_run(run):
+        raise CheckpointError(f"{run}: not a GenLab run folder (no config.json); nothing was deleted")
+    if lock_state(run):
+        raise RunBusyError(f"{run}: is being trained right now; stop it before deleting it")
+    try:
+        shutil.rmtree(run)
+    except OSError as e:
+        raise CheckpointError(f"{run}: could not be deleted completely ({e.strerror or e})") from None
+
+
 def _newest_sidecar(run: RunFolder) -> dict | None:
     from engine.runs.checkpoint import load_checkpoint
     for sidecar in reversed(run.checkpoints()):

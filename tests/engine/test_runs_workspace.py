@@ -2,7 +2,6 @@
 
 import dataclasses
 import json
-import shutil
 
 import pytest
 import torch
@@ -10,11 +9,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from engine.config import RunConfig, TrainConfig, field_info
-from engine.errors import ConfigError, TrainingError
+from engine.errors import CheckpointError, ConfigError, TrainingError
 from engine.events import TrainingPaused
 from engine.runs.command import changed_settings, config_from_command, train_command
 from engine.runs.fork import fork_run, parse_fork_spec
-from engine.runs.workspace import list_runs, read_curves, summarize_run
+from engine.runs.status import RunBusyError
+from engine.runs.workspace import delete_run, list_runs, read_curves, summarize_run
 from engine.training.runner import Runner
 from tests.engine.runs_helpers import steps_of, tiny_config, train
 
@@ -40,6 +40,10 @@ def test_the_list_tells_every_state_apart_with_metrics_and_parent(tmp_path):
             import time
             time.sleep(0.01)
         rows = {r.name: r for r in list_runs(ws)}
+        with pytest.raises(RunBusyError):         # nobody else may train or delete a run being trained
+            Trainer(tiny_config("vae", steps=1000), ws / "running", resume=True)
+        with pytest.raises(RunBusyError):
+            delete_run(ws / "running")
     finally:
         runner.stop_and_join()
     assert {n: r.state for n, r in rows.items()} == {"finished": "finished", "stopped": "stopped",
@@ -53,6 +57,10 @@ def test_the_list_tells_every_state_apart_with_metrics_and_parent(tmp_path):
     assert "non-finite" in rows["failed"].message
     assert rows["forked"].parent == str((ws / "finished").resolve()) and rows["forked"].checkpoint_step == 20
     assert summarize_run(ws / "running").state == "stopped"   # the runner has ended
+    delete_run(ws / "running")
+    assert not (ws / "running").exists()
+    with pytest.raises(CheckpointError, match="not a GenLab run folder"):
+        delete_run(tmp_path)
 
 
 def test_a_run_without_status_file_is_read_from_its_metrics_tail(tmp_path):
