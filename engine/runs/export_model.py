@@ -13,6 +13,13 @@ What each family exports, as a function of plain tensors in data units:
   nothing deterministic from noise to data to export, and the step that could be exported (logits of
   the next token) is only useful with that loop around it.
 
+Known limits of the exporters in this torch (an export that fails says so, with the reason below):
+a flow on points selects coordinates with boolean masks inside its spline couplings, which neither
+exporter expresses with a variable batch (``torch.export`` writes a program it cannot load back); an
+image flow's 1x1 convolutions invert their matrix on the fly, and ONNX has no matrix inverse, so an
+image flow exports with ``torch.export`` only. Every ``.pt2`` written is loaded back and run against
+the model before it is kept.
+
 Class-conditional models take a second input, ``labels`` (N,) int64. TorchScript is deprecated in
 this torch, so ``torch.export`` (``.pt2``) is the PyTorch format; ONNX goes through the dynamo
 exporter (``onnxscript``) with a dynamic batch size.
@@ -36,6 +43,19 @@ NOT_EXPORTABLE = {
     "ar": "the autoregressive family samples by a loop of random token draws; there is no deterministic "
           "map from noise to data to export",
 }
+
+
+HINTS = {
+    ("flow", "points"): "the spline couplings select coordinates with boolean masks, which the exporters "
+                        "cannot express for a variable batch",
+    ("flow", "image", "onnx"): "the 1x1 convolutions invert their matrix on the fly and ONNX has no matrix "
+                               "inverse; export it with --what torch-export",
+}
+
+
+def _hint(model, fmt: str) -> str:
+    text = HINTS.get((model.family, model.spec.kind, fmt)) or HINTS.get((model.family, model.spec.kind))
+    return f" ({text})" if text else ""
 
 
 class ModelExportError(GenLabError):
@@ -112,7 +132,7 @@ def export_onnx(run_dir: str | Path, out: str | Path) -> Path:
             program = torch.onnx.export(module, args, dynamo=True, input_names=names, output_names=["x"],
                                         dynamic_shapes=shapes, external_data=False, verbose=False)
         except Exception as e:
-            raise ModelExportError(f"the {model.family} model could not be exported to ONNX: "
+            raise ModelExportError(f"the {model.family} model could not be exported to ONNX{_hint(model, 'onnx')}: "
                                    f"{type(e).__name__}: {str(e).splitlines()[0][:300]}") from None
         program.save(str(out))
     return out
@@ -127,9 +147,19 @@ def export_program(run_dir: str | Path, out: str | Path) -> Path:
         try:
             program = torch.export.export(module, args, dynamic_shapes=shapes)
         except Exception as e:
-            raise ModelExportError(f"the {model.family} model could not be exported with torch.export: "
-                                   f"{type(e).__name__}: {str(e).splitlines()[0][:300]}") from None
+            raise ModelExportError(f"the {model.family} model could not be exported with torch.export"
+                                   f"{_hint(model, 'pt2')}: {type(e).__name__}: {str(e).splitlines()[0][:300]}"
+                                   ) from None
         torch.export.save(program, str(out))
+        try:  # a program that cannot be loaded back is no export: check ours before keeping it
+            reloaded = torch.export.load(str(out))
+            probe = tuple(torch.cat([a, a[:1]]) for a in args)  # another batch size than traced
+            torch.testing.assert_close(reloaded.module()(*probe), module(*probe), rtol=1e-4, atol=1e-4)
+        except Exception as e:
+            out.unlink(missing_ok=True)
+            raise ModelExportError(f"the {model.family} model's torch.export program does not load back or "
+                                   f"run{_hint(model, 'pt2')}: {type(e).__name__}: {str(e).splitlines()[0][:200]}"
+                                   ) from None
     return out
 
 
