@@ -80,6 +80,9 @@ def measure_window(app, window, family: str, data: str, seconds: float, device: 
     window.controls.train.trigger()
     runner = window.session.runner
     _pump(app, WARMUP_S)
+    if runner.trainer is None or runner.finished.is_set():
+        _wait(app, lambda: window.session.state == "idle", 30)
+        raise RuntimeError(f"{family} did not train: " + window.log_dock.text().strip().splitlines()[-1])
     ticks: list[float] = []
     timer = QTimer()
     timer.setTimerType(Qt.TimerType.PreciseTimer)
@@ -157,10 +160,15 @@ def main():
     rows, out = [], {}
     for family in families:
         windows, headless_rates = [], []
-        for _ in range(args.rounds):  # alternate, so a change in the machine's load hits both sides
-            config, w = measure_window(app, window, family, args.data, args.seconds, args.device)
-            windows.append(w)
-            headless_rates.append(measure_headless(config, args.seconds, tmp))
+        try:
+            for _ in range(args.rounds):  # alternate, so a change in the machine's load hits both sides
+                config, w = measure_window(app, window, family, args.data, args.seconds, args.device)
+                windows.append(w)
+                headless_rates.append(measure_headless(config, args.seconds, tmp))
+        except RuntimeError as e:  # a family that fails is reported, and left out of the JSON
+            print(f"{family}: skipped: {e}", file=sys.stderr, flush=True)
+            rows.append([family] + ["failed"] * 9)
+            continue
         headless = statistics.median(headless_rates)
         w = {"lateness": np.concatenate([x["lateness"] for x in windows]),
              "steps_per_s": statistics.median(x["steps_per_s"] for x in windows),

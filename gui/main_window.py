@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import time
 
-from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
+from PySide6.QtCore import QByteArray, QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QToolBar
 
@@ -80,6 +80,7 @@ class MainWindow(QMainWindow):
         self._apply_default_layout()
         self._connect()
         self._restore_settings()
+        self.installEventFilter(self)
 
     # ---- construction -----------------------------------------------------------------------------
     def _fit_to_screen(self, width: int, height: int) -> None:
@@ -183,12 +184,15 @@ class MainWindow(QMainWindow):
         self.notice.show_log_requested.connect(self._show_log)
 
     # ---- start-up -----------------------------------------------------------------------------------------
-    def paintEvent(self, event) -> None:
-        super().paintEvent(event)
-        if self.first_paint_seconds is None:
+    def eventFilter(self, watched, event) -> bool:
+        """Notes the first paint (the start-up time), starts the warm-up, then removes itself: a Python
+        hook on every later paint of the window would cost time at every frame."""
+        if watched is self and event.type() == QEvent.Type.Paint and self.first_paint_seconds is None:
             self.first_paint_seconds = self._seconds_since_start()
+            self.removeEventFilter(self)
             self.first_painted.emit(self.first_paint_seconds)
             QTimer.singleShot(0, self.warmup.start)
+        return False
 
     def showEvent(self, event) -> None:
         super().showEvent(event)

@@ -57,6 +57,7 @@ class StatusBar(QStatusBar):
                   self.memory_label):
             w.setContentsMargins(6, 0, 6, 0)
             self.addPermanentWidget(w)
+        self.setAutoFillBackground(True)  # opaque: its twice-a-second text changes do not repaint the window
         self.eta_label.setToolTip("Time left at the current speed (or until the time limit)")
         self.memory_label.setToolTip("Memory this process uses (resident set), and GPU memory on CUDA")
         self._timer = QTimer(self)

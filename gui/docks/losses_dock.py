@@ -107,6 +107,9 @@ class LossesDock(QDockWidget):
         self.readout.setObjectName("losses_readout")
         self.readout.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.readout.setWordWrap(True)  # six GAN terms on one line would widen the dock and squeeze its neighbours
+        # two lines, always: a label whose height follows its text re-lays out (and repaints) the plot
+        self.readout.setFixedHeight(self.readout.fontMetrics().lineSpacing() * 2 + 4)
+        self.readout.setAutoFillBackground(True)  # opaque: its 12 Hz text changes do not repaint the dock
         layout.addWidget(self.readout)
         self.setWidget(body)
 
@@ -153,9 +156,6 @@ class LossesDock(QDockWidget):
                 self.non_finite_seen.emit(name, bad, series.non_finite)
         if self.log_check.isChecked() and self.threshold is None:
             self._recompute = True
-        if not self.cursor.isVisible():
-            self.readout.setText(f"step {int(x_steps[-1]):,}:  " + "   ".join(
-                f"{n} {self.series[n].smooth.view()[-1]:.4g}" for n in names) + "   (hover for values)")
         self._dirty = True
 
     def _add_series(self, name: str) -> LossSeries:
@@ -216,9 +216,20 @@ class LossesDock(QDockWidget):
             self._force_range = True
         for name, s in self.series.items():
             self.curves[name].setData(s.x(self.axis_mode), s.shown.view())
+        if not self.cursor.isVisible() and self.series:
+            self._update_readout()
         if self.follow_check.isChecked():
             self._follow_data()
         self.redraws += 1
+
+    def _update_readout(self) -> None:
+        """The newest smoothed values (when the mouse is not over the plot)."""
+        last = max(self.series.values(), key=lambda s: s.steps.view()[-1] if len(s) else -1)
+        if not len(last):
+            return
+        step = int(last.steps.view()[-1])
+        parts = [f"{n} {s.smooth.view()[-1]:.4g}" for n, s in self.series.items() if len(s)]
+        self.readout.setText(f"step {step:,}:  " + "   ".join(parts) + "   (hover for values)")
 
     def _on_follow_check_toggled(self, on: bool) -> None:
         if on:
