@@ -14,11 +14,12 @@ import warnings
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QDockWidget, QGraphicsItem, QHBoxLayout, QLabel, QSlider,
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDockWidget, QHBoxLayout, QLabel, QSlider,
                                QVBoxLayout, QWidget)
 
 from gui.plots.series import LossSeries, pick_linear_threshold
 from gui.plots.symlog_axis import SymlogAxis
+from gui.widgets.views import cache_axes
 
 REFRESH_HZ = 12
 PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf",
@@ -89,8 +90,7 @@ class LossesDock(QDockWidget):
         self.plot.setLabel("left", "loss")
         self.plot.getAxis("left").enableAutoSIPrefix(False)
         self.plot.getAxis("bottom").enableAutoSIPrefix(False)
-        for name in ("left", "bottom"):  # the grid makes each axis span the plot: cache it as a pixmap
-            self.plot.getAxis(name).setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+        cache_axes(self.plot)
         self.plot.setMenuEnabled(True)
         self.legend = self.plot.addLegend(offset=(-10, 10), labelTextSize="9pt", brush=pg.mkBrush(255, 255, 255, 200),
                                           pen=pg.mkPen("#ccc"))

@@ -6,7 +6,6 @@ import pytest
 from PySide6.QtWidgets import QCheckBox, QComboBox, QSpinBox
 
 from engine.config import TrainConfig
-from engine.errors import ConfigError
 from gui.widgets.knob_form import KnobForm
 from gui.widgets.spin import FloatSpinBox
 
