@@ -1,0 +1,359 @@
+"""Autoregressive family: a causal Transformer over tokens, for 2D points and for images.
+
+Images: every sub-pixel is a token at the data's grey levels (``spec.levels``), generated in raster
+order (row, column, then channel), so the likelihood is an exact discrete probability over the levels
+in nats per image. The start slot carries the class embedding when the model is conditional.
+
+Points: each coordinate (in standardised units) is cut into ``bins`` tokens: ``bins - 2`` equal bins
+covering [-span, span] plus one tail bin on each side with an exponential density of scale
+``TAIL_SCALE``, so the model is a proper density on the whole plane and no held-out point gets zero
+probability. It is reported as a continuous density, exactly: log p(x) = sum over coordinates of
+log P(bin | earlier bins) + log(density inside the bin), where the density inside an inner bin is
+1 / width. Samples are jittered uniformly inside their bin (or drawn from the tail), which is exactly
+that density. A token is embedded from its bin's centre through Fourier features, so neighbouring
+bins start with similar embeddings and the conditional p(y | x) is shared across neighbouring x.
+
+``complete`` fills unknown positions in generation order, keeping known ones: exact when every
+unknown position comes after the known ones (the lower half of an image given the upper); a known
+pixel *after* an unknown one is kept but cannot steer it (a raster-order model only looks back).
+For points with only the second coordinate known, the first is drawn from the exact posterior
+P(bin_x | bin_y), by scoring every bin.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from engine.config import knob
+from engine.interrupt import check_interrupt
+from engine.models.base import GenerativeModel, ModelConfig, Trajectory, rand
+from engine.models.transformer import CausalTransformer
+
+TAIL_SCALE = 0.5      # scale of the exponential tails beyond +-span (standardised units)
+FOURIER_FEATURES = 32  # frequencies of the points' token embedding
+
+
+@dataclass
+class ARConfig(ModelConfig):
+    width: int = knob(128, min=16, max=2048, help="Width of the Transformer (embedding size).", unit="units")
+    layers: int = knob(4, min=1, max=48, help="Transformer blocks (attention + MLP).")
+    heads: int = knob(4, min=1, max=32, help="Attention heads; must divide the width.")
+    dropout: float = knob(0.1, min=0.0, max=0.9, help="Dropout in the Transformer, against over-fitting small data sets.")
+    weight_decay: float = knob(0.01, min=0.0, max=1.0, help="AdamW weight decay on the weight matrices.", advanced=True)
+    bins: int = knob(256, min=8, max=4096, help="Points: tokens per coordinate (bins, including the two tails).", unit="bins")
+    span: float = knob(4.5, min=0.5, max=50.0, help="Points: the bins cover +-span standard deviations of the data; "
+                                                     "beyond it an exponential tail takes over.", unit="std")
+    temperature: float = knob(1.0, min=0.05, max=5.0, live=True,
+                              help="Sampling temperature of the live samples: below 1 is more typical, above 1 more varied.")
+    top_k: int = knob(0, min=0, max=4096, live=True, help="Sample only among the k most likely tokens (0: all).")
+
+    def validate(self, where: str = "model"):
+        from engine.errors import ConfigError
+        if self.width % self.heads:
+            raise ConfigError(f"{where}.heads", self.heads, f"a divisor of the width ({self.width})")
+
+
+class Autoregressive(GenerativeModel):
+    """A ``PixelTransformer`` for images, a two-token Transformer over binned coordinates for points."""
+
+    family = "ar"
+    capabilities = frozenset({"log_likelihood", "trajectory", "completion"})
+    likelihood_kind = "exact"
+    config_class = ARConfig
+    live_knobs = ("temperature", "top_k")
+
+    def __init__(self, spec: dict, config: dict, preprocess: dict | None = None):
+        super().__init__(spec, config, preprocess)
+        c = self.cfg
+        if c.width % c.heads:
+            raise ValueError(f"model.heads={c.heads} must divide model.width={c.width}")
+        self.points = self.spec.kind == "points"
+        d = c.width
+        if self.points:
+            self.dims = self.spec.dim
+            self.vocab = c.bins
+            self.bin_width = 2 * c.span / (c.bins - 2)
+            centres = -c.span + (torch.arange(c.bins, dtype=torch.float32) - 0.5) * self.bin_width
+            centres[0], centres[-1] = -c.span - TAIL_SCALE, c.span + TAIL_SCALE
+            freqs = math.pi * torch.arange(1, FOURIER_FEATURES + 1, dtype=torch.float32) / (c.span + TAIL_SCALE)
+            feats = torch.cat([torch.sin(centres[:, None] * freqs), torch.cos(centres[:, None] * freqs),
+                               centres[:, None] / c.span], 1)
+            self.register_buffer("token_features", feats, persistent=False)
+            self.token_proj = nn.Linear(feats.shape[1], d)
+            self.pos = nn.Parameter(torch.zeros(self.dims, d))
+        else:
+            ch, h, w = self.spec.shape
+            self.dims = ch * h * w
+            self.vocab = int(self.spec.levels or 256)
+            self.token_emb = nn.Embedding(self.vocab, d)
+            # Position i of the raster order (row, column, channel) as the sum of three embeddings.
+            self.pos_row = nn.Parameter(torch.zeros(h, d))
+            self.pos_col = nn.Parameter(torch.zeros(w, d))
+            self.pos_chan = nn.Parameter(torch.zeros(ch, d))
+            i = torch.arange(self.dims)
+            self.register_buffer("idx_row", i // (w * ch), persistent=False)
+            self.register_buffer("idx_col", (i // ch) % w, persistent=False)
+            self.register_buffer("idx_chan", i % ch, persistent=False)
+            # The already-drawn neighbours of each position (left, above-left, above, above-right in
+            # the same channel; the pixel's earlier channels), embedded and added to its slot: local
+            # context from the first step, as a PixelCNN's first masked convolution would give.
+            self.register_buffer("neighbours", _causal_neighbours(ch, h, w), persistent=False)
+            self.neighbour_emb = nn.Embedding(self.neighbours.shape[1] * (self.vocab + 1), d)
+        self.bos = nn.Parameter(torch.zeros(1, 1, d))
+        self.n_cond = self.spec.num_classes if self.conditional else 0
+        if self.n_cond:
+            self.class_emb = nn.Embedding(self.n_cond, d)
+        self.transformer = CausalTransformer(d, c.layers, c.heads, c.dropout)
+        self.head = nn.Linear(d, self.vocab)
+        for p in (self.bos, *( [self.pos] if self.points else [self.pos_row, self.pos_col, self.pos_chan])):
+            nn.init.normal_(p, std=0.02)
+        if self.n_cond:
+            nn.init.normal_(self.class_emb.weight, std=0.02)
+        if not self.points:
+            nn.init.normal_(self.neighbour_emb.weight, std=0.02)
+        nn.init.normal_(self.head.weight, std=0.02)
+        nn.init.zeros_(self.head.bias)
+
+    # ---- optimisation ---------------------------------------------------------------------------
+    def configure_optimizers(self, lr: float):
+        decay = [p for n, p in self.named_parameters() if p.requires_grad and p.dim() >= 2 and "pos" not in n
+                 and "emb" not in n]
+        seen = {id(p) for p in decay}
+        rest = [p for p in self.parameters() if p.requires_grad and id(p) not in seen]
+        groups = [{"params": decay, "weight_decay": self.cfg.weight_decay}, {"params": rest, "weight_decay": 0.0}]
+        self.optimizers = {"main": torch.optim.AdamW(groups, lr=lr, betas=(0.9, 0.99))}
+        return self.optimizers
+
+    # ---- tokens ------------------------------------------------------------------------------------
+    def tokens(self, x: torch.Tensor) -> torch.Tensor:
+        """Model-space examples -> (n, dims) int64 tokens in generation order."""
+        if self.points:
+            c = self.cfg
+            inner = torch.floor((x + c.span) / self.bin_width).long() + 1
+            inner = inner.clamp(1, self.vocab - 2)
+            t = torch.where(x < -c.span, torch.zeros_like(inner), inner)
+            return torch.where(x >= c.span, torch.full_like(inner, self.vocab - 1), t)
+        levels = self.vocab
+        t = torch.round(x.clamp(0, 1) * (levels - 1)).long()
+        return t.permute(0, 2, 3, 1).reshape(x.shape[0], -1)
+
+    def _log_density_in_bin(self, x: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
+        """Points: log of the density inside each coordinate's bin (per coordinate)."""
+        c = self.cfg
+        inner = torch.full_like(x, -math.log(self.bin_width))
+        tail = -math.log(TAIL_SCALE) - (x.abs() - c.span).clamp_min(0) / TAIL_SCALE
+        return torch.where((t == 0) | (t == self.vocab - 1), tail, inner)
+
+    def _from_tokens(self, t: torch.Tensor, generator) -> torch.Tensor:
+        """Tokens -> model-space examples (points jittered inside their bin, images on the level grid)."""
+        if self.points:
+            c = self.cfg
+            u = rand(t.shape, generator, t.device).clamp(1e-7, 1 - 1e-7)
+            inner = -c.span + (t.float() - 1 + u) * self.bin_width
+            low = -c.span + TAIL_SCALE * torch.log(u)
+            high = c.span - TAIL_SCALE * torch.log(u)
+            return torch.where(t == 0, low, torch.where(t == self.vocab - 1, high, inner))
+        ch, h, w = self.spec.shape
+        x = t.float() / (self.vocab - 1)
+        return x.view(t.shape[0], h, w, ch).permute(0, 3, 1, 2).contiguous()
+
+    # ---- network -----------------------------------------------------------------------------------
+    def _embed_tokens(self, t: torch.Tensor) -> torch.Tensor:
+        if self.points:
+            return self.token_proj(self.token_features[t])
+        return self.token_emb(t)
+
+    def _pos(self, start: int, end: int) -> torch.Tensor:
+        if self.points:
+            return self.pos[start:end]
+        return (self.pos_row[self.idx_row[start:end]] + self.pos_col[self.idx_col[start:end]]
+                + self.pos_chan[self.idx_chan[start:end]])
+
+    def _start(self, n: int, labels) -> torch.Tensor:
+        s = self.bos.expand(n, 1, -1)
+        if self.n_cond and labels is not None:
+            s = s + self.class_emb(labels)[:, None, :]
+        return s
+
+    def _context(self, t: torch.Tensor, start: int, end: int) -> torch.Tensor:
+        """Images: the summed neighbour embeddings of slots start..end-1 (tokens before each)."""
+        idx = self.neighbours[start:end]                        # (T, K), -1 where there is none
+        k = idx.shape[1]
+        if t.shape[1] == 0:                                     # only the start slot: no neighbours
+            t = torch.zeros(t.shape[0], 1, dtype=torch.long, device=t.device)
+        got = t[:, idx.clamp(min=0)]
+        got = torch.where(idx >= 0, got, torch.full_like(got, self.vocab))
+        offsets = torch.arange(k, device=t.device) * (self.vocab + 1)
+        return self.neighbour_emb(got + offsets).sum(2)
+
+    def _slot(self, t: torch.Tensor, i: int) -> torch.Tensor:
+        """The input of slot i >= 1 when tokens 0..i-1 of ``t`` are drawn (key/value-cached sampling)."""
+        h = self._embed_tokens(t[:, i - 1:i]) + self._pos(i, i + 1)
+        return h if self.points else h + self._context(t, i, i + 1)
+
+    def _inputs(self, prefix: torch.Tensor, labels) -> torch.Tensor:
+        """Slots 0..P for a (n, P) token prefix: the start slot, then one slot per known token.
+        Slot i predicts token i, so it carries token i-1 and the embedding of position i."""
+        n, p = prefix.shape
+        h = self._start(n, labels)
+        if p:
+            h = torch.cat([h, self._embed_tokens(prefix)], 1)
+        h = h + self._pos(0, p + 1)
+        return h if self.points else h + self._context(prefix, 0, p + 1)
+
+    def logits(self, t: torch.Tensor, labels=None) -> torch.Tensor:
+        """Float32 logits (n, dims, vocab) of every token given the ones before it (teacher forcing)."""
+        with self.autocast():
+            h = self.transformer(self._inputs(t[:, :-1], labels))
+            out = self.head(h)
+        return out.float()
+
+    def _log_prob(self, x: torch.Tensor, labels) -> torch.Tensor:
+        t = self.tokens(x)
+        logp = F.log_softmax(self.logits(t, labels), -1).gather(-1, t[..., None]).squeeze(-1)
+        ll = logp.sum(1)
+        if self.points:
+            ll = ll + self._log_density_in_bin(x, t).sum(1)
+        return ll
+
+    # ---- protocol hooks --------------------------------------------------------------------------------
+    def _training_step(self, x, y, generator):
+        nll = -self._log_prob(x, y)
+        loss = nll.mean()
+        self.optimizer_step("main", loss / self.dims)  # per-token scale: the same lr suits any size
+        return {"loss": loss.detach(), "nats_per_token": (loss / self.dims).detach()}
+
+    def _log_likelihood(self, x, labels, generator, **options):
+        return self._log_prob(x, labels)
+
+    def _pick(self, logits: torch.Tensor, generator, temperature: float, top_k: int) -> torch.Tensor:
+        """One token per row by the Gumbel-max trick (device-safe with any generator)."""
+        logits = logits.float() / max(temperature, 1e-4)
+        if top_k and 0 < top_k < logits.shape[-1]:
+            kth = torch.topk(logits, top_k, dim=-1).values[..., -1:]
+            logits = logits.masked_fill(logits < kth, float("-inf"))
+        u = rand(logits.shape, generator, logits.device).clamp(1e-10, 1 - 1e-7)
+        return torch.argmax(logits - torch.log(-torch.log(u)), -1)
+
+    def _generate(self, n, generator, labels, temperature=None, top_k=None, given=None, known=None):
+        """Tokens (n, dims) drawn in order; where ``known`` (n, dims) is True the ``given`` token is kept."""
+        temperature = self.cfg.temperature if temperature is None else float(temperature)
+        top_k = self.cfg.top_k if top_k is None else int(top_k)
+        out = torch.zeros(n, self.dims, dtype=torch.long, device=self.device)
+        prefill = 0
+        if known is not None:
+            out = torch.where(known, given, out)
+            unknown_cols = (~known).any(0).nonzero()
+            prefill = int(unknown_cols[0]) if len(unknown_cols) else self.dims
+            if prefill == self.dims:
+                return out
+        cache = self.transformer.new_cache(n, self.dims, self.device)
+        with self.autocast():
+            h = self.transformer(self._inputs(out[:, :prefill], labels), cache)
+        for i in range(prefill, self.dims):
+            check_interrupt()
+            if i > prefill:
+                with self.autocast():
+                    h = self.transformer(self._slot(out, i), cache)
+            with self.autocast():
+                logits = self.head(h[:, -1])
+            tok = self._pick(logits, generator, temperature, top_k)
+            if known is not None:
+                tok = torch.where(known[:, i], out[:, i], tok)
+            out[:, i] = tok
+        return out
+
+    def _sample(self, n, generator, labels, temperature=None, top_k=None, **options):
+        return self._from_tokens(self._generate(n, generator, labels, temperature, top_k), generator)
+
+    def display_options(self) -> dict:
+        return {"temperature": self.cfg.temperature, "top_k": self.cfg.top_k}
+
+    def _trajectory(self, n, generator, labels, frames: int = 16, temperature=None, top_k=None, **options):
+        """Frames of the image (or points) as generation proceeds; positions not yet drawn are 0
+        (black pixels; for points, the coordinate's mean). ``order`` lists flat (C, H, W) positions
+        (point coordinates) in the order they were generated."""
+        if labels is None:
+            labels = self.random_labels(n, generator)
+        t = self._generate(n, generator, labels, temperature, top_k)
+        full = self._from_tokens(t, generator)
+        if self.points:
+            steps = list(range(1, self.dims + 1))
+            order = torch.arange(self.dims)
+        else:
+            frames = max(2, min(int(frames), self.dims))
+            steps = sorted({math.ceil(k * self.dims / (frames - 1)) for k in range(frames)})
+            ch, h, w = self.spec.shape
+            i = torch.arange(self.dims)
+            order = (i % ch) * h * w + (i // ch)
+        shots, labels_out = [], []
+        for m in steps:
+            done = torch.arange(self.dims, device=t.device) < m
+            if self.points:
+                shots.append(torch.where(done, full, torch.zeros_like(full)))
+            else:
+                ch, h, w = self.spec.shape
+                mask = done.view(h, w, ch).permute(2, 0, 1)
+                shots.append(torch.where(mask, full, torch.zeros_like(full)))
+            labels_out.append(f"{m} of {self.dims} drawn")
+        return Trajectory(kind="ar_order", frames=shots, labels=labels_out, order=order)
+
+    def _complete(self, x, known, generator, labels, temperature=None, top_k=None, **options):
+        known = torch.as_tensor(known, device=x.device).bool().expand_as(x)
+        if labels is None and self.n_cond:
+            labels = torch.zeros(x.shape[0], dtype=torch.long, device=x.device)
+        if self.points:
+            return self._complete_points(x, known, generator, labels, temperature, top_k)
+        t_known = self.tokens(known.float()).bool()      # the mask in token order
+        t = self._generate(x.shape[0], generator, labels, temperature, top_k, self.tokens(x), t_known)
+        out = self._from_tokens(t, generator)
+        return torch.where(known, x, out)
+
+    def _complete_points(self, x, known, generator, labels, temperature, top_k):
+        given = self.tokens(x)
+        out = self._from_tokens(self._generate(x.shape[0], generator, labels, temperature, top_k, given, known),
+                                generator)
+        out = torch.where(known, x, out)
+        if self.dims == 2:
+            # Rows that know y but not x: draw x's bin from P(bin_x | bin_y) over every bin.
+            rows = (known[:, 1] & ~known[:, 0]).nonzero().flatten()
+            if len(rows):
+                joint = self._first_bin_posterior(given[rows, 1], labels[rows] if labels is not None else None)
+                b = self._pick(joint, generator, 1.0 if temperature is None else float(temperature), 0)
+                tb = torch.stack([b, given[rows, 1]], 1)
+                out[rows, 0] = self._from_tokens(tb, generator)[:, 0]
+        return out
+
+    def _first_bin_posterior(self, second: torch.Tensor, labels) -> torch.Tensor:
+        """log P(bin_1 = b, bin_2 = second) for every b, (rows, bins): the unnormalised posterior.
+        One pass over every first bin gives the whole joint table (per class when conditional)."""
+        all_bins = torch.arange(self.vocab, device=self.device)
+        seq = torch.stack([all_bins, torch.zeros_like(all_bins)], 1)
+        out = torch.empty(second.shape[0], self.vocab, device=self.device)
+        groups = [None] if labels is None else labels.unique().tolist()
+        for lab in groups:
+            check_interrupt()
+            rows = slice(None) if lab is None else (labels == lab)
+            lab_t = None if lab is None else torch.full((self.vocab,), lab, device=self.device)
+            logp = F.log_softmax(self.logits(seq, lab_t), -1)          # (bins, 2, bins)
+            joint = logp[:, 0].diagonal()[None, :] + logp[:, 1, :].T    # [b2, b1]
+            out[rows] = joint[second[rows]]
+        return out
+
+
+def _causal_neighbours(ch: int, h: int, w: int) -> torch.Tensor:
+    """(dims, K) raster positions of each position's drawn neighbours, -1 where there is none."""
+    offsets = [(0, -1, 0), (-1, -1, 0), (-1, 0, 0), (-1, 1, 0)] + [(0, 0, -c) for c in range(1, ch)]
+    out = torch.full((ch * h * w, len(offsets)), -1, dtype=torch.long)
+    for i in range(ch * h * w):
+        r, col, c = i // (w * ch), (i // ch) % w, i % ch
+        for k, (dr, dc, dch) in enumerate(offsets):
+            rr, cc, chh = r + dr, col + dc, c + dch
+            if 0 <= rr < h and 0 <= cc < w and 0 <= chh < ch:
+                out[i, k] = (rr * w + cc) * ch + chh
+    return out

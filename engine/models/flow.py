@@ -1,0 +1,342 @@
+"""Normalizing flow: neural-spline couplings for points, a multi-scale Glow for images.
+
+Points (``exact`` likelihood): alternating rational-quadratic spline couplings (each coordinate
+warped by a monotone spline whose knots an MLP computes from the other), with an LU-parametrised
+invertible linear map before each, on standardised data; the base is N(0, I) (or a learned Gaussian
+per class). log p(x) is exact, in nats.
+
+Images (``bound``): RealNVP/Glow. A pixel at level k of L is dequantised to y = (k + u) / L with
+u ~ U(0, 1), pushed through a logit (y is squeezed into [a, 1 - a] first, a = LOGIT_ALPHA), then through
+``scales`` levels of [squeeze, ``steps`` x (ActNorm, invertible 1x1 conv, affine coupling),
+split with a learned prior]. Both Jacobians are included and D log L is subtracted, so
+E_u[log p(y)] - D log L is a lower bound on the discrete log-probability of the image over its levels
+(Theis et al., 2016): reported NLLs are upper bounds in nats per image, labelled "bound".
+
+The latent is the flat vector of every standard-normal part (the top level and each split), the size
+of the data. ``encode`` uses the bin centre (u = 1/2), so ``decode(encode(x)) == x`` exactly on the
+level grid; for points it is the analytic inverse.
+
+``trajectory(n, generator, inputs=None, direction="generate")`` shows the warp layer by layer:
+``generate`` starts from n base draws, or from ``inputs`` (points only, in data units, read as base
+positions through the same standardisation the data gets: pass a grid to see how the plane bends);
+``normalize`` starts from data ``inputs`` and moves them towards the base. ``points=`` is an alias of
+``inputs``. Every frame is in data units (images: grey values in [0, 1], the logit undone).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from engine.config import knob
+from engine.interrupt import check_interrupt
+from engine.models.base import GenerativeModel, ModelConfig, Trajectory, rand, randn
+from engine.models.flow_layers import (ActNorm, AffineCoupling, ClassPrior, InvertibleLinear, SplineCoupling,
+                                       SplitPrior, squeeze2d, unsqueeze2d)
+
+LOG_2PI = math.log(2 * math.pi)
+LOGIT_ALPHA = 0.05
+
+
+@dataclass
+class FlowConfig(ModelConfig):
+    layers: int = knob(8, min=1, max=64, help="Points: spline coupling layers (each warps one coordinate).")
+    hidden: int = knob(128, min=8, max=2048, help="Points: width of each coupling's MLP.", unit="units")
+    depth: int = knob(2, min=1, max=8, help="Points: hidden layers of each coupling's MLP.")
+    bins: int = knob(16, min=2, max=128, help="Points: segments of each rational-quadratic spline.")
+    bound: float = knob(5.0, min=0.5, max=50.0, help="Points: the splines act on +-bound standard deviations; "
+                                                      "the map is the identity beyond.", unit="std")
+    width: int = knob(64, min=8, max=1024, help="Images: channels of each coupling's CNN.", unit="channels")
+    steps: int = knob(8, min=1, max=64, help="Images: flow steps (ActNorm, 1x1 conv, coupling) per scale.")
+    scales: int = knob(3, min=1, max=6, help="Images: at most this many squeeze levels (fewer when the size is odd).")
+    eval_samples: int = knob(1, min=1, max=256, help="Images: dequantisation draws averaged per held-out image.")
+    temperature: float = knob(1.0, min=0.0, max=2.0, live=True,
+                              help="Scale of the base noise for samples: below 1 gives cleaner, less varied samples.")
+
+
+class AmpSwitch:
+    """Mixed precision for the coupling networks only (log-dets and the linear maps stay float32)."""
+
+    def __init__(self):
+        self.enabled = False
+
+    def __call__(self):
+        return torch.autocast("cuda", dtype=torch.bfloat16, enabled=self.enabled)
+
+
+class Level(nn.Module):
+    """One scale of the image flow: squeeze, ``steps`` flow steps, then (except the last) a split."""
+
+    def __init__(self, channels: int, hidden: int, steps: int, split: bool, cond: int, amp):
+        super().__init__()
+        c = channels * 4
+        self.layers = nn.ModuleList()
+        for _ in range(steps):
+            self.layers.extend([ActNorm(c), InvertibleLinear(c), AffineCoupling(c, hidden, cond, amp)])
+        self.split = SplitPrior(c // 2, c - c // 2, cond) if split else None
+        self.channels = c
+
+
+class Flow(GenerativeModel):
+    """``RealNVP``-style multi-scale flow for images; a neural-spline flow for points."""
+
+    family = "flow"
+    capabilities = frozenset({"latent", "encode", "log_likelihood", "trajectory"})
+    likelihood_kind = "exact"   # for points; an image model reports "bound" (set per instance)
+    config_class = FlowConfig
+    live_knobs = ("temperature",)
+
+    def __init__(self, spec: dict, config: dict, preprocess: dict | None = None):
+        super().__init__(spec, config, preprocess)
+        c = self.cfg
+        self.points = self.spec.kind == "points"
+        self.n_cond = self.spec.num_classes if self.conditional else 0
+        self._amp = AmpSwitch()
+        self.dim = self.spec.dim
+        if self.points:
+            self.likelihood_kind = "exact"
+            d = self.dim
+            self.layers = nn.ModuleList()
+            for i in range(c.layers):
+                mask = torch.zeros(d, dtype=torch.bool)
+                mask[(i % 2)::2] = True
+                self.layers.append(InvertibleLinear(d))
+                self.layers.append(SplineCoupling(mask, c.hidden, c.depth, c.bins, c.bound, self.n_cond, self._amp))
+            self.part_shapes = [(d,)]
+        else:
+            self.likelihood_kind = "bound"
+            ch, h, w = self.spec.shape
+            self.levels = nn.ModuleList()
+            self.part_shapes = []
+            for i in range(c.scales):
+                if h % 2 or w % 2 or (i > 0 and min(h, w) < 4):
+                    break
+                h, w = h // 2, w // 2
+                self.levels.append(Level(ch, c.width, c.steps, True, self.n_cond, self._amp))
+                ch = self.levels[-1].channels
+                ch_kept = ch // 2
+                self.part_shapes.append((ch - ch_kept, h, w))
+                ch = ch_kept
+            if not len(self.levels):
+                raise ValueError(f"images of size {self.spec.shape[1]}x{self.spec.shape[2]} cannot be squeezed; "
+                                 "the flow needs an even height and width")
+            self.levels[-1].split = None    # the last level keeps everything
+            last = self.part_shapes.pop()
+            self.part_shapes.append((last[0] * 2, last[1], last[2]))
+        top = self.part_shapes[-1]
+        self.prior = ClassPrior(self.n_cond, math.prod(top)) if self.n_cond else None
+
+    # ---- helpers --------------------------------------------------------------------------------
+    def _cond_map(self, labels, like):
+        if not self.n_cond or labels is None:
+            return None
+        oh = F.one_hot(labels, self.n_cond).to(like.dtype)
+        if like.dim() == 2:
+            return oh
+        return oh[:, :, None, None].expand(-1, -1, like.shape[2], like.shape[3])
+
+    def _labels(self, labels, n):
+        if self.n_cond and labels is None:
+            return torch.zeros(n, dtype=torch.long, device=self.device)
+        return labels
+
+    def _flat(self, parts: list[torch.Tensor]) -> torch.Tensor:
+        return torch.cat([p.flatten(1) for p in parts], 1)
+
+    def _unflat(self, z: torch.Tensor) -> list[torch.Tensor]:
+        parts, at = [], 0
+        for shape in self.part_shapes:
+            k = math.prod(shape)
+            parts.append(z[:, at:at + k].reshape(z.shape[0], *shape))
+            at += k
+        return parts
+
+    # ---- the bijection (model space <-> base) ----------------------------------------------------
+    def _dequantise(self, x, u):
+        """Images on the level grid -> logit space, with log|dz/dy| - D log L (per example)."""
+        levels = int(self.spec.levels or 256)
+        k = torch.round(x.clamp(0, 1) * (levels - 1))
+        y = (k + u) / levels
+        s = LOGIT_ALPHA + (1 - 2 * LOGIT_ALPHA) * y
+        z = torch.log(s) - torch.log1p(-s)
+        logdet = (math.log(1 - 2 * LOGIT_ALPHA) - torch.log(s) - torch.log1p(-s)).flatten(1).sum(1)
+        return z, logdet - self.dim * math.log(levels)
+
+    def _to_pixels(self, z, quantise: bool = True):
+        s = torch.sigmoid(z.float())
+        y = ((s - LOGIT_ALPHA) / (1 - 2 * LOGIT_ALPHA)).clamp(0, 1)
+        if not quantise:
+            return y
+        levels = int(self.spec.levels or 256)
+        return (torch.floor(y * levels).clamp(0, levels - 1)) / (levels - 1)
+
+    def normalise(self, x, labels=None, record=None):
+        """Model-space x (points) or logit-space z (images) -> (list of base parts, log|det|).
+        ``record`` (a list) receives the full state after every coupling, in model space."""
+        self._amp.enabled = self.amp and self.device.type == "cuda"
+        logdet = torch.zeros(x.shape[0], device=x.device)
+        if self.points:
+            cond = self._cond_map(labels, x)
+            h = x
+            for layer in self.layers:
+                h, ld = layer(h, cond)
+                logdet = logdet + ld
+                if record is not None and isinstance(layer, SplineCoupling):
+                    record.append(h)
+            parts = [h]
+        else:
+            h, parts = x, []
+            for li, level in enumerate(self.levels):
+                h = squeeze2d(h)
+                cond = self._cond_map(labels, h)
+                for layer in level.layers:
+                    h, ld = layer(h, cond)
+                    logdet = logdet + ld
+                    if record is not None and isinstance(layer, AffineCoupling):
+                        record.append((li, h))
+                if level.split is not None:
+                    kept, out = h[:, :h.shape[1] // 2], h[:, h.shape[1] // 2:]
+                    eps, ld = level.split(out, kept, cond)
+                    logdet = logdet + ld
+                    parts.append(eps)
+                    h = kept
+            parts.append(h)
+        if self.prior is not None:
+            parts[-1], ld = self.prior(parts[-1], labels)
+            logdet = logdet + ld
+        if record is not None and not self.points:
+            record[:] = [self._assemble(s, li, parts) for li, s in record]
+        return parts, logdet
+
+    def generate(self, parts, labels=None, record=None):
+        """The inverse of ``normalise``: base parts -> model-space x (points) or logit-space z."""
+        self._amp.enabled = self.amp and self.device.type == "cuda"
+        parts = list(parts)
+        if self.prior is not None:
+            parts[-1] = self.prior.inverse(parts[-1], labels)
+        if self.points:
+            h = parts[0]
+            cond = self._cond_map(labels, h)
+            for layer in reversed(self.layers):
+                h = layer.inverse(h, cond)
+                if record is not None and isinstance(layer, InvertibleLinear):   # a whole step undone
+                    record.append(h)
+            return h
+        h = parts[-1]
+        for li in range(len(self.levels) - 1, -1, -1):
+            level = self.levels[li]
+            cond = self._cond_map(labels, h)
+            if level.split is not None:
+                h = torch.cat([h, level.split.inverse(parts[li], h, cond)], 1)
+            for layer in reversed(level.layers):
+                h = layer.inverse(h, cond)
+                if record is not None and isinstance(layer, ActNorm):   # a whole step undone
+                    record.append(self._assemble(h, li, parts))
+            h = unsqueeze2d(h)
+        return h
+
+    def _assemble(self, h, li, parts):
+        """A full level-``li`` state plus the base parts of the levels below -> image layout."""
+        x = h
+        for lj in range(li, -1, -1):
+            if lj < li:
+                x = torch.cat([x, parts[lj]], 1)
+            x = unsqueeze2d(x)
+        return x
+
+    def _base_log_prob(self, parts):
+        return sum((-0.5 * (LOG_2PI + p.float() ** 2)).flatten(1).sum(1) for p in parts)
+
+    def _log_prob(self, x, labels, generator):
+        if self.points:
+            parts, logdet = self.normalise(x, labels)
+            return self._base_log_prob(parts) + logdet
+        z, ld0 = self._dequantise(x, rand(x.shape, generator, x.device))
+        parts, logdet = self.normalise(z, labels)
+        return self._base_log_prob(parts) + logdet + ld0
+
+    # ---- protocol hooks ------------------------------------------------------------------------
+    def _training_step(self, x, y, generator):
+        nll = -self._log_prob(x, y, generator)
+        loss = nll.mean()
+        self.optimizer_step("main", loss / self.dim)   # per-dimension scale: one lr suits any size
+        return {"loss": loss.detach()}
+
+    def _log_likelihood(self, x, labels, generator, samples: int | None = None, **options):
+        k = samples or (1 if self.points else self.cfg.eval_samples)
+        total = 0.0
+        for _ in range(k):
+            check_interrupt()
+            total = total + self._log_prob(x, labels, generator)
+        return total / k
+
+    def _latent_shape(self):
+        return (self.dim,)
+
+    def _encode(self, x, labels, generator, **options):
+        if not self.points:
+            x, _ = self._dequantise(x, torch.full_like(x, 0.5))
+        parts, _ = self.normalise(x, self._labels(labels, x.shape[0]))
+        return self._flat(parts)
+
+    def _decode(self, z, labels, **options):
+        out = self.generate(self._unflat(z.float()), self._labels(labels, z.shape[0]))
+        return out if self.points else self._to_pixels(out)
+
+    def _sample(self, n, generator, labels, temperature=None, **options):
+        t = self.cfg.temperature if temperature is None else float(temperature)
+        z = randn((n, self.dim), generator, self.device) * t
+        return self._decode(z, labels)
+
+    def display_options(self) -> dict:
+        return {"temperature": self.cfg.temperature}
+
+    def _trajectory(self, n, generator, labels, inputs=None, points=None, direction: str = "generate",
+                    temperature=None, **options):
+        inputs = points if inputs is None else inputs
+        if direction not in ("generate", "normalize"):
+            raise ValueError(f"direction must be 'generate' or 'normalize', not {direction!r}")
+        if inputs is not None:
+            inputs = torch.as_tensor(inputs, dtype=torch.float32, device=self.device)
+            n = inputs.shape[0]
+        if labels is None:
+            labels = self.random_labels(n, generator)
+        labels = self._labels(labels, n)
+        record: list[torch.Tensor] = []
+        if direction == "normalize":
+            if inputs is None:
+                raise ValueError("direction='normalize' needs the data to move: pass inputs=")
+            x = self.to_model(inputs)
+            start = x if self.points else self._dequantise(x, torch.full_like(x, 0.5))[0]
+            parts, _ = self.normalise(start, labels, record)
+            states = [start] + record + [self._base_image(parts)]
+            names = ["data"] + [f"coupling {i + 1}" for i in range(len(record))] + ["base"]
+        else:
+            if inputs is not None:
+                if not self.points:
+                    raise ValueError("direction='generate' starts from base noise for images; pass no inputs")
+                z = self.to_model(inputs)
+            else:
+                t = self.cfg.temperature if temperature is None else float(temperature)
+                z = randn((n, self.dim), generator, self.device) * t
+            parts = self._unflat(z)
+            out = self.generate(parts, labels, record)
+            states = [self._base_image(parts)] + record
+            names = ["base"] + [f"coupling {len(record) - i}" for i in range(len(record))]
+            if not self.points:
+                states.append(out)
+                names.append("sample")
+        if self.points:
+            frames = [s.float() for s in states]
+        else:
+            frames = [self._to_pixels(s, quantise=(name in ("sample", "data"))) for s, name in zip(states, names)]
+        return Trajectory(kind="flow_layers", frames=frames, labels=names)
+
+    def _base_image(self, parts):
+        if self.points:
+            return parts[0]
+        return self._assemble(parts[-1], len(self.levels) - 1, parts)
