@@ -214,6 +214,33 @@ def cmd_export(args) -> int:
     return EXIT_OK
 
 
+def cmd_compare(args) -> int:
+    from engine.runs.compare import compare_runs, comparison_picture
+    if len(args.run) < 2:
+        raise GenLabError("genlab compare: give at least two runs (--run A --run B)")
+    if args.n is not None and not 1 <= args.n <= 10_000:
+        raise GenLabError(f"genlab compare: -n must be from 1 to 10000, got {args.n}")
+    out = _check_output(args.output, (".png",)) if args.output else None
+    cmp = compare_runs(args.run, n=args.n, seed=args.seed)
+    for note in cmp.notes:
+        _err(f"genlab: {note}")
+    if args.json:
+        for row in cmp.table():
+            print(json.dumps(row))
+    else:
+        print(f"{'run':<32} {'family':<9} {'held-out':>12} {'unit':<8} {'kind':<8} {'step':>8}")
+        for row in cmp.table():
+            value = f"{row['value']:.4f}" if row["value"] is not None else "-"
+            print(f"{row['run'][:32]:<32} {row['family']:<9} {value:>12} {cmp.unit:<8} {row['kind'] or '-':<8} "
+                  f"{row['step'] if row['step'] is not None else '-':>8}")
+    if out is not None:
+        from engine.render import png_bytes
+        from engine.runs.atomic import write_bytes_atomic
+        write_bytes_atomic(out, png_bytes(comparison_picture(cmp)))
+        _err(f"genlab: wrote {out}")
+    return EXIT_OK
+
+
 def cmd_runs(args) -> int:
     from engine.runs.workspace import default_workspace, list_runs
     root = Path(args.workspace) if args.workspace else default_workspace()

@@ -95,6 +95,16 @@ def build_parser() -> argparse.ArgumentParser:
                    help="output file (.png, .gif, .csv, .onnx or .pt2 to match --what)")
     x.add_argument("--step", type=int, help="png: the sample grid of this step (default: the newest)")
 
+    c = sub.add_parser("compare", help="compare runs on the same data: held-out figures and samples from one noise bank",
+                       description="Compare two or more runs trained on the same data: their newest held-out figure "
+                                   "on one axis (bits/dim for images, nats for points; exact or bound named) and their "
+                                   "samples side by side, decoded from the same noise where the latents match.")
+    c.add_argument("--run", action="append", required=True, metavar="RUN_DIR", help="a run folder (give two or more)")
+    c.add_argument("-o", "--output", metavar="FILE", help="write the samples side by side to this .png")
+    c.add_argument("-n", type=int, help="samples per run (default 64 images or 2000 points)")
+    c.add_argument("--seed", type=int, default=0, help="seed of the shared noise bank (default 0)")
+    c.add_argument("--json", action="store_true", help="one JSON object per run on stdout")
+
     r = sub.add_parser("runs", help="list the runs in the workspace",
                        description="List the runs in a folder (default: GENLAB_WORKSPACE or the user data folder's "
                                    "runs/) with family, data, steps, state and metrics.")

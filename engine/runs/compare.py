@@ -163,3 +163,22 @@ def _shared_bounds(points: np.ndarray) -> tuple[float, float, float, float]:
     lo, hi = np.percentile(pts, 0.5, axis=0), np.percentile(pts, 99.5, axis=0)
     centre, half = (lo + hi) / 2, max(float((hi - lo).max()) / 2 * 1.15, 1e-6)
     return (centre[0] - half, centre[0] + half, centre[1] - half, centre[1] + half)
+
+
+def comparison_picture(cmp: Comparison, gap: int = 8) -> np.ndarray:
+    """The runs' sample pictures side by side on white, each captioned with its run and family (RGB uint8)."""
+    from PIL import Image, ImageDraw
+    tiles = []
+    for r in cmp.runs:
+        img = Image.fromarray(r.samples).convert("RGB")
+        band = Image.new("RGB", (img.width, img.height + 16), (255, 255, 255))
+        band.paste(img, (0, 16))
+        ImageDraw.Draw(band).text((2, 2), f"{r.name} ({r.family})"[: max(8, img.width // 6)], fill=(0, 0, 0))
+        tiles.append(band)
+    height = max(t.height for t in tiles)
+    canvas = Image.new("RGB", (sum(t.width for t in tiles) + gap * (len(tiles) - 1), height), (255, 255, 255))
+    x = 0
+    for t in tiles:
+        canvas.paste(t, (x, 0))
+        x += t.width + gap
+    return np.ascontiguousarray(np.asarray(canvas, dtype=np.uint8))

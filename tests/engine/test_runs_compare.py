@@ -1,5 +1,7 @@
 """Compare: runs of several families on the same data, one metric axis, one noise bank."""
 
+import json
+
 import numpy as np
 import pytest
 
@@ -65,3 +67,16 @@ def test_point_runs_share_axes_and_runs_on_other_data_are_refused(tmp_path):
         compare_runs([tmp_path / "vae", tmp_path / "circles"])
     with pytest.raises(GenLabError, match="at least two"):
         compare_runs([tmp_path / "vae"])
+
+
+def test_the_compare_command_prints_the_table_and_writes_the_picture(digit_runs, tmp_path, capsys):
+    from PIL import Image
+
+    from engine.cli.main import main
+    out = tmp_path / "cmp.png"
+    assert main(["compare", "--run", str(digit_runs["vae"]), "--run", str(digit_runs["ar"]), "-n", "4",
+                 "--json", "-o", str(out)]) == 0
+    rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [r["family"] for r in rows] == ["vae", "ar"] and rows[1]["kind"] == "exact"
+    assert Image.open(out).size[0] > 2 * Image.open(digit_runs["vae"] / "samples" / "step_000000000.png").size[0] - 1
+    assert main(["compare", "--run", str(digit_runs["vae"])]) == 2
