@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import re
 import sys
 from pathlib import Path
 
@@ -51,6 +52,12 @@ HINTS = {
     ("flow", "image", "onnx"): "the 1x1 convolutions invert their matrix on the fly and ONNX has no matrix "
                                "inverse; export it with --what torch-export",
 }
+
+
+def _first_line(exc: BaseException) -> str:
+    """The exporter's first line, without its terminal colour codes."""
+    text = re.sub(r"\x1b\[[0-9;]*m", "", str(exc)).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
 
 
 def _hint(model, fmt: str) -> str:
@@ -133,7 +140,7 @@ def export_onnx(run_dir: str | Path, out: str | Path) -> Path:
                                         dynamic_shapes=shapes, external_data=False, verbose=False)
         except Exception as e:
             raise ModelExportError(f"the {model.family} model could not be exported to ONNX{_hint(model, 'onnx')}: "
-                                   f"{type(e).__name__}: {str(e).splitlines()[0][:300]}") from None
+                                   f"{type(e).__name__}: {_first_line(e)[:300]}") from None
         program.save(str(out))
     return out
 
@@ -148,7 +155,7 @@ def export_program(run_dir: str | Path, out: str | Path) -> Path:
             program = torch.export.export(module, args, dynamic_shapes=shapes)
         except Exception as e:
             raise ModelExportError(f"the {model.family} model could not be exported with torch.export"
-                                   f"{_hint(model, 'pt2')}: {type(e).__name__}: {str(e).splitlines()[0][:300]}"
+                                   f"{_hint(model, 'pt2')}: {type(e).__name__}: {_first_line(e)[:300]}"
                                    ) from None
         torch.export.save(program, str(out))
         try:  # a program that cannot be loaded back is no export: check ours before keeping it
@@ -158,7 +165,7 @@ def export_program(run_dir: str | Path, out: str | Path) -> Path:
         except Exception as e:
             out.unlink(missing_ok=True)
             raise ModelExportError(f"the {model.family} model's torch.export program does not load back or "
-                                   f"run{_hint(model, 'pt2')}: {type(e).__name__}: {str(e).splitlines()[0][:200]}"
+                                   f"run{_hint(model, 'pt2')}: {type(e).__name__}: {_first_line(e)[:200]}"
                                    ) from None
     return out
 
