@@ -134,6 +134,8 @@ def summarize_run(path: str | Path) -> RunSummary:
         _from_status(summary, status)
     else:
         _from_metrics_tail(summary, run)
+    if ckpts and ckpts[-1] > summary.step:  # killed between writing a checkpoint and its status
+        summary.step = ckpts[-1]
     summary.state = live_state(run, status) if status is not None else _legacy_state(run, summary)
     if summary.started_at is None:
         summary.started_at = _small_json(run / "env.json", 64 * 1024).get("started_at")

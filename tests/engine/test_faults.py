@@ -186,7 +186,7 @@ def test_a_killed_run_lists_as_killed_keeps_its_checkpoints_and_resumes(tmp_path
     assert max(r["step"] for r in opened.curves) < 99999   # the torn line is skipped
 
     bg = continue_in_background(run, more_steps=10)
-    assert bg.wait(120) == 0, (run / "background.log").read_text()
+    assert bg.wait(170) == 0, (run / "background.log").read_text()
     row = summarize_run(run)
     assert row.state == "finished" and row.step == saved + 10
     curves = read_curves(run)
