@@ -352,7 +352,8 @@ class SetupDock(QDockWidget):
         self._scroll.setMinimumWidth(max(280, need))
 
     def apply_preset(self) -> None:
-        """Defaults plus the preset for this family and kind of data (seed, device and data kept)."""
+        """Defaults (the family's own training defaults over the global ones) plus the preset for this
+        family and kind of data; seed, device and data are kept."""
         from gui.presets import preset_values
         if not self.family or self.model_form is None:
             return
@@ -366,6 +367,8 @@ class SetupDock(QDockWidget):
             self.message_logged.emit("warning", w)
         model_defaults = {i["name"]: i["default"] for i in self.model_form.infos.values()}
         train_defaults = {i["name"]: i["default"] for i in self.train_form.infos.values()}
+        family_defaults = getattr(self.model_form.cls, "train_defaults", {})  # a family's own (VAE: higher lr)
+        train_defaults.update({k: v for k, v in family_defaults.items() if k in train_defaults})
         self._preset_for = (self.family, kind)
         self.model_form.set_values({**model_defaults, **values["model"]})
         self.train_form.set_values({**train_defaults, **values["train"]})

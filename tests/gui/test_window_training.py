@@ -68,6 +68,8 @@ def test_train_shows_losses_and_samples_then_pause_resume_stop(make_window, qtbo
 def test_step_from_idle_starts_a_paused_run_with_one_step(make_window, qtbot):
     w = make_window()
     choose(w, "moons", "vae", steps=1000)
+    from engine.config import RunConfig
+    assert w.setup_dock.train_form.widgets["lr"].value() == RunConfig(family="vae").train.lr  # family default
     with qtbot.waitSignal(w.bridge.steps_completed, timeout=60_000) as blocker:
         w.controls.step.trigger()
     assert blocker.args[0][-1].step == 1
