@@ -36,6 +36,9 @@ def build_parser() -> argparse.ArgumentParser:
                 "With no command, opens the window.")
     p.add_argument("--version", action="store_true", help="print the version and exit")
     p.add_argument("--selftest", action="store_true", help="same as 'genlab selftest'")
+    # so the packaged program's spelling takes the same options: GenLab --selftest --screenshot shot.png
+    p.add_argument("--screenshot", metavar="FILE", help="with --selftest: where to save the PNG of the window")
+    p.add_argument("--report", metavar="FILE", help="with --selftest: where to save the JSON report")
     sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     t = sub.add_parser("train", help="train a model headless, writing a run folder",
