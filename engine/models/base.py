@@ -90,6 +90,9 @@ class GenerativeModel(nn.Module):
         self.grad_clip = 0.0
         self.amp = False
         self.grad_sync: Callable[[list[torch.Tensor]], None] | None = None
+        # How far the run is (0..1, by steps or time), set by the loop before every step, so a
+        # family can schedule within the run (the VAE's KL warm-up) without knowing its length.
+        self.progress = 0.0
 
     # ---- units -----------------------------------------------------------------------------
     def to_model(self, x: torch.Tensor) -> torch.Tensor:

@@ -453,6 +453,7 @@ class Trainer(RunKeeping):
                     paused_announced = False
                     yield TrainingResumed(self.step)
             self._apply_lr_schedule()
+            self.model.progress = self.progress()
             self._activity = "training"
             try:
                 phase = controls.take_step_phase() if single else None

@@ -14,7 +14,7 @@ def test_vae_learns_moons(tmp_path):
     cfg.data.n_train = 5000
     cfg.train.batch_size = 128
     cfg.train.lr = 3e-3
-    cfg.model.kl_warmup = 300
+    cfg.model.kl_warmup = 0.2
     trainer = Trainer(cfg, None)
     list(trainer.events())
     samples = trainer.model.sample(2000, generator=torch.Generator().manual_seed(0)).numpy()
