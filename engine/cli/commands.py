@@ -88,7 +88,24 @@ class _StopOnSignal:
 
 
 def cmd_train(args) -> int:
+    """``genlab train``; under ``torchrun`` every process runs this and joins the job (rank 0 writes)."""
+    from engine.training.distributed import Distributed
+    dist = Distributed.from_env()  # None unless launched by torchrun
+    if dist is None:
+        return _train(args, None)
+    ok = False
+    try:
+        status = _train(args, dist)
+        ok = True
+        return status
+    finally:
+        dist.close(wait=ok)
+
+
+def _train(args, dist) -> int:
     from engine.training.loop import Controls, Trainer
+    writer = dist is None or dist.is_writer
+    say = _err if writer else (lambda text: None)  # only rank 0 talks
     if args.resume and args.fork:
         raise GenLabError("genlab train: use --resume RUN_DIR or --fork RUN_DIR[:STEP] --out NEW, not both")
     if args.resume:
@@ -106,8 +123,10 @@ def cmd_train(args) -> int:
         run_dir = Path(args.out)
         if args.time is not None:
             raise GenLabError("genlab train --fork: use --steps N (steps after the fork), not --time")
-        config = fork_run(source, run_dir, step, overrides=args.set, more_steps=args.steps)
-        _err(f"genlab: forked {source} at its checkpoint into {run_dir}")
+        config = None
+        if writer:  # the other ranks take the fork's config from rank 0 below
+            config = fork_run(source, run_dir, step, overrides=args.set, more_steps=args.steps)
+            say(f"genlab: forked {source} at its checkpoint into {run_dir}")
         resume = True
     else:
         if not args.out:
@@ -120,19 +139,27 @@ def cmd_train(args) -> int:
             raise GenLabError(f"{run_dir}: already holds a run; choose a new --out or continue it with --resume {run_dir}")
         resume = False
 
-    _err(f"genlab: loading data '{config.data.name}' ...")
-    loading = DataProgress()
+    if dist is not None:  # every rank trains rank 0's config
+        config = RunConfig.from_dict(dist.share_json(config.to_dict() if writer else None))
+    say(f"genlab: loading data '{config.data.name}' ...")
+    loading = DataProgress() if writer else None
     try:
-        trainer = Trainer(config, run_dir, resume=resume, progress=loading)
+        dataset = dist.load_dataset_in_turn(config.data, loading) if dist is not None else None
+        trainer = Trainer(config, run_dir, dataset=dataset, resume=resume, progress=loading, distributed=dist)
     finally:
-        loading.close()
+        if loading is not None:
+            loading.close()
+    if dist is not None:
+        dist.barrier()  # every rank is built (and checked the run folder) before rank 0 locks it
     tc = config.train
     spec = trainer.dataset.spec
-    _err(f"genlab: {config.family} on {config.data.name} ({spec.kind} {tuple(spec.shape)}, "
-         f"{len(trainer.dataset.x_train)} train / {len(trainer.dataset.x_test)} test), device {trainer.device}, "
-         f"{trainer.threads} threads, batch {trainer.batch_size} -> {run_dir}")
-    report_dataset(trainer.dataset)
-    bar = None if args.quiet else ProgressBar(tc.steps, tc.time_limit if tc.steps >= UNLIMITED_STEPS else 0.0)
+    job = f", {dist.world} processes ({dist.backend})" if dist is not None else ""
+    say(f"genlab: {config.family} on {config.data.name} ({spec.kind} {tuple(spec.shape)}, "
+        f"{len(trainer.dataset.x_train)} train / {len(trainer.dataset.x_test)} test), device {trainer.device}, "
+        f"{trainer.threads} threads, batch {trainer.batch_size}{' per process' if job else ''}{job} -> {run_dir}")
+    if writer:
+        report_dataset(trainer.dataset)
+    bar = None if args.quiet or not writer else ProgressBar(tc.steps, tc.time_limit if tc.steps >= UNLIMITED_STEPS else 0.0)
     controls = Controls(interactive=False)
     final = None
     with _StopOnSignal(controls) as sig:
@@ -141,7 +168,7 @@ def cmd_train(args) -> int:
                 bar.update(ev.step, ev.elapsed, ev.steps_per_second, ev.losses.get("loss"),
                            force=ev.step >= ev.total_steps)
             elif isinstance(ev, LogMessage):
-                (bar.message if bar else _err)(f"genlab: {ev.level}: {ev.text}")
+                (bar.message if bar else say)(f"genlab: {ev.level}: {ev.text}")
             elif isinstance(ev, NonFiniteLoss) and bar:
                 bar.message(f"genlab: non-finite loss in {', '.join(ev.terms)} at step {ev.step}")
             elif isinstance(ev, CheckpointSaved) and bar and sig.signalled:
@@ -152,13 +179,13 @@ def cmd_train(args) -> int:
                 final = ev
     if bar:
         bar.close()
-    if final is not None:
+    if final is not None and writer:
         summary = {"run": str(run_dir), "family": config.family, "data": config.data.name, "step": final.step,
                    "reason": final.reason, **{k: v for k, v in final.metrics.items()
                                              if k in ("test_nll_nats", "nll_kind", "bits_per_dim", "nll_se", "n_test")}}
         print(json.dumps(summary))
     if sig.signalled:
-        _err(f"genlab: stopped at step {trainer.step}; checkpoint saved. Continue with: genlab train --resume {run_dir}")
+        say(f"genlab: stopped at step {trainer.step}; checkpoint saved. Continue with: genlab train --resume {run_dir}")
         return EXIT_INTERRUPTED
     return EXIT_OK
 

@@ -31,7 +31,7 @@ from engine.events import (CheckpointSaved, EvaluationCompleted, LogMessage, Non
                            SamplesReady, SnapshotPublished, StepCompleted, TrainingFinished,
                            TrainingPaused, TrainingResumed)
 from engine.interrupt import interruptible
-from engine.models.base import Batch
+from engine.models.base import Batch, noise_shard
 from engine.models.registry import build_model
 from engine.render import display_scale, image_grid, scatter_image, upscale
 from engine.runs.checkpoint import prune_checkpoints, restore_model, save_checkpoint
@@ -178,12 +178,19 @@ class Trainer(RunKeeping):
     """One run: build or resume everything, then train through ``events``."""
 
     def __init__(self, config: RunConfig, run_dir=None, dataset: Dataset | None = None,
-                 resume: bool = False, progress=None, rank: int = 0, world: int = 1):
+                 resume: bool = False, progress=None, rank: int = 0, world: int = 1, distributed=None):
         self.config = config
+        # ``distributed`` (engine.training.distributed.Distributed, under torchrun) gives rank and world
+        # and the collectives; see that module for how the ranks stay in step.
+        self.dist = distributed
+        if distributed is not None:
+            rank, world = distributed.rank, distributed.world
         self.rank, self.world = rank, world
         tc = config.train
-        self.threads = set_torch_threads(tc.threads)
+        self.threads = set_torch_threads(tc.threads or (distributed.default_threads() if distributed else 0))
         self.device = resolve_device(tc.device)
+        if distributed is not None:
+            self.device = distributed.bind_device(self.device)
         self.dataset = dataset if dataset is not None else load_dataset(config.data, progress=progress)
         ds = self.dataset
         self.preprocess = Preprocess.fit(ds.x_train, config.data.normalize) if ds.spec.kind == "points" else Preprocess()
@@ -191,9 +198,13 @@ class Trainer(RunKeeping):
         self.resolved = {"spec": ds.spec.to_dict(), "preprocess": self.preprocess.to_dict(),
                          "batch_size": self.batch_size, "n_train": len(ds.x_train), "n_test": len(ds.x_test),
                          "source": ds.source, "preparation": getattr(ds, "preparation", {})}
+        if world > 1:
+            self.resolved["distributed"] = {"world": world, "global_batch": self.batch_size * world}
         torch.manual_seed(tc.seed)
-        self.gen_train = torch.Generator().manual_seed(tc.seed * 1000 + rank)
-        self.gen_model = _device_generator(self.device, tc.seed * 1000 + 1 + rank)
+        # The same on every rank: the sampler deals shards of one global order, and training noise is
+        # drawn for the global batch and sharded the same way (``noise_shard``).
+        self.gen_train = torch.Generator().manual_seed(tc.seed * 1000)
+        self.gen_model = _device_generator(self.device, tc.seed * 1000 + 1)
         self.gen_sample = _device_generator(self.device, DISPLAY_SEED)
         self.gen_eval = _device_generator(self.device, tc.seed * 1000 + 2)
         self.step = 0
@@ -232,10 +243,13 @@ class Trainer(RunKeeping):
                 lr_factor = ckpt.trainer.get("lr_factor")  # exactly where the uninterrupted run would be
             elif tc.lr_schedule == "constant":
                 self.model.set_lr(tc.lr)                    # a new learning rate asked for on resume
+        if self.dist is not None:
+            self.dist.prepare_model(self.model, tc.seed, self.step)
         if self.run is not None and self.is_writer:
             if not resume:
                 RunFolder.create(self.run.path, config, self.resolved)
-            self.run.write_env(environment(describe_device(self.device), self.threads))
+            env = environment(describe_device(self.device), self.threads)
+            self.run.write_env(self.dist.environment(env, self.batch_size) if self.dist else env)
         self.schedule = SampleSchedule(tc.sample_every, tc.sample_budget)
         # Training time is measured with this clock; a benchmark may swap in time.thread_time to
         # budget CPU time, so other processes on a busy machine do not shorten a run.
@@ -375,7 +389,9 @@ class Trainer(RunKeeping):
         current (``RunKeeping.kept_events``); running out of memory stops training with the last good
         state saved and a ``TrainingError`` that says what to change, never a crash."""
         controls = controls or Controls(interactive=False)
-        with interruptible(controls.stop):
+        # Distributed ranks stop only at a step they agreed on, never inside sampling or evaluation,
+        # so no rank leaves the others waiting in a collective.
+        with interruptible(controls.stop if self.dist is None else threading.Event()):
             yield from self.kept_events(self._events(controls))
 
     def _events(self, controls: Controls):
@@ -397,6 +413,10 @@ class Trainer(RunKeeping):
         base_elapsed = self.elapsed
         while True:
             self.elapsed = base_elapsed + (self.clock() - seg_start)
+            if self.dist is not None:
+                self.elapsed, stop = self.dist.agree(self.elapsed, controls.stop.is_set())
+                if stop and not controls.stop.is_set():
+                    controls.request_stop()
             if self.step >= total:
                 break
             if tc.time_limit and self.elapsed >= tc.time_limit:
@@ -457,10 +477,11 @@ class Trainer(RunKeeping):
             self._activity = "training"
             try:
                 phase = controls.take_step_phase() if single else None
-                if phase is not None and _takes_phase(self.model):
-                    losses = self.model.training_step(self.next_batch(), self.gen_model, phase=phase)
-                else:
-                    losses = self.model.training_step(self.next_batch(), self.gen_model)
+                with noise_shard(self.rank, self.world):
+                    if phase is not None and _takes_phase(self.model):
+                        losses = self.model.training_step(self.next_batch(), self.gen_model, phase=phase)
+                    else:
+                        losses = self.model.training_step(self.next_batch(), self.gen_model)
             except Interrupted:
                 reason = "stopped"
                 break
@@ -501,6 +522,8 @@ class Trainer(RunKeeping):
         self.elapsed = base_elapsed + (self.clock() - seg_start)
         if acc_n:
             yield from self._log_events(acc, acc_n, last_log_time, last_log_step, total)
+        if self.dist is not None:
+            yield from self.dist.check_in_step(self)
         metrics = {}
         if reason != "stopped":
             try:
@@ -548,6 +571,8 @@ class Trainer(RunKeeping):
         yield CheckpointSaved(self.step, path)
 
     def _log_events(self, acc, n, since_time, since_step, total):
+        if self.dist is not None:
+            acc = self.dist.mean_losses(acc)  # the global batch's losses, the same on every rank
         losses = {k: float(v.item()) / n for k, v in acc.items()}
         dt = time.perf_counter() - since_time
         sps = (self.step - since_step) / dt if dt > 0 else 0.0
