@@ -1,0 +1,231 @@
+""""Inside the models" for 2-D point data: what each family computes, on a grid of the plane.
+
+Jobs for ``LatentExplorer.submit`` (each returns NumPy values only):
+
+- ``density``: the model's log-density on an n x n grid: exact for flows and the autoregressive
+  model, the importance-weighted bound for the VAE, the probability-flow ODE for diffusion (each
+  labelled for what it is, with its settings).
+- ``discriminator``: a GAN's discriminator on the grid (D(x) for the non-saturating loss, the raw
+  critic score otherwise).
+- ``generator_warp``: a regular grid of noise (lines in two latent dimensions, the others 0) pushed
+  through a generator or decoder, as polylines in data space.
+- ``flow_layers``: a regular grid in the flow's base space carried through every coupling layer
+  (frames for a layer slider).
+- ``diffusion_particles``: particles moved from noise to data by the deterministic sampler (frames
+  for a timestep scrubber).
+- ``posterior``: the VAE's q(z | x) (mean and standard deviation) for picked points, and the
+  posterior means of a cloud of held-out points for context.
+
+Heat maps are (n, n) arrays whose row i lies at y = y0 + (i + 1/2) (y1 - y0) / n (rows go *up*, as
+the y axis does) and column j at x = x0 + (j + 1/2) (x1 - x0) / n.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from engine.errors import GenLabError
+from engine.interrupt import check_interrupt
+
+CHUNK = 2048
+
+
+@dataclass(frozen=True)
+class Heatmap:
+    values: np.ndarray                 # float64 (n, n), rows going up in y
+    bounds: tuple[float, float, float, float]   # x0, x1, y0, y1
+    what: str                          # "log_density" or "discriminator"
+    label: str                         # what the numbers are, for the view's caption
+
+
+@dataclass(frozen=True)
+class Frames:
+    frames: np.ndarray                 # float32 (F, ...): points (F, n, 2) or polylines (F, L, P, 2)
+    labels: list[str]
+
+
+@dataclass(frozen=True)
+class Posterior:
+    points: np.ndarray                 # (m, 2) the picked data points
+    mean: np.ndarray                   # (m, d)
+    std: np.ndarray                    # (m, d)
+    cloud: np.ndarray                  # (k, d) posterior means of held-out points (context)
+
+
+def grid_points(bounds, n: int) -> np.ndarray:
+    """(n * n, 2) centres of an n x n tiling of ``bounds``, row by row from the bottom."""
+    x0, x1, y0, y1 = (float(b) for b in bounds)
+    xs = x0 + (x1 - x0) * (np.arange(n) + 0.5) / n
+    ys = y0 + (y1 - y0) * (np.arange(n) + 0.5) / n
+    gx, gy = np.meshgrid(xs, ys)
+    return np.stack([gx.ravel(), gy.ravel()], 1)
+
+
+def _require_points(ctx) -> None:
+    if ctx.spec.kind != "points":
+        raise GenLabError("the inside views are for 2-D point data; this model was trained on images")
+
+
+def _class(model, n: int, label: int):
+    """Labels for a conditional model (its views show one class), None otherwise."""
+    if not getattr(model, "conditional", False):
+        return None
+    return torch.full((n,), int(label), dtype=torch.long, device=model.device)
+
+
+def _class_note(model, label: int) -> str:
+    return f", class {model.spec.class_names[label] if label < len(model.spec.class_names) else label}" \
+        if getattr(model, "conditional", False) else ""
+
+
+def _chunked(fn, pts: np.ndarray, device) -> np.ndarray:
+    out = []
+    for i in range(0, len(pts), CHUNK):
+        check_interrupt()
+        x = torch.from_numpy(np.ascontiguousarray(pts[i:i + CHUNK], dtype=np.float32)).to(device)
+        out.append(fn(x).double().cpu().numpy())
+    return np.concatenate(out, 0)
+
+
+def density(bounds, n: int = 64, iw_samples: int = 16, ode_steps: int = 24, timesteps: int = 16, label: int = 0):
+    """The model's log-density on an n x n grid. Run with ``grad=True`` (the ODE needs gradients)."""
+    bounds = tuple(float(b) for b in bounds)
+
+    def job(ctx) -> Heatmap:
+        _require_points(ctx)
+        model = ctx.model
+        if not model.has("log_likelihood"):
+            raise GenLabError(f"the {ctx.family} family has no density")
+        kind = model.likelihood_kind
+        options = {}
+        if ctx.family == "vae":
+            options = {"samples": int(iw_samples)}
+            text = f"log-density bound (importance-weighted, {iw_samples} samples)"
+        elif kind == "ode":
+            options = {"ode_steps": int(ode_steps)}
+            text = f"log-density by the probability-flow ODE ({ode_steps} RK4 steps)"
+        elif kind == "bound":
+            options = {"timesteps": int(timesteps)}
+            text = f"log-density bound (variational, {timesteps} timesteps per point)"
+        else:
+            text = "exact log-density"
+        pts = grid_points(bounds, n)
+        values = _chunked(lambda x: model.log_likelihood(x, labels=_class(model, len(x), label),
+                                                         generator=ctx.generator, **options), pts, model.device)
+        return Heatmap(values.reshape(n, n), bounds, "log_density", text + _class_note(model, label))
+    return job
+
+
+def discriminator(bounds, n: int = 64, label: int = 0):
+    """A GAN's discriminator on an n x n grid: D(x) in [0, 1] (non-saturating) or critic scores."""
+    bounds = tuple(float(b) for b in bounds)
+
+    def job(ctx) -> Heatmap:
+        _require_points(ctx)
+        model = ctx.model
+        disc = getattr(model, "discriminator", None)
+        if disc is None:
+            raise GenLabError(f"the {ctx.family} family has no discriminator")
+        probs = model.cfg.loss == "non-saturating"
+
+        def score(x):
+            s = disc(model.to_model(x), _class(model, len(x), label)).float()
+            return torch.sigmoid(s) if probs else s
+        values = _chunked(score, grid_points(bounds, n), model.device)
+        text = "discriminator D(x): probability the point is real" if probs else "critic score (higher: more real)"
+        return Heatmap(values.reshape(n, n), bounds, "discriminator", text + _class_note(model, label))
+    return job
+
+
+def _line_grid(extent: float, lines: int, points: int) -> np.ndarray:
+    """(2 * lines, points, 2): ``lines`` horizontal then ``lines`` vertical lines over +-extent."""
+    ticks = np.linspace(-extent, extent, lines)
+    along = np.linspace(-extent, extent, points)
+    horiz = np.stack(np.broadcast_arrays(along[None, :], ticks[:, None]), -1)
+    vert = np.stack(np.broadcast_arrays(ticks[:, None], along[None, :]), -1)
+    return np.concatenate([horiz, vert], 0)
+
+
+def generator_warp(extent: float = 3.0, lines: int = 13, points: int = 61, dims: tuple[int, int] = (0, 1)):
+    """A regular grid in latent dimensions ``dims`` (others 0) through the generator: polylines in
+    data space, (2 * lines, points, 2), with the latent grid they came from."""
+
+    def job(ctx) -> Frames:
+        _require_points(ctx)
+        model = ctx.model
+        d = int(np.prod(model.latent_shape()))
+        grid = _line_grid(extent, lines, points)
+        z = np.zeros((grid.shape[0] * grid.shape[1], d), np.float32)
+        z[:, dims[0] % d] = grid[..., 0].ravel()
+        if d > 1:
+            z[:, dims[1] % d] = grid[..., 1].ravel()
+        x = model.decode(torch.from_numpy(z).to(model.device), labels=_class(model, len(z), 0)).float().cpu().numpy()
+        warped = x.reshape(grid.shape[0], grid.shape[1], 2)
+        return Frames(np.stack([grid.astype(np.float32), warped.astype(np.float32)]),
+                      [f"noise grid (z{dims[0] % d + 1}, z{dims[1] % d + 1 if d > 1 else 1})", "through the generator"])
+    return job
+
+
+def flow_layers(extent: float = 3.0, lines: int = 13, points: int = 61):
+    """A regular grid of the flow's base space carried through the couplings, one frame per layer."""
+
+    def job(ctx) -> Frames:
+        _require_points(ctx)
+        model = ctx.model
+        if not model.has("trajectory") or ctx.family != "flow":
+            raise GenLabError("layer-by-layer warping needs a normalizing flow")
+        grid = _line_grid(extent, lines, points)
+        base = torch.from_numpy(grid.reshape(-1, 2).astype(np.float32)).to(model.device)
+        inputs = model.to_data(base)          # the trajectory reads inputs through the data's standardisation
+        traj = model.trajectory(0, ctx.generator, labels=_class(model, len(base), 0), inputs=inputs,
+                                direction="generate")
+        frames = np.stack([f.float().cpu().numpy().reshape(grid.shape) for f in traj.frames]).astype(np.float32)
+        return Frames(frames, list(traj.labels))
+    return job
+
+
+def diffusion_particles(n: int = 800, steps: int = 50):
+    """``n`` particles from noise (t = T) to data (t = 0) by deterministic DDIM with ``steps`` steps."""
+
+    def job(ctx) -> Frames:
+        _require_points(ctx)
+        model = ctx.model
+        if ctx.family != "diffusion":
+            raise GenLabError("particles from noise to data need a diffusion model")
+        traj = model.trajectory(int(n), ctx.generator, steps=int(steps), sampler="ddim", eta=0.0)
+        frames = np.stack([f.float().cpu().numpy() for f in traj.frames]).astype(np.float32)
+        return Frames(frames, list(traj.labels))
+    return job
+
+
+def posterior(picked, cloud):
+    """The VAE's q(z | x) for ``picked`` points (m, 2), and posterior means of ``cloud`` (k, 2)."""
+    picked = np.array(picked, dtype=np.float32, copy=True).reshape(-1, 2)
+    cloud = np.array(cloud, dtype=np.float32, copy=True).reshape(-1, 2)
+
+    def job(ctx) -> Posterior:
+        _require_points(ctx)
+        model = ctx.model
+        if not hasattr(model, "posterior"):
+            raise GenLabError("posterior ellipses need a VAE")
+
+        def q(x):
+            mu, logvar = model.posterior(model.to_model(torch.from_numpy(x).to(model.device)), _class(model, len(x), 0))
+            return mu.float().cpu().numpy(), (0.5 * logvar).exp().float().cpu().numpy()
+        mu, std = q(picked) if len(picked) else (np.zeros((0, model.cfg.latent_dim)),) * 2
+        cmu = q(cloud)[0] if len(cloud) else np.zeros((0, model.cfg.latent_dim))
+        return Posterior(picked, mu, std, cmu)
+    return job
+
+
+def samples(n: int = 1000):
+    """``n`` samples of the model (points), drawn with the explorer's generator."""
+
+    def job(ctx) -> np.ndarray:
+        _require_points(ctx)
+        options = ctx.model.display_options()
+        return ctx.model.sample(int(n), generator=ctx.generator, **options).float().cpu().numpy()
+    return job
