@@ -2,8 +2,14 @@
 
 Three parts, as in denoising-diffusion-pytorch: the network (``unet.py``: a residual MLP for points,
 a small U-Net for images), the process (``diffusion_process.py``: schedules, samplers, bound terms)
-and this module, which trains the network with DDPM's simple loss (uniform t in 1..T, predict the
-noise ``eps`` or the velocity ``v``) and samples from an EMA copy of its weights.
+and this module, which trains the network with DDPM's simple loss (a squared error on the noise
+``eps`` or on the velocity ``v``) and samples from an EMA copy of its weights.
+
+Defaults that matter (measured, see the family's report): ``v`` prediction and log-normal draws of
+the noise level (Karras et al., 2022) instead of DDPM's uniform t. With DDPM's own choices a 2D model
+spends thousands of steps on a blurred ring before it resolves the 8 modes of 8gaussians; with these
+it resolves them in about a third of the steps. The learning rate runs at twice the run's (EMA
+sampling absorbs the extra noise).
 
 Latent: the starting noise x_T, the data's shape. ``encode`` is deterministic DDIM inversion and
 ``decode`` deterministic DDIM from that noise, both with ``steps`` steps, so the latent explorer can
@@ -34,20 +40,32 @@ from engine.models.unet import PointDenoiser, UNet
 
 @dataclass
 class DiffusionConfig(ModelConfig):
-    prediction: str = knob("eps", choices=("eps", "v"),
+    prediction: str = knob("v", choices=("eps", "v"),
                            help="What the network predicts: the added noise (eps, DDPM) or the velocity "
-                                "v = sqrt(abar)*eps - sqrt(1-abar)*x0 (better balanced at high noise).")
+                                "v = sqrt(abar)*eps - sqrt(1-abar)*x0, whose scale is the same at every noise "
+                                "level (learns much faster).")
     schedule: str = knob("linear", choices=SCHEDULES,
                          help="Noise schedule: linear (DDPM's betas 1e-4..0.02 for 1000 steps) or cosine "
                               "(Nichol & Dhariwal; destroys information more gently).")
     timesteps: int = knob(1000, min=2, max=10000, unit="steps",
                           help="Steps T of the diffusion chain. Training draws t uniformly from 1..T; the "
                                "likelihood bound sums T terms.")
+    time_sampling: str = knob("log-normal", choices=("log-normal", "uniform"),
+                              help="Which steps t training draws. uniform: DDPM's choice. log-normal: the noise-to-"
+                                   "signal ratio sigma is log-normal (Karras et al., 2022), so training dwells on the "
+                                   "noise levels where the data's shape is decided; several times faster to learn.")
+    noise_mean: float = knob(-1.2, min=-10.0, max=10.0, advanced=True,
+                             help="log-normal sampling: mean of log sigma (sigma = sqrt((1 - abar) / abar)).")
+    noise_std: float = knob(1.2, min=0.05, max=10.0, advanced=True,
+                            help="log-normal sampling: standard deviation of log sigma.")
     hidden: int = knob(128, min=16, max=4096, unit="units", help="Width of the denoising MLP (points).")
     depth: int = knob(4, min=1, max=16, help="Residual blocks of the denoising MLP (points).")
-    width: int = knob(32, min=8, max=512, unit="channels",
+    width: int = knob(16, min=8, max=512, unit="channels",
                       help="Channels of the U-Net's first level; doubled at each halving (images).")
     dropout: float = knob(0.0, min=0.0, max=0.9, help="Dropout inside the U-Net's residual blocks (images).")
+    lr_scale: float = knob(2.0, min=0.01, max=100.0,
+                           help="Learning rate as a multiple of the run's: the EMA weights that sample smooth out "
+                                "the noise of a higher rate, and a diffusion model's loss is noisy but stable.")
     ema_decay: float = knob(0.999, min=0.0, max=0.99999, live=True,
                             help="Decay of the moving average of the weights that samples and likelihoods use. "
                                  "Safe to change while training.")
@@ -58,8 +76,9 @@ class DiffusionConfig(ModelConfig):
                              help="Denoising steps for samples, encode and decode (at most T).")
     eta: float = knob(0.0, min=0.0, max=1.0, live=True,
                       help="DDIM's noise level: 0 deterministic, 1 equals ancestral sampling.")
-    display_steps: int = knob(20, min=1, max=1000, live=True, unit="steps",
-                              help="DDIM steps for the live sample grid while training (kept cheap).")
+    display_steps: int = knob(0, min=0, max=1000, live=True, unit="steps",
+                              help="DDIM steps for the live sample grid while training, kept cheap. 0 picks: 20 for "
+                                   "points and small images, 8 for images larger than 16x16.")
     likelihood: str = knob("ode", choices=("ode", "bound"),
                            help="Points: the probability-flow ODE likelihood (exact divergence) or the "
                                 "variational bound. Images always use the bound over their grey levels.")
@@ -110,6 +129,12 @@ class Diffusion(GenerativeModel):
             x = torch.round(x * lv) / lv
         return x
 
+    def configure_optimizers(self, lr):
+        scale = self.cfg.lr_scale
+        self.optimizers = {"main": torch.optim.Adam([{"params": list(self.net.parameters()), "lr_scale": scale}],
+                                                    lr=lr * scale)}
+        return self.optimizers
+
     def set_live(self, name, value):
         super().set_live(name, value)
         if name == "ema_decay":
@@ -141,7 +166,11 @@ class Diffusion(GenerativeModel):
         x0 = self._inside(x)
         n = x0.shape[0]
         T = self.process.T
-        t = (rand((n,), generator, x0.device) * T).long().clamp(0, T - 1) + 1
+        if self.cfg.time_sampling == "uniform":
+            t = (rand((n,), generator, x0.device) * T).long().clamp(0, T - 1) + 1
+        else:
+            log_sigma = self.cfg.noise_mean + self.cfg.noise_std * randn((n,), generator, x0.device)
+            t = self.process.step_of_sigma_bar(log_sigma.exp())
         noise = randn(x0.shape, generator, x0.device)
         x_t = self.process.q_sample(x0, t, noise)
         labels = y
@@ -195,7 +224,10 @@ class Diffusion(GenerativeModel):
                           labels=[f"t = {t}" for t, _ in frames])
 
     def display_options(self):
-        return {"steps": self.cfg.display_steps, "sampler": "ddim", "eta": 0.0}
+        steps = self.cfg.display_steps
+        if not steps:
+            steps = 8 if self.spec.kind == "image" and self.spec.dim // self.spec.channels > 256 else 20
+        return {"steps": steps, "sampler": "ddim", "eta": 0.0}
 
     # ---- latent: DDIM inversion and DDIM decoding ------------------------------------------------------
     def _latent_shape(self):

@@ -96,6 +96,11 @@ class NoiseSchedule:
         ab = self.at(self.alpha_bar, t, x0)
         return ab.sqrt() * x0 + (1 - ab).sqrt() * noise
 
+    def step_of_sigma_bar(self, sigma_bar: torch.Tensor) -> torch.Tensor:
+        """The grid step whose noise-to-signal ratio sigma_bar = sqrt((1 - abar) / abar) is nearest."""
+        tau = self.tau_of_log_alpha_bar(-torch.log1p(sigma_bar.double() ** 2)).clamp(0, 1)
+        return (tau * self.T).round().long().clamp(1, self.T)
+
     def tau(self, t, n: int, device) -> torch.Tensor:
         """The network's time input for integer steps: t / T as float (N,)."""
         if isinstance(t, int):
