@@ -317,9 +317,10 @@ class Distributed:
         """The largest absolute difference between any rank's weights, buffers (EMA included) and optimiser
         states and rank 0's: 0.0 when the ranks trained in step, as they must."""
         tensors = list(model.state_dict().values())
-        for opt in model.optimizers.values():
-            for state in opt.state_dict()["state"].values():
-                tensors += [v for _, v in sorted(state.items()) if isinstance(v, torch.Tensor)]
+        for name in sorted(model.optimizers):
+            states = model.optimizers[name].state_dict()["state"]
+            for index in sorted(states):  # a restored optimiser's order can differ between processes
+                tensors += [v for _, v in sorted(states[index].items()) if isinstance(v, torch.Tensor)]
         worst = 0.0
         for bucket in _buckets(tensors, BUCKET_BYTES):
             mine = self._carried(torch.cat([t.detach().reshape(-1).double() for t in bucket]))

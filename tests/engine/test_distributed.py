@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -29,12 +31,12 @@ from tests.engine.runs_helpers import tiny_config
 
 ROOT = Path(__file__).resolve().parents[2]
 BATCH = 32  # per process; the GAN's R1 subset (a quarter of the batch, at least 8) shards evenly from 32 on
-STEPS = 30
+STEPS = {"gan": 200, "diffusion": 30, "flow": 30}  # the GAN's job is stopped early and resumed
 
 
 def _config(family: str, batch: int):
     data = "digits" if family == "flow" else "moons"
-    cfg = tiny_config(family, data=data, steps=STEPS, batch_size=batch, log_every=10, n_display=16,
+    cfg = tiny_config(family, data=data, steps=STEPS[family], batch_size=batch, log_every=10, n_display=16,
                       eval_limit=64, sample_every=1000, checkpoint_seconds=0.0)
     cfg.data.n_train, cfg.data.n_test = 1000, 200
     return cfg
@@ -46,19 +48,46 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _launch(family: str, tmp: Path) -> tuple[subprocess.Popen, Path]:
+class Job:
+    """``torchrun --nproc_per_node=2 main.py train ...`` with Gloo on 127.0.0.1; output kept in files."""
+
+    def __init__(self, tmp: Path, name: str, *train_args):
+        self.out, self.err = tmp / f"{name}.out", tmp / f"{name}.err"
+        env = dict(os.environ, GLOO_SOCKET_IFNAME="lo", OMP_NUM_THREADS="1", PYTHONIOENCODING="utf-8")
+        cmd = [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node=2", "--nnodes=1",
+               "--master_addr", "127.0.0.1", "--master_port", str(_free_port()),
+               str(ROOT / "main.py"), "train", *map(str, train_args), "--quiet"]
+        with open(self.out, "w") as out, open(self.err, "w") as err:
+            self.proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=err)
+
+    def wait(self, timeout: float = 240) -> "Job":
+        try:
+            self.proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        self.rc, self.stdout, self.stderr = self.proc.returncode, self.out.read_text(), self.err.read_text()
+        return self
+
+
+def _start(family: str, tmp: Path) -> tuple[Job, Path]:
     cfg_file = tmp / f"{family}.json"
     cfg_file.write_text(json.dumps(_config(family, BATCH).to_dict()))
     run = tmp / f"{family}-2ranks"
-    env = dict(os.environ, GLOO_SOCKET_IFNAME="lo", OMP_NUM_THREADS="1", PYTHONIOENCODING="utf-8")
-    cmd = [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node=2", "--nnodes=1",
-           "--master_addr", "127.0.0.1", "--master_port", str(_free_port()),
-           str(ROOT / "main.py"), "train", "--config", str(cfg_file), "--out", str(run), "--quiet"]
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    return proc, run
+    return Job(tmp, family, "--config", cfg_file, "--out", run), run
 
 
-def _train_in_process(cfg, run: Path) -> Trainer:
+def _wait_for_training(run: Path, job: Job, timeout: float = 200.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and job.proc.poll() is None:
+        metrics = run / "metrics.jsonl"
+        if metrics.is_file() and '"train"' in metrics.read_text():
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"the job never logged a training step: {job.err.read_text()[-2000:]}")
+
+
+def _train_in_process(cfg, run: Path | None) -> Trainer:
     trainer = Trainer(cfg, run)
     for _ in trainer.events():
         pass
@@ -67,21 +96,22 @@ def _train_in_process(cfg, run: Path) -> Trainer:
 
 @pytest.fixture(scope="module")
 def jobs(tmp_path_factory):
-    """Both torchrun jobs run while this process trains the single-process references."""
+    """The torchrun jobs run while this process trains the single-process references. The GAN's job is
+    stopped by SIGTERM (as a scheduler preempts a job) once it trains, then resumed to the end."""
     tmp = tmp_path_factory.mktemp("dist")
-    launched = {family: _launch(family, tmp) for family in ("gan", "diffusion", "flow")}
+    started = {family: _start(family, tmp) for family in ("gan", "diffusion", "flow")}
+    gan_job, gan_run = started["gan"]
+    _wait_for_training(gan_run, gan_job)
+    gan_job.proc.send_signal(signal.SIGTERM)
+    stopped = gan_job.wait()
+    stopped_step = json.loads((gan_run / "status.json").read_text())["step"]
+    started["gan"] = (Job(tmp, "gan-resumed", "--resume", gan_run, "--steps", STEPS["gan"] - stopped_step), gan_run)
+
     refs = {family: _train_in_process(_config(family, 2 * BATCH), tmp / f"{family}-1x{2 * BATCH}")
-            for family in launched}
-    alone = {family: _train_in_process(_config(family, BATCH), None) for family in launched}  # rank 0's shard only
-    out = {}
-    for family, (proc, run) in launched.items():
-        try:
-            stdout, stderr = proc.communicate(timeout=240)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            stdout, stderr = proc.communicate()
-        out[family] = (proc.returncode, stdout, stderr, run)
-    return out, refs, alone
+            for family in started}
+    alone = {family: _train_in_process(_config(family, BATCH), None) for family in started}  # rank 0's shard only
+    out = {family: (job.wait(), run) for family, (job, run) in started.items()}
+    return out, refs, alone, (stopped, stopped_step)
 
 
 def _state(run: Path) -> dict[str, torch.Tensor]:
@@ -100,15 +130,15 @@ def _max_diff(a: dict, b: dict) -> float:
 
 @pytest.mark.parametrize("family", ["gan", "diffusion", "flow"])
 def test_two_ranks_equal_one_process_on_the_combined_batches(jobs, family):
-    out, refs, alone = jobs
-    rc, stdout, stderr, run = out[family]
-    assert rc == 0, stderr[-3000:]
-    summary = json.loads(stdout.strip().splitlines()[-1])  # only rank 0 prints it
-    assert len(stdout.strip().splitlines()) == 1 and summary["step"] == STEPS
+    out, refs, alone, _ = jobs
+    job, run = out[family]
+    assert job.rc == 0, job.stderr[-3000:]
+    lines = job.stdout.strip().splitlines()
+    assert len(lines) == 1 and json.loads(lines[0])["step"] == STEPS[family]  # only rank 0 prints
 
     env = json.loads((run / "env.json").read_text())["distributed"]
     assert env["world"] == 2 and env["global_batch"] == 2 * BATCH and env["backend"] == "gloo"
-    assert env["compared_at_step"] == STEPS and env["max_difference_from_rank0"] == 0.0  # ranks in step
+    assert env["compared_at_step"] == STEPS[family] and env["max_difference_from_rank0"] == 0.0  # ranks in step
 
     dist_state = _state(run)
     off = _max_diff(dist_state, _floats(refs[family].model))
@@ -118,29 +148,42 @@ def test_two_ranks_equal_one_process_on_the_combined_batches(jobs, family):
     assert off <= 5e-4
     assert _max_diff(dist_state, _floats(alone[family].model)) > 50 * max(off, 1e-6)
 
-    # the logged losses are the global batch's, as the single process logged them
-    dist_train = [r for r in open_run(run).curves if r["event"] == "train"]
-    ref_train = [r for r in open_run(refs[family].run.path).curves if r["event"] == "train"]
-    assert [r["step"] for r in dist_train] == [r["step"] for r in ref_train] == [10, 20, 30]
-    for a, b in zip(dist_train, ref_train):
-        assert a["loss"] == pytest.approx(b["loss"], rel=1e-4, abs=1e-5)
+    if family != "gan":  # the logged losses are the global batch's, as the single process logged them
+        dist_train = [r for r in open_run(run).curves if r["event"] == "train"]
+        ref_train = [r for r in open_run(refs[family].run.path).curves if r["event"] == "train"]
+        assert [r["step"] for r in dist_train] == [r["step"] for r in ref_train] == [10, 20, 30]
+        for a, b in zip(dist_train, ref_train):
+            assert a["loss"] == pytest.approx(b["loss"], rel=1e-4, abs=1e-5)
+
+
+def test_a_stopped_job_saves_where_the_ranks_agreed_and_resumes_exactly(jobs):
+    out, _, _, (stopped, stopped_step) = jobs
+    assert stopped.rc != 0  # torchrun reports the signal
+    summary = json.loads(stopped.stdout.strip().splitlines()[-1])
+    assert summary["reason"] == "stopped" and summary["step"] == stopped_step
+    assert 10 <= stopped_step < STEPS["gan"]
+    assert f"stopped at step {stopped_step}; checkpoint saved" in stopped.stderr
+    resumed = [r for r in open_run(out["gan"][1]).curves if r["event"] == "resumed"]
+    assert [r["step"] for r in resumed] == [stopped_step]
+    # and the weights after stop and resume equal the uninterrupted single process's (the test above)
 
 
 @pytest.mark.parametrize("family", ["gan", "diffusion", "flow"])
 def test_the_distributed_run_folder_is_complete_and_opens(jobs, family):
-    out, _, _ = jobs
-    rc, _, stderr, run = out[family]
-    assert rc == 0, stderr[-3000:]
+    out, _, _, (_, stopped_step) = jobs
+    job, run = out[family]
+    assert job.rc == 0, job.stderr[-3000:]
     for name in ("config.json", "env.json", "metrics.jsonl", "status.json"):
         assert (run / name).is_file(), name
     assert read_status(run)["state"] == "finished"
     config = json.loads((run / "config.json").read_text())
     assert config["resolved"]["distributed"] == {"world": 2, "global_batch": 2 * BATCH}
     opened = open_run(run)
-    assert opened.checkpoints == [STEPS] and opened.samples
+    saved = [stopped_step, STEPS[family]] if family == "gan" else [STEPS[family]]
+    assert opened.checkpoints == saved and opened.samples
     assert opened.curves[-1]["event"] == "finished"
     cfg, model, ckpt = load_run_model(run)
-    assert ckpt.step == STEPS and cfg.family == family
+    assert ckpt.step == STEPS[family] and cfg.family == family
     x = model.sample(8, generator=torch.Generator().manual_seed(0))
     assert x.shape[0] == 8 and torch.isfinite(x).all()
     if model.has("log_likelihood"):
