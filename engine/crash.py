@@ -4,13 +4,25 @@ from __future__ import annotations
 
 import os
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 
+def _home() -> Path:
+    """The user's home folder. Without HOME (a bare environment, a service) Python asks the password
+    database; without that too, the temporary folder, never the working directory (which may be ``/``
+    or a folder the person never chose)."""
+    try:
+        home = Path.home()
+    except (RuntimeError, KeyError, OSError):
+        home = Path("~")
+    return home if str(home) not in ("~", "") else Path(tempfile.gettempdir())
+
+
 def user_dir(kind: str) -> Path:
     """Platform user folder for ``kind`` in ("data", "cache", "state"), without extra dependencies."""
-    home = Path.home() if os.environ.get("HOME") or os.name == "nt" else Path(os.getcwd())
+    home = _home()
     if sys.platform == "win32":
         base = Path(os.environ.get("LOCALAPPDATA") or home / "AppData" / "Local")
         return base / "GenLab" / ("Cache" if kind == "cache" else "")

@@ -122,17 +122,27 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+def _print_version() -> int:
+    import engine
+    print(f"GenLab {engine.__version__}")
+    return EXIT_OK
+
+
 def main(argv: list[str] | None = None, gui=None, selftest=None) -> int:
     """Run one command. ``gui()`` and ``selftest(screenshot, report)`` come from ``main.py``, so the
     engine never imports the window."""
     argv = list(sys.argv[1:] if argv is None else argv)
     try:
+        # The window and --version skip the parser: building it lists the built-in data, which imports
+        # PyTorch, and the window must paint before PyTorch loads (gui/warmup.py).
+        if argv in ([], ["gui"]) and gui is not None:
+            return gui()
+        if argv == ["--version"]:
+            return _print_version()
         parser = build_parser()
         args = parser.parse_args(argv)
         if args.version:
-            import engine
-            print(f"GenLab {engine.__version__}")
-            return EXIT_OK
+            return _print_version()
         command = "selftest" if args.selftest else args.command
         if command in (None, "gui"):
             if gui is None:
