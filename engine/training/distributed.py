@@ -83,9 +83,9 @@ def _env_int(env, name: str, default: int | None = None) -> int:
         raise DistributedError(f"torchrun environment: {name}={text!r} is not a whole number") from None
 
 
-def default_backend() -> str:
+def default_backend(environ=None) -> str:
     """NCCL for CUDA tensors where CUDA (and NCCL) is available, Gloo for CPU tensors always."""
-    forced = os.environ.get("GENLAB_DIST_BACKEND", "").strip()
+    forced = (os.environ if environ is None else environ).get("GENLAB_DIST_BACKEND", "").strip()
     if forced:
         return forced
     if torch.cuda.is_available() and dist.is_nccl_available():
@@ -119,11 +119,14 @@ class Distributed:
         if not (0 <= rank < world and 0 <= local_rank < local_world):
             raise DistributedError(f"torchrun environment: RANK={rank}, WORLD_SIZE={world}, LOCAL_RANK={local_rank}, "
                                    f"LOCAL_WORLD_SIZE={local_world} do not fit together")
-        backend = default_backend()
+        backend = default_backend(env)
+        text = env.get("GENLAB_DIST_TIMEOUT", str(DEFAULT_TIMEOUT_S))
         try:
-            timeout = float(env.get("GENLAB_DIST_TIMEOUT", DEFAULT_TIMEOUT_S))
+            timeout = float(text)
         except ValueError:
-            raise DistributedError(f"GENLAB_DIST_TIMEOUT={env.get('GENLAB_DIST_TIMEOUT')!r} is not a number of seconds") from None
+            timeout = -1.0
+        if not timeout > 0:
+            raise DistributedError(f"GENLAB_DIST_TIMEOUT={text!r}: expected a number of seconds above 0")
         if not dist.is_initialized():
             try:
                 dist.init_process_group(backend=backend, init_method="env://", rank=rank, world_size=world,

@@ -218,3 +218,26 @@ def test_sharded_noise_is_the_single_process_noise_dealt_like_the_batch():
     assert torch.equal(torch.stack(parts, 1).flatten(0, 1), whole)
     with noise_shard(0, 1):  # one process: unchanged
         assert torch.equal(randn((6, 3), torch.Generator().manual_seed(1), "cpu"), whole)
+
+
+def test_outside_torchrun_nothing_is_joined_and_a_broken_environment_is_named():
+    from engine.training.distributed import Distributed, DistributedError
+    assert Distributed.from_env({}) is None  # plain genlab train
+    base = {"RANK": "0", "WORLD_SIZE": "2", "MASTER_ADDR": "127.0.0.1", "MASTER_PORT": "29500"}
+    with pytest.raises(DistributedError, match="RANK='x' is not a whole number"):
+        Distributed.from_env({**base, "RANK": "x"})
+    with pytest.raises(DistributedError, match="do not fit together"):
+        Distributed.from_env({**base, "RANK": "2"})
+    with pytest.raises(DistributedError, match="GENLAB_DIST_TIMEOUT='soon'"):
+        Distributed.from_env({**base, "GENLAB_DIST_TIMEOUT": "soon"})
+
+
+def test_genlab_train_reports_a_broken_torchrun_environment_in_one_line(monkeypatch, capsys, tmp_path):
+    from engine.cli.main import main
+    for key, value in {"RANK": "1", "WORLD_SIZE": "1", "MASTER_ADDR": "127.0.0.1", "MASTER_PORT": "29500"}.items():
+        monkeypatch.setenv(key, value)
+    assert main(["train", "--model", "vae", "--data", "moons", "--out", str(tmp_path / "run")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == ["genlab: error: torchrun environment: RANK=1, WORLD_SIZE=1, LOCAL_RANK=0, "
+                   "LOCAL_WORLD_SIZE=1 do not fit together"]
+    assert not (tmp_path / "run").exists()
