@@ -36,9 +36,9 @@ How the work is split, and why it is done this way:
   (the flow's ActNorm: an ``initialized`` buffer and an ``_initialise(x)`` method) is initialised from
   the global batch: its input is gathered from every rank first. GenLab's networks use no BatchNorm.
 - **Rank 0 writes** the run folder, checkpoints, metrics, samples and status; the logged losses are
-  averaged over the ranks. Every rank runs the same loop (display samples and evaluations included,
-  which keeps them in step); stopping (Ctrl+C, SIGTERM, a time limit) is agreed at every step, and a
-  time-limited run uses rank 0's clock. At the end the ranks compare their weights, EMA and optimiser
+  averaged over the ranks. Only rank 0 draws display samples and evaluates (the others wait for it at
+  the next step, which costs no time and spares shared CPU cores); stopping (Ctrl+C, SIGTERM, a time
+  limit) is agreed at every step, and a time-limited run uses rank 0's clock. At the end the ranks compare their weights, EMA and optimiser
   states with rank 0's and the largest difference is written to ``env.json``.
 - **Backend by device**: ``cpu:gloo,cuda:nccl`` where CUDA is available (CUDA tensors go over NCCL, the
   small control messages over Gloo), Gloo alone elsewhere; ``GENLAB_DIST_BACKEND`` overrides it.

@@ -585,6 +585,9 @@ class Trainer(RunKeeping):
         return bad
 
     def _sample_events(self):
+        if self.dist is not None and not self.is_writer:  # rank 0 draws; the others wait at the next step
+            self.schedule.record(self.step, 0.0, 0.0)
+            return
         started = time.perf_counter()
         self._activity = "drawing samples"
         ev = self.draw_samples()
@@ -600,6 +603,8 @@ class Trainer(RunKeeping):
         yield SnapshotPublished(snap)
 
     def _eval_event(self) -> EvaluationCompleted:
+        if self.dist is not None and not self.is_writer:  # rank 0 evaluates and records
+            return EvaluationCompleted(self.step, {})
         self._activity = "evaluating"
         metrics = self.evaluate()
         self._append_metrics({"event": "eval", "step": self.step, "time": round(self.elapsed, 4),
