@@ -1,6 +1,8 @@
 """Sample and likelihood quality of every family on the 2D toys and on images, for a fixed CPU budget.
 
-Each (family, dataset) pair trains with the family's default config on ONE torch thread for a fixed
+Each (family, dataset) pair trains with the family's default config under the window's first-run
+preset (resources/presets/<family>-<kind>.json: model settings, batch size, learning rate) on ONE torch
+thread for a fixed
 budget of *thread CPU time* (default 60 s per toy), so other work on a busy machine does not shorten
 a run. Then, on held-out data:
 
@@ -39,6 +41,7 @@ from engine.devices import set_torch_threads
 from engine.evaluate import evaluate_nll
 from engine.metrics import energy_distance
 from engine.models.registry import available_families
+from engine.resources import resource_path
 from engine.training.loop import Controls, Trainer, UNLIMITED_STEPS
 
 import fid
@@ -60,8 +63,29 @@ def reference_nll(toy: str, seed: int) -> float:
     return cache[key]
 
 
+def preset_overrides(family: str, kind: str) -> list[str]:
+    """The window's first-run preset for this family and kind of data, as --set lines.
+
+    The benchmark judges what a person gets on the first click: the family's defaults under the preset
+    the window applies. Run length and display cadence are the benchmark's own (a CPU-time budget).
+    """
+    path = resource_path("presets", f"{family}-{kind}.json")
+    if not path.is_file():
+        return []
+    preset = json.loads(path.read_text(encoding="utf-8"))
+    out = []
+    for section in ("model", "train"):
+        for name, value in preset.get(section, {}).items():
+            if section == "train" and name in ("steps", "sample_every", "time_limit"):
+                continue
+            out.append(f"{section}.{name}={json.dumps(value)}")
+    return out
+
+
 def train_for(family: str, data: str, budget: float, seed: int, overrides: list[str]) -> Trainer:
-    """Train with the family's defaults for ``budget`` seconds of this thread's CPU time."""
+    """Train with the family's defaults and the window's preset for ``budget`` s of this thread's CPU time."""
+    kind = "points" if data in TOYS else "image"
+    overrides = preset_overrides(family, kind) + list(overrides)
     cfg = RunConfig(family=family)
     cfg.data.name = data
     cfg.data.seed = seed
