@@ -23,6 +23,8 @@ import engine
 from gui.actions import ControlActions
 from gui.data_loader import DatasetLoader
 from gui.docks.data_dock import DataDock
+from gui.docks.inside_dock import InsideDock
+from gui.docks.latent_dock import LatentDock
 from gui.docks.log_dock import LogDock
 from gui.docks.losses_dock import LossesDock
 from gui.docks.samples_dock import SamplesDock
@@ -67,7 +69,10 @@ class MainWindow(QMainWindow):
         self.samples_dock = SamplesDock(self)
         self.data_dock = DataDock(self)
         self.log_dock = LogDock(self)
-        self._docks = [self.setup_dock, self.losses_dock, self.samples_dock, self.data_dock, self.log_dock]
+        self.latent_dock = LatentDock(self)
+        self.inside_dock = InsideDock(self)
+        self._docks = [self.setup_dock, self.losses_dock, self.samples_dock, self.data_dock, self.log_dock,
+                       self.latent_dock, self.inside_dock]
         for dock in self._docks:
             dock.setFeatures(DOCK_FEATURES)
 
@@ -137,8 +142,12 @@ class MainWindow(QMainWindow):
         self.splitDockWidget(self.losses_dock, self.samples_dock, Qt.Orientation.Horizontal)
         self.splitDockWidget(self.losses_dock, self.data_dock, Qt.Orientation.Vertical)
         self.splitDockWidget(self.samples_dock, self.log_dock, Qt.Orientation.Vertical)
+        self.tabifyDockWidget(self.samples_dock, self.latent_dock)
+        self.tabifyDockWidget(self.losses_dock, self.inside_dock)
         for dock in self._docks:
             dock.show()
+        self.samples_dock.raise_()
+        self.losses_dock.raise_()
         self.resizeDocks([self.setup_dock, self.losses_dock, self.samples_dock], [330, 560, 470],
                          Qt.Orientation.Horizontal)
         self.resizeDocks([self.losses_dock, self.data_dock], [520, 250], Qt.Orientation.Vertical)
@@ -161,6 +170,8 @@ class MainWindow(QMainWindow):
         b.run_started.connect(self._on_bridge_run_started)
         b.steps_completed.connect(self.losses_dock.add_steps)
         b.samples_ready.connect(self.samples_dock.show_samples)
+        b.snapshot_published.connect(self.latent_dock.set_snapshot)
+        b.snapshot_published.connect(self.inside_dock.set_snapshot)
         b.message_logged.connect(self.log)
         b.checkpoint_saved.connect(lambda ev: self.log("info", f"checkpoint saved at step {ev.step:,}"))
         b.evaluation_completed.connect(self._on_bridge_evaluation_completed)
@@ -334,6 +345,8 @@ class MainWindow(QMainWindow):
         dataset = runner.trainer.dataset if runner is not None and runner.trainer is not None else None
         reference = dataset.x_test[:5000].numpy() if dataset is not None and ev.spec["kind"] == "points" else None
         self.samples_dock.start_run(self.session.run_dir, ev.spec["kind"], reference)
+        self.latent_dock.start_run(ev.family, ev.spec, dataset)
+        self.inside_dock.start_run(ev.family, ev.spec, dataset)
         self.log("info", f"run started on {ev.device} with {ev.threads} thread(s)")
 
     def _on_bridge_evaluation_completed(self, ev) -> None:
@@ -426,6 +439,8 @@ class MainWindow(QMainWindow):
         self.loader.cancel()
         self.loader.join(0.5)
         self.warmup.join(0.5)
+        self.latent_dock.shutdown()
+        self.inside_dock.shutdown()
         super().closeEvent(event)
 
 

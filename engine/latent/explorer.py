@@ -12,7 +12,9 @@ replaces an unread one of its kind, so nothing queues up behind a fast pointer. 
 takes the most urgent kind first (decode before everything), and a job that is running is
 interrupted (through ``engine.interrupt``, which long loops in the families already check) when a
 newer request of its kind arrives (it is stale) or a more urgent one does (it is tried again
-afterwards). Each finished job calls ``on_result(Result)`` on the explorer's thread; the window turns
+afterwards). A request submitted with ``preemptible=False`` is not cut short by a newer one of its
+kind: a quick preview decode that is already running finishes and is shown while the newest waits,
+or a pointer that moves faster than the model decodes would never see a picture. Each finished job calls ``on_result(Result)`` on the explorer's thread; the window turns
 that into a Qt signal. Results carry NumPy arrays and plain values only.
 
 A new snapshot is loaded before the next job (weights copied into the same instance when the
@@ -51,6 +53,8 @@ class Result:
     seconds: float            # time the job took on the explorer's thread
     tag: Any = None           # whatever the caller passed with the request
     error: str | None = None  # a readable message when the job failed
+    waited: float = 0.0       # seconds between the request and the start of its job
+    cpu_seconds: float = 0.0  # CPU time of the job's thread (what it costs on an idle machine)
 
 
 @dataclass
@@ -72,6 +76,8 @@ class _Request:
     id: int
     priority: int
     grad: bool                # False: run under inference mode
+    submitted: float = 0.0    # time.perf_counter() of the request
+    preemptible: bool = True  # a newer request of the same kind interrupts it
 
 
 class LatentExplorer:
@@ -132,18 +138,19 @@ class LatentExplorer:
             self._cond.notify_all()
 
     def submit(self, kind: str, job: Callable[[Context], Any], tag: Any = None, priority: int | None = None,
-               grad: bool = False) -> int:
+               grad: bool = False, preemptible: bool = True) -> int:
         """Run ``job(context)`` on the explorer's thread; replaces an unread request of ``kind``.
-        Returns the request id, which the result carries."""
+        ``grad``: run with autograd (not under inference mode). ``preemptible``: a newer request of
+        the same kind may interrupt it while it runs. Returns the request id, which the result carries."""
         with self._cond:
             if self._closed:
                 return -1
             self._next_id += 1
             prio = PRIORITY.get(kind, BACKGROUND) if priority is None else priority
-            req = _Request(kind, job, tag, self._next_id, prio, grad)
+            req = _Request(kind, job, tag, self._next_id, prio, grad, time.perf_counter(), preemptible)
             self._slots[kind] = req
             running = self._running
-            if running is not None and (running.kind == kind or running.priority > prio):
+            if running is not None and ((running.kind == kind and running.preemptible) or running.priority > prio):
                 self._interrupt.set()
             self._ensure_thread()
             self._cond.notify_all()
@@ -170,11 +177,11 @@ class LatentExplorer:
         return not thread.is_alive()
 
     # ---- convenience requests -------------------------------------------------------------------
-    def decode(self, z: np.ndarray, tag=None, kind: str = "decode", **options) -> int:
-        return self.submit(kind, jobs.decode(z, **options), tag)
+    def decode(self, z: np.ndarray, tag=None, kind: str = "decode", preemptible: bool = True, **options) -> int:
+        return self.submit(kind, jobs.decode(z, **options), tag, preemptible=preemptible)
 
-    def grid(self, latents: np.ndarray, nrow: int, tag=None, **options) -> int:
-        return self.submit("grid", jobs.decode_grid(latents, nrow, **options), tag)
+    def grid(self, latents: np.ndarray, nrow: int, tag=None, preemptible: bool = True, **options) -> int:
+        return self.submit("grid", jobs.decode_grid(latents, nrow, **options), tag, preemptible=preemptible)
 
     def interpolate(self, a: np.ndarray, b: np.ndarray, n: int, mode: str, tag=None, **options) -> int:
         return self.submit("interpolate", jobs.interpolate(a, b, n, mode, **options), tag)
@@ -182,8 +189,9 @@ class LatentExplorer:
     def encode(self, x: np.ndarray, labels=None, tag=None, **options) -> int:
         return self.submit("encode", jobs.encode(x, labels, **options), tag)
 
-    def embed(self, x: np.ndarray, labels=None, max_points: int = 5000, tag=None, **options) -> int:
-        return self.submit("embed", jobs.embed(x, labels, max_points, **options), tag)
+    def embed(self, x: np.ndarray, labels=None, max_points: int = 5000, tag=None, preemptible: bool = True,
+              **options) -> int:
+        return self.submit("embed", jobs.embed(x, labels, max_points, **options), tag, preemptible=preemptible)
 
     def complete(self, x: np.ndarray, known: np.ndarray, n: int = 4, temperature: float = 1.0, tag=None) -> int:
         return self.submit("complete", jobs.complete(x, known, n, temperature), tag)
@@ -250,6 +258,8 @@ class LatentExplorer:
             return
         ctx = Context(model, self.generator, snap.step, snap.family, model.spec)
         t0 = time.perf_counter()
+        c0 = time.thread_time()
+        waited = t0 - req.submitted
         try:
             with interruptible(self._interrupt):
                 if req.grad:
@@ -272,7 +282,8 @@ class LatentExplorer:
                                  req.tag, error=f"{type(e).__name__}: {e}"))
             return
         self.completed += 1
-        self._deliver(Result(req.kind, req.id, snap.step, snap.family, data, time.perf_counter() - t0, req.tag))
+        self._deliver(Result(req.kind, req.id, snap.step, snap.family, data, time.perf_counter() - t0, req.tag,
+                             waited=waited, cpu_seconds=time.thread_time() - c0))
 
     def _deliver(self, result: Result) -> None:
         callback = self.on_result

@@ -183,7 +183,10 @@ def flow_layers(extent: float = 3.0, lines: int = 13, points: int = 61):
         traj = model.trajectory(0, ctx.generator, labels=_class(model, len(base), 0), inputs=inputs,
                                 direction="generate")
         frames = np.stack([f.float().cpu().numpy().reshape(grid.shape) for f in traj.frames]).astype(np.float32)
-        return Frames(frames, list(traj.labels))
+        n = len(frames) - 1     # the base, then the state after each coupling on the way to the data
+        labels = ["base (regular grid)"] + [f"after layer {i} of {n}" + (" (data space)" if i == n else "")
+                                            for i in range(1, n + 1)]
+        return Frames(frames, labels)
     return job
 
 

@@ -18,10 +18,11 @@ from engine.interrupt import check_interrupt
 from engine.latent import plane as planes
 from engine.render import image_grid, to_uint8_images
 
-# Examples per forward pass in long jobs: small for diffusion (each decode is many network passes),
-# so an interruption lands quickly.
-CHUNK = {"diffusion": 8, "flow": 64, "ar": 8}
-DEFAULT_CHUNK = 256
+# Examples per forward pass in long jobs (grids, embeddings). A newer or more urgent request can cut a
+# job short only between chunks, so a chunk must take about as long as one decode the person waits
+# for: small for diffusion (each decode is many network passes).
+CHUNK = {"diffusion": 4, "flow": 8, "ar": 8}
+DEFAULT_CHUNK = 16
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,20 @@ def images_uint8(x: torch.Tensor) -> np.ndarray:
     elif out.shape[-1] == 4:
         out = out[..., :3]
     return np.ascontiguousarray(out)
+
+
+def picture(x) -> np.ndarray:
+    """One data-space image (C, H, W) in [0, 1] as uint8 (H, W) or (H, W, 3), for a thumbnail."""
+    return images_uint8(torch.as_tensor(np.asarray(x, dtype=np.float32))[None])[0]
+
+
+def describe(ctx) -> dict:
+    """What a view needs to know about the model before it lays itself out (a job)."""
+    m = ctx.model
+    latent = m.has("latent")
+    return {"family": ctx.family, "latent": latent, "encode": m.has("encode"), "completion": m.has("completion"),
+            "latent_shape": tuple(m.latent_shape()) if latent else (), "conditional": bool(m.conditional),
+            "kind": ctx.spec.kind}
 
 
 def _labels(ctx, n: int, label):

@@ -248,3 +248,27 @@ def test_close_interrupts_a_running_job():
     assert started.wait(10)
     assert ex.close(5.0) and not ex.alive
     assert ex.submit("decode", lambda ctx: 1) == -1
+
+
+def test_a_running_preview_finishes_when_the_pointer_moves_on(explorer):
+    """A pointer faster than the model must still see pictures: a non-preemptible decode that is
+    running is shown, then the newest request runs (the ones in between never do)."""
+    explorer.set_snapshot(take_snapshot(_model("vae", latent_dim=2), 1))
+    started = threading.Event()
+    release = threading.Event()
+
+    def preview(ctx):
+        started.set()
+        for _ in range(200):
+            check_interrupt()
+            if release.is_set():
+                break
+            time.sleep(0.005)
+        return "preview"
+    explorer.submit("decode", preview, preemptible=False)
+    assert started.wait(10)
+    ids = [explorer.decode(np.array([0.1 * i, 0.0])) for i in range(5)]
+    release.set()
+    assert explorer.wait_idle(30)
+    got = explorer.got.of("decode")
+    assert [r.data if isinstance(r.data, str) else r.request_id for r in got] == ["preview", ids[-1]]

@@ -1,0 +1,247 @@
+"""Inside the model: what a model trained on 2-D points computes, updated live as it trains.
+
+Per family, on the plane of the data (``engine.latent.inside`` does the work on a second
+``LatentExplorer``, so these heavier views never delay a drag in the Latent dock):
+
+- VAE: its density bound as a heat map; click points to see their posterior q(z | x) as ellipses
+  in the latent plane (right).
+- GAN: the discriminator as a heat map, and a regular grid of noise warped by the generator.
+- Flow: its exact density, and a regular grid of the base space carried through the couplings;
+  the layer slider steps through them.
+- Autoregressive: its exact density.
+- Diffusion: its density by the probability-flow ODE (labelled as such), and particles moving from
+  noise to data; the timestep slider scrubs through the denoising.
+
+Everything is recomputed from each new snapshot while the dock is visible (latest wins).
+"""
+
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (QCheckBox, QDockWidget, QHBoxLayout, QLabel, QPushButton, QSlider, QSplitter,
+                               QVBoxLayout, QWidget)
+
+from engine.latent import inside
+from engine.latent.plane import view_bounds
+from gui.latent_link import ExplorerLink
+from gui.widgets.inside_views import MapView, PosteriorView, heat_uint8
+
+HEAT_RES = 64                 # heat map cells per side
+DIFFUSION_HEAT_RES = 32       # the ODE likelihood is dear: a coarser grid
+DIFFUSION_ODE_STEPS = 12
+PARTICLES = 600
+PARTICLE_STEPS = 40
+MAX_PICKS = 8
+
+
+class InsideDock(QDockWidget):
+    def __init__(self, parent=None):
+        super().__init__("Inside the model", parent)
+        self.setObjectName("dock_inside")
+        self.link = ExplorerLink(self, name="genlab-inside", seed=1)
+        self.link.result_ready.connect(self._on_link_result_ready)
+        self.family: str | None = None
+        self.kind: str | None = None
+        self.bounds = (-3.0, 3.0, -3.0, 3.0)
+        self.reference: np.ndarray | None = None
+        self.snapshot = None
+        self.forwarded = None
+        self.heatmap = None
+        self.frames = None
+        self.picks: list[tuple[float, float]] = []
+        self.results = 0
+        self._build()
+        self.visibilityChanged.connect(self._on_visibility_changed)
+
+    def _build(self) -> None:
+        body = QWidget()
+        layout = QVBoxLayout(body)
+        layout.setContentsMargins(4, 4, 4, 4)
+        self.caption = QLabel("For models trained on 2-D points: density, discriminator, warps and particles, "
+                              "live from the newest weights.")
+        self.caption.setWordWrap(True)
+        layout.addWidget(self.caption)
+        split = QSplitter(Qt.Orientation.Horizontal)
+        self.map_view = MapView()
+        self.map_view.clicked.connect(self._on_map_clicked)
+        split.addWidget(self.map_view)
+        self.posterior_view = PosteriorView()
+        split.addWidget(self.posterior_view)
+        layout.addWidget(split, 1)
+        row = QHBoxLayout()
+        self.log_check = QCheckBox("log scale")
+        self.log_check.setToolTip(f"Colour by log-density over its top {12} nats instead of by density")
+        self.log_check.toggled.connect(lambda _: self._update_heat())
+        row.addWidget(self.log_check)
+        self.frame_label = QLabel("")
+        self.frame_slider = QSlider(Qt.Orientation.Horizontal)
+        self.frame_slider.setObjectName("inside_frame_slider")
+        self.frame_slider.valueChanged.connect(self._update_frame)
+        row.addWidget(self.frame_label)
+        row.addWidget(self.frame_slider, 1)
+        self.clear_picks = QPushButton("Clear picks")
+        self.clear_picks.clicked.connect(self._on_clear_picks_clicked)
+        row.addWidget(self.clear_picks)
+        layout.addLayout(row)
+        self.note = QLabel("")
+        self.note.setObjectName("inside_note")
+        self.note.setWordWrap(True)
+        layout.addWidget(self.note)
+        self.setWidget(body)
+        self._configure(None)
+
+    # ---- run lifecycle ------------------------------------------------------------------------------------
+    def start_run(self, family: str, spec: dict, dataset=None) -> None:
+        self.family = family
+        self.kind = spec.get("kind")
+        self.snapshot = None
+        self.forwarded = None
+        self.heatmap = None
+        self.frames = None
+        self.picks = []
+        self.map_view.set_heat(None)
+        self.map_view.set_lines(None)
+        self.map_view.set_particles(None)
+        self.map_view.set_picks([])
+        self.reference = None
+        if self.kind == "points" and dataset is not None:
+            self.reference = np.asarray(dataset.x_test[:3000], dtype=np.float64)
+            (x0, x1), (y0, y1) = view_bounds(self.reference, margin=0.15)
+            self.bounds = (x0, x1, y0, y1)
+        self.map_view.set_reference(self.reference)
+        self.map_view.set_bounds(self.bounds)
+        self._configure(family if self.kind == "points" else None)
+
+    def _configure(self, family: str | None) -> None:
+        points = family is not None
+        self.map_view.setVisible(points)
+        self.posterior_view.setVisible(family == "vae")
+        self.clear_picks.setVisible(family == "vae")
+        stepped = family in ("flow", "diffusion", "gan")
+        self.frame_slider.setVisible(stepped)
+        self.frame_label.setVisible(stepped)
+        self.log_check.setVisible(points and family != "gan")
+        if not points:
+            self.note.setText("These views are for models trained on 2-D points (moons, 8gaussians, …). "
+                              "For images, use the Latent dock." if self.kind == "image" else "")
+            return
+        self.note.setText({
+            "vae": "Heat: the VAE's density bound. Click points to see where the encoder puts them: 2-sigma "
+                   "ellipses of q(z | x) on the right, over the prior's 1- and 2-sigma circles.",
+            "gan": "Heat: the discriminator. Lines: a regular grid of noise (two latent dimensions, the others 0) "
+                   "after the generator; the slider goes from the grid to its warp.",
+            "flow": "Heat: the flow's exact density. Lines: a regular grid of the base space; the slider carries "
+                    "it through the couplings one by one.",
+            "ar": "Heat: the autoregressive model's exact density (each coordinate binned, then the bins' "
+                  "probabilities chained).",
+            "diffusion": "Heat: density by the probability-flow ODE. Dots: particles denoised from noise "
+                         "(t = T) to data (t = 0); the slider scrubs through time.",
+        }.get(family, ""))
+
+    def set_snapshot(self, snapshot) -> None:
+        self.snapshot = snapshot
+        if self.isVisible():
+            self._forward_snapshot()
+
+    def _forward_snapshot(self) -> None:
+        snap = self.snapshot
+        if snap is None or snap is self.forwarded or self.kind != "points":
+            return
+        self.forwarded = snap
+        self.link.set_snapshot(snap)
+        self.request_all()
+
+    def _on_visibility_changed(self, visible: bool) -> None:
+        if visible:
+            self._forward_snapshot()
+
+    def shutdown(self) -> bool:
+        return self.link.close(2.0)
+
+    # ---- requests -----------------------------------------------------------------------------------------
+    def request_all(self) -> None:
+        """Every view of the family, from the newest weights. A view being computed finishes first
+        (``preemptible=False``): the ODE density of a diffusion model takes longer than training
+        takes to publish new weights, and would never finish if each snapshot restarted it."""
+        submit = functools.partial(self.link.explorer.submit, preemptible=False)
+        f = self.family
+        if f in ("vae", "flow", "ar"):
+            submit("inside:density", inside.density(self.bounds, HEAT_RES))
+        elif f == "diffusion":
+            submit("inside:density", inside.density(self.bounds, DIFFUSION_HEAT_RES,
+                                                       ode_steps=DIFFUSION_ODE_STEPS), grad=True)
+            submit("inside:frames", inside.diffusion_particles(PARTICLES, PARTICLE_STEPS), priority=3)
+        elif f == "gan":
+            submit("inside:density", inside.discriminator(self.bounds, HEAT_RES))
+            submit("inside:frames", inside.generator_warp(), priority=3)
+        if f == "flow":
+            submit("inside:frames", inside.flow_layers(), priority=3)
+        if f == "vae":
+            self.request_posterior()
+
+    def request_posterior(self) -> None:
+        cloud = self.reference[:1000] if self.reference is not None else np.zeros((0, 2))
+        self.link.explorer.submit("inside:posterior", inside.posterior(self.picks, cloud), priority=2)
+
+    def _on_map_clicked(self, x: float, y: float) -> None:
+        if self.family != "vae" or self.forwarded is None:
+            return
+        self.picks = (self.picks + [(x, y)])[-MAX_PICKS:]
+        self.map_view.set_picks(self.picks)
+        self.request_posterior()
+
+    def _on_clear_picks_clicked(self) -> None:
+        self.picks = []
+        self.map_view.set_picks([])
+        if self.forwarded is not None:
+            self.request_posterior()
+
+    # ---- results ------------------------------------------------------------------------------------------
+    def _on_link_result_ready(self, result) -> None:
+        if result.error:
+            self.note.setText(f"{result.kind}: {result.error}")
+            return
+        if result.family != self.family:
+            return
+        self.results += 1
+        if result.kind == "inside:density":
+            self.heatmap = result.data
+            self._update_heat()
+            self.caption.setText(f"Step {result.step:,}: {result.data.label}.")
+        elif result.kind == "inside:frames":
+            self._set_frames(result.data)
+        elif result.kind == "inside:posterior":
+            self.posterior_view.set_posterior(result.data)
+
+    def _update_heat(self) -> None:
+        h = self.heatmap
+        if h is None:
+            return
+        self.map_view.set_heat(heat_uint8(h.values, h.what, self.log_check.isChecked()), h.bounds)
+
+    def _set_frames(self, frames) -> None:
+        first = self.frames is None
+        self.frames = frames
+        n = len(frames.frames)
+        self.frame_slider.blockSignals(True)
+        self.frame_slider.setRange(0, n - 1)
+        if first:
+            self.frame_slider.setValue(n - 1)
+        self.frame_slider.blockSignals(False)
+        self._update_frame(self.frame_slider.value())
+
+    def _update_frame(self, index: int) -> None:
+        fr = self.frames
+        if fr is None:
+            return
+        index = max(0, min(index, len(fr.frames) - 1))
+        data = fr.frames[index]
+        self.frame_label.setText(fr.labels[index])
+        if self.family == "diffusion":
+            self.map_view.set_particles(data)
+        else:
+            self.map_view.set_lines(data)
+

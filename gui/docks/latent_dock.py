@@ -1,0 +1,613 @@
+"""Latent dock: drag through a model's latent space while it trains, for every family.
+
+The dock never touches the training model: published snapshots go to its own ``LatentExplorer``
+(``gui.latent_link``), which decodes on its own thread, latest request wins. What it shows:
+
+- the **plane**: the latent itself when it has two dimensions, otherwise a plane through it
+  (principal components of encoded training data for VAE and flow; random directions through a
+  prior draw, or the plane through ends A and B, for GAN and diffusion), with encoded training
+  points coloured by class;
+- the **decoded** handle, updated on every pointer move (a diffusion model previews with a few DDIM
+  steps while the pointer moves and refines when it rests), and a k x k **manifold** of the visible
+  square region, redrawn when a new snapshot arrives or the view moves;
+- **sliders** for the first latent dimensions, **interpolation** between two ends (PNG and GIF
+  export) and **encode** (a training example or an image file; dropped files work too);
+- for the autoregressive family, which has no latent, **completion** (``CompletionPanel``).
+
+Work is asked for only while the dock is visible.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import numpy as np
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QDockWidget, QFileDialog, QLabel, QStackedWidget, QVBoxLayout, QWidget
+
+from engine.latent import jobs
+from engine.latent import plane as planes
+from gui.latent_link import ExplorerLink
+from gui.widgets.completion_panel import CompletionPanel
+from gui.widgets.latent_page import PAGE_WIDGETS, LatentPage
+
+REST_MS = 250                 # the pointer has rested this long: refine a diffusion preview
+MIN_HALF_WIDTH = 2.0          # a fitted plane region shows at least +-2 around the data (the prior's bulk)
+REGION_MS = 200               # the view stopped moving this long: redraw the manifold
+# Training examples encoded for the plane, and how often they are encoded again (seconds).
+EMBED_POINTS = {"vae": 5000, "flow": 1500, "diffusion": 200, "gan": 0}
+MAX_EMBED_POINTS = 5000
+EMBED_EVERY_S = {"vae": 6.0, "flow": 12.0, "diffusion": 60.0}
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp", ".tif", ".tiff")
+PLANE_MODES = (("axes", "Latent axes"), ("pca", "Principal components"), ("random", "Random directions"),
+               ("samples", "Through A and B"))
+
+
+class LatentDock(QDockWidget):
+    def __init__(self, parent=None):
+        super().__init__("Latent", parent)
+        self.setObjectName("dock_latent")
+        self.setAcceptDrops(True)
+        self.link = ExplorerLink(self, name="genlab-latent")
+        self.link.result_ready.connect(self._on_link_result_ready)
+        self.rng = np.random.default_rng(0)
+        self._reset_state()
+        self._build()
+        self.rest_timer = QTimer(self, singleShot=True, interval=REST_MS)
+        self.rest_timer.timeout.connect(self._on_rest_timer_timeout)
+        self.region_timer = QTimer(self, singleShot=True, interval=REGION_MS)
+        self.region_timer.timeout.connect(self.request_grid)
+        self.visibilityChanged.connect(self._on_visibility_changed)
+
+    def _reset_state(self) -> None:
+        self.family: str | None = None
+        self.spec = None
+        self.info: dict | None = None
+        self.d = 0
+        self.plane: planes.Plane | None = None
+        self.z: np.ndarray | None = None
+        self.ends: dict[str, np.ndarray] = {}
+        self.encoded: np.ndarray | None = None
+        self.embedded = None
+        self.x_train: np.ndarray | None = None
+        self.y_train: np.ndarray | None = None
+        self.snapshot = None
+        self.forwarded = None
+        self.strip = None
+        self.shown_decode_id = 0      # request id of the decoded picture on screen
+        self.shown_step = None        # snapshot step it was decoded from
+        self.last_decode_id = 0       # the newest decode asked for
+        self.last_decode_ms = 0.0
+        self.last_embed_time = -1e9
+        self.decodes_shown = 0
+        self.moving = False           # the pointer is dragging the handle: only decodes are asked for
+        self.refresh_pending = False  # new weights arrived while moving: grid and embedding wait for rest
+
+    # ---- construction ------------------------------------------------------------------------------------
+    def _build(self) -> None:
+        body = QWidget()
+        outer = QVBoxLayout(body)
+        outer.setContentsMargins(4, 4, 4, 4)
+        self.caption = QLabel("Train a model: its latent space appears here, decoded live from the newest weights.")
+        self.caption.setWordWrap(True)
+        outer.addWidget(self.caption)
+        self.pages = QStackedWidget()
+        outer.addWidget(self.pages, 1)
+        self.pages.addWidget(self._build_explorer_page())
+        self.completion = CompletionPanel()
+        self.completion.complete_requested.connect(self.request_completion)
+        self.completion.example_changed.connect(self._on_completion_example_changed)
+        self.completion.random.clicked.connect(
+            lambda: self.completion.index.setValue(int(self.rng.integers(0, self.completion.index.maximum() + 1))))
+        self.completion.blank.clicked.connect(self._on_completion_blank_clicked)
+        self.pages.addWidget(self.completion)
+        self.message = QLabel("")
+        self.message.setWordWrap(True)
+        self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.pages.addWidget(self.message)
+        self.status = QLabel("")
+        self.status.setObjectName("latent_status")
+        outer.addWidget(self.status)
+        self.setWidget(body)
+
+    def _build_explorer_page(self) -> QWidget:
+        page = LatentPage()
+        for name in PAGE_WIDGETS:           # the dock's logic reads them as its own attributes
+            setattr(self, name, getattr(page, name))
+        self.plane_combo.activated.connect(lambda _: self.set_plane_mode(self.plane_combo.currentData()))
+        self.new_plane.clicked.connect(self._on_new_plane_clicked)
+        self.fit_view.clicked.connect(self.fit_region)
+        self.k_spin.valueChanged.connect(lambda _: self.request_grid())
+        self.class_combo.activated.connect(lambda _: self._on_class_changed())
+        self.plane_view.handle_moved.connect(self._on_plane_handle_moved)
+        self.plane_view.region_changed.connect(lambda: self.region_timer.start())
+        self.sliders.value_changed.connect(self._on_sliders_value_changed)
+        self.interp.set_a.clicked.connect(lambda: self.set_end("A", self.z))
+        self.interp.set_b.clicked.connect(lambda: self.set_end("B", self.z))
+        self.interp.random_a.clicked.connect(lambda: self.set_end("A", self.prior_draw()))
+        self.interp.random_b.clicked.connect(lambda: self.set_end("B", self.prior_draw()))
+        self.interp.go.clicked.connect(self.request_interpolation)
+        self.interp.save_png.clicked.connect(lambda: self._save_dialog("png"))
+        self.interp.save_gif.clicked.connect(lambda: self._save_dialog("gif"))
+        self.encode_panel.index.valueChanged.connect(self._on_encode_index_changed)
+        self.encode_panel.random.clicked.connect(
+            lambda: self.encode_panel.index.setValue(int(self.rng.integers(0, self.encode_panel.index.maximum() + 1))))
+        self.encode_panel.encode.clicked.connect(lambda: self.encode_example(self.encode_panel.index.value()))
+        self.encode_panel.open_file.clicked.connect(self._open_image_dialog)
+        return page
+
+    # ---- run lifecycle ---------------------------------------------------------------------------------------
+    def start_run(self, family: str, spec: dict, dataset=None) -> None:
+        """A new run: forget the old latent, remember the data (for encoding and the plane)."""
+        from engine.data.spec import DataSpec
+        self._reset_state()
+        self.family = family
+        self.spec = DataSpec.from_dict(spec)
+        if dataset is not None:
+            self.x_train = dataset.x_train
+            self.y_train = dataset.y_train
+        self.plane_view.set_points(None)
+        for name in ("A", "B", "E"):
+            self.plane_view.set_marker(name, None)
+        self.decoded_view.clear_picture()
+        self.manifold_view.clear_picture()
+        self.interp.strip.clear_picture()
+        self.interp.save_png.setEnabled(False)
+        self.interp.save_gif.setEnabled(False)
+        points = self.spec.kind == "points"
+        self.outputs.setCurrentWidget(self.data_view if points else self.decoded_view)
+        self.manifold_view.setVisible(not points)
+        if points and dataset is not None:
+            self.data_view.set_reference(np.asarray(dataset.x_test[:5000]))
+        n = 0 if self.x_train is None else len(self.x_train)
+        self.encode_panel.index.setRange(0, max(0, n - 1))
+        self.completion.index.setRange(0, max(0, n - 1))
+        diffusion = family == "diffusion"
+        for w in (self.steps_label, self.preview_steps, self.refined_label, self.refined_steps):
+            w.setVisible(diffusion)
+        self.class_label.setVisible(False)
+        self.class_combo.setVisible(False)
+        self.k_spin.setValue(4 if diffusion else 8)
+        self.interp.set_mode(planes.default_interpolation(family))
+        self.pages.setCurrentIndex(2)
+        self.message.setText("Waiting for the first weights of the run…")
+        self.caption.setText(f"{family}: waiting for the first snapshot of the weights.")
+
+    def set_snapshot(self, snapshot) -> None:
+        """A newly published snapshot (from the bridge); used at once if the dock is visible."""
+        self.snapshot = snapshot
+        if self.isVisible():
+            self._forward_snapshot()
+
+    def _forward_snapshot(self) -> None:
+        snap = self.snapshot
+        if snap is None or snap is self.forwarded:
+            return
+        if self.family is None or snap.family != self.family:
+            self.start_run(snap.family, snap.init_args["spec"], None)
+        self.forwarded = snap
+        self.link.set_snapshot(snap)
+        if self.info is None:
+            self.link.explorer.submit("info", jobs.describe, priority=0)
+            return
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Decode the handle and the manifold again (new weights), and re-encode the data when due.
+        While the handle moves, only the decode is renewed: the grid and the embedding would hold up
+        the next decode on the explorer's thread, so they wait until the pointer rests."""
+        if self.info is None or not self.isVisible():
+            return
+        if self.info["latent"]:
+            if self.moving or self.rest_timer.isActive():
+                self.refresh_pending = True
+                self.request_decode(refined=False)
+                return
+            self.refresh_pending = False
+            self.request_decode(refined=True)
+            self.request_grid(preemptible=False)   # new weights: a grid being drawn finishes first
+            if time.monotonic() - self.last_embed_time >= EMBED_EVERY_S.get(self.family, 1e9):
+                self.request_embed()
+
+    def shutdown(self) -> bool:
+        self.rest_timer.stop()
+        self.region_timer.stop()
+        self.completion.timer.stop()
+        return self.link.close(2.0)
+
+    def _on_visibility_changed(self, visible: bool) -> None:
+        if visible:
+            self._forward_snapshot()
+            self.refresh()
+
+    # ---- the model's shape (first result of a run) -------------------------------------------------------------
+    def _setup_model(self, info: dict) -> None:
+        self.info = info
+        self.family = info["family"]
+        if info["latent"]:
+            self.d = int(np.prod(info["latent_shape"]))
+            self.pages.setCurrentIndex(0)
+            self.sliders.set_dims(self.d, "x" if self.family == "diffusion" else "z")
+            self.encode_panel.setEnabled(info["encode"])
+            self.encode_panel.caption.setText("" if info["encode"] else
+                                              f"The {self.family} family has no encoder: its latent is only decoded.")
+            self.plane_combo.clear()
+            for mode, text in PLANE_MODES:
+                if mode == "pca" and not info["encode"]:
+                    continue
+                self.plane_combo.addItem(text, mode)
+            self._fill_classes(info)
+            self.set_plane_mode(self._default_plane_mode())
+            self.caption.setText(self._caption_text())
+            self.refresh()
+            if info["encode"] and self.x_train is not None:
+                self.request_embed()
+            self._on_encode_index_changed(self.encode_panel.index.value())
+        elif info["completion"] and self.spec.kind == "image":
+            self.pages.setCurrentIndex(1)
+            self.caption.setText("The autoregressive model has no latent: keep the top of an image (or draw on it) "
+                                 "and let the model complete it.")
+            self._on_completion_example_changed(self.completion.index.value())
+        else:
+            self.pages.setCurrentIndex(2)
+            self.message.setText(f"The {self.family} family has no latent space to explore here"
+                                 + (" (completion is for images; see Inside the model for 2-D data)."
+                                    if info["completion"] else "."))
+
+    def _fill_classes(self, info: dict) -> None:
+        self.class_combo.clear()
+        n = self.spec.num_classes if self.spec is not None else 0
+        names = list(self.spec.class_names) if self.spec is not None else []
+        for k in range(n if info.get("conditional") else 0):
+            self.class_combo.addItem(names[k] if k < len(names) else str(k), k)
+        self.class_label.setVisible(self.class_combo.count() > 0)
+        self.class_combo.setVisible(self.class_combo.count() > 0)
+
+    def _default_plane_mode(self) -> str:
+        if self.d <= 2:
+            return "axes"
+        if self.family in ("vae", "flow"):
+            return "pca"
+        return "random"
+
+    def _caption_text(self) -> str:
+        what = {"vae": "the VAE's latent code", "gan": "the generator's noise", "flow": "the flow's base space",
+                "diffusion": "the starting noise of deterministic DDIM"}.get(self.family, "the latent")
+        return (f"Drag on the plane through {what} ({self.d} dimensions); right-drag pans, the wheel zooms. "
+                "The pictures come from a copy of the newest weights; training is not disturbed.")
+
+    # ---- plane ----------------------------------------------------------------------------------------------------
+    def prior_draw(self) -> np.ndarray:
+        return self.rng.standard_normal(self.d)
+
+    def set_plane_mode(self, mode: str) -> None:
+        if self.d == 0:
+            return
+        gaussian_origin = self.family in ("gan", "diffusion")
+        if mode == "pca" and (self.embedded is None or self.embedded.plane is None):
+            if self.embedded is None:
+                self.request_embed()
+            plane = planes.axes_plane(self.d)
+            mode_shown = "pca"
+        elif mode == "pca":
+            plane, mode_shown = self.embedded.plane, "pca"
+        elif mode == "samples" and {"A", "B"} <= set(self.ends):
+            plane, mode_shown = planes.plane_through(self.ends["A"], self.ends["B"]), "samples"
+        elif mode == "random":
+            origin = self.prior_draw() if gaussian_origin else None
+            plane, mode_shown = planes.random_plane(self.d, self.rng, origin), "random"
+        else:
+            plane, mode_shown = planes.axes_plane(self.d), "axes"
+        if mode == "samples" and mode_shown != "samples":
+            self.status.setText("Mark ends A and B first (Interpolate tab) to use the plane through them.")
+        self.plane = plane
+        self.plane_combo.setCurrentIndex(max(0, self.plane_combo.findData(mode_shown)))
+        if self.z is None or len(self.z) != self.d:
+            self.z = plane.origin.copy()
+        self.plane_view.set_axis_names(*plane.axis_names)
+        self._update_plane_items()
+        self.fit_region()
+        self.sliders.set_values(self.z)
+        self.request_decode(refined=True)
+
+    def _update_plane_items(self) -> None:
+        plane = self.plane
+        a, b = plane.coords(self.z)
+        self.plane_view.set_handle(a, b)
+        if self.embedded is not None and len(self.embedded.latents):
+            self.plane_view.set_points(plane.coords(self.embedded.latents), self.embedded.labels)
+        else:
+            self.plane_view.set_points(None)
+        for name in ("A", "B"):
+            self.plane_view.set_marker(name, plane.coords(self.ends[name]) if name in self.ends else None)
+        self.plane_view.set_marker("E", plane.coords(self.encoded) if self.encoded is not None else None)
+
+    def fit_region(self) -> None:
+        if self.plane is None:
+            return
+        coords = None
+        if self.embedded is not None and len(self.embedded.latents) and self.plane.name in ("axes", "pca"):
+            coords = self.plane.coords(self.embedded.latents)
+        a, b = self.plane.coords(self.z)
+        if coords is None:      # centre on the handle, +-3 prior standard deviations
+            (x0, x1), (y0, y1) = (a - 3.0, a + 3.0), (b - 3.0, b + 3.0)
+        else:
+            (x0, x1), (y0, y1) = planes.view_bounds(coords, min_half=MIN_HALF_WIDTH)
+        self.plane_view.set_region((x0, x1), (y0, y1))
+        self.region_timer.start()
+
+    def _on_new_plane_clicked(self) -> None:
+        mode = self.plane_combo.currentData()
+        if mode == "pca":
+            self.embedded = None
+            self.request_embed(refit=True)
+        else:
+            self.set_plane_mode(mode)
+
+    # ---- pointer and sliders --------------------------------------------------------------------------------------
+    def _on_plane_handle_moved(self, a: float, b: float, final: bool) -> None:
+        if self.plane is None or self.z is None:
+            return
+        self.z = self.plane.move(self.z, (a, b))
+        self.moving = not final
+        self.sliders.set_values(self.z)
+        self.request_decode(refined=False)
+        self.rest_timer.start()
+
+    def _on_rest_timer_timeout(self) -> None:
+        """The pointer rested: refine a diffusion preview, and catch up with weights that came meanwhile."""
+        self.moving = False
+        if self.refresh_pending:
+            self.refresh()
+        elif self.family == "diffusion":
+            self.request_decode(refined=True)
+
+    def _on_sliders_value_changed(self, dim: int, value: float) -> None:
+        if self.z is None or dim >= len(self.z):
+            return
+        self.z = self.z.copy()
+        self.z[dim] = value
+        self.plane_view.set_handle(*self.plane.coords(self.z))
+        self.request_decode(refined=False)
+        self.region_timer.start()          # the grid follows the off-plane part of the latent
+        self.rest_timer.start()
+
+    def decode_options(self, refined: bool) -> dict:
+        options = {}
+        if self.info is not None and self.info.get("conditional") and self.class_combo.count():
+            options["label"] = int(self.class_combo.currentData())
+        if self.family == "diffusion":
+            options["steps"] = int(self.refined_steps.value() if refined else self.preview_steps.value())
+        return options
+
+    def encode_options(self) -> dict:
+        """DDIM inversion runs with the refined number of steps (it is exact only in the limit)."""
+        return {"steps": int(self.refined_steps.value())} if self.family == "diffusion" else {}
+
+    def _on_class_changed(self) -> None:
+        self.request_decode(refined=True)
+        self.request_grid()
+
+    # ---- requests -------------------------------------------------------------------------------------------------
+    def request_decode(self, refined: bool = False) -> int:
+        if self.z is None or self.info is None or not self.info["latent"]:
+            return -1
+        # a preview that is running finishes (and is shown) even when the pointer has moved on; a slow
+        # refined decode gives way at once
+        self.last_decode_id = self.link.explorer.decode(self.z, tag=time.perf_counter(), preemptible=refined,
+                                                        **self.decode_options(refined))
+        return self.last_decode_id
+
+    def request_grid(self, preemptible: bool = True) -> int:
+        """Decode the manifold. ``preemptible``: a newer grid interrupts this one while it runs (the
+        view moved: it is stale); new weights alone let a running grid finish, or a slow model would
+        never finish one while it trains."""
+        if self.plane is None or self.z is None or not self.isVisible():
+            return -1
+        xr, yr = self.plane_view.square_region()
+        self.plane_view.set_manifold_region(xr, yr)
+        k = int(self.k_spin.value())
+        latents = self.plane.move(self.z, self.plane.grid(xr, yr, k))
+        return self.link.explorer.grid(latents, k, tag=k, preemptible=preemptible, **self.decode_options(False))
+
+    def request_embed(self, refit: bool = False) -> int:
+        n = EMBED_POINTS.get(self.family or "", 0)
+        if n and self.spec is not None and self.spec.kind == "points":
+            n = MAX_EMBED_POINTS          # points are cheap to encode
+        if self.x_train is None or n <= 0 or self.info is None or not self.info["encode"]:
+            return -1
+        self.last_embed_time = time.monotonic()
+        x = np.asarray(self.x_train[:200_000])
+        y = None if self.y_train is None else np.asarray(self.y_train[:200_000])
+        options = {"steps": int(self.preview_steps.value())} if self.family == "diffusion" else {}
+        return self.link.explorer.embed(x, y, max_points=n, tag=refit, preemptible=refit, **options)
+
+    def request_interpolation(self) -> int:
+        if not {"A", "B"} <= set(self.ends):
+            self.interp.caption.setText("Mark ends A and B first.")
+            return -1
+        mode = self.interp.mode.currentData()
+        return self.link.explorer.interpolate(self.ends["A"], self.ends["B"], self.interp.steps.value(), mode,
+                                              **self.decode_options(True))
+
+    def set_end(self, name: str, z) -> None:
+        if z is None or self.plane is None:
+            return
+        self.ends[name] = np.asarray(z, dtype=np.float64).copy()
+        self.plane_view.set_marker(name, self.plane.coords(self.ends[name]))
+        self.interp.caption.setText(f"Ends set: {', '.join(sorted(self.ends))}.")
+
+    def encode_example(self, index: int) -> int:
+        if self.x_train is None or self.info is None or not self.info["encode"]:
+            return -1
+        x = np.asarray(self.x_train[index:index + 1])
+        y = None if self.y_train is None else np.asarray(self.y_train[index:index + 1])
+        return self.link.explorer.encode(x, y, tag=("example", index), **self.encode_options())
+
+    def encode_file(self, path) -> int:
+        from engine.errors import GenLabError
+        from engine.latent.export import load_image_for
+        if self.spec is None or self.info is None or not self.info["encode"]:
+            self.encode_panel.caption.setText("Train a model with an encoder first.")
+            return -1
+        try:
+            x = load_image_for(self.spec, path)
+        except GenLabError as e:
+            self.encode_panel.caption.setText(str(e))
+            return -1
+        self.encode_panel.thumb.set_image(jobs.picture(x))
+        label = self.decode_options(True).get("label")
+        labels = None if label is None else np.array([label])
+        return self.link.explorer.encode(x[None], labels, tag=("file", Path(path).name), **self.encode_options())
+
+    def request_completion(self) -> int:
+        p = self.completion
+        if p.x is None:
+            return -1
+        p.caption.setText("Completing…")
+        return self.link.explorer.complete(p.x, p.known(), n=p.count.value(), temperature=p.temperature.value())
+
+    # ---- results ---------------------------------------------------------------------------------------------------
+    def _on_link_result_ready(self, result) -> None:
+        if result.error:
+            self.status.setText(f"{result.kind}: {result.error}")
+            return
+        if self.family is not None and result.family != self.family:
+            return
+        handler = getattr(self, f"_show_{result.kind}", None)
+        if handler is not None:
+            handler(result)
+
+    def _show_info(self, result) -> None:
+        self._setup_model(result.data)
+
+    def _show_decode(self, result) -> None:
+        if result.request_id < self.shown_decode_id:
+            return
+        self.shown_decode_id = result.request_id
+        self.shown_step = result.step
+        dec = result.data
+        if dec.kind == "image":
+            self.decoded_view.set_image(dec.values[0], tag=result.request_id, now=True)
+        else:
+            self.data_view.set_point(dec.values[0], tag=result.request_id)
+        self.decodes_shown += 1
+        self.last_decode_ms = result.seconds * 1000
+        steps = f", {dec.options['steps']} DDIM steps" if "steps" in dec.options else ""
+        self.status.setText(f"step {result.step:,}: decoded in {self.last_decode_ms:.0f} ms{steps}")
+
+    def _show_grid(self, result) -> None:
+        dec = result.data
+        if dec.kind == "image":
+            self.manifold_view.set_image(dec.picture, tag=result.request_id)
+        else:
+            self.data_view.set_grid(dec.values, int(result.tag))
+
+    def _show_embed(self, result) -> None:
+        self.embedded = result.data
+        if self.plane_combo.currentData() == "pca" and result.data.plane is not None and (
+                self.plane is None or self.plane.name != "pca" or result.tag):
+            self.set_plane_mode("pca")
+            return
+        self._update_plane_items()
+        if self.plane is not None and self.plane.name in ("axes", "pca") and not self.plane_view.user_moved:
+            self.fit_region()       # follow the encoded data as it spreads, until the person zooms or pans
+
+    def _show_interpolate(self, result) -> None:
+        dec = result.data
+        self.strip = dec
+        if dec.kind == "image":
+            self.interp.strip.set_image(dec.picture, tag=result.request_id)
+            self.interp.save_png.setEnabled(True)
+            self.interp.save_gif.setEnabled(True)
+        else:
+            self.data_view.set_path(dec.values)
+        self.interp.caption.setText(f"{len(dec.values)} steps, {dec.options.get('mode')}, weights of step "
+                                    f"{result.step:,}.")
+
+    def _show_encode(self, result) -> None:
+        z = np.asarray(result.data[0], dtype=np.float64)
+        self.encoded = z
+        self.z = z.copy()
+        what, which = result.tag if isinstance(result.tag, tuple) else ("input", "")
+        self.encode_panel.caption.setText(f"Encoded {what} {which}: marked E on the plane. Drag to edit it.")
+        self._update_plane_items()
+        self.sliders.set_values(self.z)
+        self.request_decode(refined=True)
+        self.request_grid()
+
+    def _show_complete(self, result) -> None:
+        self.completion.show_completion(result.data)
+
+    # ---- encode inputs ---------------------------------------------------------------------------------------------
+    def _on_encode_index_changed(self, index: int) -> None:
+        if self.x_train is None or self.spec is None or self.spec.kind != "image" or not len(self.x_train):
+            return
+        self.encode_panel.thumb.set_image(jobs.picture(np.asarray(self.x_train[index])))
+
+    def _open_image_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Encode an image", "",
+                                              "Images (*.png *.jpg *.jpeg *.bmp *.gif *.webp *.tif *.tiff)")
+        if path:
+            self.encode_file(path)
+
+    def _droppable(self, mime) -> str | None:
+        """The image file a drag carries, when this dock can encode it (otherwise the window takes the
+        drop and loads it as training data)."""
+        if (self.info is None or not self.info.get("encode") or self.spec is None or self.spec.kind != "image"
+                or self.pages.currentIndex() != 0 or not mime.hasUrls()):
+            return None
+        files = [u.toLocalFile() for u in mime.urls() if u.isLocalFile()]
+        if len(files) == 1 and Path(files[0]).suffix.lower() in IMAGE_SUFFIXES and Path(files[0]).is_file():
+            return files[0]
+        return None
+
+    def dragEnterEvent(self, event) -> None:
+        if self._droppable(event.mimeData()):
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dropEvent(self, event) -> None:
+        path = self._droppable(event.mimeData())
+        if path is None:
+            event.ignore()
+            return
+        self.tabs.setCurrentWidget(self.encode_panel)
+        self.encode_file(path)
+        event.acceptProposedAction()
+
+    # ---- completion inputs --------------------------------------------------------------------------------------
+    def _on_completion_example_changed(self, index: int) -> None:
+        if self.x_train is None or self.spec is None or self.spec.kind != "image" or not len(self.x_train):
+            return
+        self.completion.set_image(np.asarray(self.x_train[index]), self.spec.levels or 256)
+
+    def _on_completion_blank_clicked(self) -> None:
+        if self.spec is not None and self.spec.kind == "image":
+            self.completion.set_image(np.zeros(self.spec.shape, np.float32), self.spec.levels or 256)
+            self.completion.keep.setValue(0)
+
+    # ---- export --------------------------------------------------------------------------------------------------
+    def save_strip(self, path, fmt: str | None = None) -> Path:
+        """Save the interpolation strip as PNG (one picture) or GIF (the path, forwards and back)."""
+        from engine.latent.export import save_gif, save_strip_png
+        if self.strip is None or self.strip.kind != "image":
+            raise ValueError("there is no interpolation strip to save yet")
+        fmt = fmt or Path(path).suffix.lstrip(".").lower()
+        if fmt == "gif":
+            return save_gif(self.strip.values, path)
+        return save_strip_png(self.strip.picture, path)
+
+    def _save_dialog(self, fmt: str) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Save the interpolation", f"interpolation.{fmt}",
+                                              "GIF (*.gif)" if fmt == "gif" else "PNG (*.png)")
+        if not path:
+            return
+        try:
+            saved = self.save_strip(path, fmt)
+        except (OSError, ValueError) as e:
+            self.interp.caption.setText(f"Could not save {Path(path).name}: {e}")
+            return
+        self.interp.caption.setText(f"Saved {saved}")

@@ -1,0 +1,192 @@
+"""Views for "inside the models" on 2-D data: a data-space map with a heat map, overlays of lines and
+particles, and the VAE's latent plane with posterior ellipses.
+
+The heat map is one uint8 ``ImageItem`` with fixed levels 0..255 and a viridis lookup table; the
+engine's arrays (rows going up in y) are placed on the data's coordinates with ``setRect``. Line
+overlays are one ``PlotCurveItem`` with NaN breaks (``connect="finite"``), so a warped grid of any
+size is one item.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QRectF, Qt, Signal
+from PySide6.QtWidgets import QGraphicsItem
+
+from gui.widgets.plane_view import PALETTE
+from gui.widgets.views import DATA_BRUSH, cache_axes
+
+LOG_FLOOR = 12.0        # log scale: show log p down to this many nats below the maximum
+
+
+def heat_uint8(values: np.ndarray, kind: str, log_scale: bool) -> np.ndarray:
+    """Engine values (n, n) -> uint8 (n, n) for a fixed 0..255 colour scale.
+    log_density: density relative to its maximum (or log-density over the top ``LOG_FLOOR`` nats);
+    discriminator: min..max of the grid (D(x) in [0, 1] keeps its scale)."""
+    v = np.asarray(values, dtype=np.float64)
+    finite = np.isfinite(v)
+    if not finite.any():
+        return np.zeros(v.shape, np.uint8)
+    v = np.where(finite, v, np.nanmin(np.where(finite, v, np.nan)))
+    if kind == "log_density":
+        top = v.max()
+        if log_scale:
+            u = np.clip((v - (top - LOG_FLOOR)) / LOG_FLOOR, 0, 1)
+        else:
+            u = np.exp(v - top)
+    elif kind == "discriminator" and v.min() >= 0 and v.max() <= 1:
+        u = v
+    else:
+        lo, hi = v.min(), v.max()
+        u = (v - lo) / (hi - lo) if hi > lo else np.zeros_like(v)
+    return np.ascontiguousarray((u * 255 + 0.5).astype(np.uint8))
+
+
+def polylines(lines: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(L, P, 2) polylines -> x, y with NaN between lines (for ``connect="finite"``)."""
+    lines = np.asarray(lines, dtype=np.float64)
+    nan = np.full((lines.shape[0], 1, 2), np.nan)
+    xy = np.concatenate([lines, nan], 1).reshape(-1, 2)
+    return xy[:, 0], xy[:, 1]
+
+
+def ellipse(mean: np.ndarray, std: np.ndarray, k: float = 2.0, points: int = 64) -> np.ndarray:
+    """(points, 2): the k-sigma contour of an axis-aligned Gaussian in the first two dimensions."""
+    t = np.linspace(0, 2 * np.pi, points)
+    sx = std[0]
+    sy = std[1] if len(std) > 1 else 0.0
+    my = mean[1] if len(mean) > 1 else 0.0
+    return np.stack([mean[0] + k * sx * np.cos(t), my + k * sy * np.sin(t)], 1)
+
+
+class _ClickBox(pg.ViewBox):
+    def __init__(self, on_click):
+        super().__init__(enableMenu=False)
+        self._on_click = on_click
+
+    def mouseClickEvent(self, ev):
+        if ev.button() == Qt.MouseButton.LeftButton:
+            ev.accept()
+            p = self.mapSceneToView(ev.scenePos())
+            self._on_click(float(p.x()), float(p.y()))
+        else:
+            super().mouseClickEvent(ev)
+
+
+class MapView(pg.PlotWidget):
+    """Data space: heat map, held-out data, line overlay, particles and picked points."""
+
+    clicked = Signal(float, float)
+
+    def __init__(self, parent=None):
+        self.box = _ClickBox(lambda x, y: self.clicked.emit(x, y))
+        super().__init__(parent, viewBox=self.box)
+        self.setAspectLocked(True)
+        self.showGrid(x=True, y=True, alpha=0.15)
+        self.setMenuEnabled(False)
+        self.hideButtons()
+        cache_axes(self)
+        self.heat = pg.ImageItem(axisOrder="row-major")
+        self.heat.setLookupTable(pg.colormap.get("viridis").getLookupTable(nPts=256))
+        self.heat.setZValue(-10)
+        self.data_item = pg.ScatterPlotItem(size=3, pen=None, brush=pg.mkBrush(*DATA_BRUSH), pxMode=True)
+        self.data_item.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+        self.lines = pg.PlotCurveItem(pen=pg.mkPen(255, 255, 255, 200, width=1), connect="finite")
+        self.particles = pg.ScatterPlotItem(size=4, pen=None, brush=pg.mkBrush(255, 120, 30, 210), pxMode=True)
+        self.picks = pg.ScatterPlotItem(size=11, pxMode=True, symbol="x")
+        for item in (self.heat, self.data_item, self.lines, self.particles, self.picks):
+            self.addItem(item)
+        self.heat_image: np.ndarray | None = None
+        self.line_count = 0
+        self.particle_count = 0
+
+    def set_bounds(self, bounds) -> None:
+        x0, x1, y0, y1 = bounds
+        self.setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0)
+
+    def set_reference(self, points: np.ndarray | None) -> None:
+        if points is None or len(points) == 0:
+            self.data_item.setData(x=[], y=[])
+            return
+        pts = np.asarray(points, dtype=np.float64)[:3000]
+        self.data_item.setData(pts[:, 0], pts[:, 1])
+
+    def set_heat(self, img: np.ndarray | None, bounds=None) -> None:
+        if img is None:
+            self.heat_image = None
+            self.heat.clear()
+            return
+        self.heat_image = img
+        self.heat.setImage(img, autoLevels=False, levels=(0, 255))
+        x0, x1, y0, y1 = bounds
+        self.heat.setRect(QRectF(x0, y0, x1 - x0, y1 - y0))
+
+    def set_lines(self, lines: np.ndarray | None) -> None:
+        if lines is None or len(lines) == 0:
+            self.line_count = 0
+            self.lines.setData([], [])
+            return
+        x, y = polylines(lines)
+        self.line_count = len(lines)
+        self.lines.setData(x, y, connect="finite")
+
+    def set_particles(self, pts: np.ndarray | None) -> None:
+        if pts is None or len(pts) == 0:
+            self.particle_count = 0
+            self.particles.setData(x=[], y=[])
+            return
+        pts = np.asarray(pts, dtype=np.float64)
+        self.particle_count = len(pts)
+        self.particles.setData(pts[:, 0], pts[:, 1])
+
+    def set_picks(self, pts: list[tuple[float, float]]) -> None:
+        if not pts:
+            self.picks.setData(x=[], y=[])
+            return
+        xy = np.asarray(pts, dtype=np.float64)
+        brushes = [pg.mkBrush(*PALETTE[i % len(PALETTE)]) for i in range(len(xy))]
+        pens = [pg.mkPen(*PALETTE[i % len(PALETTE)], width=2) for i in range(len(xy))]
+        self.picks.setData(xy[:, 0], xy[:, 1], brush=brushes, pen=pens)
+
+
+class PosteriorView(pg.PlotWidget):
+    """The VAE's latent (first two dimensions): held-out posterior means, the prior's 1- and 2-sigma
+    circles, and a 2-sigma ellipse of q(z | x) for each picked point, in the pick's colour."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setAspectLocked(True)
+        self.showGrid(x=True, y=True, alpha=0.15)
+        self.setMenuEnabled(False)
+        self.hideButtons()
+        cache_axes(self)
+        self.setLabel("bottom", "z1")
+        self.setLabel("left", "z2")
+        self.cloud = pg.ScatterPlotItem(size=3, pen=None, brush=pg.mkBrush(*DATA_BRUSH), pxMode=True)
+        circle = np.concatenate([ellipse(np.zeros(2), np.ones(2), 1.0), np.full((1, 2), np.nan),
+                                 ellipse(np.zeros(2), np.ones(2), 2.0)])
+        self.prior = pg.PlotCurveItem(circle[:, 0], circle[:, 1], connect="finite",
+                                      pen=pg.mkPen(120, 120, 120, width=1, style=Qt.PenStyle.DashLine))
+        self.addItem(self.cloud)
+        self.addItem(self.prior)
+        self.ellipses: list[pg.PlotCurveItem] = []
+        self.setRange(xRange=(-3, 3), yRange=(-3, 3), padding=0)
+        self.shown = 0
+
+    def set_posterior(self, post) -> None:
+        if len(post.cloud):
+            c = np.asarray(post.cloud, dtype=np.float64)
+            self.cloud.setData(c[:, 0], c[:, 1] if c.shape[1] > 1 else np.zeros(len(c)))
+        while len(self.ellipses) < len(post.mean):
+            i = len(self.ellipses)
+            item = pg.PlotCurveItem(pen=pg.mkPen(*PALETTE[i % len(PALETTE)], width=2))
+            self.addItem(item)
+            self.ellipses.append(item)
+        for i, item in enumerate(self.ellipses):
+            if i < len(post.mean):
+                e = ellipse(post.mean[i], post.std[i])
+                item.setData(e[:, 0], e[:, 1])
+            else:
+                item.setData([], [])
+        self.shown = len(post.mean)

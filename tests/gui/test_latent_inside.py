@@ -1,0 +1,123 @@
+"""Inside the model (2-D data): each family's views fill from a snapshot of a real model, on the
+dock's own explorer; the VAE's picked points get posterior ellipses."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from engine.config import DataConfig
+from engine.data import load_dataset
+from engine.latent import inside as inside_jobs
+from engine.models.registry import build_model, config_class
+from engine.training.snapshot import take_snapshot
+
+
+@pytest.fixture(scope="module")
+def moons():
+    return load_dataset(DataConfig(name="moons", n_train=500, n_test=500))
+
+
+@pytest.fixture
+def dock(qtbot):
+    from gui.app import configure_pyqtgraph
+    from gui.docks.inside_dock import InsideDock
+    configure_pyqtgraph()
+    d = InsideDock()
+    qtbot.addWidget(d)
+    d.resize(700, 500)
+    d.show()
+    yield d
+    assert d.shutdown()
+
+
+def _snapshot(family, spec, **cfg):
+    c = config_class(family)()
+    for k, v in cfg.items():
+        setattr(c, k, v)
+    torch.manual_seed(0)
+    return take_snapshot(build_model(family, spec, c), 7)
+
+
+def _idle(dock):
+    return not dock.link.explorer.busy()
+
+
+def test_flow_shows_its_exact_density_and_a_grid_carried_through_every_layer(dock, qtbot, moons):
+    dock.start_run("flow", moons.spec.to_dict(), moons)
+    dock.set_snapshot(_snapshot("flow", moons.spec, layers=3, hidden=16))
+    qtbot.waitUntil(lambda: dock.heatmap is not None and dock.frames is not None and _idle(dock), timeout=60_000)
+    heat = dock.map_view.heat_image
+    assert heat.dtype == np.uint8 and heat.shape == (64, 64) and heat.max() == 255 and heat.min() < 128
+    assert "exact" in dock.caption.text() and "Step 7" in dock.caption.text()
+    frames = dock.frames
+    assert len(frames.frames) == 1 + 3 and frames.labels[0].startswith("base")   # base, then each coupling
+    assert dock.map_view.line_count == frames.frames.shape[1]
+    dock.frame_slider.setValue(0)
+    x0, _ = dock.map_view.lines.getData()
+    dock.frame_slider.setValue(len(frames.frames) - 1)
+    x1, _ = dock.map_view.lines.getData()
+    assert dock.frame_label.text() == frames.labels[-1]
+    assert not np.allclose(x0, x1, equal_nan=True)        # the layers bend the grid
+    dock.log_check.setChecked(True)
+    assert not np.array_equal(dock.map_view.heat_image, heat)
+
+
+def test_gan_shows_its_discriminator_and_the_warp_of_a_noise_grid(dock, qtbot, moons):
+    dock.start_run("gan", moons.spec.to_dict(), moons)
+    dock.set_snapshot(_snapshot("gan", moons.spec, hidden=32, latent_dim=4))
+    qtbot.waitUntil(lambda: dock.heatmap is not None and dock.frames is not None and _idle(dock), timeout=60_000)
+    assert dock.heatmap.what == "discriminator" and "D(x)" in dock.caption.text()
+    assert 0.0 <= dock.heatmap.values.min() <= dock.heatmap.values.max() <= 1.0
+    grid, warped = dock.frames.frames
+    assert grid.shape == warped.shape == (26, 61, 2)
+    snap_model = dock.link.snapshot.build_model()
+    z = np.zeros((1, 4), np.float32)
+    z[0, :2] = grid[0, 0]
+    np.testing.assert_allclose(warped[0, 0], snap_model.decode(torch.from_numpy(z))[0].numpy(), atol=1e-5)
+
+
+def test_vae_picked_points_get_posterior_ellipses(dock, qtbot, moons):
+    dock.start_run("vae", moons.spec.to_dict(), moons)
+    dock.set_snapshot(_snapshot("vae", moons.spec, hidden=32))
+    qtbot.waitUntil(lambda: dock.heatmap is not None and _idle(dock), timeout=60_000)
+    assert "bound" in dock.heatmap.label
+    assert dock.posterior_view.isVisible() and dock.posterior_view.shown == 0
+    for x, y in ((0.0, 0.5), (1.0, -0.3)):
+        dock.map_view.clicked.emit(x, y)
+    qtbot.waitUntil(lambda: dock.posterior_view.shown == 2 and _idle(dock), timeout=30_000)
+    model = dock.link.snapshot.build_model()
+    with torch.no_grad():
+        mu, logvar = model.posterior(model.to_model(torch.tensor([[1.0, -0.3]])))
+    ex, ey = dock.posterior_view.ellipses[1].getData()
+    std = (0.5 * logvar).exp()[0].numpy()
+    np.testing.assert_allclose([ex.mean(), ey.mean()], mu[0].numpy(), atol=0.05 * std.max() + 1e-4)
+    np.testing.assert_allclose([ex.max() - ex.min(), ey.max() - ey.min()], 4 * std, rtol=0.01)
+    dock.clear_picks.click()
+    qtbot.waitUntil(lambda: dock.posterior_view.shown == 0, timeout=30_000)
+
+
+def test_diffusion_particles_move_from_noise_to_data_and_its_density_is_the_ode(dock, qtbot, moons, monkeypatch):
+    import gui.docks.inside_dock as inside_dock
+    monkeypatch.setattr(inside_dock, "DIFFUSION_HEAT_RES", 12)
+    monkeypatch.setattr(inside_dock, "DIFFUSION_ODE_STEPS", 4)
+    monkeypatch.setattr(inside_dock, "PARTICLES", 100)
+    dock.start_run("diffusion", moons.spec.to_dict(), moons)
+    dock.set_snapshot(_snapshot("diffusion", moons.spec, hidden=32, depth=1, timesteps=200))
+    qtbot.waitUntil(lambda: dock.heatmap is not None and dock.frames is not None and _idle(dock), timeout=120_000)
+    assert "ODE" in dock.heatmap.label and dock.heatmap.values.shape == (12, 12)
+    f = dock.frames
+    assert f.labels[0] == "t = 200" and f.labels[-1] == "t = 0" and f.frames.shape[1:] == (100, 2)
+    dock.frame_slider.setValue(0)
+    assert dock.map_view.particle_count == 100 and dock.frame_label.text() == "t = 200"
+
+
+def test_images_get_a_note_instead_of_views(dock, qtbot):
+    dock.start_run("vae", {"kind": "image", "shape": [1, 8, 8], "value_range": [0, 1], "levels": 17}, None)
+    assert "2-D points" in dock.note.text() and not dock.map_view.isVisible()
+
+
+def test_heat_map_rows_go_up_in_y():
+    pts = inside_jobs.grid_points((0.0, 2.0, 10.0, 14.0), 2)
+    np.testing.assert_allclose(pts, [[0.5, 11.0], [1.5, 11.0], [0.5, 13.0], [1.5, 13.0]])
