@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -93,6 +94,7 @@ def main() -> None:
                    "examples_per_s": steps * a.batch / seconds, "max_weight_diff_vs_plain": diff}
             out["results"].append(rec)
             rows.append([family, label, batch, rec["steps_per_s"], rec["examples_per_s"], diff])
+    shutil.rmtree(tmp, ignore_errors=True)
     print_table(["family", "way", "batch/process", "steps/s", "examples/s", "max |w - w_plain|"], rows)
     emit_json(out, "distributed")
 
