@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import ClassVar
 
 import torch
 import torch.nn.functional as F
@@ -47,8 +48,8 @@ class FlowConfig(ModelConfig):
     layers: int = knob(8, min=1, max=64, help="Points: spline coupling layers (each warps one coordinate).")
     hidden: int = knob(128, min=8, max=2048, help="Points: width of each coupling's MLP.", unit="units")
     depth: int = knob(2, min=1, max=8, help="Points: hidden layers of each coupling's MLP.")
-    bins: int = knob(16, min=2, max=128, help="Points: segments of each rational-quadratic spline.")
-    bound: float = knob(5.0, min=0.5, max=50.0, help="Points: the splines act on +-bound standard deviations; "
+    bins: int = knob(32, min=2, max=128, help="Points: segments of each rational-quadratic spline.")
+    bound: float = knob(3.5, min=0.5, max=50.0, help="Points: the splines act on +-bound standard deviations; "
                                                       "the map is the identity beyond.", unit="std")
     width: int = knob(64, min=8, max=1024, help="Images: channels of each coupling's CNN.", unit="channels")
     steps: int = knob(8, min=1, max=64, help="Images: flow steps (ActNorm, 1x1 conv, coupling) per scale.")
@@ -56,6 +57,9 @@ class FlowConfig(ModelConfig):
     eval_samples: int = knob(1, min=1, max=256, help="Images: dequantisation draws averaged per held-out image.")
     temperature: float = knob(1.0, min=0.0, max=2.0, live=True,
                               help="Scale of the base noise for samples: below 1 gives cleaner, less varied samples.")
+
+    # Training settings this family starts from (where the run still holds the global defaults).
+    train_defaults: ClassVar[dict] = {"lr": 2e-3}
 
 
 class AmpSwitch:

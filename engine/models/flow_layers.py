@@ -98,7 +98,7 @@ class InvertibleLinear(nn.Module):
         upper = self.upper * self.mask_lower.T + torch.diag(self.sign * self.log_s.exp())
         return self.perm @ lower @ upper
 
-    def _apply(self, x, w):
+    def _mix(self, x, w):
         if x.dim() == 2:
             return x @ w.T
         return F.conv2d(x, w[:, :, None, None])
@@ -106,10 +106,10 @@ class InvertibleLinear(nn.Module):
     def forward(self, x, cond=None):
         w = self.weight()
         spatial = x[0, 0].numel()
-        return self._apply(x, w), (self.log_s.sum() * spatial).expand(x.shape[0])
+        return self._mix(x, w), (self.log_s.sum() * spatial).expand(x.shape[0])
 
     def inverse(self, y, cond=None):
-        return self._apply(y, torch.linalg.inv(self.weight().double()).float())
+        return self._mix(y, torch.linalg.inv(self.weight().double()).float())
 
 
 class AffineCoupling(nn.Module):

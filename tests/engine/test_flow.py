@@ -38,7 +38,7 @@ def _points_model(**cfg):
 
 
 def test_points_decode_inverts_encode():
-    model = _points_model()
+    model = _points_model().to("cpu")                 # moving a model must keep every layer intact
     x = torch.randn(500, 2) * torch.tensor([3.0, 1.0]) + torch.tensor([0.5, -1.0])
     x[:5] *= 10                                       # some beyond the splines' bound: the identity there
     z = model.encode(x)
@@ -77,10 +77,11 @@ def test_image_layers_log_dets_match_brute_force_jacobians():
     layers = [act, InvertibleLinear(4), _scramble(AffineCoupling(4, 8))]
     for layer in layers:
         layer.eval()
-        y, logdet = layer(x)
+        with torch.no_grad():
+            y, logdet = layer(x)
+            assert torch.allclose(layer.inverse(y), x, atol=1e-5)
         jac = torch.autograd.functional.jacobian(lambda v: layer(v.view(1, 4, 2, 2))[0].flatten(), x.flatten())
-        assert abs(float(torch.slogdet(jac)[1]) - float(logdet[0])) < 1e-4, type(layer).__name__
-        assert torch.allclose(layer.inverse(y), x, atol=1e-5)
+        assert abs(float(torch.slogdet(jac.detach())[1]) - float(logdet[0])) < 1e-4, type(layer).__name__
 
 
 def _digits():
@@ -89,7 +90,7 @@ def _digits():
 
 def test_image_decode_inverts_encode_and_the_whole_flow_is_invertible():
     ds = _digits()
-    model = _scramble(Flow(ds.spec.to_dict(), SMALL_IMAGES), std=0.1)
+    model = _scramble(Flow(ds.spec.to_dict(), SMALL_IMAGES), std=0.1).to("cpu")
     model.configure_optimizers(1e-3)
     model.training_step(Batch(ds.x_train[:64]), torch.Generator().manual_seed(0))
     x = ds.x_test[:32]
@@ -161,8 +162,8 @@ def test_it_learns_eight_gaussians():
     model = Flow(ds.spec.to_dict(), dict(layers=4, hidden=64, depth=2, bins=16), pre.to_dict())
     model.configure_optimizers(3e-3)
     gen = torch.Generator().manual_seed(0)
-    sampler = BatchSampler(len(ds.x_train), 256, torch.Generator().manual_seed(0))
-    for _ in range(200):
+    sampler = BatchSampler(len(ds.x_train), 128, torch.Generator().manual_seed(0))
+    for _ in range(150):
         model.training_step(Batch(ds.x_train[sampler.next()]), gen)
     nll = -float(model.log_likelihood(ds.x_test).mean())
     # The best single Gaussian scores 4.26 nats; the true density 2.84.
