@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import ClassVar
 
 import torch
 import torch.nn.functional as F
@@ -40,8 +41,8 @@ FOURIER_FEATURES = 32  # frequencies of the points' token embedding
 
 @dataclass
 class ARConfig(ModelConfig):
-    width: int = knob(128, min=16, max=2048, help="Width of the Transformer (embedding size).", unit="units")
-    layers: int = knob(4, min=1, max=48, help="Transformer blocks (attention + MLP).")
+    width: int = knob(64, min=16, max=2048, help="Width of the Transformer (embedding size).", unit="units")
+    layers: int = knob(2, min=1, max=48, help="Transformer blocks (attention + MLP).")
     heads: int = knob(4, min=1, max=32, help="Attention heads; must divide the width.")
     dropout: float = knob(0.1, min=0.0, max=0.9, help="Dropout in the Transformer, against over-fitting small data sets.")
     weight_decay: float = knob(0.01, min=0.0, max=1.0, help="AdamW weight decay on the weight matrices.", advanced=True)
@@ -51,6 +52,10 @@ class ARConfig(ModelConfig):
     temperature: float = knob(1.0, min=0.05, max=5.0, live=True,
                               help="Sampling temperature of the live samples: below 1 is more typical, above 1 more varied.")
     top_k: int = knob(0, min=0, max=4096, live=True, help="Sample only among the k most likely tokens (0: all).")
+
+    # Training settings this family starts from (where the run still holds the global defaults):
+    # small batches and a high rate, decayed by the loop's cosine schedule, learn most per CPU second.
+    train_defaults: ClassVar[dict] = {"batch_size": 32, "lr": 5e-3}
 
     def validate(self, where: str = "model"):
         from engine.errors import ConfigError
@@ -110,13 +115,13 @@ class Autoregressive(GenerativeModel):
             self.class_emb = nn.Embedding(self.n_cond, d)
         self.transformer = CausalTransformer(d, c.layers, c.heads, c.dropout)
         self.head = nn.Linear(d, self.vocab)
-        for p in (self.bos, *( [self.pos] if self.points else [self.pos_row, self.pos_col, self.pos_chan])):
+        # Small starts for the learned vectors (GPT-2); the token embedding keeps torch's N(0, 1),
+        # the points' Fourier projection its default.
+        small = [self.bos, self.head.weight]
+        small += [self.pos] if self.points else [self.pos_row, self.pos_col, self.pos_chan, self.neighbour_emb.weight]
+        small += [self.class_emb.weight] if self.n_cond else []
+        for p in small:
             nn.init.normal_(p, std=0.02)
-        if self.n_cond:
-            nn.init.normal_(self.class_emb.weight, std=0.02)
-        if not self.points:
-            nn.init.normal_(self.neighbour_emb.weight, std=0.02)
-        nn.init.normal_(self.head.weight, std=0.02)
         nn.init.zeros_(self.head.bias)
 
     # ---- optimisation ---------------------------------------------------------------------------
