@@ -37,7 +37,7 @@ class GANConfig(ModelConfig):
     latent_dim: int = knob(16, min=1, max=512, help="Size of the noise vector z the generator maps to data.")
     hidden: int = knob(128, min=8, max=4096, unit="units", help="Width of both MLPs (points).")
     depth: int = knob(3, min=1, max=8, help="Hidden layers of the generator and of the discriminator (points).")
-    width: int = knob(32, min=4, max=512, unit="channels",
+    width: int = knob(16, min=4, max=512, unit="channels",
                       help="Channels of the discriminator's first conv layer and the generator's last (images).")
     d_steps: int = knob(1, min=1, max=20, live=True, unit="steps",
                         help="Discriminator (critic) updates per generator update; wgan-gp usually wants 5. "
@@ -48,15 +48,18 @@ class GANConfig(ModelConfig):
                                  "hinge): steadies training and prevents mode collapse. 0 turns it off.")
     gp_weight: float = knob(10.0, min=0.0, max=1000.0, live=True,
                             help="Gradient penalty weight of wgan-gp (on points between real and fake).")
-    d_lr_scale: float = knob(0.3, min=0.01, max=100.0,
-                             help="Discriminator learning rate as a multiple of the run's learning rate (GANs "
-                                  "oscillate at rates a single network takes in its stride).")
-    g_lr_scale: float = knob(0.3, min=0.01, max=100.0,
-                             help="Generator learning rate as a multiple of the run's learning rate.")
+    d_lr_scale: float = knob(0.0, min=0.0, max=100.0,
+                             help="Discriminator learning rate as a multiple of the run's. 0 picks 0.3 for points "
+                                  "(a 2D GAN oscillates at rates a single network takes in its stride) and 1 for "
+                                  "images (where the slower rate costs more than it steadies).")
+    g_lr_scale: float = knob(0.0, min=0.0, max=100.0,
+                             help="Generator learning rate as a multiple of the run's; 0 picks as for the "
+                                  "discriminator.")
     beta1: float = knob(0.5, min=0.0, max=0.99, help="Adam's first moment decay for both players (GANs like 0 to 0.5).")
-    ema_decay: float = knob(0.999, min=0.0, max=0.99999, live=True,
-                            help="Decay of the moving average of the generator used for samples and decoding. "
-                                 "Safe to change while training.")
+    ema_decay: float = knob(0.99, min=0.0, max=0.99999, live=True,
+                            help="Decay of the moving average of the generator used for samples and decoding "
+                                 "(about 1 / (1 - decay) steps of memory; a GAN's generator moves fast, so a long "
+                                 "memory blurs it). Safe to change while training.")
 
 
 class GAN(GenerativeModel):
@@ -81,14 +84,19 @@ class GAN(GenerativeModel):
         self.g_ema = EMA(self.generator, c.ema_decay)
         self._phase = "both"
 
+    def lr_scales(self) -> tuple[float, float]:
+        """(discriminator, generator) multiples of the run's learning rate, resolving 0 to the default."""
+        auto = 0.3 if self.spec.kind == "points" else 1.0
+        return self.cfg.d_lr_scale or auto, self.cfg.g_lr_scale or auto
+
     def configure_optimizers(self, lr):
-        c = self.cfg
-        betas = (c.beta1, 0.999)
+        betas = (self.cfg.beta1, 0.999)
+        d_scale, g_scale = self.lr_scales()
         self.optimizers = {
-            "d": torch.optim.Adam([{"params": list(self.discriminator.parameters()), "lr_scale": c.d_lr_scale}],
-                                  lr=lr * c.d_lr_scale, betas=betas),
-            "g": torch.optim.Adam([{"params": list(self.generator.parameters()), "lr_scale": c.g_lr_scale}],
-                                  lr=lr * c.g_lr_scale, betas=betas),
+            "d": torch.optim.Adam([{"params": list(self.discriminator.parameters()), "lr_scale": d_scale}],
+                                  lr=lr * d_scale, betas=betas),
+            "g": torch.optim.Adam([{"params": list(self.generator.parameters()), "lr_scale": g_scale}],
+                                  lr=lr * g_scale, betas=betas),
         }
         return self.optimizers
 
