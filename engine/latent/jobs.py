@@ -45,7 +45,6 @@ class Embedded:
 @dataclass(frozen=True)
 class Completion:
     images: np.ndarray            # uint8 (n, H, W) / (n, H, W, 3): the completed images
-    start: np.ndarray             # uint8 (H, W) / (H, W, 3): the input with unknown pixels blacked out
     order: np.ndarray             # int64: flat H*W pixel positions the model filled, in generation order
     temperature: float
 
@@ -200,8 +199,7 @@ def complete(x, known, n: int = 4, temperature: float = 1.0):
         xt = torch.from_numpy(np.repeat(x[None], n, 0)).to(ctx.model.device)
         kt = torch.from_numpy(np.repeat(known[None], n, 0)).to(ctx.model.device)
         out = ctx.model.complete(xt, kt, generator=ctx.generator, temperature=float(temperature))
-        start = images_uint8(torch.from_numpy(np.where(known, x, 0.0)[None]))[0]
         pixel_unknown = (~known).any(0).ravel()            # (H*W,), raster order = generation order
         order = np.flatnonzero(pixel_unknown).astype(np.int64)
-        return Completion(images_uint8(out), start, order, float(temperature))
+        return Completion(images_uint8(out), order, float(temperature))
     return job

@@ -97,10 +97,6 @@ class LatentDock(QDockWidget):
         self.pages.addWidget(self._build_explorer_page())
         self.completion = CompletionPanel()
         self.completion.complete_requested.connect(self.request_completion)
-        self.completion.example_changed.connect(self._on_completion_example_changed)
-        self.completion.random.clicked.connect(
-            lambda: self.completion.index.setValue(int(self.rng.integers(0, self.completion.index.maximum() + 1))))
-        self.completion.blank.clicked.connect(self._on_completion_blank_clicked)
         self.pages.addWidget(self.completion)
         self.message = QLabel("")
         self.message.setWordWrap(True)
@@ -162,7 +158,8 @@ class LatentDock(QDockWidget):
             self.data_view.set_reference(np.asarray(dataset.x_test[:5000]))
         n = 0 if self.x_train is None else len(self.x_train)
         self.encode_panel.index.setRange(0, max(0, n - 1))
-        self.completion.index.setRange(0, max(0, n - 1))
+        if self.spec.kind == "image":
+            self.completion.set_source(self.x_train, self.spec.shape, self.spec.levels or 256)
         diffusion = family == "diffusion"
         for w in (self.steps_label, self.preview_steps, self.refined_label, self.refined_steps):
             w.setVisible(diffusion)
@@ -248,7 +245,7 @@ class LatentDock(QDockWidget):
             self.pages.setCurrentIndex(1)
             self.caption.setText("The autoregressive model has no latent: keep the top of an image (or draw on it) "
                                  "and let the model complete it.")
-            self._on_completion_example_changed(self.completion.index.value())
+            self.completion.show_example(self.completion.index.value())
         else:
             self.pages.setCurrentIndex(2)
             self.message.setText(f"The {self.family} family has no latent space to explore here"
@@ -577,17 +574,6 @@ class LatentDock(QDockWidget):
         self.tabs.setCurrentWidget(self.encode_panel)
         self.encode_file(path)
         event.acceptProposedAction()
-
-    # ---- completion inputs --------------------------------------------------------------------------------------
-    def _on_completion_example_changed(self, index: int) -> None:
-        if self.x_train is None or self.spec is None or self.spec.kind != "image" or not len(self.x_train):
-            return
-        self.completion.set_image(np.asarray(self.x_train[index]), self.spec.levels or 256)
-
-    def _on_completion_blank_clicked(self) -> None:
-        if self.spec is not None and self.spec.kind == "image":
-            self.completion.set_image(np.zeros(self.spec.shape, np.float32), self.spec.levels or 256)
-            self.completion.keep.setValue(0)
 
     # ---- export --------------------------------------------------------------------------------------------------
     def save_strip(self, path, fmt: str | None = None) -> Path:

@@ -48,7 +48,6 @@ class _PaintBox(pg.ViewBox):
 
 class CompletionPanel(QWidget):
     complete_requested = Signal()
-    example_changed = Signal(int)
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -56,6 +55,9 @@ class CompletionPanel(QWidget):
         self.painted: np.ndarray | None = None    # (H, W) bool
         self.levels = 256
         self.result = None                        # engine.latent.jobs.Completion
+        self.source = None                        # training images (N, C, H, W) in [0, 1]
+        self.shape: tuple[int, ...] | None = None
+        self.rng = np.random.default_rng(0)
         self.replay_frame = 0
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
@@ -64,9 +66,11 @@ class CompletionPanel(QWidget):
         self.index = QSpinBox()
         self.index.setRange(0, 0)
         self.index.setObjectName("completion_index")
-        self.index.valueChanged.connect(self.example_changed.emit)
+        self.index.valueChanged.connect(self.show_example)
         self.random = QPushButton("Random")
+        self.random.clicked.connect(self._on_random_clicked)
         self.blank = QPushButton("Blank")
+        self.blank.clicked.connect(self._on_blank_clicked)
         self.blank.setToolTip("Start from a black image and draw on it")
         row.addWidget(self.index)
         row.addWidget(self.random)
@@ -123,6 +127,30 @@ class CompletionPanel(QWidget):
         self.timer.timeout.connect(self._on_timer_timeout)
 
     # ---- input -------------------------------------------------------------------------------------------
+    def set_source(self, images, shape, levels: int) -> None:
+        """The training images to pick examples from (or None: draw on a blank image)."""
+        self.source = images
+        self.shape = tuple(shape)
+        self.levels = int(levels or 256)
+        n = 0 if images is None else len(images)
+        self.index.blockSignals(True)
+        self.index.setRange(0, max(0, n - 1))
+        self.index.blockSignals(False)
+
+    def show_example(self, index: int) -> None:
+        if self.source is not None and len(self.source):
+            self.set_image(np.asarray(self.source[index]), self.levels)
+        elif self.shape is not None:
+            self._on_blank_clicked()
+
+    def _on_random_clicked(self) -> None:
+        self.index.setValue(int(self.rng.integers(0, self.index.maximum() + 1)))
+
+    def _on_blank_clicked(self) -> None:
+        if self.shape is not None:
+            self.set_image(np.zeros(self.shape, np.float32), self.levels)
+            self.keep.setValue(0)
+
     def set_image(self, x: np.ndarray, levels: int) -> None:
         """A new input image (C, H, W) in [0, 1]; painting and results start over."""
         self.x = np.array(x, dtype=np.float32, copy=True)
@@ -193,9 +221,8 @@ class CompletionPanel(QWidget):
         unknown = np.zeros(h * w, dtype=bool)
         unknown[r.order] = True
         show = (~unknown | drawn).reshape(h, w)
-        start = r.start
         mask = show if images.ndim == 3 else show[..., None]
-        frames = np.where(mask[None], images, 0 * start[None])
+        frames = np.where(mask[None], images, 0)
         return _strip(frames)
 
     def _on_timer_timeout(self) -> None:

@@ -49,6 +49,7 @@ class LatentPage(QWidget):
         main.addWidget(self.tabs)
         main.setStretchFactor(0, 4)
         main.setStretchFactor(1, 1)
+        main.setSizes([640, 170])           # the pictures get the room; the tabs can be dragged taller
         layout.addWidget(main, 1)
 
     def _controls(self) -> QHBoxLayout:

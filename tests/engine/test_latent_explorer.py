@@ -272,3 +272,16 @@ def test_a_running_preview_finishes_when_the_pointer_moves_on(explorer):
     assert explorer.wait_idle(30)
     got = explorer.got.of("decode")
     assert [r.data if isinstance(r.data, str) else r.request_id for r in got] == ["preview", ids[-1]]
+
+
+def test_the_vae_decode_mean_is_the_mean_of_its_discrete_distribution():
+    """The sum-of-sigmoids form (cheap enough to decode while a pointer moves) equals the mean
+    computed from the level probabilities."""
+    from engine.models.likelihoods import discretized_logistic_mean, discretized_logistic_probs
+    g = torch.Generator().manual_seed(0)
+    mean = torch.rand(4, 1, 6, 6, generator=g) * 1.6 - 0.3
+    log_scale = torch.rand(4, 1, 6, 6, generator=g) * -8
+    for levels in (2, 17, 256):
+        grid = torch.linspace(0, 1, levels)
+        slow = (discretized_logistic_probs(mean, log_scale, levels) * grid).sum(-1)
+        torch.testing.assert_close(discretized_logistic_mean(mean, log_scale, levels), slow, atol=3e-6, rtol=0)
