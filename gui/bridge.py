@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from engine.events import (CheckpointSaved, EvaluationCompleted, LogMessage, NonFiniteLoss, RunStarted,
+from engine.events import (CheckpointSaved, EvaluationCompleted, LogMessage, NonFiniteLoss, RolledBack, RunStarted,
                            SamplesReady, SnapshotPublished, StepCompleted, TrainingFailed, TrainingFinished,
                            TrainingPaused, TrainingResumed)
 
@@ -32,6 +32,7 @@ class EngineBridge(QObject):
     training_paused = Signal(int)           # step
     training_resumed = Signal(int)          # step
     non_finite_loss = Signal(object)        # NonFiniteLoss
+    rolled_back = Signal(object)            # RolledBack
     training_finished = Signal(object)      # TrainingFinished
     training_failed = Signal(object)        # TrainingFailed
 
@@ -107,6 +108,8 @@ class EngineBridge(QObject):
             self.training_resumed.emit(ev.step)
         elif isinstance(ev, NonFiniteLoss):
             self.non_finite_loss.emit(ev)
+        elif isinstance(ev, RolledBack):
+            self.rolled_back.emit(ev)
         elif isinstance(ev, TrainingFinished):
             self.training_finished.emit(ev)
         elif isinstance(ev, TrainingFailed):

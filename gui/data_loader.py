@@ -100,3 +100,11 @@ class DatasetLoader(QObject):
         if self._current(generation):
             self.pending_key = None
             self.loaded.emit(key, dataset)
+
+
+def is_downloadable(name: str) -> bool:
+    """Whether ``name`` is a set the downloader fetches (a failure then offers loading from disk)."""
+    from pathlib import Path
+
+    from engine.data.remote import remote_key
+    return bool(name) and remote_key(name) is not None and not Path(name).exists()

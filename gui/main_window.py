@@ -22,16 +22,20 @@ from PySide6.QtWidgets import QDockWidget, QMainWindow, QToolBar
 import engine
 from gui.actions import ControlActions
 from gui.data_loader import DatasetLoader
+from gui.docks.compare_dock import CompareDock
 from gui.docks.data_dock import DataDock
 from gui.docks.inside_dock import InsideDock
 from gui.docks.latent_dock import LatentDock
 from gui.docks.log_dock import LogDock
 from gui.docks.losses_dock import LossesDock
+from gui.docks.runs_dock import RunsDock
 from gui.docks.samples_dock import SamplesDock
 from gui.docks.setup_dock import SetupDock
+from gui.drop import accepts as drop_accepts, dropped_path, route_drops_to
 from gui.notice import NoticeBar
+from gui.runs_controller import RunsController
 from gui.session import RunSession
-from gui.settings import SETTINGS_VERSION, open_settings
+from gui.settings import SETTINGS_VERSION, ask_on_close, open_settings, workspace_dir
 from gui.status_bar import StatusBar
 from gui.warmup import TorchWarmup
 
@@ -69,21 +73,25 @@ class MainWindow(QMainWindow):
         self.samples_dock = SamplesDock(self)
         self.data_dock = DataDock(self)
         self.log_dock = LogDock(self)
+        self.runs_dock = RunsDock(self)
+        self.compare_dock = CompareDock(self)
         self.latent_dock = LatentDock(self)
         self.inside_dock = InsideDock(self)
         self._docks = [self.setup_dock, self.losses_dock, self.samples_dock, self.data_dock, self.log_dock,
-                       self.latent_dock, self.inside_dock]
+                       self.runs_dock, self.compare_dock, self.latent_dock, self.inside_dock]
         for dock in self._docks:
             dock.setFeatures(DOCK_FEATURES)
 
         self.controls = ControlActions(self)
         self.controls.set_gan_steps(False)
+        self.runs_controller = RunsController(self)
         self._build_toolbar()
         self._build_menus()
         self.status = StatusBar(self.session, self)
         self.setStatusBar(self.status)
         self._apply_default_layout()
         self._connect()
+        self.runs_controller.connect()
         self._restore_settings()
         self.installEventFilter(self)
 
@@ -120,6 +128,7 @@ class MainWindow(QMainWindow):
         file_menu.addAction(a.open_folder)
         file_menu.addSeparator()
         file_menu.addAction(a.quit)
+        self.runs_controller.add_menus(m, file_menu)
         run_menu = m.addMenu("&Run")
         for action in (a.train, a.pause, a.step, a.step_d, a.step_g, a.stop, a.reset):
             run_menu.addAction(action)
@@ -142,10 +151,13 @@ class MainWindow(QMainWindow):
         self.splitDockWidget(self.losses_dock, self.samples_dock, Qt.Orientation.Horizontal)
         self.splitDockWidget(self.losses_dock, self.data_dock, Qt.Orientation.Vertical)
         self.splitDockWidget(self.samples_dock, self.log_dock, Qt.Orientation.Vertical)
+        self.tabifyDockWidget(self.log_dock, self.runs_dock)
+        self.tabifyDockWidget(self.losses_dock, self.compare_dock)
         self.tabifyDockWidget(self.samples_dock, self.latent_dock)
         self.tabifyDockWidget(self.losses_dock, self.inside_dock)
         for dock in self._docks:
             dock.show()
+        self.log_dock.raise_()
         self.samples_dock.raise_()
         self.losses_dock.raise_()
         self.resizeDocks([self.setup_dock, self.losses_dock, self.samples_dock], [330, 560, 470],
@@ -184,6 +196,11 @@ class MainWindow(QMainWindow):
             lambda term, step, n: self.log("warning", f"loss term '{term}' is not finite at step {step:,}; "
                                                       f"shown as a gap ({n} such points so far)"))
         self.setup_dock.data_requested.connect(self._on_setup_data_requested)
+        self.data_dock.draw_requested.connect(lambda: self.setup_dock.set_data_name("drawn"))
+        self.data_dock.drawing_changed.connect(self.setup_dock.set_drawn_points)
+        self.data_dock.cancel_requested.connect(self._on_data_cancel_requested)
+        self.data_dock.open_file_requested.connect(self.setup_dock.open_file_dialog)
+        self.data_dock.open_folder_requested.connect(self.setup_dock.open_folder_dialog)
         self.setup_dock.knob_edited.connect(self._on_setup_knob_edited)
         self.setup_dock.message_logged.connect(self.log)
         self.setup_dock.family_changed.connect(self._on_setup_family_changed)
@@ -227,6 +244,9 @@ class MainWindow(QMainWindow):
         self.setup_dock.set_engine_ready(info["families"], info["datasets"], info["devices"], saved,
                                          downloads=info.get("downloads", []))
         self.session.set_ready()
+        self.session.workspace = workspace_dir(self.settings)  # reads the engine (torch): after warm-up
+        self.runs_dock.set_workspace(self.session.workspace)
+        route_drops_to(self)
         self.engine_ready.emit(info)
 
     def _on_warmup_failed(self, message: str, tb: str) -> None:
@@ -253,17 +273,25 @@ class MainWindow(QMainWindow):
         self._start(config)
         return True
 
-    def _start(self, config, paused: bool = False):
+    def _start(self, config, paused: bool = False, run_dir=None, resume: bool = False):
         dataset = self.loader.dataset_for(config.data)
-        self.losses_dock.clear()
-        self.samples_dock.clear()
+        if not resume:  # a continued run keeps its curves and samples (the Runs controller showed them)
+            self.losses_dock.clear()
+            self.samples_dock.clear()
         self.pending = []
         self.setup_dock.show_pending([])
         self.notice.dismiss()
-        runner = self.session.train(config, dataset=dataset, paused=paused)
-        self.log("info", f"training {config.family} on {config.data.name}: {config.train.steps:,} steps, "
+        runner = self.session.train(config, dataset=dataset, paused=paused, run_dir=run_dir, resume=resume)
+        verb = "continuing" if resume else "training"
+        self.log("info", f"{verb} {config.family} on {config.data.name}: {config.train.steps:,} steps, "
                          f"seed {config.train.seed}, run folder {self.session.run_dir}")
         return runner
+
+    def start_run(self, config, run_dir=None, resume: bool = False):
+        """Train ``config`` (Continue and Fork: ``resume`` the run in ``run_dir``); None when busy."""
+        if self.session.state != "idle":
+            return None
+        return self._start(config, run_dir=run_dir, resume=resume)
 
     def _on_step_triggered(self, phase: str | None = None) -> None:
         if self.session.state == "idle":
@@ -298,6 +326,7 @@ class MainWindow(QMainWindow):
     def _on_setup_family_changed(self, family: str) -> None:
         self.controls.set_gan_steps(takes_phase(self.setup_dock.model_class))
         self.controls.update_for_state(self.session.state)
+        route_drops_to(self)  # the new model form's text fields let dropped files through too
 
     def _on_setup_knob_edited(self, section: str, name: str, value, live: bool) -> None:
         if not self.session.busy:
@@ -312,8 +341,45 @@ class MainWindow(QMainWindow):
 
     # ---- data ---------------------------------------------------------------------------------------------
     def _on_setup_data_requested(self, data_config) -> None:
+        drawn = data_config.name == "drawn"
+        self.data_dock.set_drawing(drawn)
+        if drawn:
+            points = self.setup_dock.drawn_points()
+            if len(points) != self.data_dock.painter.count():  # a run or a saved setup brought its drawing
+                self.data_dock.painter.set_points(points)
+            if len(points) < 3:
+                self.loader.cancel()
+                self.data_dock.show_hint("Draw your points on the canvas: press and drag (at least 3 points). "
+                                         "They become the training set and are kept in the run's config.")
+                return
         self.data_dock.show_loading(data_config.name)
         self.loader.request(data_config)
+
+    def _on_data_cancel_requested(self) -> None:
+        self.loader.cancel()
+        name = self.setup_dock.data_name()
+        self.data_dock.show_cancelled(name)
+        self.setup_dock.set_data_error(f"loading {name} was cancelled")
+        self.log("info", f"loading {name} cancelled")
+
+    # ---- drag and drop (gui.drop routes drops on any panel here) ------------------------------------------
+    def dragEnterEvent(self, event) -> None:
+        if drop_accepts(event.mimeData()) and self.session.state != "starting":
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dragMoveEvent(self, event) -> None:
+        self.dragEnterEvent(event)
+
+    def dropEvent(self, event) -> None:
+        path = dropped_path(event.mimeData())
+        if path is None or self.session.state == "starting":
+            event.ignore()
+            return
+        event.acceptProposedAction()
+        self.log("info", f"dropped {path}: loading it as the training data")
+        self.setup_dock.set_data_name(path)
 
     def _on_loader_loaded(self, key: str, dataset) -> None:
         if key != self._current_data_key():
@@ -324,7 +390,8 @@ class MainWindow(QMainWindow):
     def _on_loader_failed(self, key: str, message: str) -> None:
         if key != self._current_data_key():
             return
-        self.data_dock.show_error(message)
+        from gui.data_loader import is_downloadable
+        self.data_dock.show_error(message, offer_local=is_downloadable(self.setup_dock.data_name()))
         self.setup_dock.set_data_error(message)
         self.log("error", message)
 
@@ -347,6 +414,8 @@ class MainWindow(QMainWindow):
         self.samples_dock.start_run(self.session.run_dir, ev.spec["kind"], reference)
         self.latent_dock.start_run(ev.family, ev.spec, dataset)
         self.inside_dock.start_run(ev.family, ev.spec, dataset)
+        if ev.start_step > 0:  # a continued run: its earlier grids are in its samples folder
+            self.samples_dock.refresh_history()
         self.log("info", f"run started on {ev.device} with {ev.threads} thread(s)")
 
     def _on_bridge_evaluation_completed(self, ev) -> None:
@@ -358,8 +427,7 @@ class MainWindow(QMainWindow):
             self.log("info", f"held-out NLL at step {ev.step:,}: {nll:.4f} nats{kind}{extra}")
 
     def _on_bridge_non_finite_loss(self, ev) -> None:
-        self.notice.notify("warning", f"Non-finite loss ({', '.join(ev.terms)}) at step {ev.step:,}: training "
-                                      "paused. Lower the learning rate, or Reset and train again.")
+        self.runs_controller.offer_rollback(ev)
 
     def _on_bridge_training_finished(self, ev) -> None:
         self.losses_dock.finish()
@@ -426,8 +494,18 @@ class MainWindow(QMainWindow):
         s.sync()
 
     def closeEvent(self, event) -> None:
+        choice = None
+        if self.session.busy and ask_on_close(self.settings):  # Preferences: ask what to do with the run
+            from gui.dialogs.close_dialog import ask_close_choice
+            name = self.session.run_dir.name if self.session.run_dir else "the run"
+            choice = ask_close_choice(self, name, self.session.last_step, self.session.total_steps)
+            if choice is None:
+                event.ignore()
+                return
         self.save_settings()
-        if self.session.busy:
+        if choice in ("background", "discard"):
+            self.runs_controller.close_with(choice)
+        elif self.session.busy:
             t0 = time.perf_counter()
             ended = self.session.shutdown(CLOSE_TIMEOUT_S)
             took = time.perf_counter() - t0
@@ -439,6 +517,7 @@ class MainWindow(QMainWindow):
         self.loader.cancel()
         self.loader.join(0.5)
         self.warmup.join(0.5)
+        self.runs_controller.shutdown()
         self.latent_dock.shutdown()
         self.inside_dock.shutdown()
         super().closeEvent(event)

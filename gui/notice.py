@@ -1,6 +1,8 @@
 """A non-modal notice strip under the toolbar: engine errors and window crashes, one line each.
 
 It never blocks: the person can keep working, open the crash log, show the Log dock, or dismiss it.
+A notice may offer one action (``notify(..., action=(label, callback))``), such as rolling back after a
+non-finite loss.
 The strip is a toolbar row (not a dialog), so it shows in screenshots and cannot hide the window.
 """
 
@@ -31,6 +33,12 @@ class NoticeBar(QToolBar):
         self.label.setWordWrap(True)
         self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         row.addWidget(self.label, 1)
+        self.action_button = QPushButton()
+        self.action_button.setObjectName("notice_action")
+        self.action_button.clicked.connect(self._on_action_clicked)
+        self.action_button.hide()
+        row.addWidget(self.action_button)
+        self._action = None
         self.open_button = QPushButton("Open crash log")
         self.open_button.clicked.connect(self._on_open_clicked)
         row.addWidget(self.open_button)
@@ -45,8 +53,12 @@ class NoticeBar(QToolBar):
         self.history: list[str] = []
         self.hide()
 
-    def notify(self, level: str, text: str, path: str | None = None) -> None:
+    def notify(self, level: str, text: str, path: str | None = None, action=None) -> None:
+        """Show ``text``; ``path`` a crash log to offer; ``action`` an optional (label, callback) button."""
         self.path = path or None
+        self._action = action[1] if action else None
+        self.action_button.setText(action[0] if action else "")
+        self.action_button.setVisible(bool(action))
         self.history.append(text)
         colour = "#fde8e8" if level == "error" else "#fff4d6"
         self.setStyleSheet(f"QWidget#notice_box {{ background: {colour}; }}")
@@ -55,7 +67,15 @@ class NoticeBar(QToolBar):
         self.show()
 
     def dismiss(self) -> None:
+        self._action = None
+        self.action_button.hide()
         self.hide()
+
+    def _on_action_clicked(self) -> None:
+        action, self._action = self._action, None
+        self.dismiss()
+        if action is not None:
+            action()
 
     def _on_open_clicked(self) -> None:
         if self.path and Path(self.path).exists():

@@ -4,7 +4,9 @@ It owns the current ``Runner`` and the ``EngineBridge`` that drains it, and keep
 machine the toolbar reads: ``starting`` (PyTorch is warming up), ``idle``, ``running``, ``paused``,
 ``stopping``. Every control is a call to the runner's thread-safe methods; nothing here waits on the
 training thread except ``shutdown``, which the window calls when it closes (stop, checkpoint, join
-with a deadline). Runs go to a fresh folder under the workspace.
+with a deadline). Runs go to a fresh folder under ``workspace`` (the window sets it; the Runs dock
+lists the same folder). ``train(..., resume=True)`` continues an existing run folder instead (the
+window's Continue, and a fork), and ``rollback`` answers a non-finite loss.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ class RunSession(QObject):
         self.last_steps_per_second = 0.0
         self.device = ""
         self.started_at = 0.0
+        self.workspace: Path | None = None
         b = self.bridge
         b.run_started.connect(self._on_bridge_run_started)
         b.steps_completed.connect(self._on_bridge_steps_completed)
@@ -62,16 +65,20 @@ class RunSession(QObject):
         return self.state in ("running", "paused", "stopping")
 
     # ---- controls ------------------------------------------------------------------------------------
-    def train(self, config, dataset=None, paused: bool = False, run_dir: Path | None = None):
-        """Start a new run of ``config`` (a validated RunConfig); returns the Runner."""
+    def train(self, config, dataset=None, paused: bool = False, run_dir: Path | None = None,
+              resume: bool = False):
+        """Start a new run of ``config`` (a validated RunConfig); returns the Runner. ``resume``: continue
+        the run in ``run_dir`` from its newest checkpoint (``config`` from ``resume_config``)."""
         if self.state == "starting":
             raise RuntimeError("PyTorch is still starting")
         if self.busy:
             raise RuntimeError("a run is already in progress; stop it first")
         from engine.training.runner import Runner
-        self.run_dir = Path(run_dir) if run_dir is not None else new_run_dir(config.data.name, config.family,
-                                                                             workspace_dir())
-        runner = Runner(config, self.run_dir, dataset=dataset)
+        if resume and run_dir is None:
+            raise ValueError("resume needs the run folder to continue")
+        self.run_dir = Path(run_dir) if run_dir is not None else new_run_dir(
+            config.data.name, config.family, self.workspace or workspace_dir())
+        runner = Runner(config, self.run_dir, dataset=dataset, resume=resume)
         self.runner = runner
         self.latest_snapshot = None
         self.last_step = 0
@@ -111,6 +118,13 @@ class RunSession(QObject):
         if self.runner is not None and self.state in ("running", "paused"):
             self.runner.stop()
             self._set_state("stopping")
+
+    def rollback(self, lr_factor: float = 0.5) -> bool:
+        """Back to the last good checkpoint with a lower learning rate, then on (after a non-finite loss)."""
+        if self.runner is None or not self.busy or self.state == "stopping":
+            return False
+        self.runner.rollback(lr_factor, resume=True)  # "running" follows from the run's own resumed event
+        return True
 
     def set_live(self, section: str, name: str, value) -> bool:
         """Change a live knob of the running model; False when there is no run to change."""

@@ -2,8 +2,10 @@
 
 Settings (dock layout, last setup) live in ``QSettings``; a test or the self-test passes its own
 temporary file, and when ``GENLAB_TEST`` is set and nobody did, a throw-away file is used so a test
-can never overwrite the person's layout. Runs go to the workspace folder: ``GENLAB_WORKSPACE`` when
-set, else ``runs`` under the platform's user data folder.
+can never overwrite the person's layout. Runs go to the workspace folder: the one chosen in the
+window (``runs/workspace`` in the settings), else the engine's ``default_workspace()``
+(``GENLAB_WORKSPACE`` when set, else ``runs`` under the platform's user data folder), the same folder
+``genlab runs`` lists. ``close/ask`` (Preferences) makes closing during training ask what to do.
 """
 
 from __future__ import annotations
@@ -16,9 +18,9 @@ from pathlib import Path
 
 from PySide6.QtCore import QSettings
 
-from engine.crash import user_dir
-
 SETTINGS_VERSION = 1
+WORKSPACE_KEY = "runs/workspace"
+CLOSE_ASK_KEY = "close/ask"
 
 
 def open_settings(path: str | os.PathLike | None = None) -> QSettings:
@@ -31,14 +33,20 @@ def open_settings(path: str | os.PathLike | None = None) -> QSettings:
     return QSettings(QSettings.Format.IniFormat, QSettings.Scope.UserScope, "GenLab", "GenLab")
 
 
-def workspace_dir() -> Path:
-    """The folder new runs are written to (created on demand)."""
-    env = os.environ.get("GENLAB_WORKSPACE")
-    if env:
-        return Path(env).expanduser()
-    if os.environ.get("GENLAB_TEST"):
-        return Path(tempfile.mkdtemp(prefix="genlab-workspace-"))
-    return user_dir("data") / "runs"
+def workspace_dir(settings: QSettings | None = None) -> Path:
+    """The folder new runs are written to (created on demand): the window's choice, else the engine's."""
+    from engine.runs.workspace import default_workspace
+    chosen = read_value(settings, WORKSPACE_KEY, "") if settings is not None else ""
+    if chosen:
+        return Path(chosen).expanduser()
+    if os.environ.get("GENLAB_TEST") and not os.environ.get("GENLAB_WORKSPACE"):
+        return Path(tempfile.mkdtemp(prefix="genlab-workspace-"))  # never the person's own runs
+    return default_workspace()
+
+
+def ask_on_close(settings: QSettings) -> bool:
+    """Preferences: ask what to do with a training run when the window closes (else stop and save)."""
+    return str(settings.value(CLOSE_ASK_KEY, "false")).lower() == "true"
 
 
 def new_run_dir(data_name: str, family: str, root: Path | None = None) -> Path:

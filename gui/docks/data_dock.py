@@ -1,9 +1,14 @@
 """Data dock: the training data as the model sees it, and what it is.
 
 A grid of the first training images or a scatter of up to 5000 training points, with the dataset's
-size, shape, value range and class balance. It only displays a ``Dataset`` it is given; where the
-data comes from is the setup dock's business. Later additions (drawing points, dropping files) go in
-``self.tools``, a row kept above the picture for them.
+size, shape, value range and class balance, and the files that were skipped with their reasons (a
+list to read and copy). It only displays a ``Dataset`` it is given; where the data comes from is the
+setup dock's business, and the dock asks for things by signals: ``draw_requested`` (the "Draw your
+own" button), ``drawing_changed`` (a stroke, an undo or a clear on the canvas), ``cancel_requested``
+(the Cancel beside a load's progress) and ``open_file_requested``/``open_folder_requested`` (offered
+when a download fails, so the person can load the same set from disk).
+
+In drawing mode the picture is a ``PointPainter`` with its brush, Undo and Clear in ``self.tools``.
 """
 
 from __future__ import annotations
@@ -12,10 +17,11 @@ import math
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QDockWidget, QHBoxLayout, QLabel, QProgressBar, QStackedWidget, QVBoxLayout,
-                               QWidget)
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (QApplication, QDockWidget, QHBoxLayout, QLabel, QListWidget, QListWidgetItem,
+                               QProgressBar, QPushButton, QSpinBox, QStackedWidget, QVBoxLayout, QWidget)
 
+from gui.widgets.point_painter import PointPainter
 from gui.widgets.views import ImageGridView, ScatterView
 
 GRID_IMAGES = 64
@@ -47,27 +53,49 @@ def preview_picture(dataset, n_images: int = GRID_IMAGES) -> np.ndarray:
 
 
 class DataDock(QDockWidget):
+    draw_requested = Signal()
+    drawing_changed = Signal(object)     # (N, 2) float64 points
+    cancel_requested = Signal()
+    open_file_requested = Signal()
+    open_folder_requested = Signal()
+
     def __init__(self, parent=None):
         super().__init__("Data", parent)
         self.setObjectName("dock_data")
         self.dataset = None
         self.summary: dict | None = None
+        self.drawing = False
         body = QWidget()
         layout = QVBoxLayout(body)
         layout.setContentsMargins(4, 4, 4, 4)
-        self.tools = QHBoxLayout()  # a place for data tools (drawing points, dropping files)
+        self.tools = QHBoxLayout()  # data tools: drawing points (dropping files works anywhere on the window)
         layout.addLayout(self.tools)
+        self._build_tools()
+        progress_row = QHBoxLayout()
         self.progress = QProgressBar()
         self.progress.setTextVisible(True)
-        self.progress.hide()
-        layout.addWidget(self.progress)
+        progress_row.addWidget(self.progress, 1)
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setObjectName("data_cancel")
+        self.cancel_button.setToolTip("Stop loading or downloading (a download resumes where it stopped next time)")
+        self.cancel_button.clicked.connect(self.cancel_requested)
+        progress_row.addWidget(self.cancel_button)
+        self._progress_box = QWidget()
+        self._progress_box.setLayout(progress_row)
+        progress_row.setContentsMargins(0, 0, 0, 0)
+        self._progress_box.hide()
+        layout.addWidget(self._progress_box)
+        self._build_local_offer(layout)
         row = QHBoxLayout()
         self.stack = QStackedWidget()
         self.image_view = ImageGridView()
         self.scatter_view = ScatterView()
         self.scatter_view.data_item.setBrush(pg.mkBrush(40, 90, 200, 90))
+        self.painter = PointPainter()
+        self.painter.points_changed.connect(self._on_painter_points_changed)
         self.stack.addWidget(self.scatter_view)
         self.stack.addWidget(self.image_view)
+        self.stack.addWidget(self.painter)
         row.addWidget(self.stack, 3)
         side = QVBoxLayout()
         self.info = QLabel("No data loaded yet.")
@@ -89,23 +117,153 @@ class DataDock(QDockWidget):
         side.addStretch(1)
         row.addLayout(side, 2)
         layout.addLayout(row, 1)
+        self._build_skipped_list(layout)
         self.setWidget(body)
 
+    # ---- construction ---------------------------------------------------------------------------------
+    def _build_tools(self) -> None:
+        self.draw_button = QPushButton("Draw your own…")
+        self.draw_button.setObjectName("data_draw")
+        self.draw_button.setToolTip("Paint a 2D point set with the mouse and train on it (kept in the run's config)")
+        self.draw_button.clicked.connect(self.draw_requested)
+        self.tools.addWidget(self.draw_button)
+        self.brush_label = QLabel("Brush")
+        self.brush_spin = QSpinBox()
+        self.brush_spin.setObjectName("data_brush")
+        self.brush_spin.setRange(0, 60)
+        self.brush_spin.setValue(12)
+        self.brush_spin.setSuffix(" px")
+        self.brush_spin.setToolTip("How widely a dab sprays points (0: one point exactly under the pointer)")
+        self.brush_spin.valueChanged.connect(lambda v: self.painter.set_brush(v))
+        self.undo_button = QPushButton("Undo")
+        self.undo_button.setToolTip("Take back the last stroke (or the last Clear)")
+        self.undo_button.clicked.connect(lambda: self.painter.undo())
+        self.clear_button = QPushButton("Clear")
+        self.clear_button.setToolTip("Remove every point (Undo brings them back)")
+        self.clear_button.clicked.connect(lambda: self.painter.clear_points())
+        for w in (self.brush_label, self.brush_spin, self.undo_button, self.clear_button):
+            self.tools.addWidget(w)
+            w.hide()
+        self.tools.addStretch(1)
+        self.drop_hint = QLabel("or drop a file or folder on the window")
+        self.drop_hint.setStyleSheet("color: #777")
+        self.tools.addWidget(self.drop_hint)
+
+    def _build_local_offer(self, layout) -> None:
+        """Shown when a download fails: load the same set from files on disk instead."""
+        self.local_offer = QWidget()
+        self.local_offer.setObjectName("data_local_offer")
+        row = QHBoxLayout(self.local_offer)
+        row.setContentsMargins(0, 0, 0, 0)
+        label = QLabel("Load it from files on disk instead:")
+        row.addWidget(label)
+        self.local_file_button = QPushButton("Open file…")
+        self.local_file_button.setToolTip("An archive or an IDX file you downloaded yourself")
+        self.local_file_button.clicked.connect(self.open_file_requested)
+        self.local_folder_button = QPushButton("Open folder…")
+        self.local_folder_button.setToolTip("The folder holding the set's files (MNIST's IDX files, or CIFAR-10's "
+                                            "cifar-10-batches-bin)")
+        self.local_folder_button.clicked.connect(self.open_folder_requested)
+        row.addWidget(self.local_file_button)
+        row.addWidget(self.local_folder_button)
+        row.addStretch(1)
+        self.local_offer.hide()
+        layout.addWidget(self.local_offer)
+
+    def _build_skipped_list(self, layout) -> None:
+        """Under the picture, full width: each skipped file with its reason (hover: the full path)."""
+        self.skipped_box = QWidget()
+        box = QHBoxLayout(self.skipped_box)
+        box.setContentsMargins(0, 0, 0, 0)
+        head = QVBoxLayout()
+        self.skipped_label = QLabel()
+        self.skipped_label.setStyleSheet("color: #b06000")
+        head.addWidget(self.skipped_label)
+        self.copy_skipped_button = QPushButton("Copy")
+        self.copy_skipped_button.setToolTip("Copy every skipped file with its full path and reason")
+        self.copy_skipped_button.clicked.connect(self.copy_skipped)
+        head.addWidget(self.copy_skipped_button)
+        head.addStretch(1)
+        box.addLayout(head)
+        self.skipped_list = QListWidget()
+        self.skipped_list.setObjectName("data_skipped")
+        self.skipped_list.setSelectionMode(QListWidget.SelectionMode.ExtendedSelection)
+        self.skipped_list.setMaximumHeight(96)
+        box.addWidget(self.skipped_list, 1)
+        self.skipped_box.hide()
+        layout.addWidget(self.skipped_box)
+
+    # ---- loading --------------------------------------------------------------------------------------
     def show_loading(self, name: str, done: int = 0, total: int = 0, text: str = "") -> None:
-        self.progress.show()
+        self.local_offer.hide()
+        self._progress_box.show()
         self.progress.setRange(0, max(total, 0))
         self.progress.setValue(done)
-        self.progress.setFormat(f"{name}: {text or 'loading'}" + (" %p%" if total else ""))
+        amount = f" ({done / 1e6:.1f} of {total / 1e6:.1f} MB)" if total > 1_000_000 else ""
+        self.progress.setFormat(f"{_short(name)}: {text or 'loading'}{amount}" + (" %p%" if total else ""))
 
-    def show_error(self, message: str) -> None:
-        self.progress.hide()
+    def show_error(self, message: str, offer_local: bool = False) -> None:
+        """A load failed: say why; ``offer_local`` adds buttons to load the set from disk instead."""
+        self._progress_box.hide()
         self.info.setText(f"<span style='color:#b00020'>{_escape(message)}</span>")
+        self.local_offer.setVisible(offer_local)
 
+    def show_cancelled(self, name: str) -> None:
+        self._progress_box.hide()
+        self.info.setText(f"Loading {_escape(_short(name))} was cancelled. Choose it again to retry"
+                          " (a download resumes where it stopped).")
+
+    def show_hint(self, text: str) -> None:
+        self._progress_box.hide()
+        self.local_offer.hide()
+        self.info.setText(_escape(text))
+
+    # ---- drawing ----------------------------------------------------------------------------------------
+    def set_drawing(self, on: bool) -> None:
+        """Drawing mode: the canvas and its brush, Undo and Clear; else the data's picture."""
+        self.drawing = on
+        for w in (self.brush_label, self.brush_spin, self.undo_button, self.clear_button):
+            w.setVisible(on)
+        self.draw_button.setVisible(not on)
+        if on:
+            self.stack.setCurrentWidget(self.painter)
+        elif self.summary is not None:
+            self.stack.setCurrentWidget(self.image_view if self.summary["kind"] == "image" else self.scatter_view)
+
+    def _on_painter_points_changed(self, n: int) -> None:
+        self.undo_button.setEnabled(self.painter.can_undo())
+        self.drawing_changed.emit(self.painter.points())
+
+    # ---- skipped files ----------------------------------------------------------------------------------
+    def _show_skipped(self, skipped: list[dict]) -> None:
+        self.skipped_list.clear()
+        for entry in skipped:
+            path, reason = str(entry["path"]), str(entry["reason"])
+            item = QListWidgetItem(f"{_tail(path)}: {reason}")
+            item.setToolTip(f"{path}\n{reason}")
+            self.skipped_list.addItem(item)
+        n = len(skipped)
+        self.skipped_label.setText(f"{n} file{'s' if n != 1 else ''}\nskipped:")
+        self.skipped_box.setVisible(n > 0)
+
+    def skipped_text(self) -> str:
+        """The skipped files, one "path: reason" line each (what Copy puts on the clipboard)."""
+        skipped = (self.summary or {}).get("skipped") or []
+        return "\n".join(f"{e['path']}: {e['reason']}" for e in skipped)
+
+    def copy_skipped(self) -> None:
+        QApplication.clipboard().setText(self.skipped_text())
+
+    # ---- the data ---------------------------------------------------------------------------------------
     def show_dataset(self, dataset) -> None:
-        self.progress.hide()
+        self._progress_box.hide()
+        self.local_offer.hide()
         self.dataset = dataset
         s = self.summary = dataset_summary(dataset)
-        if s["kind"] == "image":
+        self._show_skipped(s.get("skipped") or [])
+        if self.drawing and s.get("name") == "drawn":
+            pass  # the canvas stays: the person is still drawing
+        elif s["kind"] == "image":
             self.stack.setCurrentWidget(self.image_view)
             self.image_view.set_image(preview_picture(dataset))
         else:
@@ -138,8 +296,6 @@ class DataDock(QDockWidget):
         if classes:
             counts = [c["count"] for c in classes]
             lines.append(f"{len(classes)} classes, {min(counts):,} to {max(counts):,} each")
-        if s.get("skipped"):
-            lines.append(f"<span style='color:#b06000'>{len(s['skipped'])} files skipped</span>")
         for note in s.get("notes") or []:
             lines.append(f"<i>{_escape(note)}</i>")
         if s.get("source"):
@@ -149,6 +305,16 @@ class DataDock(QDockWidget):
 
 def _num(v: float) -> str:
     return f"{v:.4g}" if math.isfinite(v) else str(v)
+
+
+def _tail(path: str) -> str:
+    """The last two parts of a path (``cats/broken.jpg``): enough to find it, short enough to read."""
+    parts = path.replace("\\", "/").rstrip("/").split("/")
+    return "/".join(parts[-2:])
+
+
+def _short(path: str, keep: int = 40) -> str:
+    return path if len(path) <= keep else "…" + path[-(keep - 1):]
 
 
 def _escape(text: str) -> str:

@@ -23,6 +23,8 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDockWidget, QFileDialog, Q
 from engine.config import DataConfig, RunConfig, TrainConfig
 from gui.widgets.knob_form import KnobForm, knob_tooltip
 
+DRAWN = "drawn"  # engine.data.builtin.DRAWN (not imported here: the dock is built before torch loads)
+
 TRAIN_BASIC = ("steps", "time_limit", "batch_size", "lr", "grad_clip", "sample_every")
 TRAIN_OWN_ROWS = ("seed", "device")  # shown as their own rows (seed with "replicable", a device picker)
 SEED_MAX = 2**31 - 1
@@ -49,6 +51,7 @@ class SetupDock(QDockWidget):
         self.ready = False
         self._show_advanced = False
         self._preset_for: tuple[str, str] | None = None   # the (family, kind) whose preset is shown
+        self._hold_preset = False   # a run's or a file's config is shown: its data's kind brings no preset
 
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
@@ -238,15 +241,19 @@ class SetupDock(QDockWidget):
         self.data_combo.clear()
         for name in datasets:
             self.data_combo.addItem(name, name)
+        self.data_combo.addItem(f"{DRAWN} (paint your own)", DRAWN)
+        self.data_combo.setItemData(self.data_combo.count() - 1, "Paint 2D points with the mouse in the Data "
+                                    "panel; they are kept in the run's config", Qt.ItemDataRole.ToolTipRole)
         downloads = self.download_datasets
         if downloads:
             self.data_combo.insertSeparator(self.data_combo.count())
+            entries = download_entries()
             for name in downloads:
-                self.data_combo.addItem(f"{name} (download)", name)
-                self.data_combo.setItemData(self.data_combo.count() - 1,
-                                            f"{name}: downloaded once, then read from the cache",
-                                            Qt.ItemDataRole.ToolTipRole)
-        known = set(datasets) | set(downloads)
+                text, tip = entries.get(name, (f"{name} (download)", f"{name}: downloaded once, then read "
+                                                                       "from the cache"))
+                self.data_combo.addItem(text, name)
+                self.data_combo.setItemData(self.data_combo.count() - 1, tip, Qt.ItemDataRole.ToolTipRole)
+        known = set(datasets) | set(downloads) | {DRAWN}
         paths = [p for p in self.recent_paths if p not in known]
         if select and select not in known and select not in paths:
             paths.insert(0, select)
@@ -261,7 +268,7 @@ class SetupDock(QDockWidget):
 
     def set_data_name(self, name: str) -> None:
         """Select a built-in dataset or a path (added to the recent list) and load it."""
-        if name not in self.builtin_datasets + self.download_datasets:
+        if name not in self.builtin_datasets + self.download_datasets + [DRAWN]:
             self.recent_paths = [name] + [p for p in self.recent_paths if p != name][: MAX_RECENT - 1]
         self._fill_data_combo(self.builtin_datasets, name)
         self._on_data_combo_changed(self.data_combo.currentIndex())
@@ -273,7 +280,23 @@ class SetupDock(QDockWidget):
         """The data section: the picker's name, the form's knobs, and ``data_overrides`` (set by data tools
         for knobs a form cannot hold, such as drawn points)."""
         values = {**self.data_form.values(), **self.data_overrides}
-        return DataConfig(name=self.data_name(), **values)
+        name = self.data_name()
+        if name != DRAWN:
+            values.pop("points", None)  # a drawing belongs to the drawn set only
+        return DataConfig(name=name, **values)
+
+    def set_drawn_points(self, points) -> None:
+        """The person painted points: keep them (at float32 precision, as training sees them) and load
+        them as the data, selecting the drawn set if another was chosen."""
+        from engine.data.points import points_to_config
+        self.data_overrides["points"] = points_to_config(points) if len(points) else ()
+        if self.data_name() != DRAWN:
+            self.set_data_name(DRAWN)
+        else:
+            self.data_requested.emit(self.data_config())
+
+    def drawn_points(self) -> tuple:
+        return tuple(self.data_overrides.get("points", ()))
 
     def open_file_dialog(self) -> None:
         from engine import data as engine_data
@@ -291,6 +314,7 @@ class SetupDock(QDockWidget):
     def _on_data_combo_changed(self, _index: int) -> None:
         if not self.ready:
             return
+        self._hold_preset = False
         self.knob_edited.emit("data", "name", self.data_name(), False)
         self.data_requested.emit(self.data_config())
 
@@ -304,6 +328,10 @@ class SetupDock(QDockWidget):
         what = "2D points" if s["kind"] == "points" else f"images {shape}"
         self.data_info.setText(f"{s['n_train']:,} examples\n{what}"
                                + (f"\n{len(s['classes'])} classes" if s.get("classes") else ""))
+        if self._hold_preset:  # the settings came with a run or a config file: keep them
+            self._hold_preset = False
+            self.kind = s["kind"]
+            self._preset_for = (self.family, self.kind)
         if s["kind"] != self.kind:
             self.kind = s["kind"]
             if self._preset_for != (self.family, self.kind):
@@ -401,9 +429,21 @@ class SetupDock(QDockWidget):
         self.train_form.set_values(train)
         data = dataclasses.asdict(config.data)
         name = data.pop("name")
+        if name == DRAWN:
+            self.data_overrides["points"] = tuple(tuple(p) for p in config.data.points)
         self.data_form.set_values(data)
         if name != self.data_name():
             self._fill_data_combo(self.builtin_datasets, name)
+
+    def show_run_config(self, config: RunConfig, kind: str | None = None) -> None:
+        """Show a run's (or a saved file's) config as it is, with no preset over it, and load its data."""
+        if kind in ("points", "image"):
+            self.kind = kind
+        self._hold_preset = True
+        self.set_config(config)
+        self._preset_for = (config.family, self.kind or "points")
+        self.show_pending([])
+        self.data_requested.emit(self.data_config())
 
     def prepare_seed(self) -> int:
         """The seed for the next Train: the shown one when replicable, else a fresh one (then shown)."""
@@ -463,6 +503,24 @@ class SetupDock(QDockWidget):
         for form in (self.data_form, self.train_form, self.model_form):
             if form is not None:
                 form.set_show_advanced(show)
+
+
+def download_entries() -> dict[str, tuple[str, str]]:
+    """name -> (picker text, tooltip) for the downloadable sets: size, licence, and whether cached."""
+    try:
+        from engine.data.remote import catalogue
+        entries = catalogue()
+    except Exception:  # noqa: BLE001 - the picker still lists the names without the details
+        return {}
+    out = {}
+    for e in entries:
+        size = f"{e['bytes'] / 1e6:,.0f} MB" if e["bytes"] >= 1e6 else f"{e['bytes'] / 1e3:,.0f} kB"
+        text = f"{e['name']} (cached)" if e["cached"] else f"{e['name']} (download, {size})"
+        tip = (f"{e['title']}\n{size} download, checked against its published SHA-256; kept in {e['folder']}"
+               f"\nLicence: {e['licence']}" + ("\nAlready downloaded: loads without the network." if e["cached"]
+                                               else "\nDownloaded the first time you pick it; Cancel stops it."))
+        out[e["name"]] = (text, tip)
+    return out
 
 
 def _short_path(path: str, keep: int = 38) -> str:

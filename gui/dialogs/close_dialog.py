@@ -1,0 +1,55 @@
+"""What to do with a training run when the window closes (asked only when Preferences say so).
+
+The choices: keep training it headless in the background (a detached ``genlab train --resume``
+that outlives the window), stop it and save a checkpoint (the default without asking), or discard
+it (its folder is deleted, after a second confirmation). Cancel keeps the window open. Nothing is
+ever lost silently: the dialog names the run folder.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QMessageBox
+
+CHOICES = ("background", "stop", "discard")
+
+
+def ask_close_choice(parent, run_name: str, step: int, total: int) -> str | None:
+    """"background", "stop", "discard", or None (keep the window open)."""
+    box = QMessageBox(parent)
+    box.setObjectName("close_dialog")
+    box.setIcon(QMessageBox.Icon.Question)
+    box.setWindowTitle("A run is training")
+    box.setText(f"<b>{run_name}</b> is training (step {step:,} of {total:,}). What should happen to it?")
+    box.setInformativeText("Keep training: it goes on without the window and shows in Runs when GenLab "
+                           "opens again. Stop: a checkpoint is saved and Continue resumes it later.")
+    keep = box.addButton("Keep training in the background", QMessageBox.ButtonRole.AcceptRole)
+    stop = box.addButton("Stop and save", QMessageBox.ButtonRole.AcceptRole)
+    discard = box.addButton("Discard the run…", QMessageBox.ButtonRole.DestructiveRole)
+    cancel = box.addButton(QMessageBox.StandardButton.Cancel)
+    for button, name in ((keep, "close_keep"), (stop, "close_stop"), (discard, "close_discard")):
+        button.setObjectName(name)
+    box.setDefaultButton(stop)
+    box.exec()
+    clicked = box.clickedButton()
+    if clicked is keep:
+        return "background"
+    if clicked is stop:
+        return "stop"
+    if clicked is discard:
+        return "discard" if confirm_discard(parent, run_name) else None
+    if clicked is cancel or clicked is None:
+        return None
+    return None
+
+
+def confirm_discard(parent, run_name: str) -> bool:
+    box = QMessageBox(parent)
+    box.setObjectName("discard_confirm")
+    box.setIcon(QMessageBox.Icon.Warning)
+    box.setWindowTitle("Discard the run?")
+    box.setText(f"Delete <b>{run_name}</b> with its checkpoints, curves and samples? This cannot be undone.")
+    delete = box.addButton("Delete the run", QMessageBox.ButtonRole.DestructiveRole)
+    delete.setObjectName("discard_yes")
+    box.addButton(QMessageBox.StandardButton.Cancel)
+    box.exec()
+    return box.clickedButton() is delete

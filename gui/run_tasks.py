@@ -1,0 +1,82 @@
+"""What the Runs controller runs off the GUI thread, and the small rules it applies on it.
+
+Plain functions over ``engine.runs``: opening a run (config, curves, samples, newest weights, and the
+config to continue it), comparing runs (with the side-by-side picture), exporting; plus the export
+menu's table, why a family cannot be exported, and a run's records as Losses-dock events.
+"""
+
+from __future__ import annotations
+
+import math
+
+EXPORTS = {  # what -> (menu text, file suffix, file filter)
+    "png": ("Sample grid as PNG (with the run's config)…", ".png", "PNG pictures (*.png)"),
+    "gif": ("Sample history as GIF…", ".gif", "GIF animations (*.gif)"),
+    "csv": ("Metrics as CSV…", ".csv", "CSV files (*.csv)"),
+    "onnx": ("Network as ONNX…", ".onnx", "ONNX models (*.onnx)"),
+    "torch-export": ("Network as torch.export program…", ".pt2", "torch.export programs (*.pt2)"),
+}
+
+
+def steps_from_curves(curves: list[dict], upto: int | None = None) -> list:
+    """The training records of a run as ``StepCompleted`` events for the Losses dock."""
+    from engine.events import StepCompleted
+    out = []
+    for rec in curves:
+        if rec.get("event") != "train" or (upto is not None and rec["step"] > upto):
+            continue
+        losses = {k: float(v) for k, v in rec.items()
+                  if k not in ("event", "step", "time") and isinstance(v, (int, float)) and not isinstance(v, bool)}
+        out.append(StepCompleted(step=int(rec["step"]), elapsed=float(rec.get("time") or 0.0), losses=losses,
+                                 steps_per_second=0.0, total_steps=0))
+    return out
+
+
+def export_block(family: str | None, kind: str | None, what: str) -> str:
+    """Why ``what`` cannot be exported for this family and kind of data ('' when it can)."""
+    if what not in ("onnx", "torch-export") or family is None:
+        return ""
+    from engine.runs.export_model import EXPORTS as MODEL_EXPORTS, HINTS, NOT_EXPORTABLE
+    if family in NOT_EXPORTABLE:
+        return f"The {family} family has nothing to export: {NOT_EXPORTABLE[family]}"
+    if family not in MODEL_EXPORTS:
+        return f"The {family} family has no exporter"
+    if (family, kind) in HINTS:
+        return f"A {family} on {kind} cannot be exported: {HINTS[(family, kind)]}"
+    if what == "onnx" and (family, kind, "onnx") in HINTS:
+        return f"Not as ONNX: {HINTS[(family, kind, 'onnx')]}"
+    return ""
+
+
+def open_task(path: str, more_steps: int | None = None, resume: bool = False) -> dict:
+    """Off the GUI thread: everything the window shows of a run, and the config to continue it."""
+    from engine.errors import CheckpointError
+    from engine.runs.workspace import open_run, resume_config
+    opened = open_run(path)
+    try:
+        snapshot = opened.snapshot()
+    except CheckpointError:
+        snapshot = None
+    config = resume_config(path, more_steps=more_steps) if resume else None
+    return {"opened": opened, "snapshot": snapshot, "config": config}
+
+
+def compare_task(paths: list[str]) -> dict:
+    from engine.runs.compare import compare_runs, comparison_picture
+    cmp = compare_runs(paths)
+    dims = {}
+    for r in cmp.runs:
+        m = r.metric
+        if cmp.kind == "image" and m["value"] and m["nats"]:
+            dims[r.name] = max(1, int(round(m["nats"] / (m["value"] * math.log(2)))))
+    return {"comparison": cmp, "picture": comparison_picture(cmp), "dims": dims}
+
+
+def export_task(path: str, what: str, out: str) -> str:
+    if what in ("png", "gif", "csv"):
+        from engine.runs import export
+        fn = {"png": export.export_png, "gif": export.export_gif, "csv": export.export_csv}[what]
+    else:
+        from engine.runs import export_model
+        fn = export_model.export_onnx if what == "onnx" else export_model.export_program
+    return str(fn(path, out))

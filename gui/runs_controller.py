@@ -1,0 +1,485 @@
+"""The window's runs: open, continue, fork, compare, delete, export; save and load configs; faults.
+
+``RunsController`` turns the Runs dock's requests and the File and Export menus into engine calls
+(``engine.runs.*``), each run off the GUI thread by ``BackgroundTasks``, and puts the results into
+the docks: opening a run shows its config in Setup, its curves in Losses (``read_curves``), its
+sample history in Samples (the scrubber reads the run's ``samples/``) and hands its newest weights
+to whoever follows ``bridge.snapshot_published`` (the latent explorer). Continue is
+``resume_config`` plus a resumed runner on the same folder; a fork is ``fork_run`` into a new folder,
+then the same. It also answers faults: a non-finite loss offers "roll back and lower the learning
+rate" (``Runner.rollback``); a failed write (disk full, read-only folder) is shown in the notice
+strip; and on close, when Preferences ask for it, it keeps a run training headless in the background
+(``continue_in_background``) or discards it.
+
+The export target is the run selected in Runs, else the run this window trains or showed last.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QObject
+from PySide6.QtGui import QAction, QGuiApplication
+from PySide6.QtWidgets import QInputDialog, QMenu, QMessageBox
+
+from gui.background import BackgroundTasks
+from gui.run_tasks import EXPORTS, compare_task, export_block, export_task, open_task, steps_from_curves
+
+
+class RunsController(QObject):
+    def __init__(self, window):
+        super().__init__(window)
+        self.w = window
+        self.opened: Path | None = None          # the run whose views the window shows (not training)
+        self.background_process = None          # a headless continuation started on close
+        self.tasks = BackgroundTasks(self)
+        self.tasks.finished.connect(self._on_tasks_finished)
+        self.tasks.failed.connect(self._on_tasks_failed)
+        self._pending: dict[str, dict] = {}      # task name -> what to do with its result
+
+        def make(text, tip, slot, name=""):
+            a = QAction(text, window)
+            a.setToolTip(tip)
+            a.setStatusTip(tip)
+            a.triggered.connect(slot)
+            if name:
+                a.setObjectName(name)
+            return a
+
+        self.save_config_action = make("Save run config…", "Save the Setup's settings as a config file "
+                                       "(genlab train --config FILE trains it)", lambda: self.save_config())
+        self.load_config_action = make("Load run config…", "Load settings from a config.json or a PNG exported "
+                                       "by GenLab", lambda: self.load_config())
+        self.copy_command_action = make("Copy as command", "Copy the 'genlab train' line for the Setup's settings",
+                                        lambda: self.copy_setup_command())
+        self.preferences_action = make("Preferences…", "Runs folder; what closing during training does",
+                                       lambda: self.edit_preferences())
+        self.export_menu = QMenu("&Export", window)
+        self.export_menu.setToolTipsVisible(True)
+        self.export_actions: dict[str, QAction] = {}
+        for what, (text, _suffix, _filter) in EXPORTS.items():
+            a = make(text, "", lambda _c=False, w=what: self.export(w), name=f"export_{what}")
+            self.export_menu.addAction(a)
+            self.export_actions[what] = a
+        self.export_menu.aboutToShow.connect(self.update_export_actions)
+        self.update_export_actions()
+
+    # ---- wiring -------------------------------------------------------------------------------------------
+    def connect(self) -> None:
+        w, d = self.w, self.w.runs_dock
+        d.set_export_menu(self.export_menu)
+        d.open_requested.connect(self.open_run)
+        d.continue_requested.connect(self.continue_run)
+        d.fork_requested.connect(self.fork_run)
+        d.compare_requested.connect(self.compare)
+        d.delete_requested.connect(self.delete_run)
+        d.copy_command_requested.connect(self.copy_run_command)
+        d.workspace_change_requested.connect(self.choose_workspace)
+        d.selection_changed.connect(lambda _p: self.update_export_actions())
+        b = w.bridge
+        b.run_started.connect(lambda _ev: self._on_training_changed())
+        b.checkpoint_saved.connect(lambda _ev: d.refresh())
+        b.training_finished.connect(lambda _ev: self._on_training_changed())
+        b.training_failed.connect(lambda _ev: self._on_training_changed())
+        b.rolled_back.connect(self._on_bridge_rolled_back)
+        b.message_logged.connect(self._on_bridge_message_logged)
+        w.session.state_changed.connect(self._on_session_state_changed)
+        w.loader.loaded.connect(self._on_loader_loaded)
+
+    def add_menus(self, menubar, file_menu) -> None:
+        """File: save/load config, copy as command, preferences; and the Export menu."""
+        first = file_menu.actions()[0] if file_menu.actions() else None
+        for a in (self.save_config_action, self.load_config_action, self.copy_command_action):
+            file_menu.insertAction(first, a)
+        file_menu.insertSeparator(first)
+        quit_action = file_menu.actions()[-1] if file_menu.actions() else None
+        file_menu.insertAction(quit_action, self.preferences_action)
+        file_menu.insertSeparator(quit_action)
+        menubar.addMenu(self.export_menu)
+
+    def shutdown(self) -> None:
+        self.tasks.join(2.0)
+        self.w.runs_dock.stop()
+
+    # ---- state -----------------------------------------------------------------------------------------------
+    def _on_session_state_changed(self, state: str) -> None:
+        d = self.w.runs_dock
+        busy = self.w.session.busy
+        d.busy_run = str(self.w.session.run_dir) if busy and self.w.session.run_dir else None
+        d.update_buttons(training=busy or state == "starting")
+
+    def _on_training_changed(self) -> None:
+        if self.w.session.run_dir is not None:
+            self.opened = Path(self.w.session.run_dir)
+        self.w.runs_dock.refresh()
+        self.update_export_actions()
+
+    def target_run(self) -> Path | None:
+        sel = self.w.runs_dock.selected_paths()
+        if len(sel) == 1:
+            return Path(sel[0])
+        if self.w.session.run_dir is not None:
+            return Path(self.w.session.run_dir)
+        return self.opened
+
+    def update_export_actions(self) -> None:
+        run = self.target_run()
+        s = self.w.runs_dock.summary(str(run)) if run is not None else None
+        family = s.family if s is not None else None
+        kind = s.kind if s is not None else None
+        if s is None and run is not None and self.w.session.runner is not None:
+            family = self.w.session.runner.config.family
+            kind = self.w.samples_dock.kind
+        for what, action in self.export_actions.items():
+            why = "Select a run in Runs (or train one) first" if run is None else ""
+            if not why and family is not None and what in ("onnx", "torch-export"):
+                why = export_block(family, kind, what)
+            action.setEnabled(not why)
+            action.setToolTip(why or f"{EXPORTS[what][0].rstrip('…')} of {run.name}")
+
+    # ---- open and continue ----------------------------------------------------------------------------------
+    def _refuse_while_training(self, what: str) -> bool:
+        if self.w.session.busy or self.w.session.state == "starting":
+            self.w.log("warning", f"cannot {what} while this window is training (or starting); stop it first")
+            return True
+        return False
+
+    def open_run(self, path: str) -> None:
+        if self._refuse_while_training("open a run"):
+            return
+        self.w.log("info", f"opening run {Path(path).name}…")
+        self._submit("open-run", open_task, str(path), then={"action": "show"})
+
+    def continue_run(self, path: str, more_steps: int | None = None) -> None:
+        """Train ``path`` further from its newest checkpoint; asks how many more steps unless given."""
+        if self._refuse_while_training("continue a run"):
+            return
+        s = self.w.runs_dock.summary(str(path))
+        if more_steps is None:
+            done = (s.checkpoint_step or 0) if s is not None else 0
+            total = int(s.total_steps) if s is not None and s.total_steps and s.total_steps < 10**8 else 0
+            left = total - done if total > done else 0
+            label = (f"Continue {Path(path).name} from its checkpoint at step {done:,} for how many more steps?"
+                     + (f"\n{left:,} finish its planned {total:,}." if left else ""))
+            n, ok = QInputDialog.getInt(self.w, "Continue training", label, left or max(total, 1000), 1, 100_000_000)
+            if not ok:
+                return
+            more_steps = n
+        self.w.log("info", f"continuing run {Path(path).name} for {more_steps:,} more steps…")
+        self._submit("open-run", open_task, str(path), more_steps, True, then={"action": "continue"})
+
+    def _show_opened(self, opened, snapshot, upto: int | None = None) -> None:
+        w = self.w
+        cfg = opened.config
+        kind = opened.summary.kind
+        w.setup_dock.show_run_config(cfg, kind)
+        w.losses_dock.clear()
+        w.losses_dock.add_steps(steps_from_curves(opened.curves, upto))
+        w.losses_dock.finish()
+        w.samples_dock.start_run(opened.path, kind or "image")
+        w.samples_dock.refresh_history()
+        if w.samples_dock.history:
+            w.samples_dock.show_history(len(w.samples_dock.history) - 1)
+        if snapshot is not None:
+            w.session.latest_snapshot = snapshot
+            w.bridge.snapshot_published.emit(snapshot)
+        self.opened = Path(opened.path)
+        w.runs_dock.select_paths([str(opened.path)])
+        self.update_export_actions()
+        s = opened.summary
+        w.log("info", f"opened run {opened.path.name}: {cfg.family} on {cfg.data.name}, step {s.step:,}, "
+                      f"{s.state}; {len(opened.samples)} sample grids, checkpoints at {opened.checkpoints or 'none'}")
+
+    def _on_loader_loaded(self, _key: str, dataset) -> None:
+        """An opened run of points: its held-out data under the stored samples."""
+        sd = self.w.samples_dock
+        if sd.kind == "points" and sd.scatter_view.reference is None and dataset.spec.kind == "points":
+            sd.set_reference(dataset.x_test[:5000].numpy())
+
+    # ---- fork ---------------------------------------------------------------------------------------------------
+    def fork_run(self, path: str) -> None:
+        if self._refuse_while_training("fork a run"):
+            return
+        from engine.errors import GenLabError
+        from engine.runs.folder import RunFolder
+        from gui.dialogs.fork_dialog import ForkDialog
+        s = self.w.runs_dock.summary(str(path))
+        try:
+            config = RunFolder(path).read_config()
+        except GenLabError as e:
+            self._report("fork", str(e))
+            return
+        dialog = ForkDialog(Path(path).name, config, list(s.checkpoints) if s is not None else [], self.w)
+        if dialog.exec() != dialog.DialogCode.Accepted:
+            return
+        self.fork(path, dialog.step(), dialog.overrides(), dialog.more_steps(), dialog.start_training())
+
+    def fork(self, path: str, step: int | None, overrides: list[str], more_steps: int | None,
+             start: bool = True) -> None:
+        from engine.runs.fork import fork_run
+        from gui.settings import new_run_dir
+        from engine.runs.folder import RunFolder
+        config = RunFolder(path).read_config()
+        out = new_run_dir(config.data.name, f"{config.family}-fork", self.w.session.workspace)
+        what = ", ".join(overrides) or "no changes"
+        self.w.log("info", f"forking {Path(path).name} at step {step if step is not None else 'newest'} "
+                           f"({what}) into {out.name}…")
+        self._submit("fork", fork_run, str(path), str(out), step, list(overrides), more_steps,
+                     then={"action": "forked", "out": str(out), "start": start})
+
+    # ---- compare and delete --------------------------------------------------------------------------------------
+    def compare(self, paths: list[str]) -> None:
+        if len(paths) < 2:
+            self.w.log("warning", "select two or more runs to compare (Ctrl+click in Runs)")
+            return
+        dock = self.w.compare_dock
+        dock.present()
+        dock.show_busy([Path(p).name for p in paths])
+        self._submit("compare", compare_task, [str(p) for p in paths], then={"action": "compared"})
+
+    def delete_run(self, path: str, confirmed: bool = False) -> None:
+        name = Path(path).name
+        if self.w.session.busy and self.w.session.run_dir is not None and Path(path) == Path(self.w.session.run_dir):
+            self._report("delete", f"{name} is training in this window; stop it before deleting it")
+            return
+        if not confirmed:
+            box = QMessageBox(QMessageBox.Icon.Warning, "Delete run", f"Delete the run <b>{name}</b> with its "
+                              "checkpoints, curves and samples? This cannot be undone.", parent=self.w)
+            box.setObjectName("delete_confirm")
+            yes = box.addButton("Delete", QMessageBox.ButtonRole.DestructiveRole)
+            yes.setObjectName("delete_yes")
+            box.addButton(QMessageBox.StandardButton.Cancel).setObjectName("delete_cancel")
+            box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+            box.exec()
+            if box.clickedButton() is not yes:
+                return
+        from engine.runs.workspace import delete_run
+        self._submit("delete", delete_run, str(path), then={"action": "deleted", "path": str(path)})
+
+    # ---- export, configs, commands -------------------------------------------------------------------------------
+    def export(self, what: str, out: str | None = None) -> None:
+        run = self.target_run()
+        if run is None:
+            self._report("export", "select a run in Runs (or train one) first")
+            return
+        text, suffix, file_filter = EXPORTS[what]
+        if out is None:
+            from gui.dialogs.files import save_path
+            suggested = str(Path.home() / f"{run.name}-{'samples' if what in ('png', 'gif') else what}{suffix}")
+            out = save_path(self.w, text.rstrip("…"), suggested, file_filter)
+            if not out:
+                return
+            if not out.lower().endswith(suffix):
+                out += suffix
+        self.w.log("info", f"exporting {run.name}: {text.rstrip('…').lower()} to {out}…")
+        self._submit("export", export_task, str(run), what, str(out), then={"action": "exported", "what": what})
+
+    def save_config(self, out: str | None = None) -> bool:
+        from engine.errors import GenLabError
+        from engine.runs.atomic import write_text_atomic
+        try:
+            config = self.w.setup_dock.config()
+        except GenLabError as e:
+            self._report("save the config", str(e))
+            return False
+        if out is None:
+            from gui.dialogs.files import save_path
+            out = save_path(self.w, "Save run config", str(Path.home() / f"{config.data.name}-{config.family}.json"
+                                                            if "/" not in config.data.name else Path.home() / "config.json"),
+                            "Run configs (*.json)")
+            if not out:
+                return False
+        try:
+            write_text_atomic(Path(out), config.to_json())
+        except OSError as e:
+            self._report("save the config", f"{out}: {e.strerror or e}")
+            return False
+        self.w.log("info", f"saved the run config to {out} (genlab train --config {out} trains it)")
+        return True
+
+    def load_config(self, path: str | None = None) -> bool:
+        from engine.config import RunConfig
+        from engine.errors import GenLabError
+        if path is None:
+            from gui.dialogs.files import open_path
+            path = open_path(self.w, "Load run config", "Run configs (*.json *.png);;All files (*)")
+            if not path:
+                return False
+        try:
+            if path.lower().endswith(".png"):
+                from engine.runs.export import config_from_png
+                config = config_from_png(path)
+            else:
+                config = RunConfig.load(path)
+        except GenLabError as e:
+            self._report("load the config", str(e))
+            return False
+        except OSError as e:
+            self._report("load the config", f"{path}: {e.strerror or e}")
+            return False
+        if config.family not in [self.w.setup_dock.family_combo.itemData(i)
+                                 for i in range(self.w.setup_dock.family_combo.count())]:
+            self._report("load the config", f"{path}: the {config.family} family is not available here")
+            return False
+        self.w.setup_dock.show_run_config(config)
+        self.w.log("info", f"loaded the run config from {path}: {config.family} on {config.data.name}")
+        return True
+
+    def copy_setup_command(self) -> str | None:
+        from engine.errors import GenLabError
+        from engine.runs.command import train_command
+        try:
+            config = self.w.setup_dock.config()
+        except GenLabError as e:
+            self._report("copy the command", str(e))
+            return None
+        return self._copy(train_command(config, "runs/new-run"))
+
+    def copy_run_command(self, path: str) -> str | None:
+        from engine.errors import GenLabError
+        from engine.runs.command import train_command
+        from engine.runs.folder import RunFolder
+        try:
+            config = RunFolder(path).read_config()
+        except GenLabError as e:
+            self._report("copy the command", str(e))
+            return None
+        return self._copy(train_command(config, f"runs/{Path(path).name}-again"))
+
+    def _copy(self, line: str) -> str:
+        QGuiApplication.clipboard().setText(line)
+        self.w.log("info", f"copied to the clipboard: {line}")
+        self.w.statusBar().showMessage("Command copied to the clipboard", 4000)
+        return line
+
+    # ---- workspace and preferences -------------------------------------------------------------------------------
+    def choose_workspace(self) -> None:
+        from gui.dialogs.files import folder_path
+        path = folder_path(self.w, "Runs folder", str(self.w.session.workspace or ""))
+        if path:
+            self.set_workspace(path)
+
+    def set_workspace(self, path: str | None) -> None:
+        """Use ``path`` for new runs and the Runs list (None or '': the default folder); remembered."""
+        from gui.settings import WORKSPACE_KEY, workspace_dir
+        self.w.settings.setValue(WORKSPACE_KEY, str(path or ""))
+        self.apply_workspace(workspace_dir(self.w.settings))
+
+    def apply_workspace(self, folder: Path) -> None:
+        self.w.session.workspace = Path(folder)
+        self.w.runs_dock.set_workspace(Path(folder))
+
+    def edit_preferences(self) -> None:
+        from engine.runs.workspace import default_workspace
+        from gui.dialogs.preferences import PreferencesDialog
+        from gui.settings import workspace_dir
+        dialog = PreferencesDialog(self.w.settings, str(default_workspace()), self.w)
+        if dialog.exec() == dialog.DialogCode.Accepted:
+            dialog.save()
+            folder = workspace_dir(self.w.settings)
+            if self.w.session.workspace is None or Path(folder) != Path(self.w.session.workspace):
+                self.apply_workspace(folder)
+
+    # ---- faults ---------------------------------------------------------------------------------------------------
+    def offer_rollback(self, ev) -> None:
+        """A non-finite loss paused training: say so, and offer to roll back with a lower learning rate."""
+        self.w.notice.notify("warning", f"Non-finite loss ({', '.join(ev.terms)}) at step {ev.step:,}: training "
+                                        "paused. Roll back to the last good checkpoint and lower the learning "
+                                        "rate, or Reset and train again.",
+                             action=("Roll back and lower the learning rate", self.rollback))
+
+    def rollback(self, lr_factor: float = 0.5) -> bool:
+        if not self.w.session.rollback(lr_factor):
+            self.w.log("warning", "nothing to roll back: no run is training")
+            return False
+        self.w.log("info", f"rolling back to the last good checkpoint with the learning rate x{lr_factor:g}…")
+        return True
+
+    def _on_bridge_rolled_back(self, ev) -> None:
+        self.w.setup_dock.train_form.set_values({"lr": ev.lr})
+        run_dir = self.w.session.run_dir
+        if run_dir is not None:
+            from engine.runs.workspace import read_curves
+            self._submit("curves", read_curves, str(run_dir), then={"action": "curves"})
+
+    def _on_bridge_message_logged(self, level: str, text: str) -> None:
+        """A write that failed while training (disk full, a folder made read-only): the log has it, and
+        the notice strip too, since the person must act before the disk is needed again."""
+        if level == "error" and "training continues" in text:
+            self.w.notice.notify("warning", text)
+
+    # ---- closing --------------------------------------------------------------------------------------------------
+    def close_with(self, choice: str, timeout: float = 10.0) -> bool:
+        """Carry out the close dialog's "background" or "discard" for the run being trained."""
+        from engine.errors import GenLabError
+        session = self.w.session
+        run_dir = session.run_dir
+        ended = session.shutdown(timeout)  # stop; the checkpoint is saved and the run lock released
+        if run_dir is None:
+            return ended
+        if not ended:
+            self.w.log("warning", f"the run did not stop within {timeout:.0f} s; it was left as it is in {run_dir}")
+            return False
+        try:
+            if choice == "background":
+                from engine.runs.command import continue_in_background
+                self.background_process = continue_in_background(run_dir)
+                self.w.log("info", f"training continues in the background (process {self.background_process.pid}); "
+                                   f"output in {Path(run_dir) / 'background.log'}")
+            elif choice == "discard":
+                from engine.runs.workspace import delete_run
+                delete_run(run_dir)
+                self.w.log("info", f"discarded the run {Path(run_dir).name}")
+        except GenLabError as e:
+            self.w.log("error", str(e))
+            return False
+        return True
+
+    # ---- tasks ------------------------------------------------------------------------------------------------------
+    def _submit(self, name: str, fn, *args, then: dict) -> None:
+        self._pending[name] = then
+        self.tasks.submit(name, fn, *args)
+
+    def _on_tasks_finished(self, name: str, result) -> None:
+        then = self._pending.pop(name, {})
+        action = then.get("action")
+        w = self.w
+        if action in ("show", "continue"):
+            opened, config = result["opened"], result["config"]
+            if action == "continue":
+                if self._refuse_while_training("continue a run"):
+                    return
+                upto = opened.checkpoints[-1] if opened.checkpoints else None
+                self._show_opened(opened, result["snapshot"], upto=upto)
+                w.start_run(config, run_dir=opened.path, resume=True)
+            else:
+                self._show_opened(opened, result["snapshot"])
+        elif action == "forked":
+            w.runs_dock.refresh()
+            w.log("info", f"forked into {Path(then['out']).name} (its config records the parent)")
+            if then.get("start"):
+                self._submit("open-run", open_task, then["out"], None, True, then={"action": "continue"})
+        elif action == "compared":
+            w.compare_dock.show_comparison(result["comparison"], result["dims"], result["picture"])
+            w.log("info", "compared " + ", ".join(f"{r.name} ({r.family})" for r in result["comparison"].runs))
+        elif action == "deleted":
+            if self.opened is not None and str(self.opened) == then["path"]:
+                self.opened = None
+            w.runs_dock.refresh()
+            w.log("info", f"deleted the run {Path(then['path']).name}")
+        elif action == "exported":
+            w.log("info", f"exported {result}")
+            w.statusBar().showMessage(f"Exported {result}", 6000)
+        elif action == "curves":
+            w.losses_dock.clear()
+            w.losses_dock.add_steps(steps_from_curves(result))
+
+    def _on_tasks_failed(self, name: str, message: str) -> None:
+        then = self._pending.pop(name, {})
+        if then.get("action") == "compared":
+            self.w.compare_dock.show_error(message)
+        self._report(name.replace("-", " "), message)
+
+    def _report(self, what: str, message: str) -> None:
+        self.w.log("error", f"could not {what}: {message}")
+        self.w.notice.notify("error", f"Could not {what}: {message}")
