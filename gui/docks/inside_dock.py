@@ -24,9 +24,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QCheckBox, QDockWidget, QHBoxLayout, QLabel, QPushButton, QSlider, QSplitter,
                                QVBoxLayout, QWidget)
 
-from engine.latent import inside
 from engine.latent.plane import view_bounds
 from gui.latent_link import ExplorerLink
+from gui.lazy import lazy_module
 from gui.widgets.inside_views import MapView, PosteriorView, heat_uint8
 
 HEAT_RES = 64                 # heat map cells per side
@@ -35,6 +35,8 @@ DIFFUSION_ODE_STEPS = 12
 PARTICLES = 600
 PARTICLE_STEPS = 40
 MAX_PICKS = 8
+
+inside = lazy_module("engine.latent.inside")  # loads PyTorch: on first use, after the window painted
 
 
 class InsideDock(QDockWidget):

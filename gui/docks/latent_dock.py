@@ -26,9 +26,9 @@ import numpy as np
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QDockWidget, QFileDialog, QLabel, QStackedWidget, QVBoxLayout, QWidget
 
-from engine.latent import jobs
 from engine.latent import plane as planes
 from gui.latent_link import ExplorerLink
+from gui.lazy import lazy_module
 from gui.widgets.completion_panel import CompletionPanel
 from gui.widgets.latent_page import PAGE_WIDGETS, LatentPage
 
@@ -42,6 +42,8 @@ EMBED_EVERY_S = {"vae": 6.0, "flow": 12.0, "diffusion": 60.0}
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp", ".tif", ".tiff")
 PLANE_MODES = (("axes", "Latent axes"), ("pca", "Principal components"), ("random", "Random directions"),
                ("samples", "Through A and B"))
+
+jobs = lazy_module("engine.latent.jobs")  # loads PyTorch: on first use, after the window painted
 
 
 class LatentDock(QDockWidget):
