@@ -25,6 +25,7 @@ from gui.data_loader import DatasetLoader
 from gui.docks.compare_dock import CompareDock
 from gui.docks.data_dock import DataDock
 from gui.docks.inside_dock import InsideDock
+from gui.docks.learn_dock import LearnDock
 from gui.docks.latent_dock import LatentDock
 from gui.docks.log_dock import LogDock
 from gui.docks.losses_dock import LossesDock
@@ -77,8 +78,9 @@ class MainWindow(QMainWindow):
         self.compare_dock = CompareDock(self)
         self.latent_dock = LatentDock(self)
         self.inside_dock = InsideDock(self)
+        self.learn_dock = LearnDock(self)
         self._docks = [self.setup_dock, self.losses_dock, self.samples_dock, self.data_dock, self.log_dock,
-                       self.runs_dock, self.compare_dock, self.latent_dock, self.inside_dock]
+                       self.runs_dock, self.compare_dock, self.latent_dock, self.inside_dock, self.learn_dock]
         for dock in self._docks:
             dock.setFeatures(DOCK_FEATURES)
 
@@ -155,6 +157,7 @@ class MainWindow(QMainWindow):
         self.tabifyDockWidget(self.losses_dock, self.compare_dock)
         self.tabifyDockWidget(self.samples_dock, self.latent_dock)
         self.tabifyDockWidget(self.losses_dock, self.inside_dock)
+        self.tabifyDockWidget(self.losses_dock, self.learn_dock)
         for dock in self._docks:
             dock.show()
         self.log_dock.raise_()
@@ -184,6 +187,10 @@ class MainWindow(QMainWindow):
         b.samples_ready.connect(self.samples_dock.show_samples)
         b.snapshot_published.connect(self.latent_dock.set_snapshot)
         b.snapshot_published.connect(self.inside_dock.set_snapshot)
+        b.steps_completed.connect(self.learn_dock.add_steps)
+        b.snapshot_published.connect(self.learn_dock.set_snapshot)
+        b.evaluation_completed.connect(self.learn_dock.add_evaluation)
+        b.training_finished.connect(lambda _ev: self.learn_dock.training_finished())
         b.message_logged.connect(self.log)
         b.checkpoint_saved.connect(lambda ev: self.log("info", f"checkpoint saved at step {ev.step:,}"))
         b.evaluation_completed.connect(self._on_bridge_evaluation_completed)
@@ -246,6 +253,7 @@ class MainWindow(QMainWindow):
         self.session.set_ready()
         self.session.workspace = workspace_dir(self.settings)  # reads the engine (torch): after warm-up
         self.runs_dock.set_workspace(self.session.workspace)
+        self.learn_dock.workspace_provider = lambda: self.session.workspace  # Runs > Change… moves it
         route_drops_to(self)
         self.engine_ready.emit(info)
 
@@ -327,8 +335,12 @@ class MainWindow(QMainWindow):
         self.controls.set_gan_steps(takes_phase(self.setup_dock.model_class))
         self.controls.update_for_state(self.session.state)
         route_drops_to(self)  # the new model form's text fields let dropped files through too
+        form = self.setup_dock.model_form
+        self.learn_dock.set_family(family, form.values() if form is not None else None)
 
     def _on_setup_knob_edited(self, section: str, name: str, value, live: bool) -> None:
+        if section == "model" and not self.session.busy:
+            self.learn_dock.set_model_option(name, value)
         if not self.session.busy:
             return
         if live:
@@ -386,6 +398,7 @@ class MainWindow(QMainWindow):
             return
         self.data_dock.show_dataset(dataset)
         self.setup_dock.set_dataset(dataset)
+        self.learn_dock.set_data(self.setup_dock.data_config(), dataset)
 
     def _on_loader_failed(self, key: str, message: str) -> None:
         if key != self._current_data_key():
@@ -414,6 +427,7 @@ class MainWindow(QMainWindow):
         self.samples_dock.start_run(self.session.run_dir, ev.spec["kind"], reference)
         self.latent_dock.start_run(ev.family, ev.spec, dataset)
         self.inside_dock.start_run(ev.family, ev.spec, dataset)
+        self.learn_dock.start_run(ev, dataset)
         if ev.start_step > 0:  # a continued run: its earlier grids are in its samples folder
             self.samples_dock.refresh_history()
         self.log("info", f"run started on {ev.device} with {ev.threads} thread(s)")
@@ -520,6 +534,7 @@ class MainWindow(QMainWindow):
         self.runs_controller.shutdown()
         self.latent_dock.shutdown()
         self.inside_dock.shutdown()
+        self.learn_dock.shutdown()
         super().closeEvent(event)
 
 

@@ -37,6 +37,10 @@ from engine.models.diffusion_process import (SCHEDULES, NoiseSchedule, ddim_inve
 from engine.models.ema import EMA
 from engine.models.unet import PointDenoiser, UNet
 
+# Noise-to-signal ratios sigma_bar = sqrt((1 - abar) / abar) that split the training loss into three bands
+# (fine detail below 0.5, the data's shape between, mostly noise from 2 on), reported per step.
+NOISE_BANDS = (0.5, 2.0)
+
 
 @dataclass
 class DiffusionConfig(ModelConfig):
@@ -115,6 +119,7 @@ class Diffusion(GenerativeModel):
         self.ema = EMA(self.net, c.ema_decay)
         self.process = NoiseSchedule(c.schedule, c.timesteps)
         self.clip = (-1.0, 1.0) if self.spec.kind == "image" else None
+        self._band_edges: tuple[int, int] | None = None
 
     # ---- units inside the model ----------------------------------------------------------------------
     def _inside(self, x):
@@ -180,10 +185,29 @@ class Diffusion(GenerativeModel):
         ab = self.process.at(self.process.alpha_bar, t, x0)
         with self.autocast():
             out = self.net(x_t, self.process.tau(t, n, x0.device), labels)
-        loss = F.mse_loss(out.float(), training_target(x0, noise, ab, self.cfg.prediction))
+        err = (out.float() - training_target(x0, noise, ab, self.cfg.prediction)).pow(2).flatten(1).mean(1)
+        loss = err.mean()
         self.optimizer_step("main", loss)
         self.ema.update(self.net)
-        return {"loss": loss.detach()}
+        return {"loss": loss.detach(), **self._band_terms(err.detach(), t)}
+
+    def noise_band_edges(self) -> tuple[int, int]:
+        """The steps where the noise-to-signal ratio sigma_bar crosses ``NOISE_BANDS``: a step t is in the
+        low band below the first, the high band from the second on."""
+        if self._band_edges is None:
+            edges = self.process.step_of_sigma_bar(torch.tensor(NOISE_BANDS, dtype=torch.float64))
+            self._band_edges = (int(edges[0]), int(edges[1]))
+        return self._band_edges
+
+    def _band_terms(self, err: torch.Tensor, t: torch.Tensor) -> dict[str, torch.Tensor]:
+        """The loss split by the noise level of each example (the Learn dock's "loss per timestep band"):
+        each term is the band's part of the batch mean, so the three always add up to ``loss`` and stay
+        finite when a band got no example in a batch."""
+        low, high = self.noise_band_edges()
+        n = err.shape[0]
+        return {name: (err * mask).sum() / n for name, mask in
+                (("loss_low_noise", t < low), ("loss_mid_noise", (t >= low) & (t < high)),
+                 ("loss_high_noise", t >= high))}
 
     # ---- sampling -----------------------------------------------------------------------------------------
     def _options(self, steps, sampler, eta, guidance):

@@ -256,19 +256,26 @@ class Flow(GenerativeModel):
         return sum((-0.5 * (LOG_2PI + p.float() ** 2)).flatten(1).sum(1) for p in parts)
 
     def _log_prob(self, x, labels, generator):
+        log_pz, log_det = self._log_prob_terms(x, labels, generator)
+        return log_pz + log_det
+
+    def _log_prob_terms(self, x, labels, generator):
+        """The change of variables' two terms per example: (log p(z), log|det dz/dx|), the second with
+        the images' dequantisation and logit included, so their sum is ``_log_prob``."""
         if self.points:
             parts, logdet = self.normalise(x, labels)
-            return self._base_log_prob(parts) + logdet
+            return self._base_log_prob(parts), logdet
         z, ld0 = self._dequantise(x, rand(x.shape, generator, x.device))
         parts, logdet = self.normalise(z, labels)
-        return self._base_log_prob(parts) + logdet + ld0
+        return self._base_log_prob(parts), logdet + ld0
 
     # ---- protocol hooks ------------------------------------------------------------------------
     def _training_step(self, x, y, generator):
-        nll = -self._log_prob(x, y, generator)
-        loss = nll.mean()
+        log_pz, log_det = self._log_prob_terms(x, y, generator)
+        loss = -(log_pz + log_det).mean()
         self.optimizer_step("main", loss / self.dim)   # per-dimension scale: one lr suits any size
-        return {"loss": loss.detach()}
+        # The two terms of log p(x) = log p(z) + log|det dz/dx| (model space), for the Learn dock.
+        return {"loss": loss.detach(), "log_pz": log_pz.mean().detach(), "log_det": log_det.mean().detach()}
 
     def _log_likelihood(self, x, labels, generator, samples: int | None = None, **options):
         k = samples or (1 if self.points else self.cfg.eval_samples)
