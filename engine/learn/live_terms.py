@@ -20,7 +20,7 @@ FAMILIES = ("vae", "gan", "ar", "flow", "diffusion")
 # What each family reports and the formula shows; ``derived`` below adds the rest.
 REPORTED = {
     "vae": ("loss", "recon", "kl"),
-    "gan": ("loss", "d_loss", "g_loss", "penalty", "d_real", "d_fake"),
+    "gan": ("d_loss", "g_loss", "penalty", "d_real", "d_fake"),   # its "loss" (their sum) is no formula's term
     "ar": ("loss", "nats_per_token"),
     "flow": ("loss", "log_pz", "log_det"),
     "diffusion": ("loss", "loss_low_noise", "loss_mid_noise", "loss_high_noise"),

@@ -221,8 +221,13 @@ class LearnDock(QDockWidget):
         return self.tasks.join(timeout)
 
     # ---- visibility and the refresh timer ---------------------------------------------------------------
+    def on_screen(self) -> bool:
+        """Whether the dock can be seen: shown, and not a tab behind another dock (Qt keeps those
+        "visible"; their visible region is empty)."""
+        return self.isVisible() and not self.visibleRegion().isEmpty()
+
     def _page_visible(self, page) -> bool:
-        return self.isVisible() and self.tabs.currentWidget() is page
+        return self.on_screen() and self.tabs.currentWidget() is page
 
     def _on_visibility_changed(self, visible: bool) -> None:
         if visible:
