@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from engine.errors import ConfigError
+from engine.i18n import QT_TRANSLATE_NOOP
 
 CONFIG_VERSION = 1
 FAMILIES = ("vae", "gan", "ar", "flow", "diffusion")
@@ -148,31 +149,31 @@ def field_info(cls) -> list[dict]:
 class DataConfig:
     """Which data to train on and how to prepare it."""
 
-    name: str = knob("moons", help="Built-in dataset (moons, 8gaussians, digits, shapes, drawn, ...), a downloadable one "
-                                   "(mnist, fashion-mnist, cifar10) or a path to your own file or folder.")
-    n_train: int = knob(20000, min=1, max=10_000_000, help="Number of training examples drawn from a generator (2D toys, shapes).", unit="points")
-    n_test: int = knob(5000, min=1, max=1_000_000, help="Number of held-out examples drawn from a separate seeded stream (2D toys, shapes).", unit="points")
-    seed: int = knob(0, min=0, max=2**31 - 1, help="Seed of the data generator (toys, shapes) or of the train/test split (files, drawn points).")
+    name: str = knob("moons", help=QT_TRANSLATE_NOOP("Knob", "Built-in dataset (moons, 8gaussians, digits, shapes, drawn, ...), a downloadable one "
+                                                             "(mnist, fashion-mnist, cifar10) or a path to your own file or folder."))
+    n_train: int = knob(20000, min=1, max=10_000_000, help=QT_TRANSLATE_NOOP("Knob", "Number of training examples drawn from a generator (2D toys, shapes)."), unit=QT_TRANSLATE_NOOP("Knob", "points"))
+    n_test: int = knob(5000, min=1, max=1_000_000, help=QT_TRANSLATE_NOOP("Knob", "Number of held-out examples drawn from a separate seeded stream (2D toys, shapes)."), unit=QT_TRANSLATE_NOOP("Knob", "points"))
+    seed: int = knob(0, min=0, max=2**31 - 1, help=QT_TRANSLATE_NOOP("Knob", "Seed of the data generator (toys, shapes) or of the train/test split (files, drawn points)."))
     normalize: str = knob("standardize", choices=("standardize", "none"),
-                          help="Points: shift and scale each coordinate to zero mean and unit variance before the "
-                               "model sees them. Likelihoods are reported in the original units either way.")
-    image_size: int = knob(0, min=0, max=1024, help="Resize images to this side length (0 keeps the files' size when they share one "
-                                                    "of at most 128 px, else 32).", unit="px")
-    channels: int = knob(0, min=0, max=4, help="Image channels: 1 grey, 3 RGB, 4 RGBA; 0 keeps what the files have (RGB for mixed).")
+                          help=QT_TRANSLATE_NOOP("Knob", "Points: shift and scale each coordinate to zero mean and unit variance before the "
+                                                         "model sees them. Likelihoods are reported in the original units either way."))
+    image_size: int = knob(0, min=0, max=1024, help=QT_TRANSLATE_NOOP("Knob", "Resize images to this side length (0 keeps the files' size when they share one "
+                                                                              "of at most 128 px, else 32)."), unit=QT_TRANSLATE_NOOP("Knob", "px"))
+    channels: int = knob(0, min=0, max=4, help=QT_TRANSLATE_NOOP("Knob", "Image channels: 1 grey, 3 RGB, 4 RGBA; 0 keeps what the files have (RGB for mixed)."))
     resize: str = knob("fit", choices=("fit", "crop", "pad", "none"),
-                       help="How images of another size reach the target size: fit stretches to it, crop scales the "
-                            "short side and cuts the middle, pad scales the long side and fills with black, none "
-                            "skips (or, in strict mode, rejects) images of another size.")
-    strict: bool = knob(False, help="Stop at the first bad file instead of skipping it and listing it.")
-    max_items: int = knob(200_000, min=1, max=100_000_000, help="Refuse datasets with more examples than this (a guard against absurd inputs).")
-    allow_download: bool = knob(True, help="Download a named set (mnist, fashion-mnist, cifar10) that is not in the cache yet. "
-                                           "Off: never touch the network.")
+                       help=QT_TRANSLATE_NOOP("Knob", "How images of another size reach the target size: fit stretches to it, crop scales the "
+                                                      "short side and cuts the middle, pad scales the long side and fills with black, none "
+                                                      "skips (or, in strict mode, rejects) images of another size."))
+    strict: bool = knob(False, help=QT_TRANSLATE_NOOP("Knob", "Stop at the first bad file instead of skipping it and listing it."))
+    max_items: int = knob(200_000, min=1, max=100_000_000, help=QT_TRANSLATE_NOOP("Knob", "Refuse datasets with more examples than this (a guard against absurd inputs)."))
+    allow_download: bool = knob(True, help=QT_TRANSLATE_NOOP("Knob", "Download a named set (mnist, fashion-mnist, cifar10) that is not in the cache yet. "
+                                                                     "Off: never touch the network."))
     mirrors: tuple[str, ...] = knob((), advanced=True,
-                                    help="Base URLs to download from instead of the built-in ones, tried in order "
-                                         "({dataset} in a URL becomes the set's name). Also: env GENLAB_MIRRORS.")
+                                    help=QT_TRANSLATE_NOOP("Knob", "Base URLs to download from instead of the built-in ones, tried in order "
+                                                                   "({dataset} in a URL becomes the set's name). Also: env GENLAB_MIRRORS."))
     points: tuple[tuple[float, float], ...] = knob((), advanced=True,
-                                                   help="The points of a drawn 2D set (name 'drawn'), in data units. "
-                                                        "Kept in the run config, so the run reproduces.")
+                                                   help=QT_TRANSLATE_NOOP("Knob", "The points of a drawn 2D set (name 'drawn'), in data units. "
+                                                                                  "Kept in the run config, so the run reproduces."))
 
     def validate(self, where: str = "data") -> None:
         """Checks that need more than one value's type: URLs and point pairs."""
@@ -192,28 +193,28 @@ class DataConfig:
 class TrainConfig:
     """How long and how to train; how often to log, draw samples, evaluate and checkpoint."""
 
-    steps: int = knob(2000, min=1, max=100_000_000, help="Number of optimisation steps.", unit="steps")
-    time_limit: float = knob(0.0, min=0.0, help="Stop after this many seconds of training (0: no limit).", unit="s")
-    batch_size: int = knob(256, min=1, max=65536, help="Examples per step; clamped to the dataset's size.", unit="examples")
-    lr: float = knob(1e-3, min=1e-7, max=1.0, live=True, log=True, label="learning rate",
-                     help="Step size of the Adam optimiser. Safe to change while training.")
-    lr_schedule: str = knob("cosine", choices=("cosine", "constant"), label="learning-rate schedule",
-                            help="cosine: decay the learning rate smoothly to zero over the run (by steps, or by "
-                                 "time with a time limit), which settles the model; constant: keep it fixed.")
-    grad_clip: float = knob(0.0, min=0.0, live=True, help="Clip the gradient norm to this value (0: off).")
-    seed: int = knob(0, min=0, max=2**31 - 1, help="Seed for initialisation and training noise.")
-    device: str = knob("auto", choices=("auto", "cpu", "cuda", "mps"), help="Where to train: auto picks CUDA, then Apple MPS, then the CPU.")
-    threads: int = knob(0, min=0, max=512, help="Torch CPU threads in every engine thread (0: cores - 1, at least 1).")
-    amp: bool = knob(True, help="Mixed precision on CUDA (ignored elsewhere).")
-    log_every: int = knob(10, min=1, max=1_000_000, help="Average the losses over this many steps and report them.", unit="steps")
-    sample_every: int = knob(200, min=1, max=10_000_000, live=True, help="Draw display samples at most this often; also capped to 10% of training time.", unit="steps")
-    sample_budget: float = knob(0.1, min=0.0, max=1.0, help="Largest share of wall time spent drawing display samples.")
-    n_display: int = knob(64, min=1, max=5000, help="Images in the sample grid (points: ten times this, at most 5000).")
-    eval_every: int = knob(0, min=0, max=10_000_000, help="Compute the held-out NLL every this many steps (0: only at the end).", unit="steps")
-    eval_limit: int = knob(1000, min=1, max=1_000_000, help="Held-out examples used by the periodic evaluation.")
-    checkpoint_every: int = knob(1000, min=1, max=100_000_000, help="Save a checkpoint every this many steps.", unit="steps")
-    checkpoint_seconds: float = knob(30.0, min=0.0, help="...and at least every this many seconds (0: steps only).", unit="s")
-    keep_checkpoints: int = knob(3, min=1, max=1000, help="Keep this many most recent checkpoints (plus the best).")
+    steps: int = knob(2000, min=1, max=100_000_000, help=QT_TRANSLATE_NOOP("Knob", "Number of optimisation steps."), unit=QT_TRANSLATE_NOOP("Knob", "steps"))
+    time_limit: float = knob(0.0, min=0.0, help=QT_TRANSLATE_NOOP("Knob", "Stop after this many seconds of training (0: no limit)."), unit=QT_TRANSLATE_NOOP("Knob", "s"))
+    batch_size: int = knob(256, min=1, max=65536, help=QT_TRANSLATE_NOOP("Knob", "Examples per step; clamped to the dataset's size."), unit=QT_TRANSLATE_NOOP("Knob", "examples"))
+    lr: float = knob(1e-3, min=1e-7, max=1.0, live=True, log=True, label=QT_TRANSLATE_NOOP("Knob", "learning rate"),
+                     help=QT_TRANSLATE_NOOP("Knob", "Step size of the Adam optimiser. Safe to change while training."))
+    lr_schedule: str = knob("cosine", choices=("cosine", "constant"), label=QT_TRANSLATE_NOOP("Knob", "learning-rate schedule"),
+                            help=QT_TRANSLATE_NOOP("Knob", "cosine: decay the learning rate smoothly to zero over the run (by steps, or by "
+                                                           "time with a time limit), which settles the model; constant: keep it fixed."))
+    grad_clip: float = knob(0.0, min=0.0, live=True, help=QT_TRANSLATE_NOOP("Knob", "Clip the gradient norm to this value (0: off)."))
+    seed: int = knob(0, min=0, max=2**31 - 1, help=QT_TRANSLATE_NOOP("Knob", "Seed for initialisation and training noise."))
+    device: str = knob("auto", choices=("auto", "cpu", "cuda", "mps"), help=QT_TRANSLATE_NOOP("Knob", "Where to train: auto picks CUDA, then Apple MPS, then the CPU."))
+    threads: int = knob(0, min=0, max=512, help=QT_TRANSLATE_NOOP("Knob", "Torch CPU threads in every engine thread (0: cores - 1, at least 1)."))
+    amp: bool = knob(True, help=QT_TRANSLATE_NOOP("Knob", "Mixed precision on CUDA (ignored elsewhere)."))
+    log_every: int = knob(10, min=1, max=1_000_000, help=QT_TRANSLATE_NOOP("Knob", "Average the losses over this many steps and report them."), unit=QT_TRANSLATE_NOOP("Knob", "steps"))
+    sample_every: int = knob(200, min=1, max=10_000_000, live=True, help=QT_TRANSLATE_NOOP("Knob", "Draw display samples at most this often; also capped to 10% of training time."), unit=QT_TRANSLATE_NOOP("Knob", "steps"))
+    sample_budget: float = knob(0.1, min=0.0, max=1.0, help=QT_TRANSLATE_NOOP("Knob", "Largest share of wall time spent drawing display samples."))
+    n_display: int = knob(64, min=1, max=5000, help=QT_TRANSLATE_NOOP("Knob", "Images in the sample grid (points: ten times this, at most 5000)."))
+    eval_every: int = knob(0, min=0, max=10_000_000, help=QT_TRANSLATE_NOOP("Knob", "Compute the held-out NLL every this many steps (0: only at the end)."), unit=QT_TRANSLATE_NOOP("Knob", "steps"))
+    eval_limit: int = knob(1000, min=1, max=1_000_000, help=QT_TRANSLATE_NOOP("Knob", "Held-out examples used by the periodic evaluation."))
+    checkpoint_every: int = knob(1000, min=1, max=100_000_000, help=QT_TRANSLATE_NOOP("Knob", "Save a checkpoint every this many steps."), unit=QT_TRANSLATE_NOOP("Knob", "steps"))
+    checkpoint_seconds: float = knob(30.0, min=0.0, help=QT_TRANSLATE_NOOP("Knob", "...and at least every this many seconds (0: steps only)."), unit=QT_TRANSLATE_NOOP("Knob", "s"))
+    keep_checkpoints: int = knob(3, min=1, max=1000, help=QT_TRANSLATE_NOOP("Knob", "Keep this many most recent checkpoints (plus the best)."))
 
 
 @dataclass

@@ -32,17 +32,28 @@ class ControlActions(QObject):
             window.addAction(a)
             return a
 
-        self.train = make("Train", "train", ["Ctrl+Return", "Ctrl+Enter"], "Start a new run with these settings")
-        self.pause = make("Pause", "pause", ["Space"], "Pause or resume training")
-        self.step = make("Step", "step", ["F10"], "Train one step, then pause")
-        self.step_d = make("Step D", "step", ["Ctrl+Shift+D"], "One discriminator step (GAN)")
-        self.step_g = make("Step G", "step", ["Ctrl+Shift+G"], "One generator step (GAN)")
-        self.stop = make("Stop", "stop", ["Ctrl+."], "Stop training (a checkpoint is saved)")
-        self.reset = make("Reset", "reset", ["Ctrl+R"], "Stop, and clear the plots for a fresh run")
-        self.open_data = make("Open data…", "open", ["Ctrl+O"], "Train on your own file")
-        self.open_folder = make("Open folder…", "open", [], "Train on a folder of images")
-        self.quit = make("Quit", "", ["Ctrl+Q"], "Close GenLab (a running run is checkpointed)")
-        self.reset_layout = make("Reset layout", "", [], "Put every panel back where it started")
+        self.train = make(self.tr("Train"), "train", ["Ctrl+Return", "Ctrl+Enter"],
+                          self.tr("Start a new run with these settings"))
+        self.pause = make(self.tr("Pause"), "pause", ["Space"],
+                          self.tr("Pause or resume training"))
+        self.step = make(self.tr("Step"), "step", ["F10"],
+                         self.tr("Train one step, then pause"))
+        self.step_d = make(self.tr("Step D"), "step", ["Ctrl+Shift+D"],
+                           self.tr("One discriminator step (GAN)"))
+        self.step_g = make(self.tr("Step G"), "step", ["Ctrl+Shift+G"],
+                           self.tr("One generator step (GAN)"))
+        self.stop = make(self.tr("Stop"), "stop", ["Ctrl+."],
+                         self.tr("Stop training (a checkpoint is saved)"))
+        self.reset = make(self.tr("Reset"), "reset", ["Ctrl+R"],
+                          self.tr("Stop, and clear the plots for a fresh run"))
+        self.open_data = make(self.tr("Open data…"), "open", ["Ctrl+O"],
+                              self.tr("Train on your own file"))
+        self.open_folder = make(self.tr("Open folder…"), "open", [],
+                                self.tr("Train on a folder of images"))
+        self.quit = make(self.tr("Quit"), "", ["Ctrl+Q"],
+                         self.tr("Close GenLab (a running run is checkpointed)"))
+        self.reset_layout = make(self.tr("Reset layout"), "", [],
+                                 self.tr("Put every panel back where it started"))
         self.gan_steps = False
         self.update_for_state("starting")
 
@@ -58,7 +69,7 @@ class ControlActions(QObject):
         paused = state == "paused"
         self.train.setEnabled(idle)
         self.pause.setEnabled(running or paused)
-        self.pause.setText("Resume" if paused else "Pause")
+        self.pause.setText(self.tr("Resume") if paused else self.tr("Pause"))
         self.pause.setIcon(icon("resume" if paused else "pause"))
         self.step.setEnabled(idle or running or paused)
         for a in (self.step_d, self.step_g):

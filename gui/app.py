@@ -45,6 +45,9 @@ def make_app(argv: list[str] | None = None):
         app.setOrganizationName("GenLab")
         app.setStyle("Fusion")
         load_style(app)
+        from gui.i18n import ensure_language
+        from gui.settings import open_settings
+        ensure_language(open_settings(), app)  # translators and the CJK font before any widget exists
     configure_pyqtgraph()
     return app
 

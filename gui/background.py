@@ -70,10 +70,11 @@ class BackgroundTasks(QObject):
             from engine.crash import write_crash_log
             from engine.faults import is_out_of_memory
             if is_out_of_memory(e):
-                message = f"out of memory while {name.replace('-', ' ')}: close other runs or use a smaller model"
+                message = self.tr("out of memory while {task}: close other runs or use a smaller model").format(
+                    task=name.replace('-', ' '))
             else:
                 log = write_crash_log(traceback.format_exc(), context=f"window task {name}")
-                message = f"{type(e).__name__}: {e}" + (f" (details in {log})" if log else "")
+                message = f"{type(e).__name__}: {e}" + (self.tr(" (details in {path})").format(path=log) if log else "")
             if self._current(name, token):
                 self.failed.emit(name, message)
             return

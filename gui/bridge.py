@@ -16,6 +16,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from engine.events import (CheckpointSaved, EvaluationCompleted, LogMessage, NonFiniteLoss, RolledBack, RunStarted,
                            SamplesReady, SnapshotPublished, StepCompleted, TrainingFailed, TrainingFinished,
                            TrainingPaused, TrainingResumed)
+from gui.i18n import engine_text
 
 POLL_MS = 25
 MAX_EVENTS_PER_TICK = 5000
@@ -97,7 +98,7 @@ class EngineBridge(QObject):
         elif isinstance(ev, RunStarted):
             self.run_started.emit(ev)
         elif isinstance(ev, LogMessage):
-            self.message_logged.emit(ev.level, ev.text)
+            self.message_logged.emit(ev.level, engine_text(ev.text))  # translated here: Qt strings drop the template
         elif isinstance(ev, CheckpointSaved):
             self.checkpoint_saved.emit(ev)
         elif isinstance(ev, EvaluationCompleted):

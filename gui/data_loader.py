@@ -90,8 +90,9 @@ class DatasetLoader(QObject):
             from engine.crash import write_crash_log
             log = write_crash_log(traceback.format_exc(), context=f"loading {config.name}")
             if self._current(generation):
-                where = f" (details in {log})" if log else ""
-                self.failed.emit(key, f"{config.name}: could not be loaded: {type(e).__name__}: {e}{where}")
+                where = self.tr(" (details in {path})").format(path=log) if log else ""
+                self.failed.emit(key, self.tr("{data}: could not be loaded: {error}{where}").format(
+                    data=config.name, error=f"{type(e).__name__}: {e}", where=where))
             return
         with self._lock:
             if len(self.cache) > 4:  # a few recent sets, so flipping between two is instant

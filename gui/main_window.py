@@ -33,6 +33,7 @@ from gui.docks.runs_dock import RunsDock
 from gui.docks.samples_dock import SamplesDock
 from gui.docks.setup_dock import SetupDock
 from gui.drop import accepts as drop_accepts, dropped_path, route_drops_to
+from gui.i18n import engine_text, engine_word, ensure_language
 from gui.notice import NoticeBar
 from gui.runs_controller import RunsController
 from gui.session import RunSession
@@ -52,6 +53,7 @@ class MainWindow(QMainWindow):
     def __init__(self, settings=None, parent=None, process_start: float | None = None):
         super().__init__(parent)
         self.settings = settings if settings is not None else open_settings()
+        self.language = ensure_language(self.settings)  # before any text is set: widgets take it once
         self.process_start = process_start
         self.first_paint_seconds: float | None = None
         self.ready_seconds: float | None = None
@@ -108,7 +110,7 @@ class MainWindow(QMainWindow):
         self.resize(width, height)
 
     def _build_toolbar(self) -> None:
-        tb = QToolBar("Controls", self)
+        tb = QToolBar(self.tr("Controls"), self)
         tb.setObjectName("toolbar_controls")
         tb.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         a = self.controls
@@ -125,22 +127,25 @@ class MainWindow(QMainWindow):
     def _build_menus(self) -> None:
         a = self.controls
         m = self.menuBar()
-        file_menu = m.addMenu("&File")
+        file_menu = m.addMenu(self.tr("&File"))
         file_menu.addAction(a.open_data)
         file_menu.addAction(a.open_folder)
         file_menu.addSeparator()
         file_menu.addAction(a.quit)
         self.runs_controller.add_menus(m, file_menu)
-        run_menu = m.addMenu("&Run")
+        run_menu = m.addMenu(self.tr("&Run"))
         for action in (a.train, a.pause, a.step, a.step_d, a.step_g, a.stop, a.reset):
             run_menu.addAction(action)
-        view = m.addMenu("&View")
+        view = m.addMenu(self.tr("&View"))
         for dock in self._docks:
             view.addAction(dock.toggleViewAction())
         view.addAction(self.toolbar.toggleViewAction())
         view.addSeparator()
         view.addAction(a.reset_layout)
         self.view_menu = view
+        from gui.language_menu import add_help_menu, add_language_menu
+        self.language_menu = add_language_menu(self, view)
+        self.help_menu = add_help_menu(self, m)
 
     def _apply_default_layout(self) -> None:
         """Setup on the left; losses and samples side by side; data and log below them."""
@@ -192,16 +197,18 @@ class MainWindow(QMainWindow):
         b.evaluation_completed.connect(self.learn_dock.add_evaluation)
         b.training_finished.connect(lambda _ev: self.learn_dock.training_finished())
         b.message_logged.connect(self.log)
-        b.checkpoint_saved.connect(lambda ev: self.log("info", f"checkpoint saved at step {ev.step:,}"))
+        b.checkpoint_saved.connect(
+            lambda ev: self.log("info", self.tr("checkpoint saved at step {step:,}").format(step=ev.step)))
         b.evaluation_completed.connect(self._on_bridge_evaluation_completed)
-        b.training_paused.connect(lambda step: self.log("info", f"paused at step {step:,}"))
-        b.training_resumed.connect(lambda step: self.log("info", f"resumed at step {step:,}"))
+        b.training_paused.connect(lambda step: self.log("info", self.tr("paused at step {step:,}").format(step=step)))
+        b.training_resumed.connect(lambda step: self.log("info", self.tr("resumed at step {step:,}").format(step=step)))
         b.non_finite_loss.connect(self._on_bridge_non_finite_loss)
         b.training_finished.connect(self._on_bridge_training_finished)
         b.training_failed.connect(self._on_bridge_training_failed)
         self.losses_dock.non_finite_seen.connect(
-            lambda term, step, n: self.log("warning", f"loss term '{term}' is not finite at step {step:,}; "
-                                                      f"shown as a gap ({n} such points so far)"))
+            lambda term, step, n: self.log("warning", self.tr(
+                "loss term '{term}' is not finite at step {step:,}; shown as a gap ({n} such points so far)")
+                .format(term=term, step=step, n=n)))
         self.setup_dock.data_requested.connect(self._on_setup_data_requested)
         self.data_dock.draw_requested.connect(lambda: self.setup_dock.set_data_name("drawn"))
         self.data_dock.drawing_changed.connect(self.setup_dock.set_drawn_points)
@@ -240,13 +247,17 @@ class MainWindow(QMainWindow):
 
     def _on_warmup_ready(self, info: dict) -> None:
         self.ready_seconds = self._seconds_since_start()
-        shown = f"window shown after {self.first_paint_seconds:.2f} s; " if self.first_paint_seconds else ""
-        self.log("info", f"GenLab {engine.__version__}: {shown}PyTorch ready after {self.ready_seconds:.2f} s "
-                         f"(import {info['import_seconds']:.2f} s); devices: {', '.join(info['devices'])}")
+        shown = (self.tr("window shown after {seconds:.2f} s; ").format(seconds=self.first_paint_seconds)
+                 if self.first_paint_seconds else "")
+        self.log("info", self.tr("GenLab {version}: {shown}PyTorch ready after {ready:.2f} s (import {imported:.2f} s); "
+                                 "devices: {devices}").format(
+            version=engine.__version__, shown=shown, ready=self.ready_seconds, imported=info["import_seconds"],
+            devices=", ".join(info["devices"])))
         for family, why in info.get("broken", {}).items():
-            self.log("warning", f"the {family} family is present but could not be loaded: {why}")
+            self.log("warning", self.tr("the {family} family is present but could not be loaded: {why}")
+                     .format(family=family, why=why))
         if not info["families"]:
-            self.log("error", "no model family could be loaded")
+            self.log("error", self.tr("no model family could be loaded"))
         saved = self._saved_setup()
         self.setup_dock.set_engine_ready(info["families"], info["datasets"], info["devices"], saved,
                                          downloads=info.get("downloads", []))
@@ -260,9 +271,9 @@ class MainWindow(QMainWindow):
     def _on_warmup_failed(self, message: str, tb: str) -> None:
         from engine.crash import write_crash_log
         path = write_crash_log(tb, context="starting PyTorch")
-        self.log("error", f"PyTorch could not start: {message}")
-        self.notice.notify("error", f"PyTorch could not start: {message}. Training is unavailable.",
-                           str(path) if path else None)
+        self.log("error", self.tr("PyTorch could not start: {message}").format(message=message))
+        self.notice.notify("error", self.tr("PyTorch could not start: {message}. Training is unavailable.")
+                           .format(message=message), str(path) if path else None)
 
     # ---- controls -----------------------------------------------------------------------------------------
     def _on_train_triggered(self) -> bool:
@@ -275,7 +286,7 @@ class MainWindow(QMainWindow):
             config = self.setup_dock.config()
         except GenLabError as e:
             self.setup_dock.show_error(str(e))
-            self.log("error", f"cannot train: {e}")
+            self.log("error", self.tr("cannot train: {e}").format(e=e))
             return False
         self.setup_dock.show_error("")
         self._start(config)
@@ -290,9 +301,10 @@ class MainWindow(QMainWindow):
         self.setup_dock.show_pending([])
         self.notice.dismiss()
         runner = self.session.train(config, dataset=dataset, paused=paused, run_dir=run_dir, resume=resume)
-        verb = "continuing" if resume else "training"
-        self.log("info", f"{verb} {config.family} on {config.data.name}: {config.train.steps:,} steps, "
-                         f"seed {config.train.seed}, run folder {self.session.run_dir}")
+        text = (self.tr("continuing {family} on {data}: {steps:,} steps, seed {seed}, run folder {run_dir}") if resume
+                else self.tr("training {family} on {data}: {steps:,} steps, seed {seed}, run folder {run_dir}"))
+        self.log("info", text.format(family=config.family, data=config.data.name, steps=config.train.steps,
+                                     seed=config.train.seed, run_dir=self.session.run_dir))
         return runner
 
     def start_run(self, config, run_dir=None, resume: bool = False):
@@ -314,7 +326,7 @@ class MainWindow(QMainWindow):
 
     def _on_stop_triggered(self) -> None:
         if self.session.busy:
-            self.log("info", "stopping: saving a checkpoint…")
+            self.log("info", self.tr("stopping: saving a checkpoint…"))
             self.session.stop()
 
     def _on_reset_triggered(self) -> None:
@@ -323,7 +335,7 @@ class MainWindow(QMainWindow):
         self.losses_dock.clear()
         self.samples_dock.clear()
         self.notice.dismiss()
-        self.log("info", "reset: the next Train starts a fresh run")
+        self.log("info", self.tr("reset: the next Train starts a fresh run"))
 
     def _on_session_state_changed(self, state: str) -> None:
         self.controls.update_for_state(state)
@@ -361,8 +373,8 @@ class MainWindow(QMainWindow):
                 self.data_dock.painter.set_points(points)
             if len(points) < 3:
                 self.loader.cancel()
-                self.data_dock.show_hint("Draw your points on the canvas: press and drag (at least 3 points). "
-                                         "They become the training set and are kept in the run's config.")
+                self.data_dock.show_hint(self.tr("Draw your points on the canvas: press and drag (at least 3 points). "
+                                                 "They become the training set and are kept in the run's config."))
                 return
         self.data_dock.show_loading(data_config.name)
         self.loader.request(data_config)
@@ -371,8 +383,8 @@ class MainWindow(QMainWindow):
         self.loader.cancel()
         name = self.setup_dock.data_name()
         self.data_dock.show_cancelled(name)
-        self.setup_dock.set_data_error(f"loading {name} was cancelled")
-        self.log("info", f"loading {name} cancelled")
+        self.setup_dock.set_data_error(self.tr("loading {name} was cancelled").format(name=name))
+        self.log("info", self.tr("loading {name} cancelled").format(name=name))
 
     # ---- drag and drop (gui.drop routes drops on any panel here) ------------------------------------------
     def dragEnterEvent(self, event) -> None:
@@ -390,7 +402,7 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         event.acceptProposedAction()
-        self.log("info", f"dropped {path}: loading it as the training data")
+        self.log("info", self.tr("dropped {path}: loading it as the training data").format(path=path))
         self.setup_dock.set_data_name(path)
 
     def _on_loader_loaded(self, key: str, dataset) -> None:
@@ -430,32 +442,39 @@ class MainWindow(QMainWindow):
         self.learn_dock.start_run(ev, dataset)
         if ev.start_step > 0:  # a continued run: its earlier grids are in its samples folder
             self.samples_dock.refresh_history()
-        self.log("info", f"run started on {ev.device} with {ev.threads} thread(s)")
+        self.log("info", self.tr("run started on {device} with {threads} thread(s)")
+                 .format(device=ev.device, threads=ev.threads))
 
     def _on_bridge_evaluation_completed(self, ev) -> None:
         m = ev.metrics
         nll = m.get("test_nll_nats")
         if nll is not None:
-            extra = f", {m['bits_per_dim']:.3f} bits/dim" if m.get("bits_per_dim") is not None else ""
-            kind = f" ({m['nll_kind']})" if m.get("nll_kind") else ""
-            self.log("info", f"held-out NLL at step {ev.step:,}: {nll:.4f} nats{kind}{extra}")
+            extra = (self.tr(", {bits:.3f} bits/dim").format(bits=m["bits_per_dim"])
+                     if m.get("bits_per_dim") is not None else "")
+            kind = " ({})".format(engine_word(m["nll_kind"])) if m.get("nll_kind") else ""
+            self.log("info", self.tr("held-out NLL at step {step:,}: {nll:.4f} nats{kind}{extra}")
+                     .format(step=ev.step, nll=nll, kind=kind, extra=extra))
 
     def _on_bridge_non_finite_loss(self, ev) -> None:
         self.runs_controller.offer_rollback(ev)
 
     def _on_bridge_training_finished(self, ev) -> None:
         self.losses_dock.finish()
-        self.log("info", f"training {ev.reason} at step {ev.step:,}; run folder {ev.run_dir}")
+        self.log("info", self.tr("training {reason} at step {step:,}; run folder {run_dir}")
+                 .format(reason=engine_word(ev.reason), step=ev.step, run_dir=ev.run_dir))
 
     def _on_bridge_training_failed(self, ev) -> None:
-        self.log("error", f"training failed: {ev.message}"
-                          + (f" (details in {ev.crash_log})" if ev.crash_log else ""))
-        self.notice.notify("error", f"Training failed: {ev.message}", ev.crash_log)
+        message = engine_text(ev.message)
+        self.log("error", self.tr("training failed: {message}").format(message=message)
+                 + (self.tr(" (details in {path})").format(path=ev.crash_log) if ev.crash_log else ""))
+        self.notice.notify("error", self.tr("Training failed: {message}").format(message=message), ev.crash_log)
 
     def on_crash(self, summary: str, path: str) -> None:
         """An unhandled exception in the window (from ``gui.crash_guard``)."""
-        self.log("error", f"unexpected error: {summary}" + (f" (details in {path})" if path else ""))
-        self.notice.notify("error", f"Something went wrong: {summary}. The window keeps working.", path or None)
+        self.log("error", self.tr("unexpected error: {summary}").format(summary=summary)
+                 + (self.tr(" (details in {path})").format(path=path) if path else ""))
+        self.notice.notify("error", self.tr("Something went wrong: {summary}. The window keeps working.")
+                           .format(summary=summary), path or None)
 
     def log(self, level: str, text: str) -> None:
         self.log_dock.add(level, text)
@@ -474,7 +493,7 @@ class MainWindow(QMainWindow):
         try:
             saved = json.loads(text)
         except (TypeError, ValueError):
-            self.log("warning", "the saved setup was unreadable and was ignored")
+            self.log("warning", self.tr("the saved setup was unreadable and was ignored"))
             return None
         return saved if isinstance(saved, dict) else None
 
@@ -486,7 +505,7 @@ class MainWindow(QMainWindow):
         state = s.value("window/state")
         if isinstance(state, QByteArray) and not state.isEmpty():
             if not self.restoreState(state, SETTINGS_VERSION):
-                self.log("warning", "the saved layout did not fit this version; using the default layout")
+                self.log("warning", self.tr("the saved layout did not fit this version; using the default layout"))
         try:
             self.losses_dock.set_smoothing(float(s.value("losses/smoothing", self.losses_dock.weight)))
         except (TypeError, ValueError):
@@ -511,7 +530,7 @@ class MainWindow(QMainWindow):
         choice = None
         if self.session.busy and ask_on_close(self.settings):  # Preferences: ask what to do with the run
             from gui.dialogs.close_dialog import ask_close_choice
-            name = self.session.run_dir.name if self.session.run_dir else "the run"
+            name = self.session.run_dir.name if self.session.run_dir else self.tr("the run")
             choice = ask_close_choice(self, name, self.session.last_step, self.session.total_steps)
             if choice is None:
                 event.ignore()
@@ -524,8 +543,9 @@ class MainWindow(QMainWindow):
             ended = self.session.shutdown(CLOSE_TIMEOUT_S)
             took = time.perf_counter() - t0
             self.log("info" if ended else "warning",
-                     f"closed while training: run stopped in {took:.2f} s" if ended else
-                     f"closed while training: the run did not stop within {CLOSE_TIMEOUT_S:.0f} s")
+                     self.tr("closed while training: run stopped in {took:.2f} s").format(took=took) if ended else
+                     self.tr("closed while training: the run did not stop within {limit:.0f} s")
+                     .format(limit=CLOSE_TIMEOUT_S))
         else:
             self.session.shutdown(0.1)
         self.loader.cancel()

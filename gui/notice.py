@@ -19,7 +19,7 @@ class NoticeBar(QToolBar):
     show_log_requested = Signal()
 
     def __init__(self, parent=None):
-        super().__init__("Notices", parent)
+        super().__init__(self.tr("Notices"), parent)
         self.setObjectName("notice_bar")
         self.setMovable(False)
         self.setFloatable(False)
@@ -39,13 +39,13 @@ class NoticeBar(QToolBar):
         self.action_button.hide()
         row.addWidget(self.action_button)
         self._action = None
-        self.open_button = QPushButton("Open crash log")
+        self.open_button = QPushButton(self.tr("Open crash log"))
         self.open_button.clicked.connect(self._on_open_clicked)
         row.addWidget(self.open_button)
-        log_button = QPushButton("Show log")
+        log_button = QPushButton(self.tr("Show log"))
         log_button.clicked.connect(self.show_log_requested)
         row.addWidget(log_button)
-        close = QPushButton("Dismiss")
+        close = QPushButton(self.tr("Dismiss"))
         close.clicked.connect(self.dismiss)
         row.addWidget(close)
         self.addWidget(box)
@@ -62,7 +62,7 @@ class NoticeBar(QToolBar):
         self.history.append(text)
         colour = "#fde8e8" if level == "error" else "#fff4d6"
         self.setStyleSheet(f"QWidget#notice_box {{ background: {colour}; }}")
-        self.label.setText(text + (f"\nDetails: {path}" if path else ""))
+        self.label.setText(text + (self.tr("\nDetails: {path}").format(path=path) if path else ""))
         self.open_button.setVisible(bool(path))
         self.show()
 

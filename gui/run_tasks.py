@@ -9,13 +9,28 @@ from __future__ import annotations
 
 import math
 
-EXPORTS = {  # what -> (menu text, file suffix, file filter)
-    "png": ("Sample grid as PNG (with the run's config)…", ".png", "PNG pictures (*.png)"),
-    "gif": ("Sample history as GIF…", ".gif", "GIF animations (*.gif)"),
-    "csv": ("Metrics as CSV…", ".csv", "CSV files (*.csv)"),
-    "onnx": ("Network as ONNX…", ".onnx", "ONNX models (*.onnx)"),
-    "torch-export": ("Network as torch.export program…", ".pt2", "torch.export programs (*.pt2)"),
+from PySide6.QtCore import QCoreApplication
+
+from engine.i18n import QT_TRANSLATE_NOOP
+from gui.i18n import engine_word
+
+EXPORTS = {  # what -> (menu text, file suffix, file filter); texts translated where shown
+    "png": (QT_TRANSLATE_NOOP("RunTasks", "Sample grid as PNG (with the run's config)…"), ".png",
+            QT_TRANSLATE_NOOP("RunTasks", "PNG pictures (*.png)")),
+    "gif": (QT_TRANSLATE_NOOP("RunTasks", "Sample history as GIF…"), ".gif",
+            QT_TRANSLATE_NOOP("RunTasks", "GIF animations (*.gif)")),
+    "csv": (QT_TRANSLATE_NOOP("RunTasks", "Metrics as CSV…"), ".csv", QT_TRANSLATE_NOOP("RunTasks", "CSV files (*.csv)")),
+    "onnx": (QT_TRANSLATE_NOOP("RunTasks", "Network as ONNX…"), ".onnx",
+             QT_TRANSLATE_NOOP("RunTasks", "ONNX models (*.onnx)")),
+    "torch-export": (QT_TRANSLATE_NOOP("RunTasks", "Network as torch.export program…"), ".pt2",
+                     QT_TRANSLATE_NOOP("RunTasks", "torch.export programs (*.pt2)")),
 }
+TASK_NAMES = {  # background task -> what failed, for "could not {what}: ..."
+    "open-run": QT_TRANSLATE_NOOP("RunTasks", "open the run"), "fork": QT_TRANSLATE_NOOP("RunTasks", "fork the run"),
+    "compare": QT_TRANSLATE_NOOP("RunTasks", "compare the runs"), "delete": QT_TRANSLATE_NOOP("RunTasks", "delete the run"),
+    "export": QT_TRANSLATE_NOOP("RunTasks", "export"), "curves": QT_TRANSLATE_NOOP("RunTasks", "read the curves"),
+}
+translate = QCoreApplication.translate
 
 
 def steps_from_curves(curves: list[dict], upto: int | None = None) -> list:
@@ -38,13 +53,15 @@ def export_block(family: str | None, kind: str | None, what: str) -> str:
         return ""
     from engine.runs.export_model import EXPORTS as MODEL_EXPORTS, HINTS, NOT_EXPORTABLE
     if family in NOT_EXPORTABLE:
-        return f"The {family} family has nothing to export: {NOT_EXPORTABLE[family]}"
+        return translate("RunTasks", "The {family} family has nothing to export: {why}").format(
+            family=family, why=NOT_EXPORTABLE[family])
     if family not in MODEL_EXPORTS:
-        return f"The {family} family has no exporter"
+        return translate("RunTasks", "The {family} family has no exporter").format(family=family)
     if (family, kind) in HINTS:
-        return f"A {family} on {kind} cannot be exported: {HINTS[(family, kind)]}"
+        return translate("RunTasks", "A {family} on {kind} cannot be exported: {why}").format(
+            family=family, kind=engine_word(kind), why=HINTS[(family, kind)])
     if what == "onnx" and (family, kind, "onnx") in HINTS:
-        return f"Not as ONNX: {HINTS[(family, kind, 'onnx')]}"
+        return translate("RunTasks", "Not as ONNX: {why}").format(why=HINTS[(family, kind, "onnx")])
     return ""
 
 

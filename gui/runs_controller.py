@@ -18,13 +18,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QCoreApplication, QObject
 from PySide6.QtGui import QAction, QGuiApplication
 from PySide6.QtWidgets import QInputDialog, QMenu, QMessageBox
 
 from gui.background import BackgroundTasks
-from gui.run_tasks import EXPORTS, compare_task, export_block, export_task, open_task, steps_from_curves
+from gui.i18n import engine_word
+from gui.run_tasks import EXPORTS, TASK_NAMES, compare_task, export_block, export_task, open_task, steps_from_curves
 
+
+translate = QCoreApplication.translate
 
 class RunsController(QObject):
     def __init__(self, window):
@@ -46,19 +49,20 @@ class RunsController(QObject):
                 a.setObjectName(name)
             return a
 
-        self.save_config_action = make("Save run config…", "Save the Setup's settings as a config file "
-                                       "(genlab train --config FILE trains it)", lambda: self.save_config())
-        self.load_config_action = make("Load run config…", "Load settings from a config.json or a PNG exported "
-                                       "by GenLab", lambda: self.load_config())
-        self.copy_command_action = make("Copy as command", "Copy the 'genlab train' line for the Setup's settings",
+        self.save_config_action = make(self.tr("Save run config…"), self.tr("Save the Setup's settings as a config "
+                                       "file (genlab train --config FILE trains it)"), lambda: self.save_config())
+        self.load_config_action = make(self.tr("Load run config…"), self.tr("Load settings from a config.json or a "
+                                       "PNG exported by GenLab"), lambda: self.load_config())
+        self.copy_command_action = make(self.tr("Copy as command"),
+                                        self.tr("Copy the 'genlab train' line for the Setup's settings"),
                                         lambda: self.copy_setup_command())
-        self.preferences_action = make("Preferences…", "Runs folder; what closing during training does",
+        self.preferences_action = make(self.tr("Preferences…"), self.tr("Runs folder; what closing during training does"),
                                        lambda: self.edit_preferences())
-        self.export_menu = QMenu("&Export", window)
+        self.export_menu = QMenu(self.tr("&Export"), window)
         self.export_menu.setToolTipsVisible(True)
         self.export_actions: dict[str, QAction] = {}
         for what, (text, _suffix, _filter) in EXPORTS.items():
-            a = make(text, "", lambda _c=False, w=what: self.export(w), name=f"export_{what}")
+            a = make(translate("RunTasks", text), "", lambda _c=False, w=what: self.export(w), name=f"export_{what}")
             self.export_menu.addAction(a)
             self.export_actions[what] = a
         self.export_menu.aboutToShow.connect(self.update_export_actions)
@@ -131,41 +135,46 @@ class RunsController(QObject):
             family = self.w.session.runner.config.family
             kind = self.w.samples_dock.kind
         for what, action in self.export_actions.items():
-            why = "Select a run in Runs (or train one) first" if run is None else ""
+            why = self.tr("Select a run in Runs (or train one) first") if run is None else ""
             if not why and family is not None and what in ("onnx", "torch-export"):
                 why = export_block(family, kind, what)
             action.setEnabled(not why)
-            action.setToolTip(why or f"{EXPORTS[what][0].rstrip('…')} of {run.name}")
+            action.setToolTip(why or self.tr("{what} of {run}").format(
+                what=translate("RunTasks", EXPORTS[what][0]).rstrip("…"), run=run.name))
 
     # ---- open and continue ----------------------------------------------------------------------------------
     def _refuse_while_training(self, what: str) -> bool:
         if self.w.session.busy or self.w.session.state == "starting":
-            self.w.log("warning", f"cannot {what} while this window is training (or starting); stop it first")
+            self.w.log("warning", self.tr("cannot {what} while this window is training (or starting); stop it first")
+                       .format(what=what))
             return True
         return False
 
     def open_run(self, path: str) -> None:
-        if self._refuse_while_training("open a run"):
+        if self._refuse_while_training(self.tr("open a run")):
             return
-        self.w.log("info", f"opening run {Path(path).name}…")
+        self.w.log("info", self.tr("opening run {name}…").format(name=Path(path).name))
         self._submit("open-run", open_task, str(path), then={"action": "show"})
 
     def continue_run(self, path: str, more_steps: int | None = None) -> None:
         """Train ``path`` further from its newest checkpoint; asks how many more steps unless given."""
-        if self._refuse_while_training("continue a run"):
+        if self._refuse_while_training(self.tr("continue a run")):
             return
         s = self.w.runs_dock.summary(str(path))
         if more_steps is None:
             done = (s.checkpoint_step or 0) if s is not None else 0
             total = int(s.total_steps) if s is not None and s.total_steps and s.total_steps < 10**8 else 0
             left = total - done if total > done else 0
-            label = (f"Continue {Path(path).name} from its checkpoint at step {done:,} for how many more steps?"
-                     + (f"\n{left:,} finish its planned {total:,}." if left else ""))
-            n, ok = QInputDialog.getInt(self.w, "Continue training", label, left or max(total, 1000), 1, 100_000_000)
+            label = (self.tr("Continue {run} from its checkpoint at step {done:,} for how many more steps?")
+                     .format(run=Path(path).name, done=done)
+                     + (self.tr("\n{left:,} finish its planned {total:,}.").format(left=left, total=total) if left else ""))
+            n, ok = QInputDialog.getInt(self.w, self.tr("Continue training"), label, left or max(total, 1000), 1,
+                                        100_000_000)
             if not ok:
                 return
             more_steps = n
-        self.w.log("info", f"continuing run {Path(path).name} for {more_steps:,} more steps…")
+        self.w.log("info", self.tr("continuing run {run} for {steps:,} more steps…")
+                   .format(run=Path(path).name, steps=more_steps))
         self._submit("open-run", open_task, str(path), more_steps, True, then={"action": "continue"})
 
     def _show_opened(self, opened, snapshot, upto: int | None = None) -> None:
@@ -187,8 +196,9 @@ class RunsController(QObject):
         w.runs_dock.select_paths([str(opened.path)])
         self.update_export_actions()
         s = opened.summary
-        w.log("info", f"opened run {opened.path.name}: {cfg.family} on {cfg.data.name}, step {s.step:,}, "
-                      f"{s.state}; {len(opened.samples)} sample grids, checkpoints at {opened.checkpoints or 'none'}")
+        w.log("info", self.tr("opened run {run}: {family} on {data}, step {step:,}, {state}; {n} sample grids, checkpoints at {steps}")
+            .format(run=opened.path.name, family=cfg.family, data=cfg.data.name, step=s.step,
+                    state=translate_engine_word(s.state), n=len(opened.samples), steps=opened.checkpoints or self.tr("none")))
 
     def _on_loader_loaded(self, _key: str, dataset) -> None:
         """An opened run of points: its held-out data under the stored samples."""
@@ -198,7 +208,7 @@ class RunsController(QObject):
 
     # ---- fork ---------------------------------------------------------------------------------------------------
     def fork_run(self, path: str) -> None:
-        if self._refuse_while_training("fork a run"):
+        if self._refuse_while_training(self.tr("fork a run")):
             return
         from engine.errors import GenLabError
         from engine.runs.folder import RunFolder
@@ -207,7 +217,7 @@ class RunsController(QObject):
         try:
             config = RunFolder(path).read_config()
         except GenLabError as e:
-            self._report("fork", str(e))
+            self._report(self.tr("fork"), str(e))
             return
         dialog = ForkDialog(Path(path).name, config, list(s.checkpoints) if s is not None else [], self.w)
         if dialog.exec() != dialog.DialogCode.Accepted:
@@ -221,16 +231,16 @@ class RunsController(QObject):
         from engine.runs.folder import RunFolder
         config = RunFolder(path).read_config()
         out = new_run_dir(config.data.name, f"{config.family}-fork", self.w.session.workspace)
-        what = ", ".join(overrides) or "no changes"
-        self.w.log("info", f"forking {Path(path).name} at step {step if step is not None else 'newest'} "
-                           f"({what}) into {out.name}…")
+        what = ", ".join(overrides) or self.tr("no changes")
+        self.w.log("info", self.tr("forking {run} at step {step} ({what}) into {new_run}…")
+                   .format(run=Path(path).name, step=step if step is not None else self.tr("newest"), what=what, new_run=out.name))
         self._submit("fork", fork_run, str(path), str(out), step, list(overrides), more_steps,
                      then={"action": "forked", "out": str(out), "start": start})
 
     # ---- compare and delete --------------------------------------------------------------------------------------
     def compare(self, paths: list[str]) -> None:
         if len(paths) < 2:
-            self.w.log("warning", "select two or more runs to compare (Ctrl+click in Runs)")
+            self.w.log("warning", self.tr("select two or more runs to compare (Ctrl+click in Runs)"))
             return
         dock = self.w.compare_dock
         dock.present()
@@ -240,13 +250,15 @@ class RunsController(QObject):
     def delete_run(self, path: str, confirmed: bool = False) -> None:
         name = Path(path).name
         if self.w.session.busy and self.w.session.run_dir is not None and Path(path) == Path(self.w.session.run_dir):
-            self._report("delete", f"{name} is training in this window; stop it before deleting it")
+            self._report(self.tr("delete"), self.tr("{run} is training in this window; stop it before deleting it")
+                         .format(run=name))
             return
         if not confirmed:
-            box = QMessageBox(QMessageBox.Icon.Warning, "Delete run", f"Delete the run <b>{name}</b> with its "
-                              "checkpoints, curves and samples? This cannot be undone.", parent=self.w)
+            box = QMessageBox(QMessageBox.Icon.Warning, self.tr("Delete run"),
+                              self.tr("Delete the run <b>{run}</b> with its checkpoints, curves and samples? This "
+                                      "cannot be undone.").format(run=name), parent=self.w)
             box.setObjectName("delete_confirm")
-            yes = box.addButton("Delete", QMessageBox.ButtonRole.DestructiveRole)
+            yes = box.addButton(self.tr("Delete"), QMessageBox.ButtonRole.DestructiveRole)
             yes.setObjectName("delete_yes")
             box.addButton(QMessageBox.StandardButton.Cancel).setObjectName("delete_cancel")
             box.setDefaultButton(QMessageBox.StandardButton.Cancel)
@@ -260,9 +272,9 @@ class RunsController(QObject):
     def export(self, what: str, out: str | None = None) -> None:
         run = self.target_run()
         if run is None:
-            self._report("export", "select a run in Runs (or train one) first")
+            self._report(self.tr("export"), self.tr("select a run in Runs (or train one) first"))
             return
-        text, suffix, file_filter = EXPORTS[what]
+        text, suffix, file_filter = (translate("RunTasks", t) if i != 1 else t for i, t in enumerate(EXPORTS[what]))
         if out is None:
             from gui.dialogs.files import save_path
             suggested = str(Path.home() / f"{run.name}-{'samples' if what in ('png', 'gif') else what}{suffix}")
@@ -271,7 +283,7 @@ class RunsController(QObject):
                 return
             if not out.lower().endswith(suffix):
                 out += suffix
-        self.w.log("info", f"exporting {run.name}: {text.rstrip('…').lower()} to {out}…")
+        self.w.log("info", self.tr("exporting {run}: {what} to {out}…").format(run=run.name, what=text.rstrip("…"), out=out))
         self._submit("export", export_task, str(run), what, str(out), then={"action": "exported", "what": what})
 
     def save_config(self, out: str | None = None) -> bool:
@@ -280,21 +292,21 @@ class RunsController(QObject):
         try:
             config = self.w.setup_dock.config()
         except GenLabError as e:
-            self._report("save the config", str(e))
+            self._report(self.tr("save the config"), str(e))
             return False
         if out is None:
             from gui.dialogs.files import save_path
-            out = save_path(self.w, "Save run config", str(Path.home() / f"{config.data.name}-{config.family}.json"
-                                                            if "/" not in config.data.name else Path.home() / "config.json"),
-                            "Run configs (*.json)")
+            out = save_path(self.w, self.tr("Save run config"), str(Path.home() / f"{config.data.name}-{config.family}.json"
+                                                                    if "/" not in config.data.name else Path.home() / "config.json"),
+                            self.tr("Run configs (*.json)"))
             if not out:
                 return False
         try:
             write_text_atomic(Path(out), config.to_json())
         except OSError as e:
-            self._report("save the config", f"{out}: {e.strerror or e}")
+            self._report(self.tr("save the config"), f"{out}: {e.strerror or e}")
             return False
-        self.w.log("info", f"saved the run config to {out} (genlab train --config {out} trains it)")
+        self.w.log("info", self.tr("saved the run config to {out} (genlab train --config {out} trains it)").format(out=out))
         return True
 
     def load_config(self, path: str | None = None) -> bool:
@@ -302,7 +314,7 @@ class RunsController(QObject):
         from engine.errors import GenLabError
         if path is None:
             from gui.dialogs.files import open_path
-            path = open_path(self.w, "Load run config", "Run configs (*.json *.png);;All files (*)")
+            path = open_path(self.w, self.tr("Load run config"), self.tr("Run configs (*.json *.png);;All files (*)"))
             if not path:
                 return False
         try:
@@ -312,17 +324,18 @@ class RunsController(QObject):
             else:
                 config = RunConfig.load(path)
         except GenLabError as e:
-            self._report("load the config", str(e))
+            self._report(self.tr("load the config"), str(e))
             return False
         except OSError as e:
-            self._report("load the config", f"{path}: {e.strerror or e}")
+            self._report(self.tr("load the config"), f"{path}: {e.strerror or e}")
             return False
         if config.family not in [self.w.setup_dock.family_combo.itemData(i)
                                  for i in range(self.w.setup_dock.family_combo.count())]:
-            self._report("load the config", f"{path}: the {config.family} family is not available here")
+            self._report(self.tr("load the config"), self.tr("{path}: the {family} family is not available here")
+                         .format(path=path, family=config.family))
             return False
         self.w.setup_dock.show_run_config(config)
-        self.w.log("info", f"loaded the run config from {path}: {config.family} on {config.data.name}")
+        self.w.log("info", self.tr("loaded the run config from {path}: {family} on {name}").format(path=path, family=config.family, name=config.data.name))
         return True
 
     def copy_setup_command(self) -> str | None:
@@ -331,7 +344,7 @@ class RunsController(QObject):
         try:
             config = self.w.setup_dock.config()
         except GenLabError as e:
-            self._report("copy the command", str(e))
+            self._report(self.tr("copy the command"), str(e))
             return None
         return self._copy(train_command(config, "runs/new-run"))
 
@@ -342,20 +355,20 @@ class RunsController(QObject):
         try:
             config = RunFolder(path).read_config()
         except GenLabError as e:
-            self._report("copy the command", str(e))
+            self._report(self.tr("copy the command"), str(e))
             return None
         return self._copy(train_command(config, f"runs/{Path(path).name}-again"))
 
     def _copy(self, line: str) -> str:
         QGuiApplication.clipboard().setText(line)
-        self.w.log("info", f"copied to the clipboard: {line}")
-        self.w.statusBar().showMessage("Command copied to the clipboard", 4000)
+        self.w.log("info", self.tr("copied to the clipboard: {line}").format(line=line))
+        self.w.statusBar().showMessage(self.tr("Command copied to the clipboard"), 4000)
         return line
 
     # ---- workspace and preferences -------------------------------------------------------------------------------
     def choose_workspace(self) -> None:
         from gui.dialogs.files import folder_path
-        path = folder_path(self.w, "Runs folder", str(self.w.session.workspace or ""))
+        path = folder_path(self.w, self.tr("Runs folder"), str(self.w.session.workspace or ""))
         if path:
             self.set_workspace(path)
 
@@ -383,16 +396,15 @@ class RunsController(QObject):
     # ---- faults ---------------------------------------------------------------------------------------------------
     def offer_rollback(self, ev) -> None:
         """A non-finite loss paused training: say so, and offer to roll back with a lower learning rate."""
-        self.w.notice.notify("warning", f"Non-finite loss ({', '.join(ev.terms)}) at step {ev.step:,}: training "
-                                        "paused. Roll back to the last good checkpoint and lower the learning "
-                                        "rate, or Reset and train again.",
-                             action=("Roll back and lower the learning rate", self.rollback))
+        self.w.notice.notify("warning", self.tr("Non-finite loss ({terms}) at step {step:,}: training paused. Roll back to the last good checkpoint and "
+                    "lower the learning rate, or Reset and train again.").format(terms=', '.join(ev.terms), step=ev.step),
+                             action=(self.tr("Roll back and lower the learning rate"), self.rollback))
 
     def rollback(self, lr_factor: float = 0.5) -> bool:
         if not self.w.session.rollback(lr_factor):
-            self.w.log("warning", "nothing to roll back: no run is training")
+            self.w.log("warning", self.tr("nothing to roll back: no run is training"))
             return False
-        self.w.log("info", f"rolling back to the last good checkpoint with the learning rate x{lr_factor:g}…")
+        self.w.log("info", self.tr("rolling back to the last good checkpoint with the learning rate x{lr_factor:g}…").format(lr_factor=lr_factor))
         return True
 
     def _on_bridge_rolled_back(self, ev) -> None:
@@ -405,7 +417,7 @@ class RunsController(QObject):
     def _on_bridge_message_logged(self, level: str, text: str) -> None:
         """A write that failed while training (disk full, a folder made read-only): the log has it, and
         the notice strip too, since the person must act before the disk is needed again."""
-        if level == "error" and "training continues" in text:
+        if level == "error" and ("training continues" in text or engine_word("training continues") in text):
             self.w.notice.notify("warning", text)
 
     # ---- closing --------------------------------------------------------------------------------------------------
@@ -418,18 +430,18 @@ class RunsController(QObject):
         if run_dir is None:
             return ended
         if not ended:
-            self.w.log("warning", f"the run did not stop within {timeout:.0f} s; it was left as it is in {run_dir}")
+            self.w.log("warning", self.tr("the run did not stop within {timeout:.0f} s; it was left as it is in {run_dir}").format(timeout=timeout, run_dir=run_dir))
             return False
         try:
             if choice == "background":
                 from engine.runs.command import continue_in_background
                 self.background_process = continue_in_background(run_dir)
-                self.w.log("info", f"training continues in the background (process {self.background_process.pid}); "
-                                   f"output in {Path(run_dir) / 'background.log'}")
+                self.w.log("info", self.tr("training continues in the background (process {pid}); output in {path}")
+                   .format(pid=self.background_process.pid, path=Path(run_dir) / 'background.log'))
             elif choice == "discard":
                 from engine.runs.workspace import delete_run
                 delete_run(run_dir)
-                self.w.log("info", f"discarded the run {Path(run_dir).name}")
+                self.w.log("info", self.tr("discarded the run {name}").format(name=Path(run_dir).name))
         except GenLabError as e:
             self.w.log("error", str(e))
             return False
@@ -447,7 +459,7 @@ class RunsController(QObject):
         if action in ("show", "continue"):
             opened, config = result["opened"], result["config"]
             if action == "continue":
-                if self._refuse_while_training("continue a run"):
+                if self._refuse_while_training(self.tr("continue a run")):
                     return
                 upto = opened.checkpoints[-1] if opened.checkpoints else None
                 self._show_opened(opened, result["snapshot"], upto=upto)
@@ -456,20 +468,21 @@ class RunsController(QObject):
                 self._show_opened(opened, result["snapshot"])
         elif action == "forked":
             w.runs_dock.refresh()
-            w.log("info", f"forked into {Path(then['out']).name} (its config records the parent)")
+            w.log("info", self.tr("forked into {name} (its config records the parent)").format(name=Path(then['out']).name))
             if then.get("start"):
                 self._submit("open-run", open_task, then["out"], None, True, then={"action": "continue"})
         elif action == "compared":
             w.compare_dock.show_comparison(result["comparison"], result["dims"], result["picture"])
-            w.log("info", "compared " + ", ".join(f"{r.name} ({r.family})" for r in result["comparison"].runs))
+            w.log("info", self.tr("compared {runs}").format(
+                runs=", ".join(f"{r.name} ({r.family})" for r in result["comparison"].runs)))
         elif action == "deleted":
             if self.opened is not None and str(self.opened) == then["path"]:
                 self.opened = None
             w.runs_dock.refresh()
-            w.log("info", f"deleted the run {Path(then['path']).name}")
+            w.log("info", self.tr("deleted the run {name}").format(name=Path(then['path']).name))
         elif action == "exported":
-            w.log("info", f"exported {result}")
-            w.statusBar().showMessage(f"Exported {result}", 6000)
+            w.log("info", self.tr("exported {result}").format(result=result))
+            w.statusBar().showMessage(self.tr("Exported {result}").format(result=result), 6000)
         elif action == "curves":
             w.losses_dock.clear()
             w.losses_dock.add_steps(steps_from_curves(result))
@@ -478,8 +491,8 @@ class RunsController(QObject):
         then = self._pending.pop(name, {})
         if then.get("action") == "compared":
             self.w.compare_dock.show_error(message)
-        self._report(name.replace("-", " "), message)
+        self._report(translate("RunTasks", TASK_NAMES.get(name, name)), message)
 
     def _report(self, what: str, message: str) -> None:
-        self.w.log("error", f"could not {what}: {message}")
-        self.w.notice.notify("error", f"Could not {what}: {message}")
+        self.w.log("error", self.tr("could not {what}: {message}").format(what=what, message=message))
+        self.w.notice.notify("error", self.tr("Could not {what}: {message}").format(what=what, message=message))

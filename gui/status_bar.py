@@ -13,8 +13,11 @@ import sys
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QLabel, QStatusBar
 
-STATE_TEXT = {"starting": "starting PyTorch…", "idle": "ready", "running": "training", "paused": "paused",
-              "stopping": "stopping…"}
+from engine.i18n import QT_TRANSLATE_NOOP
+
+STATE_TEXT = {"starting": QT_TRANSLATE_NOOP("StatusBar", "starting PyTorch…"), "idle": QT_TRANSLATE_NOOP("StatusBar", "ready"),
+              "running": QT_TRANSLATE_NOOP("StatusBar", "training"), "paused": QT_TRANSLATE_NOOP("StatusBar", "paused"),
+              "stopping": QT_TRANSLATE_NOOP("StatusBar", "stopping…")}
 
 
 def format_duration(seconds: float) -> str:
@@ -48,18 +51,18 @@ class StatusBar(QStatusBar):
         super().__init__(parent)
         self.session = session
         self.state_label = QLabel()
-        self.device_label = QLabel("device –")
-        self.step_label = QLabel("step –")
-        self.speed_label = QLabel("– steps/s")
-        self.eta_label = QLabel("ETA –")
-        self.memory_label = QLabel("RAM –")
+        self.device_label = QLabel(self.tr("device –"))
+        self.step_label = QLabel(self.tr("step –"))
+        self.speed_label = QLabel(self.tr("– steps/s"))
+        self.eta_label = QLabel(self.tr("ETA –"))
+        self.memory_label = QLabel(self.tr("RAM –"))
         for w in (self.state_label, self.device_label, self.step_label, self.speed_label, self.eta_label,
                   self.memory_label):
             w.setContentsMargins(6, 0, 6, 0)
             self.addPermanentWidget(w)
         self.setAutoFillBackground(True)  # opaque: its twice-a-second text changes do not repaint the window
-        self.eta_label.setToolTip("Time left at the current speed (or until the time limit)")
-        self.memory_label.setToolTip("Memory this process uses (resident set), and GPU memory on CUDA")
+        self.eta_label.setToolTip(self.tr("Time left at the current speed (or until the time limit)"))
+        self.memory_label.setToolTip(self.tr("Memory this process uses (resident set), and GPU memory on CUDA"))
         self._timer = QTimer(self)
         self._timer.setInterval(500)
         self._timer.timeout.connect(self._update_labels)
@@ -69,17 +72,18 @@ class StatusBar(QStatusBar):
 
     def _update_labels(self) -> None:
         s = self.session
-        self.state_label.setText(STATE_TEXT.get(s.state, s.state))
+        self.state_label.setText(self.tr(STATE_TEXT[s.state]) if s.state in STATE_TEXT else s.state)
         if s.device:
-            self.device_label.setText(f"device {s.device}")
+            self.device_label.setText(self.tr("device {device}").format(device=s.device))
         if s.runner is not None:
-            self.step_label.setText(f"step {s.last_step:,} / {s.total_steps:,}")
+            self.step_label.setText(self.tr("step {step:,} / {total:,}").format(step=s.last_step, total=s.total_steps))
             sps = s.last_steps_per_second
-            self.speed_label.setText(f"{sps:,.0f} steps/s" if sps >= 10 else f"{sps:.2f} steps/s")
+            self.speed_label.setText(self.tr("{sps:,.0f} steps/s").format(sps=sps) if sps >= 10
+                                     else self.tr("{sps:.2f} steps/s").format(sps=sps))
             left = (s.total_steps - s.last_step) / sps if sps > 0 and s.state == "running" else math.nan
             limit = s.runner.config.train.time_limit
             if limit and s.state == "running" and s.runner.trainer is not None:
                 left = min(left, max(0.0, limit - s.runner.trainer.elapsed)) if math.isfinite(left) else \
                     max(0.0, limit - s.runner.trainer.elapsed)
-            self.eta_label.setText(f"ETA {format_duration(left)}")
+            self.eta_label.setText(self.tr("ETA {left}").format(left=format_duration(left)))
         self.memory_label.setText(memory_in_use(torch_ready=s.state != "starting"))

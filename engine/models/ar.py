@@ -34,6 +34,7 @@ from engine.config import knob
 from engine.interrupt import check_interrupt
 from engine.models.base import GenerativeModel, ModelConfig, Trajectory, rand
 from engine.models.transformer import CausalTransformer
+from engine.i18n import QT_TRANSLATE_NOOP
 
 TAIL_SCALE = 0.5      # scale of the exponential tails beyond +-span (standardised units)
 FOURIER_FEATURES = 32  # frequencies of the points' token embedding
@@ -41,17 +42,17 @@ FOURIER_FEATURES = 32  # frequencies of the points' token embedding
 
 @dataclass
 class ARConfig(ModelConfig):
-    width: int = knob(64, min=16, max=2048, help="Width of the Transformer (embedding size).", unit="units")
-    layers: int = knob(2, min=1, max=48, help="Transformer blocks (attention + MLP).")
-    heads: int = knob(4, min=1, max=32, help="Attention heads; must divide the width.")
-    dropout: float = knob(0.1, min=0.0, max=0.9, help="Dropout in the Transformer, against over-fitting small data sets.")
-    weight_decay: float = knob(0.01, min=0.0, max=1.0, help="AdamW weight decay on the weight matrices.", advanced=True)
-    bins: int = knob(256, min=8, max=4096, help="Points: tokens per coordinate (bins, including the two tails).", unit="bins")
-    span: float = knob(4.5, min=0.5, max=50.0, help="Points: the bins cover +-span standard deviations of the data; "
-                                                     "beyond it an exponential tail takes over.", unit="std")
+    width: int = knob(64, min=16, max=2048, help=QT_TRANSLATE_NOOP("Knob", "Width of the Transformer (embedding size)."), unit=QT_TRANSLATE_NOOP("Knob", "units"))
+    layers: int = knob(2, min=1, max=48, help=QT_TRANSLATE_NOOP("Knob", "Transformer blocks (attention + MLP)."))
+    heads: int = knob(4, min=1, max=32, help=QT_TRANSLATE_NOOP("Knob", "Attention heads; must divide the width."))
+    dropout: float = knob(0.1, min=0.0, max=0.9, help=QT_TRANSLATE_NOOP("Knob", "Dropout in the Transformer, against over-fitting small data sets."))
+    weight_decay: float = knob(0.01, min=0.0, max=1.0, help=QT_TRANSLATE_NOOP("Knob", "AdamW weight decay on the weight matrices."), advanced=True)
+    bins: int = knob(256, min=8, max=4096, help=QT_TRANSLATE_NOOP("Knob", "Points: tokens per coordinate (bins, including the two tails)."), unit=QT_TRANSLATE_NOOP("Knob", "bins"))
+    span: float = knob(4.5, min=0.5, max=50.0, help=QT_TRANSLATE_NOOP("Knob", "Points: the bins cover +-span standard deviations of the data; "
+                                                                               "beyond it an exponential tail takes over."), unit=QT_TRANSLATE_NOOP("Knob", "std"))
     temperature: float = knob(1.0, min=0.05, max=5.0, live=True,
-                              help="Sampling temperature of the live samples: below 1 is more typical, above 1 more varied.")
-    top_k: int = knob(0, min=0, max=4096, live=True, help="Sample only among the k most likely tokens (0: all).")
+                              help=QT_TRANSLATE_NOOP("Knob", "Sampling temperature of the live samples: below 1 is more typical, above 1 more varied."))
+    top_k: int = knob(0, min=0, max=4096, live=True, help=QT_TRANSLATE_NOOP("Knob", "Sample only among the k most likely tokens (0: all)."))
 
     # Training settings this family starts from (where the run still holds the global defaults):
     # small batches and a high rate, decayed by the loop's cosine schedule, learn most per CPU second.

@@ -37,6 +37,7 @@ from engine.config import knob
 from engine.data.preprocess import Preprocess
 from engine.data.spec import DataSpec
 from engine.errors import GenLabError
+from engine.i18n import QT_TRANSLATE_NOOP
 
 CAPABILITIES = frozenset({"latent", "encode", "log_likelihood", "trajectory", "completion"})
 LIKELIHOOD_KINDS = ("exact", "bound", "ode", "estimate")
@@ -55,7 +56,7 @@ class Batch(NamedTuple):
 class ModelConfig:
     """Knobs every family has. Family configs subclass this and add their own."""
 
-    conditional: bool = knob(False, help="Condition on class labels when the data has them, so you can ask for 'a 7'.")
+    conditional: bool = knob(False, help=QT_TRANSLATE_NOOP("Knob", "Condition on class labels when the data has them, so you can ask for 'a 7'."))
 
 
 @dataclass

@@ -36,6 +36,7 @@ from engine.models.diffusion_process import (SCHEDULES, NoiseSchedule, ddim_inve
                                              split_prediction, step_grid, training_target)
 from engine.models.ema import EMA
 from engine.models.unet import PointDenoiser, UNet
+from engine.i18n import QT_TRANSLATE_NOOP
 
 # Noise-to-signal ratios sigma_bar = sqrt((1 - abar) / abar) that split the training loss into three bands
 # (fine detail below 0.5, the data's shape between, mostly noise from 2 on), reported per step.
@@ -45,57 +46,57 @@ NOISE_BANDS = (0.5, 2.0)
 @dataclass
 class DiffusionConfig(ModelConfig):
     prediction: str = knob("v", choices=("eps", "v"),
-                           help="What the network predicts: the added noise (eps, DDPM) or the velocity "
-                                "v = sqrt(abar)*eps - sqrt(1-abar)*x0, whose scale is the same at every noise "
-                                "level (learns much faster).")
+                           help=QT_TRANSLATE_NOOP("Knob", "What the network predicts: the added noise (eps, DDPM) or the velocity "
+                                                          "v = sqrt(abar)*eps - sqrt(1-abar)*x0, whose scale is the same at every noise "
+                                                          "level (learns much faster)."))
     schedule: str = knob("linear", choices=SCHEDULES,
-                         help="Noise schedule: linear (DDPM's betas 1e-4..0.02 for 1000 steps) or cosine "
-                              "(Nichol & Dhariwal; destroys information more gently).")
-    timesteps: int = knob(1000, min=2, max=10000, unit="steps",
-                          help="Steps T of the diffusion chain. Training draws t uniformly from 1..T; the "
-                               "likelihood bound sums T terms.")
+                         help=QT_TRANSLATE_NOOP("Knob", "Noise schedule: linear (DDPM's betas 1e-4..0.02 for 1000 steps) or cosine "
+                                                        "(Nichol & Dhariwal; destroys information more gently)."))
+    timesteps: int = knob(1000, min=2, max=10000, unit=QT_TRANSLATE_NOOP("Knob", "steps"),
+                          help=QT_TRANSLATE_NOOP("Knob", "Steps T of the diffusion chain. Training draws t uniformly from 1..T; the "
+                                                         "likelihood bound sums T terms."))
     time_sampling: str = knob("log-normal", choices=("log-normal", "uniform"),
-                              help="Which steps t training draws. uniform: DDPM's choice. log-normal: the noise-to-"
-                                   "signal ratio sigma is log-normal (Karras et al., 2022), so training dwells on the "
-                                   "noise levels where the data's shape is decided; several times faster to learn.")
+                              help=QT_TRANSLATE_NOOP("Knob", "Which steps t training draws. uniform: DDPM's choice. log-normal: the noise-to-"
+                                                             "signal ratio sigma is log-normal (Karras et al., 2022), so training dwells on the "
+                                                             "noise levels where the data's shape is decided; several times faster to learn."))
     noise_mean: float = knob(-1.2, min=-10.0, max=10.0, advanced=True,
-                             help="log-normal sampling: mean of log sigma (sigma = sqrt((1 - abar) / abar)).")
+                             help=QT_TRANSLATE_NOOP("Knob", "log-normal sampling: mean of log sigma (sigma = sqrt((1 - abar) / abar))."))
     noise_std: float = knob(1.2, min=0.05, max=10.0, advanced=True,
-                            help="log-normal sampling: standard deviation of log sigma.")
-    hidden: int = knob(128, min=16, max=4096, unit="units", help="Width of the denoising MLP (points).")
-    depth: int = knob(4, min=1, max=16, help="Residual blocks of the denoising MLP (points).")
-    width: int = knob(16, min=8, max=512, unit="channels",
-                      help="Channels of the U-Net's first level; doubled at each halving (images).")
-    dropout: float = knob(0.0, min=0.0, max=0.9, help="Dropout inside the U-Net's residual blocks (images).")
+                            help=QT_TRANSLATE_NOOP("Knob", "log-normal sampling: standard deviation of log sigma."))
+    hidden: int = knob(128, min=16, max=4096, unit=QT_TRANSLATE_NOOP("Knob", "units"), help=QT_TRANSLATE_NOOP("Knob", "Width of the denoising MLP (points)."))
+    depth: int = knob(4, min=1, max=16, help=QT_TRANSLATE_NOOP("Knob", "Residual blocks of the denoising MLP (points)."))
+    width: int = knob(16, min=8, max=512, unit=QT_TRANSLATE_NOOP("Knob", "channels"),
+                      help=QT_TRANSLATE_NOOP("Knob", "Channels of the U-Net's first level; doubled at each halving (images)."))
+    dropout: float = knob(0.0, min=0.0, max=0.9, help=QT_TRANSLATE_NOOP("Knob", "Dropout inside the U-Net's residual blocks (images)."))
     lr_scale: float = knob(2.0, min=0.01, max=100.0,
-                           help="Learning rate as a multiple of the run's: the EMA weights that sample smooth out "
-                                "the noise of a higher rate, and a diffusion model's loss is noisy but stable.")
+                           help=QT_TRANSLATE_NOOP("Knob", "Learning rate as a multiple of the run's: the EMA weights that sample smooth out "
+                                                          "the noise of a higher rate, and a diffusion model's loss is noisy but stable."))
     ema_decay: float = knob(0.999, min=0.0, max=0.99999, live=True,
-                            help="Decay of the moving average of the weights that samples and likelihoods use. "
-                                 "Safe to change while training.")
+                            help=QT_TRANSLATE_NOOP("Knob", "Decay of the moving average of the weights that samples and likelihoods use. "
+                                                           "Safe to change while training."))
     sampler: str = knob("ddim", choices=("ddim", "ddpm"), live=True,
-                        help="ddim: DDIM (deterministic when eta is 0); ddpm: ancestral sampling. Both work "
-                             "with any number of steps.")
-    sample_steps: int = knob(100, min=1, max=10000, live=True, unit="steps",
-                             help="Denoising steps for samples, encode and decode (at most T).")
+                        help=QT_TRANSLATE_NOOP("Knob", "ddim: DDIM (deterministic when eta is 0); ddpm: ancestral sampling. Both work "
+                                                       "with any number of steps."))
+    sample_steps: int = knob(100, min=1, max=10000, live=True, unit=QT_TRANSLATE_NOOP("Knob", "steps"),
+                             help=QT_TRANSLATE_NOOP("Knob", "Denoising steps for samples, encode and decode (at most T)."))
     eta: float = knob(0.0, min=0.0, max=1.0, live=True,
-                      help="DDIM's noise level: 0 deterministic, 1 equals ancestral sampling.")
-    display_steps: int = knob(0, min=0, max=1000, live=True, unit="steps",
-                              help="DDIM steps for the live sample grid while training, kept cheap. 0 picks: 20 for "
-                                   "points and small images, 8 for images larger than 16x16.")
+                      help=QT_TRANSLATE_NOOP("Knob", "DDIM's noise level: 0 deterministic, 1 equals ancestral sampling."))
+    display_steps: int = knob(0, min=0, max=1000, live=True, unit=QT_TRANSLATE_NOOP("Knob", "steps"),
+                              help=QT_TRANSLATE_NOOP("Knob", "DDIM steps for the live sample grid while training, kept cheap. 0 picks: 20 for "
+                                                             "points and small images, 8 for images larger than 16x16."))
     likelihood: str = knob("ode", choices=("ode", "bound"),
-                           help="Points: the probability-flow ODE likelihood (exact divergence) or the "
-                                "variational bound. Images always use the bound over their grey levels.")
-    ll_timesteps: int = knob(64, min=1, max=10000, unit="timesteps",
-                             help="Monte-Carlo timesteps per example for the variational bound (stratified).")
-    ode_steps: int = knob(48, min=4, max=2000, unit="steps",
-                          help="RK4 steps of the probability-flow ODE likelihood (points).")
+                           help=QT_TRANSLATE_NOOP("Knob", "Points: the probability-flow ODE likelihood (exact divergence) or the "
+                                                          "variational bound. Images always use the bound over their grey levels."))
+    ll_timesteps: int = knob(64, min=1, max=10000, unit=QT_TRANSLATE_NOOP("Knob", "timesteps"),
+                             help=QT_TRANSLATE_NOOP("Knob", "Monte-Carlo timesteps per example for the variational bound (stratified)."))
+    ode_steps: int = knob(48, min=4, max=2000, unit=QT_TRANSLATE_NOOP("Knob", "steps"),
+                          help=QT_TRANSLATE_NOOP("Knob", "RK4 steps of the probability-flow ODE likelihood (points)."))
     label_dropout: float = knob(0.1, min=0.0, max=1.0,
-                                help="Conditional models: share of training examples whose label is hidden, so "
-                                     "the same network also learns the unconditional model (for guidance).")
+                                help=QT_TRANSLATE_NOOP("Knob", "Conditional models: share of training examples whose label is hidden, so "
+                                                               "the same network also learns the unconditional model (for guidance)."))
     guidance: float = knob(1.0, min=0.0, max=20.0, live=True,
-                           help="Conditional models: classifier-free guidance scale for samples; 1 is the plain "
-                                "conditional model, larger values give more typical members of the class.")
+                           help=QT_TRANSLATE_NOOP("Knob", "Conditional models: classifier-free guidance scale for samples; 1 is the plain "
+                                                          "conditional model, larger values give more typical members of the class."))
 
 
 class Diffusion(GenerativeModel):

@@ -38,6 +38,7 @@ from engine.interrupt import check_interrupt
 from engine.models.base import GenerativeModel, ModelConfig, Trajectory, rand, randn
 from engine.models.flow_layers import (ActNorm, AffineCoupling, ClassPrior, InvertibleLinear, SplineCoupling,
                                        SplitPrior, squeeze2d, unsqueeze2d)
+from engine.i18n import QT_TRANSLATE_NOOP
 
 LOG_2PI = math.log(2 * math.pi)
 LOGIT_ALPHA = 0.05
@@ -45,18 +46,18 @@ LOGIT_ALPHA = 0.05
 
 @dataclass
 class FlowConfig(ModelConfig):
-    layers: int = knob(8, min=1, max=64, help="Points: spline coupling layers (each warps one coordinate).")
-    hidden: int = knob(128, min=8, max=2048, help="Points: width of each coupling's MLP.", unit="units")
-    depth: int = knob(2, min=1, max=8, help="Points: hidden layers of each coupling's MLP.")
-    bins: int = knob(32, min=2, max=128, help="Points: segments of each rational-quadratic spline.")
-    bound: float = knob(3.5, min=0.5, max=50.0, help="Points: the splines act on +-bound standard deviations; "
-                                                      "the map is the identity beyond.", unit="std")
-    width: int = knob(64, min=8, max=1024, help="Images: channels of each coupling's CNN.", unit="channels")
-    steps: int = knob(8, min=1, max=64, help="Images: flow steps (ActNorm, 1x1 conv, coupling) per scale.")
-    scales: int = knob(3, min=1, max=6, help="Images: at most this many squeeze levels (fewer when the size is odd).")
-    eval_samples: int = knob(1, min=1, max=256, help="Images: dequantisation draws averaged per held-out image.")
+    layers: int = knob(8, min=1, max=64, help=QT_TRANSLATE_NOOP("Knob", "Points: spline coupling layers (each warps one coordinate)."))
+    hidden: int = knob(128, min=8, max=2048, help=QT_TRANSLATE_NOOP("Knob", "Points: width of each coupling's MLP."), unit=QT_TRANSLATE_NOOP("Knob", "units"))
+    depth: int = knob(2, min=1, max=8, help=QT_TRANSLATE_NOOP("Knob", "Points: hidden layers of each coupling's MLP."))
+    bins: int = knob(32, min=2, max=128, help=QT_TRANSLATE_NOOP("Knob", "Points: segments of each rational-quadratic spline."))
+    bound: float = knob(3.5, min=0.5, max=50.0, help=QT_TRANSLATE_NOOP("Knob", "Points: the splines act on +-bound standard deviations; "
+                                                                                "the map is the identity beyond."), unit=QT_TRANSLATE_NOOP("Knob", "std"))
+    width: int = knob(64, min=8, max=1024, help=QT_TRANSLATE_NOOP("Knob", "Images: channels of each coupling's CNN."), unit=QT_TRANSLATE_NOOP("Knob", "channels"))
+    steps: int = knob(8, min=1, max=64, help=QT_TRANSLATE_NOOP("Knob", "Images: flow steps (ActNorm, 1x1 conv, coupling) per scale."))
+    scales: int = knob(3, min=1, max=6, help=QT_TRANSLATE_NOOP("Knob", "Images: at most this many squeeze levels (fewer when the size is odd)."))
+    eval_samples: int = knob(1, min=1, max=256, help=QT_TRANSLATE_NOOP("Knob", "Images: dequantisation draws averaged per held-out image."))
     temperature: float = knob(1.0, min=0.0, max=2.0, live=True,
-                              help="Scale of the base noise for samples: below 1 gives cleaner, less varied samples.")
+                              help=QT_TRANSLATE_NOOP("Knob", "Scale of the base noise for samples: below 1 gives cleaner, less varied samples."))
 
     # Training settings this family starts from (where the run still holds the global defaults).
     train_defaults: ClassVar[dict] = {"lr": 2e-3}

@@ -24,6 +24,7 @@ from engine.config import knob
 from engine.models.base import GenerativeModel, ModelConfig, rand, randn
 from engine.models.ema import EMA
 from engine.models.gan_nets import ImageDiscriminator, ImageGenerator, PointDiscriminator, PointGenerator
+from engine.i18n import QT_TRANSLATE_NOOP
 
 LOSSES = ("non-saturating", "hinge", "wgan-gp")
 PHASES = ("both", "d", "g")
@@ -32,34 +33,34 @@ PHASES = ("both", "d", "g")
 @dataclass
 class GANConfig(ModelConfig):
     loss: str = knob("non-saturating", choices=LOSSES,
-                     help="Adversarial loss. non-saturating: d_real/d_fake are probabilities D(x) in [0, 1]; "
-                          "hinge and wgan-gp: d_real/d_fake are the critic's raw scores.")
-    latent_dim: int = knob(16, min=1, max=512, help="Size of the noise vector z the generator maps to data.")
-    hidden: int = knob(128, min=8, max=4096, unit="units", help="Width of both MLPs (points).")
-    depth: int = knob(3, min=1, max=8, help="Hidden layers of the generator and of the discriminator (points).")
-    width: int = knob(16, min=4, max=512, unit="channels",
-                      help="Channels of the discriminator's first conv layer and the generator's last (images).")
-    d_steps: int = knob(1, min=1, max=20, live=True, unit="steps",
-                        help="Discriminator (critic) updates per generator update; wgan-gp usually wants 5. "
-                             "Safe to change while training.")
-    spectral_norm: bool = knob(False, help="Spectral normalisation of every discriminator layer (Lipschitz 1).")
+                     help=QT_TRANSLATE_NOOP("Knob", "Adversarial loss. non-saturating: d_real/d_fake are probabilities D(x) in [0, 1]; "
+                                                    "hinge and wgan-gp: d_real/d_fake are the critic's raw scores."))
+    latent_dim: int = knob(16, min=1, max=512, help=QT_TRANSLATE_NOOP("Knob", "Size of the noise vector z the generator maps to data."))
+    hidden: int = knob(128, min=8, max=4096, unit=QT_TRANSLATE_NOOP("Knob", "units"), help=QT_TRANSLATE_NOOP("Knob", "Width of both MLPs (points)."))
+    depth: int = knob(3, min=1, max=8, help=QT_TRANSLATE_NOOP("Knob", "Hidden layers of the generator and of the discriminator (points)."))
+    width: int = knob(16, min=4, max=512, unit=QT_TRANSLATE_NOOP("Knob", "channels"),
+                      help=QT_TRANSLATE_NOOP("Knob", "Channels of the discriminator's first conv layer and the generator's last (images)."))
+    d_steps: int = knob(1, min=1, max=20, live=True, unit=QT_TRANSLATE_NOOP("Knob", "steps"),
+                        help=QT_TRANSLATE_NOOP("Knob", "Discriminator (critic) updates per generator update; wgan-gp usually wants 5. "
+                                                       "Safe to change while training."))
+    spectral_norm: bool = knob(False, help=QT_TRANSLATE_NOOP("Knob", "Spectral normalisation of every discriminator layer (Lipschitz 1)."))
     r1_weight: float = knob(0.1, min=0.0, max=1000.0, live=True,
-                            help="R1 penalty on the discriminator's gradient at real data (non-saturating and "
-                                 "hinge): steadies training and prevents mode collapse. 0 turns it off.")
+                            help=QT_TRANSLATE_NOOP("Knob", "R1 penalty on the discriminator's gradient at real data (non-saturating and "
+                                                           "hinge): steadies training and prevents mode collapse. 0 turns it off."))
     gp_weight: float = knob(10.0, min=0.0, max=1000.0, live=True,
-                            help="Gradient penalty weight of wgan-gp (on points between real and fake).")
+                            help=QT_TRANSLATE_NOOP("Knob", "Gradient penalty weight of wgan-gp (on points between real and fake)."))
     d_lr_scale: float = knob(0.0, min=0.0, max=100.0,
-                             help="Discriminator learning rate as a multiple of the run's. 0 picks 0.3 for points "
-                                  "(a 2D GAN oscillates at rates a single network takes in its stride) and 1 for "
-                                  "images (where the slower rate costs more than it steadies).")
+                             help=QT_TRANSLATE_NOOP("Knob", "Discriminator learning rate as a multiple of the run's. 0 picks 0.3 for points "
+                                                            "(a 2D GAN oscillates at rates a single network takes in its stride) and 1 for "
+                                                            "images (where the slower rate costs more than it steadies)."))
     g_lr_scale: float = knob(0.0, min=0.0, max=100.0,
-                             help="Generator learning rate as a multiple of the run's; 0 picks as for the "
-                                  "discriminator.")
-    beta1: float = knob(0.5, min=0.0, max=0.99, help="Adam's first moment decay for both players (GANs like 0 to 0.5).")
+                             help=QT_TRANSLATE_NOOP("Knob", "Generator learning rate as a multiple of the run's; 0 picks as for the "
+                                                            "discriminator."))
+    beta1: float = knob(0.5, min=0.0, max=0.99, help=QT_TRANSLATE_NOOP("Knob", "Adam's first moment decay for both players (GANs like 0 to 0.5)."))
     ema_decay: float = knob(0.99, min=0.0, max=0.99999, live=True,
-                            help="Decay of the moving average of the generator used for samples and decoding "
-                                 "(about 1 / (1 - decay) steps of memory; a GAN's generator moves fast, so a long "
-                                 "memory blurs it). Safe to change while training.")
+                            help=QT_TRANSLATE_NOOP("Knob", "Decay of the moving average of the generator used for samples and decoding "
+                                                           "(about 1 / (1 - decay) steps of memory; a GAN's generator moves fast, so a long "
+                                                           "memory blurs it). Safe to change while training."))
 
 
 class GAN(GenerativeModel):

@@ -10,6 +10,7 @@ import importlib
 
 from engine.data.spec import DataSpec
 from engine.errors import UnknownFamilyError
+from engine.i18n import QT_TRANSLATE_NOOP
 
 FAMILY_MODULES = {
     "vae": ("engine.models.vae", "VAE", "VAEConfig"),
@@ -19,12 +20,12 @@ FAMILY_MODULES = {
     "diffusion": ("engine.models.diffusion", "Diffusion", "DiffusionConfig"),
 }
 
-FAMILY_TITLES = {
-    "vae": "Variational autoencoder",
-    "gan": "Generative adversarial network",
-    "ar": "Autoregressive transformer",
-    "flow": "Normalizing flow",
-    "diffusion": "Diffusion model",
+FAMILY_TITLES = {  # marked for the window's translation (engine.i18n)
+    "vae": QT_TRANSLATE_NOOP("engine", "Variational autoencoder"),
+    "gan": QT_TRANSLATE_NOOP("engine", "Generative adversarial network"),
+    "ar": QT_TRANSLATE_NOOP("engine", "Autoregressive transformer"),
+    "flow": QT_TRANSLATE_NOOP("engine", "Normalizing flow"),
+    "diffusion": QT_TRANSLATE_NOOP("engine", "Diffusion model"),
 }
 
 

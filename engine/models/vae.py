@@ -20,6 +20,7 @@ from engine.interrupt import check_interrupt
 from engine.models.base import GenerativeModel, ModelConfig, randn
 from engine.models.likelihoods import (discretized_logistic_log_prob, discretized_logistic_mean)
 from engine.models.nets import ConvDecoder, ConvEncoder, mlp
+from engine.i18n import QT_TRANSLATE_NOOP
 
 LOG_2PI = math.log(2 * math.pi)
 KL_WARMUP_MAX_STEPS = 5000
@@ -35,18 +36,18 @@ class VAEConfig(ModelConfig):
     # a test bound 0.11 nats above the reference, lr 1e-3 0.32 (bench/quality.py).
     train_defaults = {"lr": 3e-3}
 
-    latent_dim: int = knob(2, min=1, max=512, help="Size of the latent code z. 2 lets you explore it as a plane.")
-    hidden: int = knob(128, min=8, max=4096, help="Width of the MLP layers (points).", unit="units")
-    depth: int = knob(3, min=1, max=8, help="Hidden layers in the encoder and in the decoder (points).")
-    width: int = knob(32, min=4, max=512, help="Channels of the first conv layer; doubled at each downsampling (images).", unit="channels")
+    latent_dim: int = knob(2, min=1, max=512, help=QT_TRANSLATE_NOOP("Knob", "Size of the latent code z. 2 lets you explore it as a plane."))
+    hidden: int = knob(128, min=8, max=4096, help=QT_TRANSLATE_NOOP("Knob", "Width of the MLP layers (points)."), unit=QT_TRANSLATE_NOOP("Knob", "units"))
+    depth: int = knob(3, min=1, max=8, help=QT_TRANSLATE_NOOP("Knob", "Hidden layers in the encoder and in the decoder (points)."))
+    width: int = knob(32, min=4, max=512, help=QT_TRANSLATE_NOOP("Knob", "Channels of the first conv layer; doubled at each downsampling (images)."), unit=QT_TRANSLATE_NOOP("Knob", "channels"))
     beta: float = knob(1.0, min=0.0, max=100.0, live=True,
-                       help="Weight of the KL term (beta-VAE). 1 gives the true ELBO; larger values trade "
-                            "reconstruction for a smoother latent. Safe to change while training.")
+                       help=QT_TRANSLATE_NOOP("Knob", "Weight of the KL term (beta-VAE). 1 gives the true ELBO; larger values trade "
+                                                      "reconstruction for a smoother latent. Safe to change while training."))
     kl_warmup: float = knob(0.25, min=0.0, max=1.0,
-                            help="Ramp the KL weight from 0 to beta over this fraction of the run (and at most "
-                                 "5000 steps), so the decoder learns to use the latent code before the prior "
-                                 "pulls it in (0: no ramp).")
-    iw_samples: int = knob(64, min=1, max=5000, help="Importance samples for the held-out likelihood bound.")
+                            help=QT_TRANSLATE_NOOP("Knob", "Ramp the KL weight from 0 to beta over this fraction of the run (and at most "
+                                                           "5000 steps), so the decoder learns to use the latent code before the prior "
+                                                           "pulls it in (0: no ramp)."))
+    iw_samples: int = knob(64, min=1, max=5000, help=QT_TRANSLATE_NOOP("Knob", "Importance samples for the held-out likelihood bound."))
 
 
 class VAE(GenerativeModel):

@@ -30,6 +30,7 @@ from engine.evaluate import evaluate_nll
 from engine.events import (CheckpointSaved, EvaluationCompleted, LogMessage, NonFiniteLoss, RunStarted,
                            SamplesReady, SnapshotPublished, StepCompleted, TrainingFinished,
                            TrainingPaused, TrainingResumed)
+from engine.i18n import QT_TRANSLATE_NOOP, message
 from engine.interrupt import interruptible
 from engine.models.base import Batch, noise_shard
 from engine.models.registry import build_model
@@ -428,7 +429,8 @@ class Trainer(RunKeeping):
             changes = controls.take_live_changes()
             if changes:
                 for note in self.apply_live_changes(changes):
-                    yield LogMessage("info", f"changed {note} at step {self.step}", self.step)
+                    yield LogMessage("info", message(QT_TRANSLATE_NOOP("engine", "changed {change} at step {step}"),
+                                                     change=note, step=self.step), self.step)
             request = controls.take_rollback()
             if request is not None:
                 try:
@@ -439,8 +441,9 @@ class Trainer(RunKeeping):
                     acc, acc_n = {}, 0
                     last_log_time, last_log_step = time.perf_counter(), self.step
                     yield ev
-                    yield LogMessage("info", f"rolled back from step {ev.from_step} to the checkpoint at step "
-                                             f"{ev.step}; learning rate now {ev.lr:.3g}", self.step)
+                    yield LogMessage("info", message(QT_TRANSLATE_NOOP(
+                        "engine", "rolled back from step {from_step} to the checkpoint at step {step}; learning rate "
+                                  "now {lr:.3g}"), from_step=ev.from_step, step=ev.step, lr=ev.lr), self.step)
                     try:
                         yield from self._sample_events()
                     except Interrupted:
@@ -495,8 +498,9 @@ class Trainer(RunKeeping):
                 last_log_time, last_log_step = time.perf_counter(), self.step
                 if bad:
                     yield NonFiniteLoss(self.step, tuple(bad))
-                    msg = (f"non-finite loss ({', '.join(bad)}) at step {self.step}; training paused. "
-                           "Roll back to the last checkpoint and lower the learning rate.")
+                    msg = message(QT_TRANSLATE_NOOP("engine", "non-finite loss ({terms}) at step {step}; training "
+                                                              "paused. Roll back to the last checkpoint and lower the "
+                                                              "learning rate."), terms=", ".join(bad), step=self.step)
                     if not controls.interactive:
                         raise TrainingError(msg.replace("training paused. ", "training stopped. "))
                     yield LogMessage("error", msg, self.step)
@@ -564,9 +568,10 @@ class Trainer(RunKeeping):
         except OSError as e:
             self._last_ckpt_time = time.perf_counter()
             self._last_ckpt_step = self.step
-            yield LogMessage("error", f"could not save a checkpoint at step {self.step} in "
-                                      f"{self.run.checkpoints_dir}: {e.strerror or e}; training continues "
-                                      "and earlier checkpoints are intact", self.step)
+            yield LogMessage("error", message(QT_TRANSLATE_NOOP(
+                "engine", "could not save a checkpoint at step {step} in {folder}: {error}; training continues and "
+                          "earlier checkpoints are intact"), step=self.step, folder=self.run.checkpoints_dir,
+                error=e.strerror or e), self.step)
             return
         yield CheckpointSaved(self.step, path)
 

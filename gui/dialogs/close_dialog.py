@@ -8,9 +8,11 @@ ever lost silently: the dialog names the run folder.
 
 from __future__ import annotations
 
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QMessageBox
 
 CHOICES = ("background", "stop", "discard")
+translate = QCoreApplication.translate
 
 
 def ask_close_choice(parent, run_name: str, step: int, total: int) -> str | None:
@@ -18,13 +20,14 @@ def ask_close_choice(parent, run_name: str, step: int, total: int) -> str | None
     box = QMessageBox(parent)
     box.setObjectName("close_dialog")
     box.setIcon(QMessageBox.Icon.Question)
-    box.setWindowTitle("A run is training")
-    box.setText(f"<b>{run_name}</b> is training (step {step:,} of {total:,}). What should happen to it?")
-    box.setInformativeText("Keep training: it goes on without the window and shows in Runs when GenLab "
-                           "opens again. Stop: a checkpoint is saved and Continue resumes it later.")
-    keep = box.addButton("Keep training in the background", QMessageBox.ButtonRole.AcceptRole)
-    stop = box.addButton("Stop and save", QMessageBox.ButtonRole.AcceptRole)
-    discard = box.addButton("Discard the run…", QMessageBox.ButtonRole.DestructiveRole)
+    box.setWindowTitle(translate("CloseDialog", "A run is training"))
+    box.setText(translate("CloseDialog", "<b>{run}</b> is training (step {step:,} of {total:,}). What should happen to it?")
+                .format(run=run_name, step=step, total=total))
+    box.setInformativeText(translate("CloseDialog", "Keep training: it goes on without the window and shows in Runs "
+                                     "when GenLab opens again. Stop: a checkpoint is saved and Continue resumes it later."))
+    keep = box.addButton(translate("CloseDialog", "Keep training in the background"), QMessageBox.ButtonRole.AcceptRole)
+    stop = box.addButton(translate("CloseDialog", "Stop and save"), QMessageBox.ButtonRole.AcceptRole)
+    discard = box.addButton(translate("CloseDialog", "Discard the run…"), QMessageBox.ButtonRole.DestructiveRole)
     cancel = box.addButton(QMessageBox.StandardButton.Cancel)
     for button, name in ((keep, "close_keep"), (stop, "close_stop"), (discard, "close_discard")):
         button.setObjectName(name)
@@ -46,9 +49,10 @@ def confirm_discard(parent, run_name: str) -> bool:
     box = QMessageBox(parent)
     box.setObjectName("discard_confirm")
     box.setIcon(QMessageBox.Icon.Warning)
-    box.setWindowTitle("Discard the run?")
-    box.setText(f"Delete <b>{run_name}</b> with its checkpoints, curves and samples? This cannot be undone.")
-    delete = box.addButton("Delete the run", QMessageBox.ButtonRole.DestructiveRole)
+    box.setWindowTitle(translate("CloseDialog", "Discard the run?"))
+    box.setText(translate("CloseDialog", "Delete <b>{run}</b> with its checkpoints, curves and samples? "
+                          "This cannot be undone.").format(run=run_name))
+    delete = box.addButton(translate("CloseDialog", "Delete the run"), QMessageBox.ButtonRole.DestructiveRole)
     delete.setObjectName("discard_yes")
     box.addButton(QMessageBox.StandardButton.Cancel)
     box.exec()

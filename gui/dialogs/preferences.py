@@ -16,7 +16,7 @@ from gui.settings import CLOSE_ASK_KEY, WORKSPACE_KEY, ask_on_close, read_value
 class PreferencesDialog(QDialog):
     def __init__(self, settings, default_workspace: str, parent=None):
         super().__init__(parent)
-        self.setWindowTitle("Preferences")
+        self.setWindowTitle(self.tr("Preferences"))
         self.setObjectName("preferences_dialog")
         self.settings = settings
         layout = QVBoxLayout(self)
@@ -27,19 +27,19 @@ class PreferencesDialog(QDialog):
         self.workspace_edit = QLineEdit(str(read_value(settings, WORKSPACE_KEY, "") or ""))
         self.workspace_edit.setObjectName("prefs_workspace")
         self.workspace_edit.setPlaceholderText(default_workspace)
-        self.workspace_edit.setToolTip("The folder new runs go to and the Runs panel lists (empty: the default)")
+        self.workspace_edit.setToolTip(self.tr("The folder new runs go to and the Runs panel lists (empty: the default)"))
         rl.addWidget(self.workspace_edit, 1)
-        browse = QPushButton("Choose…")
+        browse = QPushButton(self.tr("Choose…"))
         browse.clicked.connect(self._on_browse_clicked)
         rl.addWidget(browse)
-        form.addRow("Runs folder", row)
-        self.ask_check = QCheckBox("When I close the window during training, ask whether to keep training in "
-                                   "the background, stop and save, or discard the run")
+        form.addRow(self.tr("Runs folder"), row)
+        self.ask_check = QCheckBox(self.tr("When I close the window during training, ask whether to keep training in "
+                                   "the background, stop and save, or discard the run"))
         self.ask_check.setObjectName("prefs_close_ask")
         self.ask_check.setChecked(ask_on_close(settings))
-        form.addRow("Closing", self.ask_check)
+        form.addRow(self.tr("Closing"), self.ask_check)
         layout.addLayout(form)
-        note = QLabel("Without asking, closing stops the run and saves a checkpoint first.")
+        note = QLabel(self.tr("Without asking, closing stops the run and saves a checkpoint first."))
         note.setStyleSheet("color: #666")
         layout.addWidget(note)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
@@ -49,7 +49,7 @@ class PreferencesDialog(QDialog):
 
     def _on_browse_clicked(self) -> None:
         from gui.dialogs.files import folder_path
-        path = folder_path(self, "Runs folder", self.workspace_edit.text() or self.workspace_edit.placeholderText())
+        path = folder_path(self, self.tr("Runs folder"), self.workspace_edit.text() or self.workspace_edit.placeholderText())
         if path:
             self.workspace_edit.setText(path)
 

@@ -21,11 +21,15 @@ from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDockWidget, QHBoxLayout, QHeaderView, QLabel,
                                QSplitter, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
+from engine.i18n import QT_TRANSLATE_NOOP
 from gui.docks.losses_dock import PALETTE
 from gui.widgets.views import ImageGridView, cache_axes
 
-HELD_OUT = "held-out NLL"
-TABLE_COLUMNS = ("Run", "Family", "Held-out", "Unit", "Kind", "± s.e.", "At step")
+HELD_OUT = "held-out NLL"  # the metric combo's key (shown translated)
+TABLE_COLUMNS = (QT_TRANSLATE_NOOP("CompareDock", "Run"), QT_TRANSLATE_NOOP("CompareDock", "Family"),
+                 QT_TRANSLATE_NOOP("CompareDock", "Held-out"), QT_TRANSLATE_NOOP("CompareDock", "Unit"),
+                 QT_TRANSLATE_NOOP("CompareDock", "Kind"), QT_TRANSLATE_NOOP("CompareDock", "± s.e."),
+                 QT_TRANSLATE_NOOP("CompareDock", "At step"))
 
 
 def curve(records: list[dict], key: str, kind: str, dim: int) -> tuple[np.ndarray, np.ndarray]:
@@ -54,7 +58,7 @@ def loss_keys(comparison) -> list[str]:
 
 class CompareDock(QDockWidget):
     def __init__(self, parent=None):
-        super().__init__("Compare", parent)
+        super().__init__(self.tr("Compare"), parent)
         self.setObjectName("dock_compare")
         self.comparison = None
         self._dims: dict[str, int] = {}
@@ -63,7 +67,7 @@ class CompareDock(QDockWidget):
         body = QWidget()
         layout = QVBoxLayout(body)
         layout.setContentsMargins(4, 4, 4, 4)
-        self.caption = QLabel("Select two or more runs in Runs (Ctrl+click) and press Compare.")
+        self.caption = QLabel(self.tr("Select two or more runs in Runs (Ctrl+click) and press Compare."))
         self.caption.setObjectName("compare_caption")
         self.caption.setWordWrap(True)
         layout.addWidget(self.caption)
@@ -73,36 +77,36 @@ class CompareDock(QDockWidget):
         lv = QVBoxLayout(left)
         lv.setContentsMargins(0, 0, 0, 0)
         row = QHBoxLayout()
-        row.addWidget(QLabel("Curve"))
+        row.addWidget(QLabel(self.tr("Curve")))
         self.metric_combo = QComboBox()
         self.metric_combo.setObjectName("compare_metric")
-        self.metric_combo.setToolTip("Which curve to overlay: a training-loss term, or the held-out NLL (the "
-                                     "one figure every family reports in the same unit)")
+        self.metric_combo.setToolTip(self.tr("Which curve to overlay: a training-loss term, or the held-out NLL (the "
+                                     "one figure every family reports in the same unit)"))
         self.metric_combo.currentIndexChanged.connect(lambda _i: self._update_curves())
         row.addWidget(self.metric_combo, 1)
         lv.addLayout(row)
         self.plot = pg.PlotWidget()
         self.plot.setMenuEnabled(False)
         self.plot.showGrid(x=True, y=True, alpha=0.15)
-        self.plot.setLabel("bottom", "step")
+        self.plot.setLabel("bottom", self.tr("step"))
         cache_axes(self.plot)
         lv.addWidget(self.plot, 1)
         split.addWidget(left)
         self.picture = ImageGridView()
         self.picture.setObjectName("compare_picture")
-        self.picture.setToolTip("Each run's samples; image runs with latents of one shape decode the same noise")
+        self.picture.setToolTip(self.tr("Each run's samples; image runs with latents of one shape decode the same noise"))
         split.addWidget(self.picture)
         split.setStretchFactor(0, 1)
         split.setStretchFactor(1, 1)
         vsplit.addWidget(split)
         self.table = QTableWidget(0, len(TABLE_COLUMNS))
         self.table.setObjectName("compare_table")
-        self.table.setHorizontalHeaderLabels(TABLE_COLUMNS)
+        self.table.setHorizontalHeaderLabels([self.tr(c) for c in TABLE_COLUMNS])
         self.table.verticalHeader().hide()
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.horizontalHeader().setStretchLastSection(True)
-        self.table.setToolTip("Held-out figures on one axis; each run's name is in its curve's colour")
+        self.table.setToolTip(self.tr("Held-out figures on one axis; each run's name is in its curve's colour"))
         vsplit.addWidget(self.table)
         vsplit.setStretchFactor(0, 3)
         vsplit.setStretchFactor(1, 1)
@@ -126,10 +130,10 @@ class CompareDock(QDockWidget):
         self.raise_()
 
     def show_busy(self, names: list[str]) -> None:
-        self.caption.setText(f"Comparing {', '.join(names)}… (loading each run's weights and drawing samples)")
+        self.caption.setText(self.tr("Comparing {runs}… (loading each run's weights and drawing samples)").format(runs=', '.join(names)))
 
     def show_error(self, message: str) -> None:
-        self.caption.setText(f"<span style='color:#b00020'>Cannot compare: {_escape(message)}</span>")
+        self.caption.setText(self.tr("<span style='color:#b00020'>Cannot compare: {message}</span>").format(message=_escape(message)))
 
     def show_comparison(self, cmp, dims: dict[str, int] | None = None, picture: np.ndarray | None = None) -> None:
         """Show ``cmp`` (a ``Comparison``); ``dims``: run name -> data dimension (for bits/dim curves);
@@ -138,14 +142,16 @@ class CompareDock(QDockWidget):
         self._dims = dict(dims or {})
         families = ", ".join(f"{r.name} ({r.family})" for r in cmp.runs)
         shared = [r.name for r in cmp.runs if r.shared_noise]
-        noise = (f"; {len(shared)} of {len(cmp.runs)} decode one shared noise bank (seed {cmp.seed})" if shared
-                 else f"; samples drawn with seed {cmp.seed}")
-        self.caption.setText(f"{len(cmp.runs)} runs on {cmp.runs[0].data}: {families}{noise}")
+        noise = (self.tr("; {shared} of {n} decode one shared noise bank (seed {seed})")
+                 .format(shared=len(shared), n=len(cmp.runs), seed=cmp.seed) if shared
+                 else self.tr("; samples drawn with seed {seed}").format(seed=cmp.seed))
+        self.caption.setText(self.tr("{n} runs on {data}: {families}{noise}")
+                             .format(n=len(cmp.runs), data=cmp.runs[0].data, families=families, noise=noise))
         self.metric_combo.blockSignals(True)
         self.metric_combo.clear()
-        self.metric_combo.addItem(f"{HELD_OUT} ({cmp.unit})", HELD_OUT)
+        self.metric_combo.addItem(self.tr("held-out NLL ({unit})").format(unit=cmp.unit), HELD_OUT)
         for key in loss_keys(cmp):
-            self.metric_combo.addItem(f"training {key}", key)
+            self.metric_combo.addItem(self.tr("training {key}").format(key=key), key)
         has_eval = any(r.metric["value"] is not None for r in cmp.runs)
         self.metric_combo.setCurrentIndex(0 if has_eval else min(1, self.metric_combo.count() - 1))
         self.metric_combo.blockSignals(False)
@@ -175,7 +181,7 @@ class CompareDock(QDockWidget):
             item.setClipToView(True)
             self.items.append(item)
         unit = cmp.unit if key == HELD_OUT else ""
-        self.plot.setLabel("left", f"{key} ({unit})" if unit else key)
+        self.plot.setLabel("left", self.tr("held-out NLL ({unit})").format(unit=unit) if key == HELD_OUT else key)
         self.plot.enableAutoRange()
 
     def _update_table(self) -> None:

@@ -17,7 +17,7 @@ import math
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtWidgets import (QApplication, QDockWidget, QHBoxLayout, QLabel, QListWidget, QListWidgetItem,
                                QProgressBar, QPushButton, QSpinBox, QStackedWidget, QVBoxLayout, QWidget)
 
@@ -60,7 +60,7 @@ class DataDock(QDockWidget):
     open_folder_requested = Signal()
 
     def __init__(self, parent=None):
-        super().__init__("Data", parent)
+        super().__init__(self.tr("Data"), parent)
         self.setObjectName("dock_data")
         self.dataset = None
         self.summary: dict | None = None
@@ -75,9 +75,9 @@ class DataDock(QDockWidget):
         self.progress = QProgressBar()
         self.progress.setTextVisible(True)
         progress_row.addWidget(self.progress, 1)
-        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button = QPushButton(self.tr("Cancel"))
         self.cancel_button.setObjectName("data_cancel")
-        self.cancel_button.setToolTip("Stop loading or downloading (a download resumes where it stopped next time)")
+        self.cancel_button.setToolTip(self.tr("Stop loading or downloading (a download resumes where it stopped next time)"))
         self.cancel_button.clicked.connect(self.cancel_requested)
         progress_row.addWidget(self.cancel_button)
         self._progress_box = QWidget()
@@ -98,7 +98,7 @@ class DataDock(QDockWidget):
         self.stack.addWidget(self.painter)
         row.addWidget(self.stack, 3)
         side = QVBoxLayout()
-        self.info = QLabel("No data loaded yet.")
+        self.info = QLabel(self.tr("No data loaded yet."))
         self.info.setObjectName("data_info")
         self.info.setWordWrap(True)
         self.info.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -107,7 +107,7 @@ class DataDock(QDockWidget):
         self.balance = pg.PlotWidget()
         self.balance.setMenuEnabled(False)
         self.balance.setMouseEnabled(False, False)
-        self.balance.setTitle("class balance", size="8pt")
+        self.balance.setTitle(self.tr("class balance"), size="8pt")
         self.balance.setMaximumHeight(140)
         self.balance.hideButtons()
         self.bars = pg.BarGraphItem(x=[], height=[], width=0.8, brush="#4a7bd0")
@@ -122,30 +122,30 @@ class DataDock(QDockWidget):
 
     # ---- construction ---------------------------------------------------------------------------------
     def _build_tools(self) -> None:
-        self.draw_button = QPushButton("Draw your own…")
+        self.draw_button = QPushButton(self.tr("Draw your own…"))
         self.draw_button.setObjectName("data_draw")
-        self.draw_button.setToolTip("Paint a 2D point set with the mouse and train on it (kept in the run's config)")
+        self.draw_button.setToolTip(self.tr("Paint a 2D point set with the mouse and train on it (kept in the run's config)"))
         self.draw_button.clicked.connect(self.draw_requested)
         self.tools.addWidget(self.draw_button)
-        self.brush_label = QLabel("Brush")
+        self.brush_label = QLabel(self.tr("Brush"))
         self.brush_spin = QSpinBox()
         self.brush_spin.setObjectName("data_brush")
         self.brush_spin.setRange(0, 60)
         self.brush_spin.setValue(12)
-        self.brush_spin.setSuffix(" px")
-        self.brush_spin.setToolTip("How widely a dab sprays points (0: one point exactly under the pointer)")
+        self.brush_spin.setSuffix(self.tr(" px"))
+        self.brush_spin.setToolTip(self.tr("How widely a dab sprays points (0: one point exactly under the pointer)"))
         self.brush_spin.valueChanged.connect(lambda v: self.painter.set_brush(v))
-        self.undo_button = QPushButton("Undo")
-        self.undo_button.setToolTip("Take back the last stroke (or the last Clear)")
+        self.undo_button = QPushButton(self.tr("Undo"))
+        self.undo_button.setToolTip(self.tr("Take back the last stroke (or the last Clear)"))
         self.undo_button.clicked.connect(lambda: self.painter.undo())
-        self.clear_button = QPushButton("Clear")
-        self.clear_button.setToolTip("Remove every point (Undo brings them back)")
+        self.clear_button = QPushButton(self.tr("Clear"))
+        self.clear_button.setToolTip(self.tr("Remove every point (Undo brings them back)"))
         self.clear_button.clicked.connect(lambda: self.painter.clear_points())
         for w in (self.brush_label, self.brush_spin, self.undo_button, self.clear_button):
             self.tools.addWidget(w)
             w.hide()
         self.tools.addStretch(1)
-        self.drop_hint = QLabel("or drop a file or folder on the window")
+        self.drop_hint = QLabel(self.tr("or drop a file or folder on the window"))
         self.drop_hint.setStyleSheet("color: #777")
         self.tools.addWidget(self.drop_hint)
 
@@ -155,14 +155,14 @@ class DataDock(QDockWidget):
         self.local_offer.setObjectName("data_local_offer")
         row = QHBoxLayout(self.local_offer)
         row.setContentsMargins(0, 0, 0, 0)
-        label = QLabel("Load it from files on disk instead:")
+        label = QLabel(self.tr("Load it from files on disk instead:"))
         row.addWidget(label)
-        self.local_file_button = QPushButton("Open file…")
-        self.local_file_button.setToolTip("An archive or an IDX file you downloaded yourself")
+        self.local_file_button = QPushButton(self.tr("Open file…"))
+        self.local_file_button.setToolTip(self.tr("An archive or an IDX file you downloaded yourself"))
         self.local_file_button.clicked.connect(self.open_file_requested)
-        self.local_folder_button = QPushButton("Open folder…")
-        self.local_folder_button.setToolTip("The folder holding the set's files (MNIST's IDX files, or CIFAR-10's "
-                                            "cifar-10-batches-bin)")
+        self.local_folder_button = QPushButton(self.tr("Open folder…"))
+        self.local_folder_button.setToolTip(self.tr("The folder holding the set's files (MNIST's IDX files, or CIFAR-10's "
+                                            "cifar-10-batches-bin)"))
         self.local_folder_button.clicked.connect(self.open_folder_requested)
         row.addWidget(self.local_file_button)
         row.addWidget(self.local_folder_button)
@@ -179,8 +179,8 @@ class DataDock(QDockWidget):
         self.skipped_label = QLabel()
         self.skipped_label.setStyleSheet("color: #b06000")
         head.addWidget(self.skipped_label)
-        self.copy_skipped_button = QPushButton("Copy")
-        self.copy_skipped_button.setToolTip("Copy every skipped file with its full path and reason")
+        self.copy_skipped_button = QPushButton(self.tr("Copy"))
+        self.copy_skipped_button.setToolTip(self.tr("Copy every skipped file with its full path and reason"))
         self.copy_skipped_button.clicked.connect(self.copy_skipped)
         head.addWidget(self.copy_skipped_button)
         head.addStretch(1)
@@ -199,19 +199,20 @@ class DataDock(QDockWidget):
         self._progress_box.show()
         self.progress.setRange(0, max(total, 0))
         self.progress.setValue(done)
-        amount = f" ({done / 1e6:.1f} of {total / 1e6:.1f} MB)" if total > 1_000_000 else ""
-        self.progress.setFormat(f"{_short(name)}: {text or 'loading'}{amount}" + (" %p%" if total else ""))
+        amount = (self.tr(" ({done:.1f} of {total:.1f} MB)").format(done=done / 1e6, total=total / 1e6)
+                  if total > 1_000_000 else "")
+        shown = "{}: {}{}".format(_short(name), text or self.tr("loading"), amount)
+        self.progress.setFormat(shown + (" %p%" if total else ""))
 
     def show_error(self, message: str, offer_local: bool = False) -> None:
         """A load failed: say why; ``offer_local`` adds buttons to load the set from disk instead."""
         self._progress_box.hide()
-        self.info.setText(f"<span style='color:#b00020'>{_escape(message)}</span>")
+        self.info.setText("<span style='color:#b00020'>{}</span>".format(_escape(message)))
         self.local_offer.setVisible(offer_local)
 
     def show_cancelled(self, name: str) -> None:
         self._progress_box.hide()
-        self.info.setText(f"Loading {_escape(_short(name))} was cancelled. Choose it again to retry"
-                          " (a download resumes where it stopped).")
+        self.info.setText(self.tr("Loading {name} was cancelled. Choose it again to retry (a download resumes where it stopped).").format(name=_escape(_short(name))))
 
     def show_hint(self, text: str) -> None:
         self._progress_box.hide()
@@ -243,7 +244,7 @@ class DataDock(QDockWidget):
             item.setToolTip(f"{path}\n{reason}")
             self.skipped_list.addItem(item)
         n = len(skipped)
-        self.skipped_label.setText(f"{n} file{'s' if n != 1 else ''}\nskipped:")
+        self.skipped_label.setText((self.tr("1 file\nskipped:") if n == 1 else self.tr("{n} files\nskipped:").format(n=n)))
         self.skipped_box.setVisible(n > 0)
 
     def skipped_text(self) -> str:
@@ -286,16 +287,19 @@ class DataDock(QDockWidget):
     def _info_html(s: dict) -> str:
         shape = " x ".join(str(d) for d in s["shape"])
         lo, hi = s["range"]
-        kind = "2D points" if s["kind"] == "points" else "images"
-        lines = [f"<b>{_escape(s.get('name') or 'data')}</b> ({kind})",
-                 f"{s['n_train']:,} training, {s['n_test']:,} held-out",
-                 (f"{s['shape'][0]} coordinates" if s["kind"] == "points" else f"shape {shape}")
-                 + (f", {s['levels']} levels per channel" if s.get("levels") else ""),
-                 f"values {_num(lo)} to {_num(hi)}"]
+        translate = QCoreApplication.translate
+        kind = translate("DataDock", "2D points") if s["kind"] == "points" else translate("DataDock", "images")
+        lines = ["<b>{}</b> ({})".format(_escape(s.get("name") or translate("DataDock", "data")), kind),
+                 translate("DataDock", "{train:,} training, {test:,} held-out").format(train=s["n_train"], test=s["n_test"]),
+                 (translate("DataDock", "{n} coordinates").format(n=s["shape"][0]) if s["kind"] == "points"
+                  else translate("DataDock", "shape {shape}").format(shape=shape))
+                 + (translate("DataDock", ", {levels} levels per channel").format(levels=s["levels"]) if s.get("levels") else ""),
+                 translate("DataDock", "values {low} to {high}").format(low=_num(lo), high=_num(hi))]
         classes = s.get("classes") or []
         if classes:
             counts = [c["count"] for c in classes]
-            lines.append(f"{len(classes)} classes, {min(counts):,} to {max(counts):,} each")
+            lines.append(translate("DataDock", "{n} classes, {least:,} to {most:,} each").format(n=len(classes), least=min(counts),
+                                                                              most=max(counts)))
         for note in s.get("notes") or []:
             lines.append(f"<i>{_escape(note)}</i>")
         if s.get("source"):

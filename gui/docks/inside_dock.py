@@ -41,7 +41,7 @@ inside = lazy_module("engine.latent.inside")  # loads PyTorch: on first use, aft
 
 class InsideDock(QDockWidget):
     def __init__(self, parent=None):
-        super().__init__("Inside the model", parent)
+        super().__init__(self.tr("Inside the model"), parent)
         self.setObjectName("dock_inside")
         self.link = ExplorerLink(self, name="genlab-inside", seed=1)
         self.link.result_ready.connect(self._on_link_result_ready)
@@ -62,8 +62,8 @@ class InsideDock(QDockWidget):
         body = QWidget()
         layout = QVBoxLayout(body)
         layout.setContentsMargins(4, 4, 4, 4)
-        self.caption = QLabel("For models trained on 2-D points: density, discriminator, warps and particles, "
-                              "live from the newest weights.")
+        self.caption = QLabel(self.tr("For models trained on 2-D points: density, discriminator, warps and particles, "
+                              "live from the newest weights."))
         self.caption.setWordWrap(True)
         layout.addWidget(self.caption)
         split = QSplitter(Qt.Orientation.Horizontal)
@@ -74,8 +74,8 @@ class InsideDock(QDockWidget):
         split.addWidget(self.posterior_view)
         layout.addWidget(split, 1)
         row = QHBoxLayout()
-        self.log_check = QCheckBox("log scale")
-        self.log_check.setToolTip(f"Colour by log-density over its top {12} nats instead of by density")
+        self.log_check = QCheckBox(self.tr("log scale"))
+        self.log_check.setToolTip(self.tr("Colour by log-density over its top {nats} nats instead of by density").format(nats=12))
         self.log_check.toggled.connect(lambda _: self._update_heat())
         row.addWidget(self.log_check)
         self.frame_label = QLabel("")
@@ -84,7 +84,7 @@ class InsideDock(QDockWidget):
         self.frame_slider.valueChanged.connect(self._update_frame)
         row.addWidget(self.frame_label)
         row.addWidget(self.frame_slider, 1)
-        self.clear_picks = QPushButton("Clear picks")
+        self.clear_picks = QPushButton(self.tr("Clear picks"))
         self.clear_picks.clicked.connect(self._on_clear_picks_clicked)
         row.addWidget(self.clear_picks)
         layout.addLayout(row)
@@ -127,8 +127,8 @@ class InsideDock(QDockWidget):
         self.frame_label.setVisible(stepped)
         self.log_check.setVisible(points and family != "gan")
         if not points:
-            self.note.setText("These views are for models trained on 2-D points (moons, 8gaussians, …). "
-                              "For images, use the Latent dock." if self.kind == "image" else "")
+            self.note.setText(self.tr("These views are for models trained on 2-D points (moons, 8gaussians, …). "
+                              "For images, use the Latent dock.") if self.kind == "image" else "")
             return
         self.note.setText({
             "vae": "Heat: the VAE's density bound. Click points to see where the encoder puts them: 2-sigma "
@@ -212,7 +212,7 @@ class InsideDock(QDockWidget):
         if result.kind == "inside:density":
             self.heatmap = result.data
             self._update_heat()
-            self.caption.setText(f"Step {result.step:,}: {result.data.label}.")
+            self.caption.setText(self.tr("Step {step:,}: {label}.").format(step=result.step, label=result.data.label))
         elif result.kind == "inside:frames":
             self._set_frames(result.data)
         elif result.kind == "inside:posterior":

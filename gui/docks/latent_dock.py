@@ -26,6 +26,7 @@ import numpy as np
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QDockWidget, QFileDialog, QLabel, QStackedWidget, QVBoxLayout, QWidget
 
+from engine.i18n import QT_TRANSLATE_NOOP
 from engine.latent import plane as planes
 from gui.latent_link import ExplorerLink
 from gui.lazy import lazy_module
@@ -40,15 +41,17 @@ EMBED_POINTS = {"vae": 5000, "flow": 1500, "diffusion": 200, "gan": 0}
 MAX_EMBED_POINTS = 5000
 EMBED_EVERY_S = {"vae": 6.0, "flow": 12.0, "diffusion": 60.0}
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp", ".tif", ".tiff")
-PLANE_MODES = (("axes", "Latent axes"), ("pca", "Principal components"), ("random", "Random directions"),
-               ("samples", "Through A and B"))
+PLANE_MODES = (("axes", QT_TRANSLATE_NOOP("LatentDock", "Latent axes")),
+               ("pca", QT_TRANSLATE_NOOP("LatentDock", "Principal components")),
+               ("random", QT_TRANSLATE_NOOP("LatentDock", "Random directions")),
+               ("samples", QT_TRANSLATE_NOOP("LatentDock", "Through A and B")))
 
 jobs = lazy_module("engine.latent.jobs")  # loads PyTorch: on first use, after the window painted
 
 
 class LatentDock(QDockWidget):
     def __init__(self, parent=None):
-        super().__init__("Latent", parent)
+        super().__init__(self.tr("Latent"), parent)
         self.setObjectName("dock_latent")
         self.setAcceptDrops(True)
         self.link = ExplorerLink(self, name="genlab-latent")
@@ -91,7 +94,7 @@ class LatentDock(QDockWidget):
         body = QWidget()
         outer = QVBoxLayout(body)
         outer.setContentsMargins(4, 4, 4, 4)
-        self.caption = QLabel("Train a model: its latent space appears here, decoded live from the newest weights.")
+        self.caption = QLabel(self.tr("Train a model: its latent space appears here, decoded live from the newest weights."))
         self.caption.setWordWrap(True)
         outer.addWidget(self.caption)
         self.pages = QStackedWidget()
@@ -170,8 +173,8 @@ class LatentDock(QDockWidget):
         self.k_spin.setValue(4 if diffusion else 8)
         self.interp.set_mode(planes.default_interpolation(family))
         self.pages.setCurrentIndex(2)
-        self.message.setText("Waiting for the first weights of the run…")
-        self.caption.setText(f"{family}: waiting for the first snapshot of the weights.")
+        self.message.setText(self.tr("Waiting for the first weights of the run…"))
+        self.caption.setText(self.tr("{family}: waiting for the first snapshot of the weights.").format(family=family))
 
     def set_snapshot(self, snapshot) -> None:
         """A newly published snapshot (from the bridge); used at once if the dock is visible."""
@@ -230,12 +233,13 @@ class LatentDock(QDockWidget):
             self.sliders.set_dims(self.d, "x" if self.family == "diffusion" else "z")
             self.encode_panel.setEnabled(info["encode"])
             self.encode_panel.caption.setText("" if info["encode"] else
-                                              f"The {self.family} family has no encoder: its latent is only decoded.")
+                                              self.tr("The {family} family has no encoder: its latent is only "
+                                                      "decoded.").format(family=self.family))
             self.plane_combo.clear()
             for mode, text in PLANE_MODES:
                 if mode == "pca" and not info["encode"]:
                     continue
-                self.plane_combo.addItem(text, mode)
+                self.plane_combo.addItem(self.tr(text), mode)
             self._fill_classes(info)
             self.set_plane_mode(self._default_plane_mode())
             self.caption.setText(self._caption_text())
@@ -245,14 +249,15 @@ class LatentDock(QDockWidget):
             self._on_encode_index_changed(self.encode_panel.index.value())
         elif info["completion"] and self.spec.kind == "image":
             self.pages.setCurrentIndex(1)
-            self.caption.setText("The autoregressive model has no latent: keep the top of an image (or draw on it) "
-                                 "and let the model complete it.")
+            self.caption.setText(self.tr("The autoregressive model has no latent: keep the top of an image (or draw on it) "
+                                 "and let the model complete it."))
             self.completion.show_example(self.completion.index.value())
         else:
             self.pages.setCurrentIndex(2)
-            self.message.setText(f"The {self.family} family has no latent space to explore here"
-                                 + (" (completion is for images; see Inside the model for 2-D data)."
-                                    if info["completion"] else "."))
+            text = (self.tr("The {family} family has no latent space to explore here (completion is for images; "
+                            "see Inside the model for 2-D data).") if info["completion"] else
+                    self.tr("The {family} family has no latent space to explore here."))
+            self.message.setText(text.format(family=self.family))
 
     def _fill_classes(self, info: dict) -> None:
         self.class_combo.clear()
@@ -271,10 +276,12 @@ class LatentDock(QDockWidget):
         return "random"
 
     def _caption_text(self) -> str:
-        what = {"vae": "the VAE's latent code", "gan": "the generator's noise", "flow": "the flow's base space",
-                "diffusion": "the starting noise of deterministic DDIM"}.get(self.family, "the latent")
-        return (f"Drag on the plane through {what} ({self.d} dimensions); right-drag pans, the wheel zooms. "
-                "The pictures come from a copy of the newest weights; training is not disturbed.")
+        what = {"vae": self.tr("the VAE's latent code"), "gan": self.tr("the generator's noise"),
+                "flow": self.tr("the flow's base space"),
+                "diffusion": self.tr("the starting noise of deterministic DDIM")}.get(self.family, self.tr("the latent"))
+        return self.tr("Drag on the plane through {what} ({d} dimensions); right-drag pans, the wheel zooms. "
+                       "The pictures come from a copy of the newest weights; training is not disturbed.").format(
+            what=what, d=self.d)
 
     # ---- plane ----------------------------------------------------------------------------------------------------
     def prior_draw(self) -> np.ndarray:
@@ -299,7 +306,7 @@ class LatentDock(QDockWidget):
         else:
             plane, mode_shown = planes.axes_plane(self.d), "axes"
         if mode == "samples" and mode_shown != "samples":
-            self.status.setText("Mark ends A and B first (Interpolate tab) to use the plane through them.")
+            self.status.setText(self.tr("Mark ends A and B first (Interpolate tab) to use the plane through them."))
         self.plane = plane
         self.plane_combo.setCurrentIndex(max(0, self.plane_combo.findData(mode_shown)))
         if self.z is None or len(self.z) != self.d:
@@ -424,7 +431,7 @@ class LatentDock(QDockWidget):
 
     def request_interpolation(self) -> int:
         if not {"A", "B"} <= set(self.ends):
-            self.interp.caption.setText("Mark ends A and B first.")
+            self.interp.caption.setText(self.tr("Mark ends A and B first."))
             return -1
         mode = self.interp.mode.currentData()
         return self.link.explorer.interpolate(self.ends["A"], self.ends["B"], self.interp.steps.value(), mode,
@@ -435,7 +442,7 @@ class LatentDock(QDockWidget):
             return
         self.ends[name] = np.asarray(z, dtype=np.float64).copy()
         self.plane_view.set_marker(name, self.plane.coords(self.ends[name]))
-        self.interp.caption.setText(f"Ends set: {', '.join(sorted(self.ends))}.")
+        self.interp.caption.setText(self.tr("Ends set: {ends}.").format(ends=', '.join(sorted(self.ends))))
 
     def encode_example(self, index: int) -> int:
         if self.x_train is None or self.info is None or not self.info["encode"]:
@@ -448,7 +455,7 @@ class LatentDock(QDockWidget):
         from engine.errors import GenLabError
         from engine.latent.export import load_image_for
         if self.spec is None or self.info is None or not self.info["encode"]:
-            self.encode_panel.caption.setText("Train a model with an encoder first.")
+            self.encode_panel.caption.setText(self.tr("Train a model with an encoder first."))
             return -1
         try:
             x = load_image_for(self.spec, path)
@@ -464,7 +471,7 @@ class LatentDock(QDockWidget):
         p = self.completion
         if p.x is None:
             return -1
-        p.caption.setText("Completing…")
+        p.caption.setText(self.tr("Completing…"))
         return self.link.explorer.complete(p.x, p.known(), n=p.count.value(), temperature=p.temperature.value())
 
     # ---- results ---------------------------------------------------------------------------------------------------
@@ -493,8 +500,9 @@ class LatentDock(QDockWidget):
             self.data_view.set_point(dec.values[0], tag=result.request_id)
         self.decodes_shown += 1
         self.last_decode_ms = result.seconds * 1000
-        steps = f", {dec.options['steps']} DDIM steps" if "steps" in dec.options else ""
-        self.status.setText(f"step {result.step:,}: decoded in {self.last_decode_ms:.0f} ms{steps}")
+        steps = self.tr(", {n} DDIM steps").format(n=dec.options["steps"]) if "steps" in dec.options else ""
+        self.status.setText(self.tr("step {step:,}: decoded in {ms:.0f} ms{steps}")
+                            .format(step=result.step, ms=self.last_decode_ms, steps=steps))
 
     def _show_grid(self, result) -> None:
         dec = result.data
@@ -522,15 +530,15 @@ class LatentDock(QDockWidget):
             self.interp.save_gif.setEnabled(True)
         else:
             self.data_view.set_path(dec.values)
-        self.interp.caption.setText(f"{len(dec.values)} steps, {dec.options.get('mode')}, weights of step "
-                                    f"{result.step:,}.")
+        self.interp.caption.setText(self.tr("{n} steps, {mode}, weights of step {step:,}.")
+                                    .format(n=len(dec.values), mode=dec.options.get('mode'), step=result.step))
 
     def _show_encode(self, result) -> None:
         z = np.asarray(result.data[0], dtype=np.float64)
         self.encoded = z
         self.z = z.copy()
         what, which = result.tag if isinstance(result.tag, tuple) else ("input", "")
-        self.encode_panel.caption.setText(f"Encoded {what} {which}: marked E on the plane. Drag to edit it.")
+        self.encode_panel.caption.setText(self.tr("Encoded {what} {which}: marked E on the plane. Drag to edit it.").format(what=what, which=which))
         self._update_plane_items()
         self.sliders.set_values(self.z)
         self.request_decode(refined=True)
@@ -546,8 +554,8 @@ class LatentDock(QDockWidget):
         self.encode_panel.thumb.set_image(jobs.picture(np.asarray(self.x_train[index])))
 
     def _open_image_dialog(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Encode an image", "",
-                                              "Images (*.png *.jpg *.jpeg *.bmp *.gif *.webp *.tif *.tiff)")
+        path, _ = QFileDialog.getOpenFileName(self, self.tr("Encode an image"), "",
+                                              self.tr("Images (*.png *.jpg *.jpeg *.bmp *.gif *.webp *.tif *.tiff)"))
         if path:
             self.encode_file(path)
 
@@ -582,20 +590,20 @@ class LatentDock(QDockWidget):
         """Save the interpolation strip as PNG (one picture) or GIF (the path, forwards and back)."""
         from engine.latent.export import save_gif, save_strip_png
         if self.strip is None or self.strip.kind != "image":
-            raise ValueError("there is no interpolation strip to save yet")
+            raise ValueError(self.tr("there is no interpolation strip to save yet"))
         fmt = fmt or Path(path).suffix.lstrip(".").lower()
         if fmt == "gif":
             return save_gif(self.strip.values, path)
         return save_strip_png(self.strip.picture, path)
 
     def _save_dialog(self, fmt: str) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Save the interpolation", f"interpolation.{fmt}",
-                                              "GIF (*.gif)" if fmt == "gif" else "PNG (*.png)")
+        path, _ = QFileDialog.getSaveFileName(self, self.tr("Save the interpolation"), f"interpolation.{fmt}",
+                                              self.tr("GIF (*.gif)") if fmt == "gif" else self.tr("PNG (*.png)"))
         if not path:
             return
         try:
             saved = self.save_strip(path, fmt)
         except (OSError, ValueError) as e:
-            self.interp.caption.setText(f"Could not save {Path(path).name}: {e}")
+            self.interp.caption.setText(self.tr("Could not save {name}: {e}").format(name=Path(path).name, e=e))
             return
-        self.interp.caption.setText(f"Saved {saved}")
+        self.interp.caption.setText(self.tr("Saved {saved}").format(saved=saved))

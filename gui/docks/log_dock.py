@@ -17,7 +17,7 @@ COLOURS = {"error": "#b00020", "warning": "#a86400", "info": "#222222"}
 
 class LogDock(QDockWidget):
     def __init__(self, parent=None):
-        super().__init__("Log", parent)
+        super().__init__(self.tr("Log"), parent)
         self.setObjectName("dock_log")
         self.entries: list[tuple[float, str, str]] = []
         body = QWidget()
@@ -31,9 +31,9 @@ class LogDock(QDockWidget):
         layout.addWidget(self.view, 1)
         row = QHBoxLayout()
         row.addStretch(1)
-        copy = QPushButton("Copy all")
+        copy = QPushButton(self.tr("Copy all"))
         copy.clicked.connect(self._on_copy_clicked)
-        clear = QPushButton("Clear")
+        clear = QPushButton(self.tr("Clear"))
         clear.clicked.connect(self.clear)
         row.addWidget(copy)
         row.addWidget(clear)

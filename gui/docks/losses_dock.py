@@ -32,7 +32,7 @@ class LossesDock(QDockWidget):
     non_finite_seen = Signal(str, int, int)   # term, step, total non-finite points of that term
 
     def __init__(self, parent=None):
-        super().__init__("Losses", parent)
+        super().__init__(self.tr("Losses"), parent)
         self.setObjectName("dock_losses")
         self.series: dict[str, LossSeries] = {}
         self.curves: dict[str, pg.PlotDataItem] = {}
@@ -49,12 +49,12 @@ class LossesDock(QDockWidget):
         layout = QVBoxLayout(body)
         layout.setContentsMargins(4, 4, 4, 4)
         controls = QHBoxLayout()
-        controls.addWidget(QLabel("Smoothing"))
+        controls.addWidget(QLabel(self.tr("Smoothing")))
         self.smoothing_slider = QSlider(Qt.Orientation.Horizontal)
         self.smoothing_slider.setRange(0, 99)
         self.smoothing_slider.setValue(int(self.weight * SMOOTHING_STEPS))
-        self.smoothing_slider.setToolTip("Exponential moving average of the curves (0: raw values). "
-                                         "The hover readout shows raw and smoothed values.")
+        self.smoothing_slider.setToolTip(self.tr("Exponential moving average of the curves (0: raw values). "
+                                         "The hover readout shows raw and smoothed values."))
         self.smoothing_slider.setMaximumWidth(160)
         self.smoothing_slider.setMinimumWidth(70)
         self.smoothing_slider.valueChanged.connect(self._on_smoothing_slider_changed)
@@ -62,21 +62,21 @@ class LossesDock(QDockWidget):
         self.smoothing_label = QLabel(f"{self.weight:.2f}")
         self.smoothing_label.setMinimumWidth(32)
         controls.addWidget(self.smoothing_label)
-        self.log_check = QCheckBox("Log scale")
-        self.log_check.setToolTip("Symmetric log scale: logarithmic for large magnitudes, linear near zero, "
-                                  "so negative losses (GAN, NLL) are shown too.")
+        self.log_check = QCheckBox(self.tr("Log scale"))
+        self.log_check.setToolTip(self.tr("Symmetric log scale: logarithmic for large magnitudes, linear near zero, "
+                                  "so negative losses (GAN, NLL) are shown too."))
         self.log_check.toggled.connect(self._on_log_check_toggled)
         controls.addWidget(self.log_check)
-        controls.addWidget(QLabel("x axis"))
+        controls.addWidget(QLabel(self.tr("x axis")))
         self.axis_combo = QComboBox()
-        self.axis_combo.addItem("steps", "steps")
-        self.axis_combo.addItem("seconds", "seconds")
+        self.axis_combo.addItem(self.tr("steps"), "steps")
+        self.axis_combo.addItem(self.tr("seconds"), "seconds")
         self.axis_combo.currentIndexChanged.connect(self._on_axis_combo_changed)
         controls.addWidget(self.axis_combo)
-        self.follow_check = QCheckBox("Follow")
+        self.follow_check = QCheckBox(self.tr("Follow"))
         self.follow_check.setChecked(True)
-        self.follow_check.setToolTip("Keep the newest points in view. Turned off when you pan or zoom with the "
-                                     "mouse (wheel, drag); tick it to follow again.")
+        self.follow_check.setToolTip(self.tr("Keep the newest points in view. Turned off when you pan or zoom with the "
+                                     "mouse (wheel, drag); tick it to follow again."))
         self.follow_check.toggled.connect(self._on_follow_check_toggled)
         controls.addWidget(self.follow_check)
         controls.addStretch(1)
@@ -86,8 +86,8 @@ class LossesDock(QDockWidget):
         self.plot = pg.PlotWidget(axisItems={"left": self.left_axis})
         self.plot.setObjectName("losses_plot")
         self.plot.showGrid(x=True, y=True, alpha=0.25)
-        self.plot.setLabel("bottom", "step")
-        self.plot.setLabel("left", "loss")
+        self.plot.setLabel("bottom", self.tr("step"))
+        self.plot.setLabel("left", self.tr("loss"))
         self.plot.getAxis("left").enableAutoSIPrefix(False)
         self.plot.getAxis("bottom").enableAutoSIPrefix(False)
         cache_axes(self.plot)
@@ -103,7 +103,7 @@ class LossesDock(QDockWidget):
         self.view_box.disableAutoRange()
         self.view_box.sigRangeChangedManually.connect(lambda *_: self.follow_check.setChecked(False))
         layout.addWidget(self.plot, 1)
-        self.readout = QLabel("Pick data and a model in Setup, then press Train (Ctrl+Return): the losses appear here.")
+        self.readout = QLabel(self.tr("Pick data and a model in Setup, then press Train (Ctrl+Return): the losses appear here."))
         self.readout.setObjectName("losses_readout")
         self.readout.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.readout.setWordWrap(True)  # six GAN terms on one line would widen the dock and squeeze its neighbours
@@ -127,7 +127,7 @@ class LossesDock(QDockWidget):
         self.curves.clear()
         self.threshold = None
         self.left_axis.set_threshold(None)
-        self.readout.setText("Pick data and a model in Setup, then press Train (Ctrl+Return): the losses appear here.")
+        self.readout.setText(self.tr("Pick data and a model in Setup, then press Train (Ctrl+Return): the losses appear here."))
         self._dirty = True
         self._force_range = True
         self.follow_check.setChecked(True)
@@ -193,7 +193,7 @@ class LossesDock(QDockWidget):
 
     def _on_axis_combo_changed(self, _index: int) -> None:
         self.axis_mode = self.axis_combo.currentData()
-        self.plot.setLabel("bottom", "step" if self.axis_mode == "steps" else "seconds of training")
+        self.plot.setLabel("bottom", self.tr("step") if self.axis_mode == "steps" else self.tr("seconds of training"))
         self._dirty = True
         self._force_range = True
 
@@ -212,7 +212,7 @@ class LossesDock(QDockWidget):
             for s in self.series.values():
                 s.recompute(self.weight, self.threshold)
             self.left_axis.set_threshold(self.threshold)
-            self.plot.setLabel("left", "loss (symmetric log)" if self.threshold else "loss")
+            self.plot.setLabel("left", self.tr("loss (symmetric log)") if self.threshold else self.tr("loss"))
             self._force_range = True
         for name, s in self.series.items():
             self.curves[name].setData(s.x(self.axis_mode), s.shown.view())
@@ -229,7 +229,8 @@ class LossesDock(QDockWidget):
             return
         step = int(last.steps.view()[-1])
         parts = [f"{n} {s.smooth.view()[-1]:.4g}" for n, s in self.series.items() if len(s)]
-        self.readout.setText(f"step {step:,}:  " + "   ".join(parts) + "   (hover for values)")
+        self.readout.setText(self.tr("step {step:,}:  {values}   (hover for values)")
+                             .format(step=step, values="   ".join(parts)))
 
     def _on_follow_check_toggled(self, on: bool) -> None:
         if on:

@@ -18,14 +18,19 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
-from PySide6.QtCore import QFileSystemWatcher, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QFileSystemWatcher, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (QAbstractItemView, QDockWidget, QHBoxLayout, QHeaderView, QLabel, QMenu,
                                QPushButton, QTableWidget, QTableWidgetItem, QToolButton, QVBoxLayout, QWidget)
 
+from engine.i18n import QT_TRANSLATE_NOOP
 from gui.background import BackgroundTasks
+from gui.i18n import engine_word
 
-COLUMNS = ("Run", "Family", "Data", "Steps", "State", "Last loss", "Best held-out", "Updated")
+COLUMNS = (QT_TRANSLATE_NOOP("RunsDock", "Run"), QT_TRANSLATE_NOOP("RunsDock", "Family"),
+           QT_TRANSLATE_NOOP("RunsDock", "Data"), QT_TRANSLATE_NOOP("RunsDock", "Steps"),
+           QT_TRANSLATE_NOOP("RunsDock", "State"), QT_TRANSLATE_NOOP("RunsDock", "Last loss"),
+           QT_TRANSLATE_NOOP("RunsDock", "Best held-out"), QT_TRANSLATE_NOOP("RunsDock", "Updated"))
 REFRESH_MS = 3000
 STATE_COLOURS = {"running": "#1b7f3b", "paused": "#a86400", "failed": "#b00020", "killed": "#b00020",
                  "finished": "#333333", "stopped": "#555555"}
@@ -33,11 +38,11 @@ STATE_COLOURS = {"running": "#1b7f3b", "paused": "#a86400", "failed": "#b00020",
 
 def metric_text(s) -> str:
     """The best held-out figure in the unit people compare: bits/dim for images, nats for points."""
-    kind = f" ({s.nll_kind})" if s.nll_kind else ""
+    kind = " ({})".format(engine_word(s.nll_kind)) if s.nll_kind else ""
     if s.best_bits_per_dim is not None:
-        return f"{s.best_bits_per_dim:.3f} bits/dim{kind}"
+        return QCoreApplication.translate("RunsDock", "{bpd:.3f} bits/dim").format(bpd=s.best_bits_per_dim) + kind
     if s.best_nll is not None:
-        return f"{s.best_nll:.3f} nats{kind}"
+        return QCoreApplication.translate("RunsDock", "{nll:.3f} nats").format(nll=s.best_nll) + kind
     return "–"
 
 
@@ -75,7 +80,7 @@ class RunsDock(QDockWidget):
     listed = Signal(int)                    # rows after a refresh
 
     def __init__(self, parent=None):
-        super().__init__("Runs", parent)
+        super().__init__(self.tr("Runs"), parent)
         self.setObjectName("dock_runs")
         self.workspace: Path | None = None
         self.runs: dict[str, object] = {}      # path -> RunSummary
@@ -94,22 +99,22 @@ class RunsDock(QDockWidget):
         layout = QVBoxLayout(body)
         layout.setContentsMargins(4, 4, 4, 4)
         top = QHBoxLayout()
-        self.folder_label = QLabel("Workspace: –")
+        self.folder_label = QLabel(self.tr("Workspace: –"))
         self.folder_label.setObjectName("runs_folder")
         self.folder_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         top.addWidget(self.folder_label, 1)
-        change = QPushButton("Change…")
-        change.setToolTip("Choose the folder whose runs are listed and where new runs are written")
+        change = QPushButton(self.tr("Change…"))
+        change.setToolTip(self.tr("Choose the folder whose runs are listed and where new runs are written"))
         change.clicked.connect(self.workspace_change_requested)
         top.addWidget(change)
-        refresh = QPushButton("Refresh")
+        refresh = QPushButton(self.tr("Refresh"))
         refresh.clicked.connect(self.refresh)
         top.addWidget(refresh)
         layout.addLayout(top)
 
         self.table = QTableWidget(0, len(COLUMNS))
         self.table.setObjectName("runs_table")
-        self.table.setHorizontalHeaderLabels(COLUMNS)
+        self.table.setHorizontalHeaderLabels([self.tr(c) for c in COLUMNS])
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -126,23 +131,27 @@ class RunsDock(QDockWidget):
         layout.addWidget(self.table, 1)
 
         buttons = QHBoxLayout()
-        self.open_button = self._button("Open", "Show this run's settings, curves, samples and weights",
+        self.open_button = self._button(self.tr("Open"), self.tr("Show this run's settings, curves, samples and weights"),
                                         lambda: self._emit_one(self.open_requested))
-        self.continue_button = self._button("Continue…", "Train this run further from its newest checkpoint",
+        self.continue_button = self._button(self.tr("Continue…"),
+                                            self.tr("Train this run further from its newest checkpoint"),
                                             lambda: self._emit_one(self.continue_requested))
-        self.fork_button = self._button("Fork…", "Start a new run from one of this run's checkpoints with "
-                                                 "changed settings", lambda: self._emit_one(self.fork_requested))
-        self.compare_button = self._button("Compare", "Select two or more runs on the same data (Ctrl+click) "
-                                                      "to compare their curves, samples and held-out figures",
+        self.fork_button = self._button(self.tr("Fork…"), self.tr("Start a new run from one of this run's checkpoints "
+                                                                  "with changed settings"),
+                                        lambda: self._emit_one(self.fork_requested))
+        self.compare_button = self._button(self.tr("Compare"), self.tr("Select two or more runs on the same data "
+                                                                       "(Ctrl+click) to compare their curves, samples "
+                                                                       "and held-out figures"),
                                            lambda: self.compare_requested.emit(self.selected_paths()))
-        self.delete_button = self._button("Delete…", "Delete this run's folder (asks first; never a run that "
-                                                     "is training)", lambda: self._emit_one(self.delete_requested))
-        self.command_button = self._button("Copy command", "Copy the 'genlab train' line that trains this "
-                                                           "run's settings again",
+        self.delete_button = self._button(self.tr("Delete…"), self.tr("Delete this run's folder (asks first; never a "
+                                                                      "run that is training)"),
+                                          lambda: self._emit_one(self.delete_requested))
+        self.command_button = self._button(self.tr("Copy command"), self.tr("Copy the 'genlab train' line that trains "
+                                                                            "this run's settings again"),
                                            lambda: self._emit_one(self.copy_command_requested))
         self.export_button = QToolButton()
-        self.export_button.setText("Export")
-        self.export_button.setToolTip("Save this run's samples, metrics or network")
+        self.export_button.setText(self.tr("Export"))
+        self.export_button.setToolTip(self.tr("Save this run's samples, metrics or network"))
         self.export_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         for b in (self.open_button, self.continue_button, self.fork_button, self.compare_button,
                   self.delete_button, self.command_button):
@@ -150,7 +159,7 @@ class RunsDock(QDockWidget):
         buttons.addWidget(self.export_button)
         buttons.addStretch(1)
         layout.addLayout(buttons)
-        self.empty_label = QLabel("No runs here yet: press Train, or choose another folder.")
+        self.empty_label = QLabel(self.tr("No runs here yet: press Train, or choose another folder."))
         self.empty_label.setStyleSheet("color: #777")
         layout.addWidget(self.empty_label)
         self.setWidget(body)
@@ -168,7 +177,7 @@ class RunsDock(QDockWidget):
     # ---- the folder ------------------------------------------------------------------------------------
     def set_workspace(self, folder: Path) -> None:
         self.workspace = Path(folder)
-        self.folder_label.setText(f"Workspace: {self.workspace}")
+        self.folder_label.setText(self.tr("Workspace: {workspace}").format(workspace=self.workspace))
         self.folder_label.setToolTip(str(self.workspace))
         old = self.watcher.directories()
         if old:
@@ -199,7 +208,7 @@ class RunsDock(QDockWidget):
         self.show_runs(runs)
 
     def _on_tasks_failed(self, name: str, message: str) -> None:
-        self.empty_label.setText(f"Could not list the runs: {message}")
+        self.empty_label.setText(self.tr("Could not list the runs: {message}").format(message=message))
         self.empty_label.show()
 
     def show_runs(self, runs: list) -> None:
@@ -217,15 +226,16 @@ class RunsDock(QDockWidget):
             cells = [
                 SortItem(r.name, r.name), SortItem(r.family or "?", r.family or ""),
                 SortItem(_short(r.data or "?"), r.data or ""), SortItem(steps, r.step),
-                SortItem(r.state, r.state),
+                SortItem(engine_word(r.state), r.state),
                 SortItem(_num(r.last_loss), r.last_loss if r.last_loss is not None else math.inf),
                 SortItem(metric_text(r), metric if metric is not None else math.inf),
                 SortItem(date_text(r.updated_at or r.started_at), r.updated_at or r.started_at or ""),
             ]
-            tips = [str(r.path), r.family or "", r.data or "", f"checkpoints at steps {r.checkpoints}"
-                    if r.checkpoints else "no checkpoint yet", r.message or _state_tip(r.state), "", "", ""]
+            tips = [str(r.path), r.family or "", r.data or "",
+                    self.tr("checkpoints at steps {steps}").format(steps=r.checkpoints)
+                    if r.checkpoints else self.tr("no checkpoint yet"), r.message or _state_tip(r.state), "", "", ""]
             if r.parent:
-                tips[0] += f"\nforked from {r.parent}"
+                tips[0] += self.tr("\nforked from {parent}").format(parent=r.parent)
             for col, (item, tip) in enumerate(zip(cells, tips)):
                 item.setData(Qt.ItemDataRole.UserRole, str(r.path))
                 if tip:
@@ -241,7 +251,7 @@ class RunsDock(QDockWidget):
             table.resizeColumnsToContents()
             table.sortItems(COLUMNS.index("Updated"), Qt.SortOrder.DescendingOrder)  # newest first
         self.refreshes += 1
-        self.empty_label.setText("No runs here yet: press Train, or choose another folder.")
+        self.empty_label.setText(self.tr("No runs here yet: press Train, or choose another folder."))
         self.empty_label.setVisible(not runs)
         self.update_buttons()
         self.listed.emit(len(runs))
@@ -297,11 +307,11 @@ class RunsDock(QDockWidget):
         self.delete_button.setEnabled(one and not live)
         self.command_button.setEnabled(one)
         self.export_button.setEnabled(one)
-        why = "Stop training first" if training else ""
-        self.continue_button.setToolTip(why or ("This run is training now" if live else
-                                               "Train this run further from its newest checkpoint"))
-        self.delete_button.setToolTip("This run is training now; stop it before deleting it" if live else
-                                      "Delete this run's folder (asks first; never a run that is training)")
+        why = self.tr("Stop training first") if training else ""
+        self.continue_button.setToolTip(why or (self.tr("This run is training now") if live else
+                                               self.tr("Train this run further from its newest checkpoint")))
+        self.delete_button.setToolTip(self.tr("This run is training now; stop it before deleting it") if live else
+                                      self.tr("Delete this run's folder (asks first; never a run that is training)"))
 
     def _on_table_context_menu(self, pos) -> None:
         menu = QMenu(self)
@@ -311,7 +321,7 @@ class RunsDock(QDockWidget):
             act.setEnabled(b.isEnabled())
         if self.export_button.menu() is not None:
             menu.addSeparator()
-            sub = menu.addMenu("Export")
+            sub = menu.addMenu(self.tr("Export"))
             sub.setToolTipsVisible(True)
             for act in self.export_button.menu().actions():
                 sub.addAction(act)
@@ -332,8 +342,9 @@ def _short(text: str, keep: int = 28) -> str:
 
 
 def _state_tip(state: str) -> str:
-    return {"killed": "The process stopped without closing the run (killed or crashed); everything up to "
-                      "its last checkpoint is kept, and Continue resumes from there.",
-            "running": "Being trained now (by this window or another process)",
-            "stopped": "Stopped before its planned end; Continue resumes it"}.get(state, "")
+    translate = QCoreApplication.translate
+    return {"killed": translate("RunsDock", "The process stopped without closing the run (killed or crashed); everything "
+                                     "up to its last checkpoint is kept, and Continue resumes from there."),
+            "running": translate("RunsDock", "Being trained now (by this window or another process)"),
+            "stopped": translate("RunsDock", "Stopped before its planned end; Continue resumes it")}.get(state, "")
 

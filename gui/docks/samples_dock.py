@@ -43,7 +43,7 @@ def read_png(path: Path) -> np.ndarray:
 
 class SamplesDock(QDockWidget):
     def __init__(self, parent=None):
-        super().__init__("Samples", parent)
+        super().__init__(self.tr("Samples"), parent)
         self.setObjectName("dock_samples")
         self.kind: str | None = None
         self.samples_dir: Path | None = None
@@ -57,7 +57,7 @@ class SamplesDock(QDockWidget):
         body = QWidget()
         layout = QVBoxLayout(body)
         layout.setContentsMargins(4, 4, 4, 4)
-        self.caption = QLabel("Samples appear here when training starts.")
+        self.caption = QLabel(self.tr("Samples appear here when training starts."))
         self.caption.setObjectName("samples_caption")
         self.caption.setWordWrap(True)
         layout.addWidget(self.caption)
@@ -73,17 +73,17 @@ class SamplesDock(QDockWidget):
         self.scrubber.setRange(0, 0)
         self.scrubber.setMinimumWidth(90)
         self.scrubber.setEnabled(False)
-        self.scrubber.setToolTip("Every sample grid this run has drawn, oldest on the left (read from the "
-                                 "run's samples folder).")
+        self.scrubber.setToolTip(self.tr("Every sample grid this run has drawn, oldest on the left (read from the "
+                                 "run's samples folder)."))
         self.scrubber.valueChanged.connect(self._on_scrubber_value_changed)
         row.addWidget(self.scrubber, 1)
         self.scrub_label = QLabel("")
         self.scrub_label.setMinimumWidth(110)
         row.addWidget(self.scrub_label)
-        self.live_button = QPushButton("Live")
+        self.live_button = QPushButton(self.tr("Live"))
         self.live_button.setCheckable(True)
         self.live_button.setChecked(True)
-        self.live_button.setToolTip("Follow the newest samples")
+        self.live_button.setToolTip(self.tr("Follow the newest samples"))
         self.live_button.toggled.connect(self._on_live_button_toggled)
         row.addWidget(self.live_button)
         layout.addLayout(row)
@@ -103,7 +103,7 @@ class SamplesDock(QDockWidget):
         self.stack.setCurrentWidget(self.image_view if kind == "image" else self.scatter_view)
         if kind == "points":
             self.scatter_view.set_reference(reference)
-        self.caption.setText("Waiting for the first samples…")
+        self.caption.setText(self.tr("Waiting for the first samples…"))
         self._sync_scrubber()
         self.live_button.setChecked(True)
 
@@ -118,7 +118,7 @@ class SamplesDock(QDockWidget):
         self._live_event = None
         self.image_view.clear_picture()
         self.scatter_view.clear_points()
-        self.caption.setText("Samples appear here when training starts.")
+        self.caption.setText(self.tr("Samples appear here when training starts."))
         self._sync_scrubber()
 
     # ---- live samples -----------------------------------------------------------------------------------
@@ -150,8 +150,9 @@ class SamplesDock(QDockWidget):
             self.scatter_view.set_samples(data)
 
     def _caption(self, step: int, kind: str, data, live: bool) -> str:
-        what = f"{len(data)} points" if kind == "points" else "image grid"
-        return f"{'Live' if live else 'Stored'}: step {step:,}, {what}"
+        what = self.tr("{n} points").format(n=len(data)) if kind == "points" else self.tr("image grid")
+        text = self.tr("Live: step {step:,}, {what}") if live else self.tr("Stored: step {step:,}, {what}")
+        return text.format(step=step, what=what)
 
     # ---- history -------------------------------------------------------------------------------------
     def refresh_history(self) -> None:
@@ -176,7 +177,7 @@ class SamplesDock(QDockWidget):
             self.scrub_label.setText("")
             return
         i = self.scrubber.value()
-        self.scrub_label.setText(f"{i + 1} of {n}: step {self.history[i][0]:,}")
+        self.scrub_label.setText(self.tr("{i} of {n}: step {step:,}").format(i=i + 1, n=n, step=self.history[i][0]))
 
     def show_history(self, index: int) -> None:
         """Show stored grid number ``index`` (0 is the oldest) from the run's samples folder."""
@@ -192,7 +193,7 @@ class SamplesDock(QDockWidget):
                 data = read_png(path)
                 self._draw("image", data, rect_like=self._live_shape)
         except (OSError, ValueError) as e:
-            self.caption.setText(f"Cannot read {path.name}: {e}")
+            self.caption.setText(self.tr("Cannot read {name}: {e}").format(name=path.name, e=e))
             return
         self.caption.setText(self._caption(step, self.kind or "image", data, live=False))
 

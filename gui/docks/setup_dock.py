@@ -15,12 +15,13 @@ from __future__ import annotations
 import dataclasses
 import random
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDockWidget, QFileDialog, QFormLayout, QGroupBox,
                                QHBoxLayout, QLabel, QMenu, QPushButton, QScrollArea, QSpinBox, QToolButton,
                                QVBoxLayout, QWidget)
 
 from engine.config import DataConfig, RunConfig, TrainConfig
+from gui.i18n import engine_text, engine_word
 from gui.widgets.knob_form import KnobForm, knob_tooltip
 
 DRAWN = "drawn"  # engine.data.builtin.DRAWN (not imported here: the dock is built before torch loads)
@@ -38,7 +39,7 @@ class SetupDock(QDockWidget):
     message_logged = Signal(str, str)           # level, text
 
     def __init__(self, parent=None):
-        super().__init__("Setup", parent)
+        super().__init__(self.tr("Setup"), parent)
         self.setObjectName("dock_setup")
         self.family: str | None = None
         self.kind: str | None = None            # "points" or "image", known once data has loaded
@@ -59,13 +60,13 @@ class SetupDock(QDockWidget):
         body = QWidget()
         self._body = QVBoxLayout(body)
         self._body.setContentsMargins(6, 6, 6, 6)
-        self.waiting = QLabel("Starting PyTorch… the settings appear in a moment.")
+        self.waiting = QLabel(self.tr("Starting PyTorch… the settings appear in a moment."))
         self.waiting.setWordWrap(True)
         self._body.addWidget(self.waiting)
         self._build_data_group()
         self._build_model_group()
         self._build_train_group()
-        self.advanced_check = QCheckBox("Show advanced settings")
+        self.advanced_check = QCheckBox(self.tr("Show advanced settings"))
         self.advanced_check.toggled.connect(self._on_advanced_check_toggled)
         self._body.addWidget(self.advanced_check)
         self.pending_label = QLabel()
@@ -89,21 +90,21 @@ class SetupDock(QDockWidget):
 
     # ---- construction -------------------------------------------------------------------------------
     def _build_data_group(self) -> None:
-        self.data_group = QGroupBox("Data")
+        self.data_group = QGroupBox(self.tr("Data"))
         layout = QVBoxLayout(self.data_group)
         row = QHBoxLayout()
         self.data_combo = QComboBox()
         self.data_combo.setObjectName("data_combo")
-        self.data_combo.setToolTip("Built-in datasets, and files or folders you opened")
+        self.data_combo.setToolTip(self.tr("Built-in datasets, and files or folders you opened"))
         self.data_combo.currentIndexChanged.connect(self._on_data_combo_changed)
         row.addWidget(self.data_combo, 1)
         self.open_button = QToolButton()
-        self.open_button.setText("Open…")
-        self.open_button.setToolTip("Use your own data: a file (.npy, ...) or a folder of images")
+        self.open_button.setText(self.tr("Open…"))
+        self.open_button.setToolTip(self.tr("Use your own data: a file (.npy, ...) or a folder of images"))
         self.open_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         menu = QMenu(self.open_button)
-        menu.addAction("Open file…", self.open_file_dialog)
-        menu.addAction("Open folder…", self.open_folder_dialog)
+        menu.addAction(self.tr("Open file…"), self.open_file_dialog)
+        menu.addAction(self.tr("Open folder…"), self.open_folder_dialog)
         self.open_button.setMenu(menu)
         row.addWidget(self.open_button)
         layout.addLayout(row)
@@ -125,16 +126,16 @@ class SetupDock(QDockWidget):
         self._body.addWidget(self.data_group)
 
     def _build_model_group(self) -> None:
-        self.model_group = QGroupBox("Model")
+        self.model_group = QGroupBox(self.tr("Model"))
         layout = QVBoxLayout(self.model_group)
         row = QHBoxLayout()
         self.family_combo = QComboBox()
         self.family_combo.setObjectName("family_combo")
         self.family_combo.currentIndexChanged.connect(self._on_family_combo_changed)
         row.addWidget(self.family_combo, 1)
-        self.preset_button = QPushButton("Preset")
-        self.preset_button.setToolTip("Reset the model and training settings to a good first run for this "
-                                      "family and this kind of data")
+        self.preset_button = QPushButton(self.tr("Preset"))
+        self.preset_button.setToolTip(self.tr("Reset the model and training settings to a good first run for this "
+                                      "family and this kind of data"))
         self.preset_button.clicked.connect(self.apply_preset)
         row.addWidget(self.preset_button)
         layout.addLayout(row)
@@ -143,7 +144,7 @@ class SetupDock(QDockWidget):
         self._body.addWidget(self.model_group)
 
     def _build_train_group(self) -> None:
-        self.train_group = QGroupBox("Training")
+        self.train_group = QGroupBox(self.tr("Training"))
         layout = QVBoxLayout(self.train_group)
         self.train_form = KnobForm(TrainConfig, "train", exclude=TRAIN_OWN_ROWS, basic=TRAIN_BASIC)
         self.train_form.value_edited.connect(self._on_form_value_edited)
@@ -157,17 +158,17 @@ class SetupDock(QDockWidget):
         self.seed_spin.setRange(0, SEED_MAX)
         self.seed_spin.setToolTip(knob_tooltip(infos["seed"]))
         seed_row.addWidget(self.seed_spin, 1)
-        self.replicable_check = QCheckBox("Replicable")
+        self.replicable_check = QCheckBox(self.tr("Replicable"))
         self.replicable_check.setObjectName("replicable_check")
         self.replicable_check.setChecked(True)
-        self.replicable_check.setToolTip("Checked: every Train uses this seed, so the same settings give the "
-                                         "same run. Unchecked: each Train draws a fresh seed (shown here).")
+        self.replicable_check.setToolTip(self.tr("Checked: every Train uses this seed, so the same settings give the "
+                                         "same run. Unchecked: each Train draws a fresh seed (shown here)."))
         seed_row.addWidget(self.replicable_check)
-        own.addRow("Seed", seed_row)
+        own.addRow(self.tr("Seed"), seed_row)
         self.device_combo = QComboBox()
         self.device_combo.setObjectName("device_combo")
         self.device_combo.setToolTip(knob_tooltip(infos["device"]))
-        own.addRow("Device", self.device_combo)
+        own.addRow(self.tr("Device"), self.device_combo)
         layout.addLayout(own)
         self._body.addWidget(self.train_group)
 
@@ -190,18 +191,20 @@ class SetupDock(QDockWidget):
         self.family_combo.blockSignals(True)
         self.family_combo.clear()
         for f in families:
-            self.family_combo.addItem(FAMILY_TITLES.get(f, f), f)
-            self.family_combo.setItemData(self.family_combo.count() - 1, f"{FAMILY_TITLES.get(f, f)} "
-                                          f"(genlab train --model {f})", Qt.ItemDataRole.ToolTipRole)
+            title = engine_text(FAMILY_TITLES.get(f, f))
+            self.family_combo.addItem(title, f)
+            command = "genlab train --model " + f
+            self.family_combo.setItemData(self.family_combo.count() - 1, f"{title} ({command})",
+                                          Qt.ItemDataRole.ToolTipRole)
         self.family_combo.blockSignals(False)
         self.device_combo.clear()
-        self.device_combo.addItem(f"auto ({devices[0] if devices else 'cpu'})", "auto")
+        self.device_combo.addItem(self.tr("auto ({device})").format(device=devices[0] if devices else 'cpu'), "auto")
         for d in devices:
             self.device_combo.addItem(d, d)
         for group in (self.data_group, self.model_group, self.train_group, self.advanced_check):
             group.setEnabled(True)
         if not families:
-            self.show_error("No model family could be loaded; see the Log.")
+            self.show_error(self.tr("No model family could be loaded; see the Log."))
             return
         restored = False
         if saved:
@@ -216,14 +219,15 @@ class SetupDock(QDockWidget):
         try:
             config = RunConfig.from_dict(saved.get("config", {}))
         except GenLabError as e:
-            self.message_logged.emit("warning", f"last setup not restored: {e}")
+            self.message_logged.emit("warning", self.tr("last setup not restored: {error}").format(error=e))
             return False
         except Exception as e:  # noqa: BLE001 - a settings file from elsewhere: start from defaults
-            self.message_logged.emit("warning", f"last setup not restored: {type(e).__name__}: {e}")
+            self.message_logged.emit("warning", self.tr("last setup not restored: {error}")
+                                     .format(error=f"{type(e).__name__}: {e}"))
             return False
         if config.family not in families:
-            self.message_logged.emit("warning", f"last setup used the {config.family} family, which is not "
-                                                "available; starting from defaults")
+            self.message_logged.emit("warning", self.tr("last setup used the {family} family, which is not "
+                                                        "available; starting from defaults").format(family=config.family))
             return False
         self.recent_paths = [p for p in saved.get("recent", []) if isinstance(p, str)][:MAX_RECENT]
         self.kind = saved.get("kind") if saved.get("kind") in ("points", "image") else None
@@ -241,16 +245,17 @@ class SetupDock(QDockWidget):
         self.data_combo.clear()
         for name in datasets:
             self.data_combo.addItem(name, name)
-        self.data_combo.addItem(f"{DRAWN} (paint your own)", DRAWN)
-        self.data_combo.setItemData(self.data_combo.count() - 1, "Paint 2D points with the mouse in the Data "
-                                    "panel; they are kept in the run's config", Qt.ItemDataRole.ToolTipRole)
+        self.data_combo.addItem(self.tr("{drawn} (paint your own)").format(drawn=DRAWN), DRAWN)
+        self.data_combo.setItemData(self.data_combo.count() - 1, self.tr("Paint 2D points with the mouse in the Data "
+                                    "panel; they are kept in the run's config"), Qt.ItemDataRole.ToolTipRole)
         downloads = self.download_datasets
         if downloads:
             self.data_combo.insertSeparator(self.data_combo.count())
             entries = download_entries()
             for name in downloads:
-                text, tip = entries.get(name, (f"{name} (download)", f"{name}: downloaded once, then read "
-                                                                       "from the cache"))
+                text, tip = entries.get(name, (self.tr("{name} (download)").format(name=name),
+                                               self.tr("{name}: downloaded once, then read from the cache")
+                                               .format(name=name)))
                 self.data_combo.addItem(text, name)
                 self.data_combo.setItemData(self.data_combo.count() - 1, tip, Qt.ItemDataRole.ToolTipRole)
         known = set(datasets) | set(downloads) | {DRAWN}
@@ -302,12 +307,12 @@ class SetupDock(QDockWidget):
         from engine import data as engine_data
         exts = sorted(getattr(engine_data, "FILE_LOADERS", {}).keys())
         pattern = " ".join(f"*{e}" for e in exts) or "*"
-        path, _ = QFileDialog.getOpenFileName(self, "Open your data", "", f"Data files ({pattern});;All files (*)")
+        path, _ = QFileDialog.getOpenFileName(self, self.tr("Open your data"), "", self.tr("Data files ({pattern});;All files (*)").format(pattern=pattern))
         if path:
             self.set_data_name(path)
 
     def open_folder_dialog(self) -> None:
-        path = QFileDialog.getExistingDirectory(self, "Open a folder of images")
+        path = QFileDialog.getExistingDirectory(self, self.tr("Open a folder of images"))
         if path:
             self.set_data_name(path)
 
@@ -325,9 +330,9 @@ class SetupDock(QDockWidget):
         self.preview.setPixmap(to_pixmap(preview_picture(dataset, n_images=16), 94))
         s = dataset_summary(dataset)
         shape = "x".join(str(d) for d in s["shape"])
-        what = "2D points" if s["kind"] == "points" else f"images {shape}"
-        self.data_info.setText(f"{s['n_train']:,} examples\n{what}"
-                               + (f"\n{len(s['classes'])} classes" if s.get("classes") else ""))
+        what = self.tr("2D points") if s["kind"] == "points" else self.tr("images {shape}").format(shape=shape)
+        self.data_info.setText(self.tr("{n:,} examples\n{what}").format(n=s["n_train"], what=what)
+                               + (self.tr("\n{n} classes").format(n=len(s["classes"])) if s.get("classes") else ""))
         if self._hold_preset:  # the settings came with a run or a config file: keep them
             self._hold_preset = False
             self.kind = s["kind"]
@@ -339,7 +344,7 @@ class SetupDock(QDockWidget):
 
     def set_data_error(self, message: str) -> None:
         self.preview.clear()
-        self.data_info.setText("could not be loaded (see the Log)")
+        self.data_info.setText(self.tr("could not be loaded (see the Log)"))
         self.data_info.setToolTip(message)
 
     # ---- family and presets ------------------------------------------------------------------------------
@@ -402,7 +407,8 @@ class SetupDock(QDockWidget):
         self.train_form.set_values({**train_defaults, **values["train"]})
         if values["data"]:
             self.data_form.set_values(values["data"])
-        self.message_logged.emit("info", f"settings: preset for the {self.family} family on {kind} data")
+        self.message_logged.emit("info", self.tr("settings: preset for the {family} family on {kind} data")
+                                 .format(family=self.family, kind=engine_word(kind)))
 
     # ---- the whole config ---------------------------------------------------------------------------------
     def config(self) -> RunConfig:
@@ -486,7 +492,8 @@ class SetupDock(QDockWidget):
 
     def show_pending(self, names: list[str]) -> None:
         if names:
-            self.pending_label.setText("Restart needed for " + ", ".join(names) + ": they apply at the next Train.")
+            self.pending_label.setText(self.tr("Restart needed for {names}: they apply at the next Train.")
+                                       .format(names=", ".join(names)))
             self.pending_label.show()
         else:
             self.pending_label.hide()
@@ -513,12 +520,16 @@ def download_entries() -> dict[str, tuple[str, str]]:
     except Exception:  # noqa: BLE001 - the picker still lists the names without the details
         return {}
     out = {}
+    translate = QCoreApplication.translate
     for e in entries:
         size = f"{e['bytes'] / 1e6:,.0f} MB" if e["bytes"] >= 1e6 else f"{e['bytes'] / 1e3:,.0f} kB"
-        text = f"{e['name']} (cached)" if e["cached"] else f"{e['name']} (download, {size})"
-        tip = (f"{e['title']}\n{size} download, checked against its published SHA-256; kept in {e['folder']}"
-               f"\nLicence: {e['licence']}" + ("\nAlready downloaded: loads without the network." if e["cached"]
-                                               else "\nDownloaded the first time you pick it; Cancel stops it."))
+        text = (translate("SetupDock", "{name} (cached)") if e["cached"]
+                else translate("SetupDock", "{name} (download, {size})")).format(name=e["name"], size=size)
+        tip = (translate("SetupDock", "{title}\n{size} download, checked against its published SHA-256; kept in "
+                                      "{folder}\nLicence: {licence}")
+               .format(title=e["title"], size=size, folder=e["folder"], licence=e["licence"])
+               + (translate("SetupDock", "\nAlready downloaded: loads without the network.") if e["cached"]
+                  else translate("SetupDock", "\nDownloaded the first time you pick it; Cancel stops it.")))
         out[e["name"]] = (text, tip)
     return out
 

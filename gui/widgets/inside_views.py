@@ -161,8 +161,8 @@ class PosteriorView(pg.PlotWidget):
         self.setMenuEnabled(False)
         self.hideButtons()
         cache_axes(self)
-        self.setLabel("bottom", "z1")
-        self.setLabel("left", "z2")
+        self.setLabel("bottom", self.tr("z1"))
+        self.setLabel("left", self.tr("z2"))
         self.cloud = pg.ScatterPlotItem(size=3, pen=None, brush=pg.mkBrush(*DATA_BRUSH), pxMode=True)
         circle = np.concatenate([ellipse(np.zeros(2), np.ones(2), 1.0), np.full((1, 2), np.nan),
                                  ellipse(np.zeros(2), np.ones(2), 2.0)])

@@ -12,27 +12,31 @@ from __future__ import annotations
 
 import typing
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QCoreApplication, Signal
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QLabel, QLineEdit, QSpinBox, QWidget)
 
 from engine.config import coerce_value, field_info
+from gui.i18n import knob_text
 from gui.widgets.spin import FloatSpinBox
 
 INT_LIMIT = 2**31 - 1
 
 
 def knob_tooltip(info: dict) -> str:
-    """Help text, range, unit, and whether the knob changes live, as rich text for a tooltip."""
-    parts = [f"<b>{info['label']}</b>", info.get("help", "")]
-    lo, hi, unit = info.get("min"), info.get("max"), info.get("unit", "")
+    """Help text, range, unit, and whether the knob changes live, as rich text for a tooltip.
+
+    The help, label and unit come from the engine, marked for translation there (``engine.i18n``)."""
+    translate = QCoreApplication.translate
+    parts = [f"<b>{knob_text(info['label'])}</b>", knob_text(info.get("help", ""))]
+    lo, hi, unit = info.get("min"), info.get("max"), knob_text(info.get("unit", ""))
     if info.get("choices"):
-        parts.append("Choices: " + ", ".join(str(c) for c in info["choices"]))
+        parts.append(translate("KnobForm", "Choices: {choices}").format(choices=", ".join(str(c) for c in info["choices"])))
     elif lo is not None or hi is not None:
-        rng = f"{lo if lo is not None else '-inf'} to {hi if hi is not None else 'inf'}"
-        parts.append(f"Range: {rng}{(' ' + unit) if unit else ''}")
-    parts.append(f"Default: {info['default']}")
-    parts.append("<i>Takes effect immediately, even while training.</i>" if info.get("live")
-                 else "<i>Takes effect at the next Train (a restart is needed).</i>")
+        rng = translate("KnobForm", "{low} to {high}").format(low=lo if lo is not None else "-inf", high=hi if hi is not None else "inf")
+        parts.append(translate("KnobForm", "Range: {range}").format(range=rng) + ((" " + unit) if unit else ""))
+    parts.append(translate("KnobForm", "Default: {default}").format(default=info["default"]))
+    parts.append(translate("KnobForm", "<i>Takes effect immediately, even while training.</i>") if info.get("live")
+                 else translate("KnobForm", "<i>Takes effect at the next Train (a restart is needed).</i>"))
     return "<p>" + "<br>".join(p for p in parts if p) + "</p>"
 
 
@@ -67,7 +71,8 @@ class KnobForm(QWidget):
         for name, info in self.infos.items():
             widget = self._make_widget(info)
             tip = knob_tooltip(info)
-            text = info["label"].capitalize() + (" \u26a1" if info.get("live") else "")
+            label_text = knob_text(info["label"])
+            text = label_text[:1].upper() + label_text[1:] + (" \u26a1" if info.get("live") else "")
             label = QLabel(text)
             label.setToolTip(tip)
             widget.setToolTip(tip)
@@ -99,13 +104,13 @@ class KnobForm(QWidget):
             w.setKeyboardTracking(False)
             w.setGroupSeparatorShown(True)
             if unit:
-                w.setSuffix(f" {unit}")
+                w.setSuffix(" " + knob_text(unit))
             w.valueChanged.connect(lambda _v, n=name: self._emit(n))
         elif tp is float:
             w = FloatSpinBox(info.get("min"), info.get("max"), log=bool(info.get("log")))
             w.set_step_for(float(info["default"] or 0.0))
             if unit:
-                w.setSuffix(f" {unit}")
+                w.setSuffix(" " + knob_text(unit))
             w.valueChanged.connect(lambda _v, n=name: self._emit(n))
         else:  # str, lists and anything else: text
             w = QLineEdit()

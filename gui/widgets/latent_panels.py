@@ -48,8 +48,8 @@ class SlidersPanel(QWidget):
             s = QSlider(Qt.Orientation.Horizontal)
             s.setRange(-SLIDER_STEPS, SLIDER_STEPS)
             s.setObjectName(f"latent_slider_{i}")
-            s.setToolTip(f"Latent dimension {i + 1}, from -{SLIDER_RANGE:g} to +{SLIDER_RANGE:g}; the handle on the "
-                         "plane follows.")
+            s.setToolTip(self.tr("Latent dimension {i}, from -{range:g} to +{range:g}; the handle on the plane follows.")
+                         .format(i=i + 1, range=SLIDER_RANGE))
             v = QLabel("0.00")
             v.setMinimumWidth(44)
             s.valueChanged.connect(lambda tick, i=i: self._on_slider_value_changed(i, tick))
@@ -59,7 +59,7 @@ class SlidersPanel(QWidget):
             self.sliders.append(s)
             self.values.append(v)
         more = int(d) - n
-        self.note.setText(f"(and {more} more dimensions, moved by the handle)" if more > 0 else "")
+        self.note.setText(self.tr("(and {more} more dimensions, moved by the handle)").format(more=more) if more > 0 else "")
         self.grid.addWidget(self.note, n, 0, 1, 3)
 
     def _on_slider_value_changed(self, i: int, tick: int) -> None:
@@ -89,33 +89,34 @@ class InterpolationPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
         row = QHBoxLayout()
-        self.set_a = QPushButton("A = handle")
-        self.set_b = QPushButton("B = handle")
-        self.random_a = QPushButton("A random")
-        self.random_b = QPushButton("B random")
-        for b, tip in ((self.set_a, "Mark the handle's latent as end A"), (self.set_b, "Mark the handle's latent as end B"),
-                       (self.random_a, "Draw end A from the prior N(0, I)"),
-                       (self.random_b, "Draw end B from the prior N(0, I)")):
+        self.set_a = QPushButton(self.tr("A = handle"))
+        self.set_b = QPushButton(self.tr("B = handle"))
+        self.random_a = QPushButton(self.tr("A random"))
+        self.random_b = QPushButton(self.tr("B random"))
+        for b, tip in ((self.set_a, self.tr("Mark the handle's latent as end A")),
+                       (self.set_b, self.tr("Mark the handle's latent as end B")),
+                       (self.random_a, self.tr("Draw end A from the prior N(0, I)")),
+                       (self.random_b, self.tr("Draw end B from the prior N(0, I)"))):
             b.setToolTip(tip)
             row.addWidget(b)
         layout.addLayout(row)
         row = QHBoxLayout()
         self.mode = QComboBox()
-        self.mode.addItem("linear (lerp)", "lerp")
-        self.mode.addItem("spherical (slerp)", "slerp")
-        self.mode.setToolTip("Linear suits the VAE's latent; spherical keeps Gaussian noise (GAN, flow, diffusion) at "
-                             "a typical length all the way.")
+        self.mode.addItem(self.tr("linear (lerp)"), "lerp")
+        self.mode.addItem(self.tr("spherical (slerp)"), "slerp")
+        self.mode.setToolTip(self.tr("Linear suits the VAE's latent; spherical keeps Gaussian noise (GAN, flow, diffusion) at "
+                             "a typical length all the way."))
         self.steps = QSpinBox()
         self.steps.setRange(2, 32)
         self.steps.setValue(10)
-        self.steps.setToolTip("Pictures on the path, both ends included")
-        self.go = QPushButton("Interpolate")
-        self.save_png = QPushButton("Save PNG…")
-        self.save_gif = QPushButton("Save GIF…")
+        self.steps.setToolTip(self.tr("Pictures on the path, both ends included"))
+        self.go = QPushButton(self.tr("Interpolate"))
+        self.save_png = QPushButton(self.tr("Save PNG…"))
+        self.save_gif = QPushButton(self.tr("Save GIF…"))
         self.save_png.setEnabled(False)
         self.save_gif.setEnabled(False)
         row.addWidget(self.mode)
-        row.addWidget(QLabel("steps"))
+        row.addWidget(QLabel(self.tr("steps")))
         row.addWidget(self.steps)
         row.addWidget(self.go)
         row.addStretch(1)
@@ -125,7 +126,7 @@ class InterpolationPanel(QWidget):
         self.strip = LiveImageView()
         self.strip.setMinimumHeight(60)
         layout.addWidget(self.strip, 1)
-        self.caption = QLabel("Mark two ends, then Interpolate.")
+        self.caption = QLabel(self.tr("Mark two ends, then Interpolate."))
         self.caption.setWordWrap(True)
         layout.addWidget(self.caption)
 
@@ -142,20 +143,20 @@ class EncodePanel(QWidget):
         layout.setContentsMargins(2, 2, 2, 2)
         left = QVBoxLayout()
         row = QHBoxLayout()
-        row.addWidget(QLabel("training example"))
+        row.addWidget(QLabel(self.tr("training example")))
         self.index = QSpinBox()
         self.index.setRange(0, 0)
         self.index.setObjectName("latent_encode_index")
         row.addWidget(self.index)
-        self.random = QPushButton("Random")
+        self.random = QPushButton(self.tr("Random"))
         row.addWidget(self.random)
         left.addLayout(row)
         row = QHBoxLayout()
-        self.encode = QPushButton("Encode")
-        self.encode.setToolTip("Put this example's latent on the plane (VAE: encoder mean; flow: exact inverse; "
-                               "diffusion: DDIM inversion). Then drag the handle to edit it.")
-        self.open_file = QPushButton("Open image…")
-        self.open_file.setToolTip("Encode an image file (or drop one on this panel)")
+        self.encode = QPushButton(self.tr("Encode"))
+        self.encode.setToolTip(self.tr("Put this example's latent on the plane (VAE: encoder mean; flow: exact inverse; "
+                               "diffusion: DDIM inversion). Then drag the handle to edit it."))
+        self.open_file = QPushButton(self.tr("Open image…"))
+        self.open_file.setToolTip(self.tr("Encode an image file (or drop one on this panel)"))
         row.addWidget(self.encode)
         row.addWidget(self.open_file)
         left.addLayout(row)

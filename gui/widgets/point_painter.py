@@ -41,7 +41,7 @@ class PointPainter(pg.PlotWidget):
         self.item = pg.ScatterPlotItem(size=4, pen=None, brush=pg.mkBrush(*POINT_BRUSH), pxMode=True)
         self.addItem(self.item)
         self.setCursor(Qt.CursorShape.CrossCursor)
-        self.setToolTip("Press and drag to paint points; the brush size sets how widely they spread.")
+        self.setToolTip(self.tr("Press and drag to paint points; the brush size sets how widely they spread."))
         self.brush_px = 12.0
         self._strokes: list[np.ndarray] = []      # each stroke's points, in order
         self._current: list[tuple[float, float]] | None = None

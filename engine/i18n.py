@@ -1,0 +1,43 @@
+"""Mark engine texts for translation without Qt: the window translates them, the CLI prints them as they are.
+
+The engine has no Qt, yet what it says reaches the window (knob help in the settings form's tool tips,
+log lines, event messages). ``QT_TRANSLATE_NOOP(context, text)`` returns ``text`` unchanged; its only
+job is to be found by ``pyside6-lupdate``, which extracts every call by that name into the ``.ts``
+file. The window then calls ``QCoreApplication.translate(context, text)`` on what it shows.
+
+A message with values is marked as its template: ``message(QT_TRANSLATE_NOOP("engine", "changed {what}
+at step {step}"), what=..., step=...)`` returns a ``Message``, a ``str`` (the formatted English, so the
+CLI, logs and JSON see plain text) that also carries its template and values, so the window can
+translate the template first and format it afterwards.
+"""
+
+from __future__ import annotations
+
+ENGINE = "engine"   # context of engine messages and words
+KNOB = "Knob"       # context of knob help texts, labels and units
+
+
+def QT_TRANSLATE_NOOP(context: str, text: str) -> str:  # noqa: N802 - the name lupdate looks for
+    """``text`` unchanged; marks it for ``pyside6-lupdate`` under ``context``."""
+    return text
+
+
+class Message(str):
+    """Formatted English text that remembers its template and values (for translation in the window)."""
+
+    template: str
+    values: dict
+
+    def __new__(cls, template: str, values: dict):
+        self = super().__new__(cls, template.format(**values))
+        self.template = template
+        self.values = dict(values)
+        return self
+
+    def __reduce__(self):  # pickles (multiprocessing queues) as itself, not as a plain str
+        return (Message, (self.template, self.values))
+
+
+def message(template: str, **values) -> Message:
+    """``template.format(**values)`` as a ``Message``; mark ``template`` with ``QT_TRANSLATE_NOOP``."""
+    return Message(template, values)
