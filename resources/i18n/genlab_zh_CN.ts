@@ -55,52 +55,52 @@
 <context>
     <name>ClassifierPage</name>
     <message>
-        <location filename="../../gui/widgets/learn_pages.py" line="151"/>
+        <location filename="../../gui/widgets/learn_pages.py" line="156"/>
         <source>&lt;p&gt;&lt;b&gt;A generative model as a classifier.&lt;/b&gt; A model of p(x | y) for every class y gives, by Bayes&apos; rule,&lt;/p&gt;&lt;p style=&apos;margin-left:18px&apos;&gt;p(y | x) = p(x | y) p(y) / ∑&lt;sub&gt;y′&lt;/sub&gt; p(x | y′) p(y′), &amp;nbsp; ŷ = arg max&lt;sub&gt;y&lt;/sub&gt; [ log p(x | y) + log p(y) ]&lt;/p&gt;&lt;p&gt;Every test image is scored under every class with the model&apos;s own likelihood (exact or a bound), p(y) is the classes&apos; share of the training set, and the largest wins. No part of the model was trained to classify.&lt;/p&gt;</source>
         <translation>&lt;p&gt;&lt;b&gt;把生成模型当作分类器。&lt;/b&gt;对每个类别 y 都有 p(x | y) 的模型，由贝叶斯公式可得&lt;/p&gt;&lt;p style=&apos;margin-left:18px&apos;&gt;p(y | x) = p(x | y) p(y) / ∑&lt;sub&gt;y′&lt;/sub&gt; p(x | y′) p(y′), &amp;nbsp; ŷ = arg max&lt;sub&gt;y&lt;/sub&gt; [ log p(x | y) + log p(y) ]&lt;/p&gt;&lt;p&gt;每张测试图像都用模型自身的似然（精确值或界）在每个类别下打分，p(y) 为各类别在训练集中所占的比例，得分最高者胜出。模型的任何部分都没有为分类而训练。&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/learn_pages.py" line="162"/>
+        <location filename="../../gui/widgets/learn_pages.py" line="167"/>
         <source>Classify the test set</source>
         <translation>对测试集分类</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/learn_pages.py" line="163"/>
+        <location filename="../../gui/widgets/learn_pages.py" line="168"/>
         <source>Score the held-out examples under every class with the newest weights (in the background)</source>
         <translation>用最新权重在每个类别下为留出样本打分（在后台进行）</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/learn_pages.py" line="167"/>
+        <location filename="../../gui/widgets/learn_pages.py" line="172"/>
         <source>Again with new weights</source>
         <translation>有新权重时重新分类</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/learn_pages.py" line="168"/>
+        <location filename="../../gui/widgets/learn_pages.py" line="173"/>
         <source>Classify again whenever training publishes new weights and this page is in view</source>
         <translation>训练发布新权重且此页面可见时，重新分类</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/learn_pages.py" line="206"/>
+        <location filename="../../gui/widgets/learn_pages.py" line="211"/>
         <source>Classifying the test set with the weights of step {step}…</source>
         <translation>正在用第 {step} 步的权重对测试集分类…</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/learn_pages.py" line="219"/>
+        <location filename="../../gui/widgets/learn_pages.py" line="224"/>
         <source>&lt;p&gt;&lt;b&gt;Accuracy on the test set: {acc:.1f}%&lt;/b&gt; ({right} of {n} right) with the weights of step {step}; log p(x | y) is {kind}. {wrong} misclassified{shown}.&lt;/p&gt;</source>
         <translation>&lt;p&gt;&lt;b&gt;测试集准确率：{acc:.1f}%&lt;/b&gt;（{n} 个中 {right} 个正确），使用第 {step} 步的权重；log p(x | y) 为{kind}。错分 {wrong} 个{shown}。&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/learn_pages.py" line="223"/>
+        <location filename="../../gui/widgets/learn_pages.py" line="228"/>
         <source>, the first {k} below</source>
         <translation>，下面列出前 {k} 个</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/learn_pages.py" line="240"/>
+        <location filename="../../gui/widgets/learn_pages.py" line="245"/>
         <source>{true} → {predicted}</source>
         <translation>{true} → {predicted}</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/learn_pages.py" line="243"/>
+        <location filename="../../gui/widgets/learn_pages.py" line="248"/>
         <source>test example {index}: true class {true}, predicted {predicted}</source>
         <translation>测试样本 {index}：真实类别 {true}，预测为 {predicted}</translation>
     </message>
@@ -265,112 +265,112 @@
 <context>
     <name>ComparisonPage</name>
     <message>
-        <location filename="../../gui/widgets/learn_pages.py" line="53"/>
+        <location filename="../../gui/widgets/learn_pages.py" line="58"/>
         <source>Family</source>
         <translation>模型族</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/learn_pages.py" line="53"/>
+        <location filename="../../gui/widgets/learn_pages.py" line="58"/>
         <source>Run</source>
         <translation>运行</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/learn_pages.py" line="54"/>
+        <location filename="../../gui/widgets/learn_pages.py" line="59"/>
         <source>Likelihood</source>
         <translation>似然</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/learn_pages.py" line="55"/>
+        <location filename="../../gui/widgets/learn_pages.py" line="60"/>
         <source>Held-out NLL</source>
         <translation>留出集 NLL</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/learn_pages.py" line="56"/>
+        <location filename="../../gui/widgets/learn_pages.py" line="61"/>
         <source>Samples / s</source>
         <translation>样本/秒</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/learn_pages.py" line="57"/>
+        <location filename="../../gui/widgets/learn_pages.py" line="62"/>
         <source>Steps to sample</source>
         <translation>采样步数</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/learn_pages.py" line="58"/>
+        <location filename="../../gui/widgets/learn_pages.py" line="63"/>
         <source>Latent</source>
         <translation>潜在空间</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/learn_pages.py" line="64"/>
+        <location filename="../../gui/widgets/learn_pages.py" line="69"/>
         <source>Measured from the runs you have made on the current data: the held-out NLL from each run&apos;s metrics, sampling speed and steps by drawing samples from its newest checkpoint.</source>
         <translation>根据你在当前数据上完成的运行测得：留出集 NLL 取自各运行的指标，采样速度和步数通过从其最新检查点抽取样本测得。</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/learn_pages.py" line="79"/>
+        <location filename="../../gui/widgets/learn_pages.py" line="84"/>
         <source>Measure again</source>
         <translation>重新测量</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/learn_pages.py" line="80"/>
+        <location filename="../../gui/widgets/learn_pages.py" line="85"/>
         <source>Load each family&apos;s best run on this data and sample from it again</source>
         <translation>加载每个模型族在此数据上的最佳运行并重新从中采样</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/learn_pages.py" line="91"/>
+        <location filename="../../gui/widgets/learn_pages.py" line="96"/>
         <source>Measuring the runs on {data}…</source>
         <translation>正在测量 {data} 上的运行…</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/learn_pages.py" line="95"/>
+        <location filename="../../gui/widgets/learn_pages.py" line="100"/>
         <source>Could not measure: {why}</source>
         <translation>无法测量：{why}</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/learn_pages.py" line="112"/>
+        <location filename="../../gui/widgets/learn_pages.py" line="117"/>
         <source>{n} of {total} families measured on {data} in {seconds:.1f} s</source>
         <translation>在 {data} 上测量了 {total} 个模型族中的 {n} 个，用时 {seconds:.1f} 秒</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/learn_pages.py" line="116"/>
+        <location filename="../../gui/widgets/learn_pages.py" line="121"/>
         <source>no run on this data yet: train one to measure it</source>
         <translation>此数据上还没有运行：训练一个即可测量</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/learn_pages.py" line="118"/>
+        <location filename="../../gui/widgets/learn_pages.py" line="123"/>
         <source>no held-out evaluation in its metrics yet (train longer than one evaluation interval)</source>
         <translation>其指标中还没有留出集评估（训练时间需超过一个评估间隔）</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/learn_pages.py" line="119"/>
+        <location filename="../../gui/widgets/learn_pages.py" line="124"/>
         <source>cancelled</source>
         <translation>已取消</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/learn_pages.py" line="126"/>
+        <location filename="../../gui/widgets/learn_pages.py" line="131"/>
         <source>none</source>
         <translation>无</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/learn_pages.py" line="128"/>
+        <location filename="../../gui/widgets/learn_pages.py" line="133"/>
         <source>{nats} nats ({bpd} bits/dim)</source>
         <translation>{nats} 奈特（{bpd} 比特/维）</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/learn_pages.py" line="131"/>
+        <location filename="../../gui/widgets/learn_pages.py" line="136"/>
         <source>{nats} nats</source>
         <translation>{nats} 奈特</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/learn_pages.py" line="133"/>
+        <location filename="../../gui/widgets/learn_pages.py" line="138"/>
         <source>@ step {step}</source>
         <translation>@ 第 {step} 步</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/learn_pages.py" line="136"/>
+        <location filename="../../gui/widgets/learn_pages.py" line="141"/>
         <source>yes</source>
         <translation>有</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/learn_pages.py" line="136"/>
+        <location filename="../../gui/widgets/learn_pages.py" line="141"/>
         <source>no</source>
         <translation>无</translation>
     </message>
@@ -2231,117 +2231,117 @@ skipped:</source>
         <translation>学习</translation>
     </message>
     <message>
-        <location filename="../../gui/docks/learn_dock.py" line="125"/>
+        <location filename="../../gui/docks/learn_dock.py" line="126"/>
         <source>Mathematics</source>
         <translation>数学原理</translation>
     </message>
     <message>
-        <location filename="../../gui/docks/learn_dock.py" line="128"/>
+        <location filename="../../gui/docks/learn_dock.py" line="129"/>
         <source>Families compared</source>
         <translation>模型族比较</translation>
     </message>
     <message>
-        <location filename="../../gui/docks/learn_dock.py" line="131"/>
+        <location filename="../../gui/docks/learn_dock.py" line="132"/>
         <source>As a classifier</source>
         <translation>用作分类器</translation>
     </message>
     <message>
-        <location filename="../../gui/docks/learn_dock.py" line="299"/>
+        <location filename="../../gui/docks/learn_dock.py" line="312"/>
         <source>Pick a model family in Setup to see its mathematics here.</source>
         <translation>在“设置”中选择一个模型族，即可在这里查看它的数学原理。</translation>
     </message>
     <message>
-        <location filename="../../gui/docks/learn_dock.py" line="314"/>
+        <location filename="../../gui/docks/learn_dock.py" line="327"/>
         <source>Waiting for the data and the runs folder…</source>
         <translation>正在等待数据和运行文件夹…</translation>
     </message>
     <message>
-        <location filename="../../gui/docks/learn_dock.py" line="330"/>
+        <location filename="../../gui/docks/learn_dock.py" line="343"/>
         <source>Pick a model family and labelled data in Setup.</source>
         <translation>请在“设置”中选择模型族和带标签的数据。</translation>
     </message>
     <message>
-        <location filename="../../gui/docks/learn_dock.py" line="340"/>
+        <location filename="../../gui/docks/learn_dock.py" line="353"/>
         <source>The data has no class labels, so there is no p(x | y) to compare. Pick labelled data (digits, MNIST, Fashion-MNIST, CIFAR-10, or your own folder with one subfolder per class).</source>
         <translation>数据没有类别标签，因此没有可比较的 p(x | y)。请选择带标签的数据（digits、MNIST、Fashion-MNIST、CIFAR-10，或每个类别一个子文件夹的自有文件夹）。</translation>
     </message>
     <message>
-        <location filename="../../gui/docks/learn_dock.py" line="343"/>
+        <location filename="../../gui/docks/learn_dock.py" line="356"/>
         <source>A {family} has no likelihood: it draws samples but never says how probable an x is, so Bayes&apos; rule has nothing to work with. Train a VAE, autoregressive, flow or diffusion model with “conditional” ticked in the model settings.</source>
         <translation>{family} 没有似然：它能抽取样本，却从不给出某个 x 的概率，因此贝叶斯公式无从下手。请在模型设置中勾选“条件生成”，训练 VAE、自回归、流或扩散模型。</translation>
     </message>
     <message>
-        <location filename="../../gui/docks/learn_dock.py" line="347"/>
+        <location filename="../../gui/docks/learn_dock.py" line="360"/>
         <source>This model was trained without its labels, so it has no p(x | y). Tick “conditional” in the model settings and train again.</source>
         <translation>此模型训练时没有使用标签，因此没有 p(x | y)。请在模型设置中勾选“条件生成”后重新训练。</translation>
     </message>
     <message>
-        <location filename="../../gui/docks/learn_dock.py" line="357"/>
+        <location filename="../../gui/docks/learn_dock.py" line="370"/>
         <source>Train this model (its newest weights are classified here), or open a run from Runs.</source>
         <translation>训练此模型（这里用它的最新权重分类），或从“运行”中打开一个运行。</translation>
     </message>
     <message>
-        <location filename="../../gui/docks/learn_dock.py" line="360"/>
+        <location filename="../../gui/docks/learn_dock.py" line="373"/>
         <source>Ready: weights of step {step}.</source>
         <translation>就绪：第 {step} 步的权重。</translation>
     </message>
     <message>
-        <location filename="../../gui/docks/learn_dock.py" line="379"/>
+        <location filename="../../gui/docks/learn_dock.py" line="392"/>
         <source>The data loaded now is not the data this model was trained on; pick that data in Setup.</source>
         <translation>当前加载的数据不是此模型训练时用的数据；请在“设置”中选择那份数据。</translation>
     </message>
     <message>
-        <location filename="../../gui/docks/learn_dock.py" line="427"/>
+        <location filename="../../gui/docks/learn_dock.py" line="440"/>
         <source>Could not classify: {why}</source>
         <translation>无法分类：{why}</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/learn_pages.py" line="22"/>
+        <location filename="../../gui/widgets/learn_pages.py" line="27"/>
         <source>VAE</source>
         <translation>VAE</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/learn_pages.py" line="23"/>
+        <location filename="../../gui/widgets/learn_pages.py" line="28"/>
         <source>GAN</source>
         <translation>GAN</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/learn_pages.py" line="24"/>
+        <location filename="../../gui/widgets/learn_pages.py" line="29"/>
         <source>Autoregressive</source>
         <translation>自回归</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/learn_pages.py" line="25"/>
+        <location filename="../../gui/widgets/learn_pages.py" line="30"/>
         <source>Flow</source>
         <translation>流</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/learn_pages.py" line="26"/>
+        <location filename="../../gui/widgets/learn_pages.py" line="31"/>
         <source>Diffusion</source>
         <translation>扩散</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/learn_pages.py" line="27"/>
+        <location filename="../../gui/widgets/learn_pages.py" line="32"/>
         <source>exact</source>
         <translation>精确</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/learn_pages.py" line="28"/>
+        <location filename="../../gui/widgets/learn_pages.py" line="33"/>
         <source>bound</source>
         <translation>界</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/learn_pages.py" line="29"/>
+        <location filename="../../gui/widgets/learn_pages.py" line="34"/>
         <source>ODE (exact up to numerical error)</source>
         <translation>ODE（在数值误差内精确）</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/learn_pages.py" line="30"/>
+        <location filename="../../gui/widgets/learn_pages.py" line="35"/>
         <source>estimate</source>
         <translation>估计</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/learn_pages.py" line="31"/>
+        <location filename="../../gui/widgets/learn_pages.py" line="36"/>
         <source>none</source>
         <translation>无</translation>
     </message>
@@ -2473,168 +2473,168 @@ skipped:</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="201"/>
+        <location filename="../../gui/main_window.py" line="202"/>
         <source>checkpoint saved at step {step:,}</source>
         <translation>已在第 {step:,} 步保存检查点</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="203"/>
+        <location filename="../../gui/main_window.py" line="204"/>
         <source>paused at step {step:,}</source>
         <translation>已在第 {step:,} 步暂停</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="204"/>
+        <location filename="../../gui/main_window.py" line="205"/>
         <source>resumed at step {step:,}</source>
         <translation>已在第 {step:,} 步继续</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="210"/>
+        <location filename="../../gui/main_window.py" line="211"/>
         <source>loss term &apos;{term}&apos; is not finite at step {step:,}; shown as a gap ({n} such points so far)</source>
         <translation>损失项“{term}”在第 {step:,} 步不是有限值；以空缺显示（目前共 {n} 个这样的点）</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="250"/>
+        <location filename="../../gui/main_window.py" line="251"/>
         <source>window shown after {seconds:.2f} s; </source>
         <translation>窗口在 {seconds:.2f} 秒后显示；</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="252"/>
+        <location filename="../../gui/main_window.py" line="253"/>
         <source>GenLab {version}: {shown}PyTorch ready after {ready:.2f} s (import {imported:.2f} s); devices: {devices}</source>
         <translation>GenLab {version}：{shown}PyTorch 在 {ready:.2f} 秒后就绪（导入 {imported:.2f} 秒）；设备：{devices}</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="257"/>
+        <location filename="../../gui/main_window.py" line="258"/>
         <source>the {family} family is present but could not be loaded: {why}</source>
         <translation>{family} 模型族存在但无法加载：{why}</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="260"/>
+        <location filename="../../gui/main_window.py" line="261"/>
         <source>no model family could be loaded</source>
         <translation>没有可加载的模型族</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="274"/>
+        <location filename="../../gui/main_window.py" line="275"/>
         <source>PyTorch could not start: {message}</source>
         <translation>PyTorch 无法启动：{message}</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="275"/>
+        <location filename="../../gui/main_window.py" line="276"/>
         <source>PyTorch could not start: {message}. Training is unavailable.</source>
         <translation>PyTorch 无法启动：{message}。无法训练。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="289"/>
+        <location filename="../../gui/main_window.py" line="290"/>
         <source>cannot train: {e}</source>
         <translation>无法训练：{e}</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="304"/>
+        <location filename="../../gui/main_window.py" line="305"/>
         <source>continuing {family} on {data}: {steps:,} steps, seed {seed}, run folder {run_dir}</source>
         <translation>继续在 {data} 上训练 {family}：{steps:,} 步，种子 {seed}，运行文件夹 {run_dir}</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="305"/>
+        <location filename="../../gui/main_window.py" line="306"/>
         <source>training {family} on {data}: {steps:,} steps, seed {seed}, run folder {run_dir}</source>
         <translation>在 {data} 上训练 {family}：{steps:,} 步，种子 {seed}，运行文件夹 {run_dir}</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="329"/>
+        <location filename="../../gui/main_window.py" line="330"/>
         <source>stopping: saving a checkpoint…</source>
         <translation>正在停止：保存检查点…</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="338"/>
+        <location filename="../../gui/main_window.py" line="339"/>
         <source>reset: the next Train starts a fresh run</source>
         <translation>已重置：下次训练将开始全新的运行</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="376"/>
+        <location filename="../../gui/main_window.py" line="377"/>
         <source>Draw your points on the canvas: press and drag (at least 3 points). They become the training set and are kept in the run&apos;s config.</source>
         <translation>在画布上绘制你的点：按住并拖动（至少 3 个点）。它们会成为训练集，并保存在运行的配置中。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="386"/>
+        <location filename="../../gui/main_window.py" line="387"/>
         <source>loading {name} was cancelled</source>
         <translation>已取消加载 {name}</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="387"/>
+        <location filename="../../gui/main_window.py" line="388"/>
         <source>loading {name} cancelled</source>
         <translation>已取消加载 {name}</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="405"/>
+        <location filename="../../gui/main_window.py" line="406"/>
         <source>dropped {path}: loading it as the training data</source>
         <translation>已拖入 {path}：正在将其加载为训练数据</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="445"/>
+        <location filename="../../gui/main_window.py" line="446"/>
         <source>run started on {device} with {threads} thread(s)</source>
         <translation>运行已在 {device} 上开始，使用 {threads} 个线程</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="452"/>
+        <location filename="../../gui/main_window.py" line="453"/>
         <source>, {bits:.3f} bits/dim</source>
         <translation>，{bits:.3f} 比特/维</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="455"/>
+        <location filename="../../gui/main_window.py" line="456"/>
         <source>held-out NLL at step {step:,}: {nll:.4f} nats{kind}{extra}</source>
         <translation>第 {step:,} 步的留出集 NLL：{nll:.4f} 奈特{kind}{extra}</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="463"/>
+        <location filename="../../gui/main_window.py" line="464"/>
         <source>training {reason} at step {step:,}; run folder {run_dir}</source>
         <translation>训练在第 {step:,} 步{reason}；运行文件夹 {run_dir}</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="468"/>
+        <location filename="../../gui/main_window.py" line="469"/>
         <source>training failed: {message}</source>
         <translation>训练失败：{message}</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="469"/>
-        <location filename="../../gui/main_window.py" line="475"/>
+        <location filename="../../gui/main_window.py" line="470"/>
+        <location filename="../../gui/main_window.py" line="476"/>
         <source> (details in {path})</source>
         <translation>（详情见 {path}）</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="470"/>
+        <location filename="../../gui/main_window.py" line="471"/>
         <source>Training failed: {message}</source>
         <translation>训练失败：{message}</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="474"/>
+        <location filename="../../gui/main_window.py" line="475"/>
         <source>unexpected error: {summary}</source>
         <translation>意外错误：{summary}</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="476"/>
+        <location filename="../../gui/main_window.py" line="477"/>
         <source>Something went wrong: {summary}. The window keeps working.</source>
         <translation>出现错误：{summary}。窗口仍可继续使用。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="496"/>
+        <location filename="../../gui/main_window.py" line="497"/>
         <source>the saved setup was unreadable and was ignored</source>
         <translation>保存的设置无法读取，已忽略</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="508"/>
+        <location filename="../../gui/main_window.py" line="509"/>
         <source>the saved layout did not fit this version; using the default layout</source>
         <translation>保存的布局与此版本不符；改用默认布局</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="533"/>
+        <location filename="../../gui/main_window.py" line="534"/>
         <source>the run</source>
         <translation>此运行</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="546"/>
+        <location filename="../../gui/main_window.py" line="547"/>
         <source>closed while training: run stopped in {took:.2f} s</source>
         <translation>训练中关闭：运行在 {took:.2f} 秒内停止</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="547"/>
+        <location filename="../../gui/main_window.py" line="548"/>
         <source>closed while training: the run did not stop within {limit:.0f} s</source>
         <translation>训练中关闭：运行未能在 {limit:.0f} 秒内停止</translation>
     </message>
@@ -3858,6 +3858,11 @@ Downloaded the first time you pick it; Cancel stops it.</source>
         <location filename="../../gui/i18n.py" line="45"/>
         <source>image</source>
         <translation>图像</translation>
+    </message>
+    <message>
+        <location filename="../../gui/i18n.py" line="45"/>
+        <source>training continues</source>
+        <translation>训练继续</translation>
     </message>
 </context>
 </TS>
