@@ -196,6 +196,7 @@ class MainWindow(QMainWindow):
         b.snapshot_published.connect(self.learn_dock.set_snapshot)
         b.evaluation_completed.connect(self.learn_dock.add_evaluation)
         b.training_finished.connect(lambda _ev: self.learn_dock.training_finished())
+        b.training_failed.connect(lambda _ev: self.learn_dock.training_finished())
         b.message_logged.connect(self.log)
         b.checkpoint_saved.connect(
             lambda ev: self.log("info", self.tr("checkpoint saved at step {step:,}").format(step=ev.step)))

@@ -88,6 +88,7 @@ class LearnDock(QDockWidget):
         self.kind: str | None = None
         self.spec: dict | None = None
         self.latest = None                  # newest StepCompleted of the current run
+        self.running = False                # between RunStarted and the run's end
         self.evaluation: dict | None = None
         self.shown: dict[str, str] = {}     # term -> the text on screen (what the test reads)
         self.shown_step: int | None = None
@@ -135,7 +136,10 @@ class LearnDock(QDockWidget):
 
     # ---- inputs from the window -----------------------------------------------------------------------
     def set_family(self, family: str, model_options: dict | None = None) -> None:
-        """The family picked in Setup (before any run): its formulas, with dashes for the numbers."""
+        """The family picked in Setup: its formulas, with dashes for the numbers. While a run trains,
+        the dock keeps explaining that run (a changed setup applies to the next one)."""
+        if self.running:
+            return
         if family != self.family:
             self.latest = None
             self.evaluation = None
@@ -147,6 +151,8 @@ class LearnDock(QDockWidget):
 
     def set_model_option(self, name: str, value) -> None:
         """A model setting edited in Setup (the GAN's loss picks which losses are shown)."""
+        if self.running:
+            return
         self.model_options[name] = value
         self._changed()
         self._update_classifier_hint()
@@ -181,6 +187,7 @@ class LearnDock(QDockWidget):
         self.spec = dict(ev.spec)
         self.kind = ev.spec.get("kind")
         self.run_dataset = dataset
+        self.running = True
         self.latest = None
         self.evaluation = None
         self.snapshot = None
@@ -209,6 +216,7 @@ class LearnDock(QDockWidget):
 
     def training_finished(self) -> None:
         """A run ended: the comparison may have a new best run."""
+        self.running = False
         self._compare_key = None
         if self._page_visible(self.comparison_page):
             self._update_comparison()

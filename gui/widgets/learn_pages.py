@@ -51,16 +51,22 @@ def likelihood_word(kind: str | None) -> str:
 
 
 class ComparisonPage(QWidget):
-    """Families side by side, measured from the person's runs on the current data."""
+    """Families side by side (one column each), measured from the person's runs on the current data."""
 
     refresh_requested = Signal()
 
-    COLUMNS = (QT_TRANSLATE_NOOP("ComparisonPage", "Family"), QT_TRANSLATE_NOOP("ComparisonPage", "Run"),
-               QT_TRANSLATE_NOOP("ComparisonPage", "Likelihood"),
-               QT_TRANSLATE_NOOP("ComparisonPage", "Held-out NLL"),
-               QT_TRANSLATE_NOOP("ComparisonPage", "Samples / s"),
-               QT_TRANSLATE_NOOP("ComparisonPage", "Steps to sample"),
-               QT_TRANSLATE_NOOP("ComparisonPage", "Latent"))
+    ROWS = (("run", QT_TRANSLATE_NOOP("ComparisonPage", "Run")),
+            ("likelihood", QT_TRANSLATE_NOOP("ComparisonPage", "Likelihood")),
+            ("nll", QT_TRANSLATE_NOOP("ComparisonPage", "Held-out NLL (nats)")),
+            ("bpd", QT_TRANSLATE_NOOP("ComparisonPage", "Bits per dimension")),
+            ("speed", QT_TRANSLATE_NOOP("ComparisonPage", "Samples per second")),
+            ("steps", QT_TRANSLATE_NOOP("ComparisonPage", "Steps to sample")),
+            ("latent", QT_TRANSLATE_NOOP("ComparisonPage", "Has a latent")))
+    SHORT_NAMES = {"vae": QT_TRANSLATE_NOOP("ComparisonPage", "VAE"),
+                   "gan": QT_TRANSLATE_NOOP("ComparisonPage", "GAN"),
+                   "ar": QT_TRANSLATE_NOOP("ComparisonPage", "AR"),
+                   "flow": QT_TRANSLATE_NOOP("ComparisonPage", "Flow"),
+                   "diffusion": QT_TRANSLATE_NOOP("ComparisonPage", "Diffusion")}
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -71,14 +77,15 @@ class ComparisonPage(QWidget):
                                       "from its newest checkpoint."))
         self.caption.setWordWrap(True)
         layout.addWidget(self.caption)
-        self.table = QTableWidget(len(FAMILIES), len(self.COLUMNS))
-        self.table.setHorizontalHeaderLabels([self.tr(c) for c in self.COLUMNS])
-        self.table.verticalHeader().setVisible(False)
+        self.table = QTableWidget(len(self.ROWS), len(FAMILIES))
+        self.table.setHorizontalHeaderLabels([self.tr(self.SHORT_NAMES[f]) for f in FAMILIES])
+        self.table.setVerticalHeaderLabels([self.tr(label) for _, label in self.ROWS])
+        for c, family in enumerate(FAMILIES):
+            self.table.horizontalHeaderItem(c).setToolTip(family_name(family))
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.horizontalHeader().setStretchLastSection(True)
-        for r, family in enumerate(FAMILIES):
-            self.table.setItem(r, 0, QTableWidgetItem(family_name(family)))
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.table.horizontalHeader().setMinimumSectionSize(48)
+        self.table.setWordWrap(True)
         layout.addWidget(self.table, 1)
         row = QHBoxLayout()
         self.refresh_button = QPushButton(self.tr("Measure again"))
@@ -90,6 +97,12 @@ class ComparisonPage(QWidget):
         row.addWidget(self.status, 1)
         layout.addLayout(row)
         self.comparison = None
+
+    def cell(self, what: str, family: str) -> str:
+        """The text shown for ``what`` (a key of ``ROWS``) of ``family``."""
+        r = [k for k, _ in self.ROWS].index(what)
+        item = self.table.item(r, FAMILIES.index(family))
+        return item.text() if item is not None else ""
 
     def show_busy(self, data_name: str) -> None:
         self.refresh_button.setEnabled(False)
@@ -105,15 +118,19 @@ class ComparisonPage(QWidget):
         self.refresh_button.setEnabled(True)
         by_family = {r.family: r for r in comparison.rows}
         measured = 0
-        for r, family in enumerate(FAMILIES):
+        for c, family in enumerate(FAMILIES):
             row = by_family.get(family)
-            cells = self._cells(row) if row is not None else [""] * (len(self.COLUMNS) - 1)
-            for c, text in enumerate(cells, start=1):
-                item = QTableWidgetItem(text)
-                if row is not None and row.note and c == 1:
+            cells = self._cells(row) if row is not None else {}
+            for r, (key, _) in enumerate(self.ROWS):
+                item = QTableWidgetItem(cells.get(key, ""))
+                if row is not None and row.note:
                     item.setToolTip(self._note(row))
+                elif key == "nll" and row is not None and row.nll_step is not None:
+                    item.setToolTip(self.tr("the run's newest held-out evaluation, at step {step}").format(
+                        step=row.nll_step))
                 self.table.setItem(r, c, item)
             measured += bool(row is not None and row.measured)
+        self.table.resizeRowsToContents()
         self.status.setText(self.tr("{n} of {total} families measured on {data} in {seconds:.1f} s").format(
             n=measured, total=len(FAMILIES), data=comparison.data, seconds=comparison.seconds))
 
@@ -124,23 +141,22 @@ class ComparisonPage(QWidget):
                  "cancelled": self.tr("cancelled")}
         return notes.get(row.note, row.note)
 
-    def _cells(self, row) -> list[str]:
+    def _cells(self, row) -> dict[str, str]:
         if not row.measured:
-            return [self._note(row), "", "", "", "", ""]
+            return {"run": self.tr("not run yet") if row.runs_on_data == 0 else self._note(row)}
+        none = self.tr("none")
         if row.nll_nats is None:
-            nll = self.tr("none") if row.likelihood == "none" else "—"
-        elif row.bits_per_dim is not None:
-            nll = self.tr("{nats} nats ({bpd} bits/dim)").format(nats=format_value(row.nll_nats),
-                                                                   bpd=format_value(row.bits_per_dim))
+            nll = none if row.likelihood == "none" else "—"
         else:
-            nll = self.tr("{nats} nats").format(nats=format_value(row.nll_nats))
-        if row.nll_step is not None and row.nll_nats is not None:
-            nll += " " + self.tr("@ step {step}").format(step=row.nll_step)
-        speed = format_value(row.samples_per_second) if row.samples_per_second is not None else "—"
-        steps = str(row.steps_to_sample) if row.steps_to_sample is not None else "—"
-        latent = "—" if row.has_latent is None else (self.tr("yes") if row.has_latent else self.tr("no"))
-        run = row.run if not row.note else f"{row.run} ({self._note(row)})"
-        return [run, likelihood_word(row.likelihood) if row.likelihood else "—", nll, speed, steps, latent]
+            nll = format_value(row.nll_nats)
+        bpd = format_value(row.bits_per_dim) if row.bits_per_dim is not None else \
+            (none if row.likelihood == "none" else "—")
+        return {"run": row.run,
+                "likelihood": likelihood_word(row.likelihood) if row.likelihood else "—",
+                "nll": nll, "bpd": bpd,
+                "speed": format_value(row.samples_per_second) if row.samples_per_second is not None else "—",
+                "steps": str(row.steps_to_sample) if row.steps_to_sample is not None else "—",
+                "latent": "—" if row.has_latent is None else (self.tr("yes") if row.has_latent else self.tr("no"))}
 
 
 class ClassifierPage(QWidget):
@@ -188,6 +204,7 @@ class ClassifierPage(QWidget):
         layout.addWidget(self.result)
         self.grid_holder = QWidget()
         self.grid = QGridLayout(self.grid_holder)
+        self.grid.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         self.grid.setContentsMargins(0, 0, 0, 0)
         self.grid.setSpacing(4)
         scroll = QScrollArea()
@@ -225,7 +242,7 @@ class ClassifierPage(QWidget):
             "{step}; log p(x | y) is {kind}. {wrong} misclassified{shown}.</p>").format(
                 acc=100 * result.accuracy, right=result.n - len(wrong), n=result.n, step=step,
                 kind=likelihood_word(result.likelihood_kind), wrong=len(wrong),
-                shown=self.tr(", the first {k} below").format(k=min(len(wrong), MAX_WRONG_TILES))
+                shown=self.tr(", the first {k} below (true → predicted)").format(k=min(len(wrong), MAX_WRONG_TILES))
                 if len(wrong) and images is not None else ""))
         self._clear_grid()
         names = list(class_names or [])
