@@ -198,7 +198,7 @@ class RunsController(QObject):
         s = opened.summary
         w.log("info", self.tr("opened run {run}: {family} on {data}, step {step:,}, {state}; {n} sample grids, checkpoints at {steps}")
             .format(run=opened.path.name, family=cfg.family, data=cfg.data.name, step=s.step,
-                    state=translate_engine_word(s.state), n=len(opened.samples), steps=opened.checkpoints or self.tr("none")))
+                    state=engine_word(s.state), n=len(opened.samples), steps=opened.checkpoints or self.tr("none")))
 
     def _on_loader_loaded(self, _key: str, dataset) -> None:
         """An opened run of points: its held-out data under the stored samples."""

@@ -125,7 +125,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     chars = needed_characters()
     if args.check:  # CJK and ASCII must be ours; Latin and math signs (ŷ, ∼) come from the UI font
-        missing = missing_from(OUT, {c for c in chars if ord(c) >= 0x2E80 or 0x20 <= ord(c) < 0x7F})
+        missing = missing_from(OUT, {c for c in chars if 0x2E80 <= ord(c) <= 0xFFEF or 0x20 <= ord(c) < 0x7F})
         print(f"{OUT.name}: {len(chars)} characters needed, {len(missing)} missing" +
               (f": {''.join(missing)}" if missing else ""))
         return 1 if missing else 0
