@@ -55,52 +55,52 @@
 <context>
     <name>ClassifierPage</name>
     <message>
-        <location filename="../../gui/widgets/learn_pages.py" line="156"/>
+        <location filename="../../gui/widgets/learn_pages.py" line="172"/>
         <source>&lt;p&gt;&lt;b&gt;A generative model as a classifier.&lt;/b&gt; A model of p(x | y) for every class y gives, by Bayes&apos; rule,&lt;/p&gt;&lt;p style=&apos;margin-left:18px&apos;&gt;p(y | x) = p(x | y) p(y) / ∑&lt;sub&gt;y′&lt;/sub&gt; p(x | y′) p(y′), &amp;nbsp; ŷ = arg max&lt;sub&gt;y&lt;/sub&gt; [ log p(x | y) + log p(y) ]&lt;/p&gt;&lt;p&gt;Every test image is scored under every class with the model&apos;s own likelihood (exact or a bound), p(y) is the classes&apos; share of the training set, and the largest wins. No part of the model was trained to classify.&lt;/p&gt;</source>
         <translation>&lt;p&gt;&lt;b&gt;把生成模型当作分类器。&lt;/b&gt;对每个类别 y 都有 p(x | y) 的模型，由贝叶斯公式可得&lt;/p&gt;&lt;p style=&apos;margin-left:18px&apos;&gt;p(y | x) = p(x | y) p(y) / ∑&lt;sub&gt;y′&lt;/sub&gt; p(x | y′) p(y′), &amp;nbsp; ŷ = arg max&lt;sub&gt;y&lt;/sub&gt; [ log p(x | y) + log p(y) ]&lt;/p&gt;&lt;p&gt;每张测试图像都用模型自身的似然（精确值或界）在每个类别下打分，p(y) 为各类别在训练集中所占的比例，得分最高者胜出。模型的任何部分都没有为分类而训练。&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/learn_pages.py" line="167"/>
+        <location filename="../../gui/widgets/learn_pages.py" line="183"/>
         <source>Classify the test set</source>
         <translation>对测试集分类</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/learn_pages.py" line="168"/>
+        <location filename="../../gui/widgets/learn_pages.py" line="184"/>
         <source>Score the held-out examples under every class with the newest weights (in the background)</source>
         <translation>用最新权重在每个类别下为留出样本打分（在后台进行）</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/learn_pages.py" line="172"/>
+        <location filename="../../gui/widgets/learn_pages.py" line="188"/>
         <source>Again with new weights</source>
         <translation>有新权重时重新分类</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/learn_pages.py" line="173"/>
+        <location filename="../../gui/widgets/learn_pages.py" line="189"/>
         <source>Classify again whenever training publishes new weights and this page is in view</source>
         <translation>训练发布新权重且此页面可见时，重新分类</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/learn_pages.py" line="211"/>
+        <location filename="../../gui/widgets/learn_pages.py" line="228"/>
         <source>Classifying the test set with the weights of step {step}…</source>
         <translation>正在用第 {step} 步的权重对测试集分类…</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/learn_pages.py" line="224"/>
+        <location filename="../../gui/widgets/learn_pages.py" line="241"/>
         <source>&lt;p&gt;&lt;b&gt;Accuracy on the test set: {acc:.1f}%&lt;/b&gt; ({right} of {n} right) with the weights of step {step}; log p(x | y) is {kind}. {wrong} misclassified{shown}.&lt;/p&gt;</source>
         <translation>&lt;p&gt;&lt;b&gt;测试集准确率：{acc:.1f}%&lt;/b&gt;（{n} 个中 {right} 个正确），使用第 {step} 步的权重；log p(x | y) 为{kind}。错分 {wrong} 个{shown}。&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/learn_pages.py" line="228"/>
-        <source>, the first {k} below</source>
-        <translation>，下面列出前 {k} 个</translation>
+        <location filename="../../gui/widgets/learn_pages.py" line="245"/>
+        <source>, the first {k} below (true → predicted)</source>
+        <translation>，下面列出前 {k} 个（真实 → 预测）</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/learn_pages.py" line="245"/>
+        <location filename="../../gui/widgets/learn_pages.py" line="262"/>
         <source>{true} → {predicted}</source>
         <translation>{true} → {predicted}</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/learn_pages.py" line="248"/>
+        <location filename="../../gui/widgets/learn_pages.py" line="265"/>
         <source>test example {index}: true class {true}, predicted {predicted}</source>
         <translation>测试样本 {index}：真实类别 {true}，预测为 {predicted}</translation>
     </message>
@@ -266,11 +266,6 @@
     <name>ComparisonPage</name>
     <message>
         <location filename="../../gui/widgets/learn_pages.py" line="58"/>
-        <source>Family</source>
-        <translation>模型族</translation>
-    </message>
-    <message>
-        <location filename="../../gui/widgets/learn_pages.py" line="58"/>
         <source>Run</source>
         <translation>运行</translation>
     </message>
@@ -280,97 +275,122 @@
         <translation>似然</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/learn_pages.py" line="60"/>
-        <source>Held-out NLL</source>
-        <translation>留出集 NLL</translation>
-    </message>
-    <message>
-        <location filename="../../gui/widgets/learn_pages.py" line="61"/>
-        <source>Samples / s</source>
-        <translation>样本/秒</translation>
-    </message>
-    <message>
-        <location filename="../../gui/widgets/learn_pages.py" line="62"/>
+        <location filename="../../gui/widgets/learn_pages.py" line="63"/>
         <source>Steps to sample</source>
         <translation>采样步数</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/learn_pages.py" line="63"/>
-        <source>Latent</source>
-        <translation>潜在空间</translation>
+        <location filename="../../gui/widgets/learn_pages.py" line="60"/>
+        <source>Held-out NLL (nats)</source>
+        <translation>留出集 NLL（奈特）</translation>
+    </message>
+    <message>
+        <location filename="../../gui/widgets/learn_pages.py" line="61"/>
+        <source>Bits per dimension</source>
+        <translation>比特/维</translation>
+    </message>
+    <message>
+        <location filename="../../gui/widgets/learn_pages.py" line="62"/>
+        <source>Samples per second</source>
+        <translation>每秒样本数</translation>
+    </message>
+    <message>
+        <location filename="../../gui/widgets/learn_pages.py" line="64"/>
+        <source>Has a latent</source>
+        <translation>有潜在空间</translation>
+    </message>
+    <message>
+        <location filename="../../gui/widgets/learn_pages.py" line="65"/>
+        <source>VAE</source>
+        <translation>VAE</translation>
+    </message>
+    <message>
+        <location filename="../../gui/widgets/learn_pages.py" line="66"/>
+        <source>GAN</source>
+        <translation>GAN</translation>
+    </message>
+    <message>
+        <location filename="../../gui/widgets/learn_pages.py" line="67"/>
+        <source>AR</source>
+        <translation>自回归</translation>
+    </message>
+    <message>
+        <location filename="../../gui/widgets/learn_pages.py" line="68"/>
+        <source>Flow</source>
+        <translation>流</translation>
     </message>
     <message>
         <location filename="../../gui/widgets/learn_pages.py" line="69"/>
+        <source>Diffusion</source>
+        <translation>扩散</translation>
+    </message>
+    <message>
+        <location filename="../../gui/widgets/learn_pages.py" line="75"/>
         <source>Measured from the runs you have made on the current data: the held-out NLL from each run&apos;s metrics, sampling speed and steps by drawing samples from its newest checkpoint.</source>
         <translation>根据你在当前数据上完成的运行测得：留出集 NLL 取自各运行的指标，采样速度和步数通过从其最新检查点抽取样本测得。</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/learn_pages.py" line="84"/>
+        <location filename="../../gui/widgets/learn_pages.py" line="91"/>
         <source>Measure again</source>
         <translation>重新测量</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/learn_pages.py" line="85"/>
+        <location filename="../../gui/widgets/learn_pages.py" line="92"/>
         <source>Load each family&apos;s best run on this data and sample from it again</source>
         <translation>加载每个模型族在此数据上的最佳运行并重新从中采样</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/learn_pages.py" line="96"/>
+        <location filename="../../gui/widgets/learn_pages.py" line="109"/>
         <source>Measuring the runs on {data}…</source>
         <translation>正在测量 {data} 上的运行…</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/learn_pages.py" line="100"/>
+        <location filename="../../gui/widgets/learn_pages.py" line="113"/>
         <source>Could not measure: {why}</source>
         <translation>无法测量：{why}</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/learn_pages.py" line="117"/>
+        <location filename="../../gui/widgets/learn_pages.py" line="129"/>
+        <source>the run&apos;s newest held-out evaluation, at step {step}</source>
+        <translation>该运行最新的留出集评估，位于第 {step} 步</translation>
+    </message>
+    <message>
+        <location filename="../../gui/widgets/learn_pages.py" line="134"/>
         <source>{n} of {total} families measured on {data} in {seconds:.1f} s</source>
         <translation>在 {data} 上测量了 {total} 个模型族中的 {n} 个，用时 {seconds:.1f} 秒</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/learn_pages.py" line="121"/>
+        <location filename="../../gui/widgets/learn_pages.py" line="138"/>
         <source>no run on this data yet: train one to measure it</source>
         <translation>此数据上还没有运行：训练一个即可测量</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/learn_pages.py" line="123"/>
+        <location filename="../../gui/widgets/learn_pages.py" line="140"/>
         <source>no held-out evaluation in its metrics yet (train longer than one evaluation interval)</source>
         <translation>其指标中还没有留出集评估（训练时间需超过一个评估间隔）</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/learn_pages.py" line="124"/>
+        <location filename="../../gui/widgets/learn_pages.py" line="141"/>
         <source>cancelled</source>
         <translation>已取消</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/learn_pages.py" line="131"/>
+        <location filename="../../gui/widgets/learn_pages.py" line="146"/>
+        <source>not run yet</source>
+        <translation>尚未运行</translation>
+    </message>
+    <message>
+        <location filename="../../gui/widgets/learn_pages.py" line="147"/>
         <source>none</source>
         <translation>无</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/learn_pages.py" line="133"/>
-        <source>{nats} nats ({bpd} bits/dim)</source>
-        <translation>{nats} 奈特（{bpd} 比特/维）</translation>
-    </message>
-    <message>
-        <location filename="../../gui/widgets/learn_pages.py" line="136"/>
-        <source>{nats} nats</source>
-        <translation>{nats} 奈特</translation>
-    </message>
-    <message>
-        <location filename="../../gui/widgets/learn_pages.py" line="138"/>
-        <source>@ step {step}</source>
-        <translation>@ 第 {step} 步</translation>
-    </message>
-    <message>
-        <location filename="../../gui/widgets/learn_pages.py" line="141"/>
+        <location filename="../../gui/widgets/learn_pages.py" line="159"/>
         <source>yes</source>
         <translation>有</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/learn_pages.py" line="141"/>
+        <location filename="../../gui/widgets/learn_pages.py" line="159"/>
         <source>no</source>
         <translation>无</translation>
     </message>
