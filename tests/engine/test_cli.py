@@ -1,4 +1,9 @@
-"""The CLI end to end, through real subprocesses: exit codes, outputs, stdout/stderr discipline."""
+"""The CLI end to end: exit codes, outputs, stdout/stderr discipline.
+
+Training, signals and the final summary go through real subprocesses (``genlab``); commands whose
+whole behaviour is argument parsing and one result (help, bad arguments, sample/eval/data on a run
+folder) call the same ``main`` in this process (``genlab_here``), which skips a 2.5 s PyTorch import each.
+"""
 
 import json
 import os
@@ -7,6 +12,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -19,6 +25,18 @@ def genlab(*args, timeout=240, **kw):
     env = dict(os.environ, PYTHONIOENCODING="utf-8")
     return subprocess.run([sys.executable, str(ROOT / "main.py"), *map(str, args)], cwd=ROOT, capture_output=True,
                           text=True, timeout=timeout, env=env, **kw)
+
+
+def genlab_here(capsys, *args):
+    """``main.py ARGS`` in this process: what the process would exit with, and its stdout and stderr."""
+    from engine.cli.main import main
+    capsys.readouterr()
+    try:
+        code = main([str(a) for a in args])
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else 1
+    out = capsys.readouterr()
+    return SimpleNamespace(returncode=code, stdout=out.out, stderr=out.err)
 
 
 @pytest.fixture(scope="module")
@@ -66,24 +84,24 @@ def test_eval_json_is_the_only_thing_on_stdout(moons_run):
     assert np.isfinite(result["test_nll_nats"])
 
 
-def test_digits_end_to_end_and_data_export(tmp_path):
+def test_digits_end_to_end_and_data_export(tmp_path, capsys):
     run = tmp_path / "digits"
     out = genlab("train", "--data", "digits", "--model", "vae", "--steps", "30", "--out", run, "--quiet")
     assert out.returncode == 0, out.stderr
-    out = genlab("sample", "--run", run, "-n", "16", "-o", tmp_path / "d.npy")
+    out = genlab_here(capsys, "sample", "--run", run, "-n", "16", "-o", tmp_path / "d.npy")
     assert out.returncode == 0
     assert np.load(tmp_path / "d.npy").shape == (16, 1, 8, 8)
-    out = genlab("eval", "--run", run, "--json")
+    out = genlab_here(capsys, "eval", "--run", run, "--json")
     res = json.loads(out.stdout)
     assert res["bits_per_dim"] is not None and res["bits_per_dim"] > 0
-    out = genlab("data", "--data", "digits", "--split", "test", "-n", "5", "-o", tmp_path / "x.npy")
+    out = genlab_here(capsys, "data", "--data", "digits", "--split", "test", "-n", "5", "-o", tmp_path / "x.npy")
     assert out.returncode == 0, out.stderr
     x = np.load(tmp_path / "x.npy")
     assert x.shape == (5, 1, 8, 8) and x.min() >= 0 and x.max() <= 1
 
 
-def test_data_export_matches_training_points(tmp_path):
-    out = genlab("data", "--data", "moons", "-n", "100", "-o", tmp_path / "m.npy")
+def test_data_export_matches_training_points(tmp_path, capsys):
+    out = genlab_here(capsys, "data", "--data", "moons", "-n", "100", "-o", tmp_path / "m.npy")
     assert out.returncode == 0, out.stderr
     from engine.data.toys import sample_toy
     assert np.array_equal(np.load(tmp_path / "m.npy"), sample_toy("moons", 20000, 0)[:100])
@@ -98,8 +116,8 @@ def test_data_export_matches_training_points(tmp_path):
     (["eval"], "--run"),
     (["frobnicate"], "invalid choice"),
 ])
-def test_bad_arguments_exit_2_with_one_clear_line(tmp_path, args, needle):
-    out = genlab(*[a.format(tmp=tmp_path) for a in args])
+def test_bad_arguments_exit_2_with_one_clear_line(tmp_path, capsys, args, needle):
+    out = genlab_here(capsys, *[a.format(tmp=tmp_path) for a in args])
     assert out.returncode == 2, (out.returncode, out.stderr)
     errors = [l for l in out.stderr.strip().splitlines() if "error" in l]
     assert len(errors) == 1, out.stderr  # progress lines may precede it; one error line
@@ -107,12 +125,12 @@ def test_bad_arguments_exit_2_with_one_clear_line(tmp_path, args, needle):
     assert "Traceback" not in out.stderr
 
 
-def test_help_explains_every_command():
-    out = genlab("--help")
+def test_help_explains_every_command(capsys):
+    out = genlab("--help")  # once through a real process
     assert out.returncode == 0
     for cmd in ("train", "sample", "eval", "data"):
         assert cmd in out.stdout
-        sub = genlab(cmd, "--help")
+        sub = genlab_here(capsys, cmd, "--help")
         assert sub.returncode == 0 and "usage" in sub.stdout
 
 
