@@ -47,6 +47,17 @@ def steps_from_curves(curves: list[dict], upto: int | None = None) -> list:
     return out
 
 
+def evaluation_from_curves(curves: list[dict], upto: int | None = None):
+    """A run's newest held-out evaluation record as an ``EvaluationCompleted`` (None if it has none)."""
+    from engine.events import EvaluationCompleted
+    evals = [rec for rec in curves if rec.get("event") == "eval" and (upto is None or rec["step"] <= upto)]
+    if not evals:
+        return None
+    rec = evals[-1]
+    return EvaluationCompleted(step=int(rec["step"]),
+                               metrics={k: v for k, v in rec.items() if k not in ("event", "step", "time")})
+
+
 def export_block(family: str | None, kind: str | None, what: str) -> str:
     """Why ``what`` cannot be exported for this family and kind of data ('' when it can)."""
     if what not in ("onnx", "torch-export") or family is None:

@@ -24,7 +24,8 @@ from PySide6.QtWidgets import QInputDialog, QMenu, QMessageBox
 
 from gui.background import BackgroundTasks
 from gui.i18n import engine_word
-from gui.run_tasks import EXPORTS, TASK_NAMES, compare_task, export_block, export_task, open_task, steps_from_curves
+from gui.run_tasks import (EXPORTS, TASK_NAMES, compare_task, evaluation_from_curves, export_block, export_task,
+                           open_task, steps_from_curves)
 
 
 translate = QCoreApplication.translate
@@ -182,9 +183,16 @@ class RunsController(QObject):
         cfg = opened.config
         kind = opened.summary.kind
         w.setup_dock.show_run_config(cfg, kind)
+        steps = steps_from_curves(opened.curves, upto)
         w.losses_dock.clear()
-        w.losses_dock.add_steps(steps_from_curves(opened.curves, upto))
+        w.losses_dock.add_steps(steps)
         w.losses_dock.finish()
+        # The Learn dock explains the opened run with its recorded numbers (newest step and evaluation).
+        w.learn_dock.set_family(cfg.family, cfg.to_dict().get("model") or {})
+        w.learn_dock.add_steps(steps[-1:])
+        last_eval = evaluation_from_curves(opened.curves, upto)
+        if last_eval is not None:
+            w.learn_dock.add_evaluation(last_eval)
         w.samples_dock.start_run(opened.path, kind or "image")
         w.samples_dock.refresh_history()
         if w.samples_dock.history:

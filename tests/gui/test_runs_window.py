@@ -128,6 +128,9 @@ def test_a_killed_run_reopens_continues_compares_with_another_family_and_exports
     assert w.setup_dock.train_form.widgets["checkpoint_every"].value() == 20   # its config, not a preset
     assert w.losses_dock.point_count() > 0
     assert len(w.samples_dock.history) >= 2 and w.samples_dock.caption.text().startswith("Stored")
+    recorded = [json.loads(line) for line in (killed / "metrics.jsonl").read_text().splitlines() if line.strip()]
+    last = [r for r in recorded if r.get("event") == "train"][-1]
+    assert w.learn_dock.latest.step == last["step"] and w.learn_dock.latest.losses["kl"] == last["kl"]
     saved = row.checkpoint_step
 
     def more_steps():
