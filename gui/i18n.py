@@ -53,11 +53,15 @@ def system_language() -> str:
 
 
 def chosen_language(settings=None) -> str:
-    """The saved choice (``ui/language``) when valid, else the system's."""
+    """The saved choice (``ui/language``) when valid, else ``GENLAB_LANGUAGE`` (``en`` or ``zh_CN``; the
+    test suite sets ``en`` so a Chinese desktop runs it in English), else the system's."""
     if settings is not None:
         saved = settings.value(LANGUAGE_KEY, "")
         if isinstance(saved, str) and saved in LANGUAGES:
             return saved
+    forced = os.environ.get("GENLAB_LANGUAGE", "")
+    if forced in LANGUAGES:
+        return forced
     return system_language()
 
 

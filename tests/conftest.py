@@ -11,6 +11,7 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("GENLAB_TEST", "1")
+os.environ.setdefault("GENLAB_LANGUAGE", "en")  # English unless a test saves another choice
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:

@@ -414,8 +414,12 @@ class Trainer(RunKeeping):
         base_elapsed = self.elapsed
         while True:
             self.elapsed = base_elapsed + (self.clock() - seg_start)
+            stop = controls.stop.is_set()
             if self.dist is not None:
-                self.elapsed, stop = self.dist.agree(self.elapsed, controls.stop.is_set())
+                # Every rank acts on the flag they agreed on: a signal that lands after the all-reduce
+                # waits for the next step on all ranks alike (acting on the local flag, one rank would
+                # leave while the others went on into a step's all-reduce).
+                self.elapsed, stop = self.dist.agree(self.elapsed, stop)
                 if stop and not controls.stop.is_set():
                     controls.request_stop()
             if self.step >= total:
@@ -423,7 +427,7 @@ class Trainer(RunKeeping):
             if tc.time_limit and self.elapsed >= tc.time_limit:
                 reason = "time limit"
                 break
-            if controls.stop.is_set():
+            if stop:
                 reason = "stopped"
                 break
             changes = controls.take_live_changes()

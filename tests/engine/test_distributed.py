@@ -104,6 +104,7 @@ def jobs(tmp_path_factory):
     _wait_for_training(gan_run, gan_job)
     gan_job.proc.send_signal(signal.SIGTERM)
     stopped = gan_job.wait()
+    assert stopped.stdout.strip(), f"the stopped job printed no summary: {stopped.stderr[-3000:]}"
     stopped_step = json.loads((gan_run / "status.json").read_text())["step"]
     started["gan"] = (Job(tmp, "gan-resumed", "--resume", gan_run, "--steps", STEPS["gan"] - stopped_step), gan_run)
 
