@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (QCheckBox, QDockWidget, QHBoxLayout, QLabel, QPus
 from engine.latent.plane import view_bounds
 from gui.latent_link import ExplorerLink
 from gui.lazy import lazy_module
+from gui.visibility import on_screen, when_shown
 from gui.widgets.inside_views import MapView, PosteriorView, heat_uint8
 
 HEAT_RES = 64                 # heat map cells per side
@@ -145,7 +146,7 @@ class InsideDock(QDockWidget):
 
     def set_snapshot(self, snapshot) -> None:
         self.snapshot = snapshot
-        if self.isVisible():
+        if on_screen(self):
             self._forward_snapshot()
 
     def _forward_snapshot(self) -> None:
@@ -158,7 +159,7 @@ class InsideDock(QDockWidget):
 
     def _on_visibility_changed(self, visible: bool) -> None:
         if visible:
-            self._forward_snapshot()
+            when_shown(self, self._forward_snapshot)
 
     def shutdown(self) -> bool:
         return self.link.close(2.0)

@@ -30,6 +30,7 @@ from engine.i18n import QT_TRANSLATE_NOOP
 from engine.latent import plane as planes
 from gui.latent_link import ExplorerLink
 from gui.lazy import lazy_module
+from gui.visibility import on_screen, when_shown
 from gui.widgets.completion_panel import CompletionPanel
 from gui.widgets.latent_page import PAGE_WIDGETS, LatentPage
 
@@ -179,7 +180,7 @@ class LatentDock(QDockWidget):
     def set_snapshot(self, snapshot) -> None:
         """A newly published snapshot (from the bridge); used at once if the dock is visible."""
         self.snapshot = snapshot
-        if self.isVisible():
+        if on_screen(self):
             self._forward_snapshot()
 
     def _forward_snapshot(self) -> None:
@@ -199,7 +200,7 @@ class LatentDock(QDockWidget):
         """Decode the handle and the manifold again (new weights), and re-encode the data when due.
         While the handle moves, only the decode is renewed: the grid and the embedding would hold up
         the next decode on the explorer's thread, so they wait until the pointer rests."""
-        if self.info is None or not self.isVisible():
+        if self.info is None or not on_screen(self):
             return
         if self.info["latent"]:
             if self.moving or self.rest_timer.isActive():
@@ -220,8 +221,11 @@ class LatentDock(QDockWidget):
 
     def _on_visibility_changed(self, visible: bool) -> None:
         if visible:
-            self._forward_snapshot()
-            self.refresh()
+            when_shown(self, self._on_shown)
+
+    def _on_shown(self) -> None:
+        self._forward_snapshot()
+        self.refresh()
 
     # ---- the model's shape (first result of a run) -------------------------------------------------------------
     def _setup_model(self, info: dict) -> None:
@@ -409,7 +413,7 @@ class LatentDock(QDockWidget):
         """Decode the manifold. ``preemptible``: a newer grid interrupts this one while it runs (the
         view moved: it is stale); new weights alone let a running grid finish, or a slow model would
         never finish one while it trains."""
-        if self.plane is None or self.z is None or not self.isVisible():
+        if self.plane is None or self.z is None or not on_screen(self):
             return -1
         xr, yr = self.plane_view.square_region()
         self.plane_view.set_manifold_region(xr, yr)

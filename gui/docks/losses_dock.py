@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDockWidget, QHBoxLayout, Q
 
 from gui.plots.series import LossSeries, pick_linear_threshold
 from gui.plots.symlog_axis import SymlogAxis
+from gui.visibility import on_screen
 from gui.widgets.views import cache_axes
 
 REFRESH_HZ = 12
@@ -199,7 +200,7 @@ class LossesDock(QDockWidget):
 
     # ---- drawing ------------------------------------------------------------------------------------
     def _update_plot(self) -> None:
-        if not self._dirty or not self.isVisible():
+        if not self._dirty or not on_screen(self):  # a tab behind another dock draws when shown
             return
         self._dirty = False
         if self._recompute:

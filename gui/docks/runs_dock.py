@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QDockWidget, QHBoxLayout, QHea
 from engine.i18n import QT_TRANSLATE_NOOP
 from gui.background import BackgroundTasks
 from gui.i18n import engine_word
+from gui.visibility import on_screen
 
 COLUMNS = (QT_TRANSLATE_NOOP("RunsDock", "Run"), QT_TRANSLATE_NOOP("RunsDock", "Family"),
            QT_TRANSLATE_NOOP("RunsDock", "Data"), QT_TRANSLATE_NOOP("RunsDock", "Steps"),
@@ -197,7 +198,7 @@ class RunsDock(QDockWidget):
         self.tasks.submit("list-runs", list_runs, self.workspace)
 
     def _on_timer_timeout(self) -> None:
-        if self.isVisible() and not self.tasks.busy("list-runs"):
+        if on_screen(self) and not self.tasks.busy("list-runs"):
             self.refresh()
 
     def _on_tasks_finished(self, name: str, runs) -> None:
