@@ -17,6 +17,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QDockWidget, QHBoxLayout, QLabel, QPushButton, QSlider, QStackedWidget,
                                QVBoxLayout, QWidget)
 
+from gui.visibility import on_screen, when_shown
 from gui.widgets.views import ImageGridView, ScatterView
 
 STEP_RE = re.compile(r"^step_(\d+)\.png$")
@@ -88,6 +89,7 @@ class SamplesDock(QDockWidget):
         row.addWidget(self.live_button)
         layout.addLayout(row)
         self.setWidget(body)
+        self.visibilityChanged.connect(self._on_visibility_changed)
 
     # ---- run lifecycle --------------------------------------------------------------------------------
     def start_run(self, run_dir: Path | None, kind: str, reference: np.ndarray | None = None) -> None:
@@ -137,11 +139,20 @@ class SamplesDock(QDockWidget):
         self._live_event = ev
         if ev.kind == "image":
             self._live_shape = tuple(ev.data.shape[:2])
-        if self.live:
-            self._draw(ev.kind, ev.data)
-            self.caption.setText(self._caption(ev.step, ev.kind, ev.data, live=True))
+        if self.live and on_screen(self):  # a tab behind the Latent dock draws the newest when shown
+            self._draw_live()
         self._sync_scrubber()
         self.updates += 1
+
+    def _draw_live(self) -> None:
+        ev = self._live_event
+        if ev is not None and self.live:
+            self._draw(ev.kind, ev.data)
+            self.caption.setText(self._caption(ev.step, ev.kind, ev.data, live=True))
+
+    def _on_visibility_changed(self, visible: bool) -> None:
+        if visible:
+            when_shown(self, self._draw_live)
 
     def _draw(self, kind: str, data: np.ndarray, rect_like=None) -> None:
         if kind == "image":
