@@ -158,21 +158,22 @@ class BatchSampler:
 
 
 class SampleSchedule:
-    """Display samples every ``every`` steps, but never more than ``budget`` of the wall time.
+    """Display samples every ``every`` steps, but never more than ``budget`` of the training time.
 
-    A draw that took c seconds delays the next by c (1 - b) / b, and a draw is due only while the
-    draws so far plus one more of the last one's cost fit in ``budget`` of the time since the first
-    draw: the share stays under the budget at any run length (the spacing rule alone let a run of a
-    few dozen grids end above it by the first draw's cost); after a pause the spacing rule still
-    keeps draws apart, so the time paused does not turn into a burst of grids.
+    A draw that took c seconds delays the next by c (1 - b) / b; and from the second grid on, the grids
+    drawn during training (all but the run's first, drawn before its clock starts and carrying one-off
+    warm-up costs) must fit, with one more of the last one's cost, in ``budget`` of the time since the
+    first grid ended. The spacing rule alone let a short run end above the budget; counting the first
+    grid would starve the next ones after a slow warm-up. After a pause the spacing rule still keeps
+    draws apart, so the time paused does not turn into a burst of grids.
     """
 
     def __init__(self, every: int, budget: float):
         self.every, self.budget = every, budget
         self.last_step = -10 ** 9
         self.next_time = 0.0
-        self.first_start: float | None = None
-        self.spent = 0.0
+        self.clock_start: float | None = None   # when the first grid ended
+        self.spent = 0.0                        # seconds of the grids drawn since
         self.last_cost = 0.0
 
     def _b(self) -> float:
@@ -181,14 +182,17 @@ class SampleSchedule:
     def due(self, step: int, now: float) -> bool:
         if step - self.last_step < self.every or now < self.next_time:
             return False
-        return self.first_start is None or self.spent + self.last_cost <= self._b() * (now - self.first_start)
+        if self.clock_start is None or self.spent == 0.0:
+            return True
+        return self.spent + self.last_cost <= self._b() * (now - self.clock_start)
 
     def record(self, step: int, started: float, ended: float) -> None:
         self.last_step = step
         cost = ended - started
-        if self.first_start is None:
-            self.first_start = started
-        self.spent += cost
+        if self.clock_start is None:
+            self.clock_start = ended
+        else:
+            self.spent += cost
         self.last_cost = cost
         b = self._b()
         self.next_time = ended + cost * (1.0 - b) / b
