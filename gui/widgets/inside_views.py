@@ -15,7 +15,7 @@ from PySide6.QtCore import QRectF, Qt, Signal
 from PySide6.QtWidgets import QGraphicsItem
 
 from gui.widgets.plane_view import PALETTE
-from gui.widgets.views import DATA_BRUSH, cache_axes
+from gui.widgets.views import DATA_BRUSH, plane_plot
 
 LOG_FLOOR = 12.0        # log scale: show log p down to this many nats below the maximum
 
@@ -82,11 +82,7 @@ class MapView(pg.PlotWidget):
     def __init__(self, parent=None):
         self.box = _ClickBox(lambda x, y: self.clicked.emit(x, y))
         super().__init__(parent, viewBox=self.box)
-        self.setAspectLocked(True)
-        self.showGrid(x=True, y=True, alpha=0.15)
-        self.setMenuEnabled(False)
-        self.hideButtons()
-        cache_axes(self)
+        plane_plot(self)
         self.heat = pg.ImageItem(axisOrder="row-major")
         self.heat.setLookupTable(pg.colormap.get("viridis").getLookupTable(nPts=256))
         self.heat.setZValue(-10)
@@ -156,11 +152,7 @@ class PosteriorView(pg.PlotWidget):
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self.setAspectLocked(True)
-        self.showGrid(x=True, y=True, alpha=0.15)
-        self.setMenuEnabled(False)
-        self.hideButtons()
-        cache_axes(self)
+        plane_plot(self)
         self.setLabel("bottom", self.tr("z1"))
         self.setLabel("left", self.tr("z2"))
         self.cloud = pg.ScatterPlotItem(size=3, pen=None, brush=pg.mkBrush(*DATA_BRUSH), pxMode=True)

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import (QComboBox, QGridLayout, QHBoxLayout, QLabel, QPus
                                QVBoxLayout, QWidget)
 
 from gui.widgets.live_image import LiveImageView
-from gui.widgets.views import DATA_BRUSH, cache_axes
+from gui.widgets.views import DATA_BRUSH, plane_plot
 
 SLIDER_RANGE = 4.0        # +- this many units (standard deviations of the prior)
 SLIDER_STEPS = 400        # ticks per side
@@ -176,11 +176,7 @@ class DataSpaceView(pg.PlotWidget):
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self.setAspectLocked(True)
-        self.showGrid(x=True, y=True, alpha=0.15)
-        self.setMenuEnabled(False)
-        self.hideButtons()
-        cache_axes(self)
+        plane_plot(self)
         self.data_item = pg.ScatterPlotItem(size=3, pen=None, brush=pg.mkBrush(*DATA_BRUSH), pxMode=True)
         self.grid_item = pg.PlotCurveItem(pen=pg.mkPen(40, 110, 200, 140, width=1), connect="finite")
         self.path_item = pg.PlotDataItem(pen=pg.mkPen(200, 40, 40, width=2), symbol="o", symbolSize=5,

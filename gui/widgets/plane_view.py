@@ -14,7 +14,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import QPointF, Qt, Signal
 from PySide6.QtWidgets import QGraphicsItem
 
-from gui.widgets.views import cache_axes
+from gui.widgets.views import plane_plot
 
 PALETTE = [(31, 119, 180), (255, 127, 14), (44, 160, 44), (214, 39, 40), (148, 103, 189), (140, 86, 75),
            (227, 119, 194), (127, 127, 127), (188, 189, 34), (23, 190, 207)]
@@ -67,11 +67,7 @@ class PlaneView(pg.PlotWidget):
     def __init__(self, parent=None):
         self.box = _PlaneViewBox(self._picked)
         super().__init__(parent, viewBox=self.box)
-        self.setAspectLocked(True)
-        self.showGrid(x=True, y=True, alpha=0.15)
-        self.setMenuEnabled(False)
-        self.hideButtons()
-        cache_axes(self)
+        plane_plot(self)
         self.points_item = pg.ScatterPlotItem(size=4, pen=None, pxMode=True)
         self.points_item.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.markers_item = pg.ScatterPlotItem(size=12, pxMode=True, symbol="s")

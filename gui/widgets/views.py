@@ -28,6 +28,16 @@ def cache_axes(plot: pg.PlotWidget) -> None:
         plot.getAxis(name).setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
 
 
+
+def plane_plot(plot: pg.PlotWidget) -> None:
+    """The look of every plot of a plane (data, latent, density): equal axes, a faint grid, no context
+    menu or auto-range button, cached axes."""
+    plot.setAspectLocked(True)
+    plot.showGrid(x=True, y=True, alpha=0.15)
+    plot.setMenuEnabled(False)
+    plot.hideButtons()
+    cache_axes(plot)
+
 class ImageGridView(pg.GraphicsLayoutWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
