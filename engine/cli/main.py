@@ -12,7 +12,6 @@ import argparse
 import sys
 import traceback
 
-from engine.config import FAMILIES
 from engine.crash import write_crash_log
 from engine.errors import GenLabError, TrainingError
 
@@ -31,7 +30,11 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from engine.data import builtin_names
+    """The whole command line. Builds without PyTorch (names come from plain catalogues), so ``--help``
+    answers at once."""
+    from engine.catalogue import builtin_names
+    from engine.models.registry import FAMILY_MODULES
+    families = tuple(FAMILY_MODULES)
     p = _Parser(prog="genlab", description="GenLab: train, sample and evaluate deep generative models. "
                 "With no command, opens the window.")
     p.add_argument("--version", action="store_true", help="print the version and exit")
@@ -44,7 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
     t = sub.add_parser("train", help="train a model headless, writing a run folder",
                        description="Train a model and write a run folder (config, metrics, checkpoints, samples).")
     t.add_argument("--data", help=f"built-in dataset ({', '.join(builtin_names())}) or a path to your data")
-    t.add_argument("--model", choices=FAMILIES, metavar="FAMILY", help=f"model family: {', '.join(FAMILIES)}")
+    t.add_argument("--model", choices=families, metavar="FAMILY", help=f"model family: {', '.join(families)}")
     g = t.add_mutually_exclusive_group()
     g.add_argument("--steps", type=int, help="number of training steps (default from the config: 2000)")
     g.add_argument("--time", type=float, metavar="SECONDS", help="train for this many seconds instead of a step count")
@@ -133,8 +136,7 @@ def main(argv: list[str] | None = None, gui=None, selftest=None) -> int:
     engine never imports the window."""
     argv = list(sys.argv[1:] if argv is None else argv)
     try:
-        # The window and --version skip the parser: building it lists the built-in data, which imports
-        # PyTorch, and the window must paint before PyTorch loads (gui/warmup.py).
+        # The window and --version skip the parser (the window must paint before anything else loads).
         if argv in ([], ["gui"]) and gui is not None:
             return gui()
         if argv == ["--version"]:

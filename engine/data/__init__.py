@@ -18,6 +18,7 @@ from pathlib import Path
 
 from engine.config import DataConfig
 from engine.data.builtin import BUILTIN_IMAGES, BUILTIN_POINTS, DRAWN, load_digits, load_toy
+from engine.catalogue import builtin_names, downloadable_names
 from engine.data.progress import LoadCancelled, Reporter, as_reporter
 from engine.data.spec import DataSpec, Dataset
 from engine.errors import DataError
@@ -28,16 +29,6 @@ FILE_LOADERS = {".npy": "npy", ".npz": "npz", ".csv": "csv", ".tsv": "csv", ".tx
                 ".idx": "idx", ".gz": "idx", ".ubyte": "idx", ".tar.gz": "tar", ".tgz": "tar", ".tar": "tar"}
 SUPPORTED_TEXT = ("a folder of images, an IDX folder (train-*/t10k-* files), a CIFAR-10 binary folder or "
                   "archive, .npy, .npz, IDX (.gz), .csv of points")
-
-
-def builtin_names() -> list[str]:
-    """Names that load without files or network."""
-    return list(BUILTIN_POINTS) + list(BUILTIN_IMAGES)
-
-
-def downloadable_names() -> list[str]:
-    from engine.data.remote import REMOTE_SETS
-    return list(REMOTE_SETS)
 
 
 def _kind_of_file(path: Path) -> str | None:

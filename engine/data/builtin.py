@@ -8,6 +8,7 @@ import gzip
 import numpy as np
 import torch
 
+from engine.catalogue import BUILTIN_IMAGES, DRAWN  # noqa: F401  (re-exported)
 from engine.data.spec import DataSpec, Dataset
 from engine.data.toys import TOYS, sample_toy
 from engine.errors import DataError
@@ -50,6 +51,4 @@ def load_digits() -> Dataset:
                    source="built-in 8x8 digits (UCI optdigits, as scikit-learn ships them)")
 
 
-BUILTIN_POINTS = tuple(TOYS)
-BUILTIN_IMAGES = ("digits", "shapes", "shapes-colour")
-DRAWN = "drawn"
+BUILTIN_POINTS = tuple(TOYS)   # the same names as engine.catalogue.POINT_TOYS (tested)

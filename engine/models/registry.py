@@ -7,10 +7,13 @@ Adding a family is one line here.
 from __future__ import annotations
 
 import importlib
+from typing import TYPE_CHECKING
 
-from engine.data.spec import DataSpec
 from engine.errors import UnknownFamilyError
 from engine.i18n import QT_TRANSLATE_NOOP
+
+if TYPE_CHECKING:  # the registry is read by ``genlab --help``, which must not import PyTorch
+    from engine.data.spec import DataSpec
 
 FAMILY_MODULES = {
     "vae": ("engine.models.vae", "VAE", "VAEConfig"),
@@ -66,7 +69,7 @@ def config_class(family: str):
         return ModelConfig
 
 
-def build_model(family: str, spec: DataSpec, model_config, preprocess: dict | None = None):
+def build_model(family: str, spec: "DataSpec", model_config, preprocess: dict | None = None):
     """A fresh model for ``spec`` from a family config dataclass (or a plain dict of it)."""
     import dataclasses
     cfg = dataclasses.asdict(model_config) if dataclasses.is_dataclass(model_config) else dict(model_config)

@@ -128,6 +128,7 @@ class Distributed:
         if not timeout > 0:
             raise DistributedError(f"GENLAB_DIST_TIMEOUT={text!r}: expected a number of seconds above 0")
         if not dist.is_initialized():
+            _import_before_joining()
             try:
                 dist.init_process_group(backend=backend, init_method="env://", rank=rank, world_size=world,
                                         timeout=datetime.timedelta(seconds=timeout))
@@ -335,6 +336,21 @@ class Distributed:
         total = torch.tensor([worst], dtype=torch.float64, device=self._control_device())
         dist.all_reduce(total, op=dist.ReduceOp.MAX)
         return float(total.item())
+
+
+def _import_before_joining() -> None:
+    """Import what the first optimiser imports (``torch._dynamo``, which brings ``torch.distributed.nn``)
+    before the process group exists.
+
+    ``torch.distributed.nn.functional`` declares ``group=group.WORLD`` as default arguments, evaluated
+    when the module is first imported. Imported after ``init_process_group`` (the first Adam imports it),
+    those defaults hold the default process group for the life of the process, so
+    ``destroy_process_group`` cannot free it and Gloo's worker threads outlive ``close``. At interpreter
+    exit such a thread, still finishing the last collective, releases a tensor, needs the GIL, is ended
+    by Python's finalisation and aborts the process ("terminate called without an active exception":
+    rank 1 of a finished job killed by SIGABRT under load). Imported first, the defaults are None.
+    """
+    import torch._dynamo  # noqa: F401  (the import is the point; see above)
 
 
 def _buckets(tensors: list[torch.Tensor], limit: int):

@@ -152,3 +152,42 @@ def test_sigterm_saves_a_checkpoint_and_exits_130(tmp_path):
     assert list((run / "checkpoints").glob("ckpt_*.safetensors"))
     resumed = genlab("train", "--resume", run, "--steps", "20", "--quiet")
     assert resumed.returncode == 0, resumed.stderr
+
+
+SUBCOMMANDS = ("train", "sample", "eval", "data", "export", "compare", "runs", "selftest")
+
+
+def test_help_answers_without_importing_pytorch(tmp_path):
+    """``--help`` of the program and of every command never imports PyTorch: a ``torch`` that raises on
+    import comes first on the path, and every help still answers (through ``python -m genlab`` too)."""
+    fake = tmp_path / "fake"
+    (fake / "torch").mkdir(parents=True)
+    (fake / "torch" / "__init__.py").write_text("raise ImportError('torch must not be imported by --help')\n")
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(fake), str(ROOT)]), PYTHONIOENCODING="utf-8")
+    for args in [("--help",)] + [(sub, "--help") for sub in SUBCOMMANDS]:
+        for entry in ([str(ROOT / "main.py")], ["-m", "genlab"]):
+            done = subprocess.run([sys.executable, *entry, *args], cwd=tmp_path, env=env, capture_output=True,
+                                  text=True, timeout=60)
+            assert done.returncode == 0 and "usage: genlab" in done.stdout, (entry, args, done.stderr[-2000:])
+            assert "torch must not be imported" not in done.stderr
+
+
+def test_python_m_genlab_is_the_same_program(capsys):
+    done = subprocess.run([sys.executable, "-m", "genlab", "--version"], cwd=ROOT, capture_output=True, text=True,
+                          timeout=60)
+    from engine import __version__
+    assert done.returncode == 0 and done.stdout.strip() == f"GenLab {__version__}"
+    bad = subprocess.run([sys.executable, "-m", "genlab", "train", "--model", "nope"], cwd=ROOT, capture_output=True,
+                         text=True, timeout=60)
+    assert bad.returncode == 2 and bad.stderr.startswith("genlab: error:")
+
+
+def test_the_name_catalogue_matches_the_loaders():
+    from engine.catalogue import BUILTIN_IMAGES, DOWNLOADABLE, POINT_TOYS
+    from engine.data.remote import REMOTE_SETS
+    from engine.data.toys import TOYS
+    assert tuple(TOYS) == POINT_TOYS and tuple(REMOTE_SETS) == DOWNLOADABLE
+    from engine.data import load_dataset
+    from engine.config import DataConfig
+    for name in BUILTIN_IMAGES:
+        assert load_dataset(DataConfig(name=name, n_train=20, n_test=10)).spec.kind == "image"

@@ -198,6 +198,24 @@ def test_the_distributed_run_folder_is_complete_and_opens(jobs, family):
         assert torch.isfinite(model.decode(z)).all()
 
 
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="reads thread names from /proc (Linux)")
+def test_leaving_the_job_ends_the_process_groups_threads(tmp_path):
+    """A Gloo thread that outlives ``close`` can abort the process at exit (SIGABRT, "terminate called
+    without an active exception"), so a finished job failed now and then under load. The cause was a
+    module imported after joining that kept the process group alive; the probe imports it the way the
+    first optimiser does and checks that leaving ends every Gloo thread, on both ranks, every time."""
+    env = dict(os.environ, GLOO_SOCKET_IFNAME="lo", OMP_NUM_THREADS="1")
+    cmd = [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node=2", "--nnodes=1",
+           "--master_addr", "127.0.0.1", "--master_port", str(_free_port()),
+           str(ROOT / "tests" / "engine" / "dist_close_probe.py")]
+    done = subprocess.run(cmd, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=240)
+    assert done.returncode == 0, done.stderr[-3000:]
+    reports = [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
+    assert sorted(r["rank"] for r in reports) == [0, 1]
+    for report in reports:
+        assert not [t for t in report["threads"] if "gloo" in t], report
+
+
 @pytest.mark.parametrize("n", [96, 100])
 def test_ranks_read_disjoint_shards_of_the_single_process_batch(n):
     whole = BatchSampler(n, 16, torch.Generator().manual_seed(7))

@@ -43,7 +43,27 @@ def test_points_decode_inverts_encode():
     x[:5] *= 10                                       # some beyond the splines' bound: the identity there
     z = model.encode(x)
     assert z.shape == (500, 2) and not torch.allclose(z, model.to_model(x), atol=1e-2)
-    assert (model.decode(z) - x).abs().max() < 1e-4
+    err = (model.decode(z) - x).abs().amax(1)
+    assert (err < _round_trip_bound(model, z)).all()
+
+
+def _round_trip_bound(model, z, ulps: float = 32.0) -> torch.Tensor:
+    """What float32 allows for |decode(encode(x)) - x| at each point, from the numerics, not a machine.
+
+    Each layer, there and back, leaves a residual of a few float32 ulps of the values it works on (at
+    most 23 ulps measured on random splines, down to slopes of 1e-7; ``ulps`` allows 32), and the
+    decoder carries a residual at its input to x through its Jacobian. So a point's bound is
+    ``ulps * layers * eps * (|z| + bound) * ||J_decode(z)||``. The splines' own steepness enters
+    through the Jacobian, which is why one fixed tolerance passed on one processor and not another."""
+    eps = torch.finfo(torch.float32).eps
+    zz = z.detach().clone().requires_grad_(True)
+    with torch.enable_grad():
+        x = model.to_data(model.generate([zz], None))
+        rows = [torch.autograd.grad(x[:, k].sum(), zz, retain_graph=True)[0] for k in range(x.shape[1])]
+    jac_norm = torch.linalg.matrix_norm(torch.stack(rows, 1), ord=2)    # points are independent
+    bound = ulps * len(model.layers) * eps * (z.abs().amax(1) + model.cfg.bound) * jac_norm
+    assert float(bound.median()) < 1e-3                                 # the test still means something
+    return bound
 
 
 def test_point_log_det_matches_the_brute_force_jacobian():
