@@ -75,6 +75,16 @@ def click(dialog, name: str) -> None:
     button.click()
 
 
+def _progress_of(workspace: Path) -> str:
+    """What the window's run folder holds so far, for a failure message."""
+    out = []
+    for run in workspace.glob("*-vae"):
+        metrics = (run / "metrics.jsonl").read_text() if (run / "metrics.jsonl").is_file() else ""
+        out.append(f"{run.name}: checkpoints {sorted(p.name for p in run.glob('checkpoints/*.json'))}, "
+                   f"grids {sorted(p.name for p in run.glob('samples/step_*.png'))}, metrics tail {metrics[-600:]!r}")
+    return "; ".join(out) or "no vae run folder"
+
+
 def flow_run_on_moons(folder: Path, steps: int = 30) -> Path:
     """A quick run of another family on the window's default data (moons with its default settings)."""
     from engine.config import RunConfig
@@ -101,7 +111,8 @@ def test_a_killed_run_reopens_continues_compares_with_another_family_and_exports
         while not (list(workspace.glob("*-vae/checkpoints/ckpt_000000040.json"))
                    and len(list(workspace.glob("*-vae/samples/step_*.png"))) >= 2):
             assert proc.poll() is None, proc.stderr.read().decode()[-2000:]
-            assert time.monotonic() < deadline, "the GenLab window did not reach step 40 and two grids in time"
+            assert time.monotonic() < deadline, ("the GenLab window did not reach step 40 and two grids in time: "
+                                                 + _progress_of(workspace))
             time.sleep(0.1)
         proc.send_signal(signal.SIGKILL)
         assert proc.wait(30) == -signal.SIGKILL
