@@ -15,6 +15,8 @@ import multiprocessing
 import os
 import sys
 
+from engine.cli.main import main as cli_main
+
 
 def _usable_streams() -> None:
     """Make printing safe whatever started us.
@@ -44,11 +46,13 @@ def _usable_streams() -> None:
 
 
 def _gui() -> int:
+    # lazy: the window's modules need Qt; the headless commands start without it
     from gui.app import run_app
     return run_app()
 
 
 def _selftest(screenshot=None, report=None) -> int:
+    # lazy: the window's modules need Qt; the headless commands start without it
     from gui.selftest import run_selftest
     return run_selftest(screenshot, report)
 
@@ -56,7 +60,6 @@ def _selftest(screenshot=None, report=None) -> int:
 def main(argv: list[str] | None = None) -> int:
     multiprocessing.freeze_support()
     _usable_streams()
-    from engine.cli.main import main as cli_main
     return cli_main(argv, gui=_gui, selftest=_selftest)
 
 

@@ -12,6 +12,7 @@ import math
 
 import numpy as np
 import torch
+from PIL import Image, PngImagePlugin
 
 
 def to_uint8_images(x: torch.Tensor | np.ndarray) -> np.ndarray:
@@ -81,7 +82,6 @@ def scatter_image(points: np.ndarray, reference: np.ndarray | None = None, size:
 
 def png_bytes(img: np.ndarray, text: dict[str, str] | None = None) -> bytes:
     """Encode a uint8 picture as PNG, with optional text chunks (a run's config, for example)."""
-    from PIL import Image, PngImagePlugin
     info = None
     if text:
         info = PngImagePlugin.PngInfo()

@@ -11,25 +11,33 @@ import os
 import sys
 import time
 
+import psutil
+import pyqtgraph as pg
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+
+from engine.resources import resource_path
+from gui.crash_guard import CrashGuard
+from gui.i18n import ensure_language
+from gui.main_window import MainWindow
+from gui.settings import open_settings
+
 
 def process_start_time() -> float:
     """When this process started (wall clock), so start-up time includes Python's own start."""
     try:
-        import psutil
         return psutil.Process().create_time()
-    except Exception:  # noqa: BLE001 - no psutil: count from here
+    except Exception:  # noqa: BLE001 - the platform refuses: count from here
         return time.time()
 
 
 def configure_pyqtgraph() -> None:
     """Row-major images, no antialiasing, no OpenGL, light plots (set once; safe to repeat)."""
-    import pyqtgraph as pg
     pg.setConfigOptions(imageAxisOrder="row-major", antialias=False, useOpenGL=False,
                         background="w", foreground="#333")
 
 
 def load_style(app) -> None:
-    from engine.resources import resource_path
     path = resource_path("style", "genlab.qss")
     if path.is_file():
         app.setStyleSheet(path.read_text(encoding="utf-8"))
@@ -37,7 +45,6 @@ def load_style(app) -> None:
 
 def make_app(argv: list[str] | None = None):
     """The QApplication (created once), with pyqtgraph configured for speed and row-major images."""
-    from PySide6.QtWidgets import QApplication
     app = QApplication.instance()
     if app is None:
         app = QApplication(argv if argv is not None else sys.argv[:1])
@@ -45,8 +52,6 @@ def make_app(argv: list[str] | None = None):
         app.setOrganizationName("GenLab")
         app.setStyle("Fusion")
         load_style(app)
-        from gui.i18n import ensure_language
-        from gui.settings import open_settings
         ensure_language(open_settings(), app)  # translators and the CJK font before any widget exists
     configure_pyqtgraph()
     return app
@@ -54,7 +59,6 @@ def make_app(argv: list[str] | None = None):
 
 def _report_first_paint(window, seconds: float) -> None:
     """One line on stdout a benchmark can read (the frozen program has no other way to say it)."""
-    from PySide6.QtCore import QTimer
     print(f"GENLAB_FIRST_PAINT_S={seconds:.4f}", flush=True)
     QTimer.singleShot(0, window.close)
 
@@ -63,8 +67,6 @@ def run_app() -> int:
     """Open the main window and run the event loop until it closes."""
     started = process_start_time()
     app = make_app()
-    from gui.crash_guard import CrashGuard
-    from gui.main_window import MainWindow
     window = MainWindow(process_start=started)
     guard = CrashGuard(window)
     guard.crashed.connect(window.on_crash)
@@ -73,7 +75,6 @@ def run_app() -> int:
         window.first_painted.connect(lambda seconds: _report_first_paint(window, seconds))
     window.show()
     if os.environ.get("GENLAB_EXIT_AFTER_SHOW"):
-        from PySide6.QtCore import QTimer
         QTimer.singleShot(int(os.environ["GENLAB_EXIT_AFTER_SHOW"]), window.close)
     try:
         return app.exec()

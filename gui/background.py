@@ -18,6 +18,9 @@ import traceback
 
 from PySide6.QtCore import QObject, Signal
 
+from engine.crash import write_crash_log
+from engine.errors import GenLabError
+
 
 class BackgroundTasks(QObject):
     finished = Signal(str, object)   # name, result
@@ -59,7 +62,6 @@ class BackgroundTasks(QObject):
             return self._tokens.get(name) == token
 
     def _run(self, name: str, token: int, fn, args, kwargs) -> None:
-        from engine.errors import GenLabError
         try:
             result = fn(*args, **kwargs)
         except GenLabError as e:
@@ -67,7 +69,7 @@ class BackgroundTasks(QObject):
                 self.failed.emit(name, str(e))
             return
         except Exception as e:  # a bug: crash log, one line for the person, the window stays alive
-            from engine.crash import write_crash_log
+            # lazy: engine.faults loads PyTorch, kept out of the window's first paint
             from engine.faults import is_out_of_memory
             if is_out_of_memory(e):
                 message = self.tr("out of memory while {task}: close other runs or use a smaller model").format(

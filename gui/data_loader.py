@@ -12,8 +12,12 @@ import dataclasses
 import json
 import threading
 import traceback
+from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
+
+from engine.crash import write_crash_log
+from engine.errors import GenLabError
 
 
 def data_key(data_config) -> str:
@@ -73,8 +77,8 @@ class DatasetLoader(QObject):
             return generation == self._generation
 
     def _load(self, key: str, config, generation: int) -> None:
+        # lazy: engine.data loads PyTorch, kept out of the window's first paint
         from engine.data import load_dataset
-        from engine.errors import GenLabError
 
         def progress(done, total, text):
             if self._current(generation):
@@ -87,7 +91,6 @@ class DatasetLoader(QObject):
                 self.failed.emit(key, str(e))
             return
         except Exception as e:  # a loader bug: crash log, one line for the person, window stays alive
-            from engine.crash import write_crash_log
             log = write_crash_log(traceback.format_exc(), context=f"loading {config.name}")
             if self._current(generation):
                 where = self.tr(" (details in {path})").format(path=log) if log else ""
@@ -105,7 +108,6 @@ class DatasetLoader(QObject):
 
 def is_downloadable(name: str) -> bool:
     """Whether ``name`` is a set the downloader fetches (a failure then offers loading from disk)."""
-    from pathlib import Path
-
+    # lazy: engine.data loads PyTorch, kept out of the window's first paint
     from engine.data.remote import remote_key
     return bool(name) and remote_key(name) is not None and not Path(name).exists()

@@ -1,7 +1,7 @@
 """Knob labels the engine derives from field names (``n_train`` -> "n train"), marked for translation.
 
 A knob with an explicit ``label=`` is marked where it is declared; the others get their label from
-the field's name in ``engine.config.field_info``, which lupdate cannot see, so they are listed here.
+the field's name in ``engine.knobs.field_info``, which lupdate cannot see, so they are listed here.
 ``tests/gui/test_i18n_language.py`` fails when a knob's label has no Chinese translation, so a new
 knob is caught.
 """

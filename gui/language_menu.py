@@ -13,6 +13,7 @@ from PySide6.QtGui import QAction, QActionGroup
 
 from engine.i18n import QT_TRANSLATE_NOOP
 from engine.resources import resource_path
+from gui.dialogs.about_dialog import AboutDialog
 from gui.i18n import ENGLISH, LANGUAGES, chosen_language, save_language
 
 CONTEXT = "LanguageMenu"
@@ -78,7 +79,6 @@ def add_help_menu(window, menubar):
 
 
 def _show_about(window, page: str) -> None:
-    from gui.dialogs.about_dialog import AboutDialog
     dialog = AboutDialog(window, page=page)
     dialog.setModal(False)
     dialog.show()

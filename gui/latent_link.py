@@ -26,6 +26,7 @@ class ExplorerLink(QObject):
     @property
     def explorer(self):
         if self._explorer is None:
+            # lazy: engine.latent.explorer loads PyTorch, kept out of the window's first paint
             from engine.latent.explorer import LatentExplorer
             self._explorer = LatentExplorer(self._delivered.emit, **self._options)
             if self._closed:          # asked for after the window closed: one that does nothing

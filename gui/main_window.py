@@ -12,6 +12,7 @@ there and get their View-menu entry and saved layout for free.
 
 from __future__ import annotations
 
+import inspect
 import json
 import time
 
@@ -20,8 +21,12 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QToolBar
 
 import engine
+from engine.crash import write_crash_log
+from engine.errors import GenLabError
+from engine.resources import resource_path
 from gui.actions import ControlActions
-from gui.data_loader import DatasetLoader
+from gui.data_loader import DatasetLoader, data_key, is_downloadable
+from gui.dialogs.close_dialog import ask_close_choice
 from gui.docks.compare_dock import CompareDock
 from gui.docks.data_dock import DataDock
 from gui.docks.inside_dock import InsideDock
@@ -34,6 +39,7 @@ from gui.docks.samples_dock import SamplesDock
 from gui.docks.setup_dock import SetupDock
 from gui.drop import accepts as drop_accepts, dropped_path, route_drops_to
 from gui.i18n import engine_text, engine_word, ensure_language
+from gui.language_menu import add_help_menu, add_language_menu
 from gui.notice import NoticeBar
 from gui.runs_controller import RunsController
 from gui.session import RunSession
@@ -143,7 +149,6 @@ class MainWindow(QMainWindow):
         view.addSeparator()
         view.addAction(a.reset_layout)
         self.view_menu = view
-        from gui.language_menu import add_help_menu, add_language_menu
         self.language_menu = add_language_menu(self, view)
         self.help_menu = add_help_menu(self, m)
 
@@ -270,7 +275,6 @@ class MainWindow(QMainWindow):
         self.engine_ready.emit(info)
 
     def _on_warmup_failed(self, message: str, tb: str) -> None:
-        from engine.crash import write_crash_log
         path = write_crash_log(tb, context="starting PyTorch")
         self.log("error", self.tr("PyTorch could not start: {message}").format(message=message))
         self.notice.notify("error", self.tr("PyTorch could not start: {message}. Training is unavailable.")
@@ -279,7 +283,6 @@ class MainWindow(QMainWindow):
     # ---- controls -----------------------------------------------------------------------------------------
     def _on_train_triggered(self) -> bool:
         """Start a run with the setup dock's settings; False (with a message) when they are invalid."""
-        from engine.errors import GenLabError
         if self.session.state != "idle":
             return False
         self.setup_dock.prepare_seed()
@@ -316,7 +319,6 @@ class MainWindow(QMainWindow):
 
     def _on_step_triggered(self, phase: str | None = None) -> None:
         if self.session.state == "idle":
-            from engine.errors import GenLabError
             try:
                 config = self.setup_dock.config()
             except GenLabError as e:
@@ -416,7 +418,6 @@ class MainWindow(QMainWindow):
     def _on_loader_failed(self, key: str, message: str) -> None:
         if key != self._current_data_key():
             return
-        from gui.data_loader import is_downloadable
         self.data_dock.show_error(message, offer_local=is_downloadable(self.setup_dock.data_name()))
         self.setup_dock.set_data_error(message)
         self.log("error", message)
@@ -426,7 +427,6 @@ class MainWindow(QMainWindow):
             self.data_dock.show_loading(self.setup_dock.data_name(), done, total, text)
 
     def _current_data_key(self) -> str | None:
-        from gui.data_loader import data_key
         try:
             return data_key(self.setup_dock.data_config())
         except Exception:  # noqa: BLE001 - an invalid form: nothing is current
@@ -530,7 +530,6 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event) -> None:
         choice = None
         if self.session.busy and ask_on_close(self.settings):  # Preferences: ask what to do with the run
-            from gui.dialogs.close_dialog import ask_close_choice
             name = self.session.run_dir.name if self.session.run_dir else self.tr("the run")
             choice = ask_close_choice(self, name, self.session.last_step, self.session.total_steps)
             if choice is None:
@@ -561,12 +560,10 @@ class MainWindow(QMainWindow):
 
 def takes_phase(model_class) -> bool:
     """Whether a family can train one player at a time (``training_step(..., phase="d"|"g")``)."""
-    import inspect
     step = getattr(model_class, "training_step", None)
     return step is not None and "phase" in inspect.signature(step).parameters
 
 
 def icon_path(name: str):
-    from engine.resources import resource_path
     return resource_path("icons", f"{name}.svg")
 

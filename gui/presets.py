@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import json
 
-from engine.config import TrainConfig, coerce_value
+from engine.config import TrainConfig
 from engine.errors import ConfigError
+from engine.knobs import coerce_value
 from engine.resources import resource_path
 
 SECTIONS = ("model", "train", "data")

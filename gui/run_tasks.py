@@ -11,6 +11,8 @@ import math
 
 from PySide6.QtCore import QCoreApplication
 
+from engine.errors import CheckpointError
+from engine.events import EvaluationCompleted, StepCompleted
 from engine.i18n import QT_TRANSLATE_NOOP
 from gui.i18n import engine_word
 
@@ -35,7 +37,6 @@ translate = QCoreApplication.translate
 
 def steps_from_curves(curves: list[dict], upto: int | None = None) -> list:
     """The training records of a run as ``StepCompleted`` events for the Losses dock."""
-    from engine.events import StepCompleted
     out = []
     for rec in curves:
         if rec.get("event") != "train" or (upto is not None and rec["step"] > upto):
@@ -49,7 +50,6 @@ def steps_from_curves(curves: list[dict], upto: int | None = None) -> list:
 
 def evaluation_from_curves(curves: list[dict], upto: int | None = None):
     """A run's newest held-out evaluation record as an ``EvaluationCompleted`` (None if it has none)."""
-    from engine.events import EvaluationCompleted
     evals = [rec for rec in curves if rec.get("event") == "eval" and (upto is None or rec["step"] <= upto)]
     if not evals:
         return None
@@ -62,6 +62,7 @@ def export_block(family: str | None, kind: str | None, what: str) -> str:
     """Why ``what`` cannot be exported for this family and kind of data ('' when it can)."""
     if what not in ("onnx", "torch-export") or family is None:
         return ""
+    # lazy: engine.runs.export_model loads PyTorch, kept out of the window's first paint
     from engine.runs.export_model import EXPORTS as MODEL_EXPORTS, HINTS, NOT_EXPORTABLE
     if family in NOT_EXPORTABLE:
         return translate("RunTasks", "The {family} family has nothing to export: {why}").format(
@@ -78,7 +79,7 @@ def export_block(family: str | None, kind: str | None, what: str) -> str:
 
 def open_task(path: str, more_steps: int | None = None, resume: bool = False) -> dict:
     """Off the GUI thread: everything the window shows of a run, and the config to continue it."""
-    from engine.errors import CheckpointError
+    # lazy: engine.runs.workspace loads PyTorch, kept out of the window's first paint
     from engine.runs.workspace import open_run, resume_config
     opened = open_run(path)
     try:
@@ -90,6 +91,7 @@ def open_task(path: str, more_steps: int | None = None, resume: bool = False) ->
 
 
 def compare_task(paths: list[str]) -> dict:
+    # lazy: engine.runs.compare loads PyTorch, kept out of the window's first paint
     from engine.runs.compare import compare_runs, comparison_picture
     cmp = compare_runs(paths)
     dims = {}
@@ -102,9 +104,11 @@ def compare_task(paths: list[str]) -> dict:
 
 def export_task(path: str, what: str, out: str) -> str:
     if what in ("png", "gif", "csv"):
+        # lazy: engine.runs.export loads PyTorch, kept out of the window's first paint
         from engine.runs import export
         fn = {"png": export.export_png, "gif": export.export_gif, "csv": export.export_csv}[what]
     else:
+        # lazy: engine.runs.export_model loads PyTorch, kept out of the window's first paint
         from engine.runs import export_model
         fn = export_model.export_onnx if what == "onnx" else export_model.export_program
     return str(fn(path, out))

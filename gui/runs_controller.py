@@ -22,10 +22,18 @@ from PySide6.QtCore import QCoreApplication, QObject
 from PySide6.QtGui import QAction, QGuiApplication
 from PySide6.QtWidgets import QInputDialog, QMenu, QMessageBox
 
+from engine.atomic import write_text_atomic
+from engine.config import RunConfig
+from engine.errors import GenLabError
+from engine.runs.command import continue_in_background, train_command
 from gui.background import BackgroundTasks
+from gui.dialogs.files import folder_path, open_path, save_path
+from gui.dialogs.fork_dialog import ForkDialog
+from gui.dialogs.preferences import PreferencesDialog
 from gui.i18n import engine_word
 from gui.run_tasks import (EXPORTS, TASK_NAMES, compare_task, evaluation_from_curves, export_block, export_task,
                            open_task, steps_from_curves)
+from gui.settings import WORKSPACE_KEY, new_run_dir, workspace_dir
 
 
 translate = QCoreApplication.translate
@@ -218,9 +226,8 @@ class RunsController(QObject):
     def fork_run(self, path: str) -> None:
         if self._refuse_while_training(self.tr("fork a run")):
             return
-        from engine.errors import GenLabError
+        # lazy: engine.runs.folder loads PyTorch, kept out of the window's first paint
         from engine.runs.folder import RunFolder
-        from gui.dialogs.fork_dialog import ForkDialog
         s = self.w.runs_dock.summary(str(path))
         try:
             config = RunFolder(path).read_config()
@@ -234,8 +241,8 @@ class RunsController(QObject):
 
     def fork(self, path: str, step: int | None, overrides: list[str], more_steps: int | None,
              start: bool = True) -> None:
+        # lazy: engine.runs.fork and .folder load PyTorch, kept out of the window's first paint
         from engine.runs.fork import fork_run
-        from gui.settings import new_run_dir
         from engine.runs.folder import RunFolder
         config = RunFolder(path).read_config()
         out = new_run_dir(config.data.name, f"{config.family}-fork", self.w.session.workspace)
@@ -273,6 +280,7 @@ class RunsController(QObject):
             box.exec()
             if box.clickedButton() is not yes:
                 return
+        # lazy: engine.runs.workspace loads PyTorch, kept out of the window's first paint
         from engine.runs.workspace import delete_run
         self._submit("delete", delete_run, str(path), then={"action": "deleted", "path": str(path)})
 
@@ -284,7 +292,6 @@ class RunsController(QObject):
             return
         text, suffix, file_filter = (translate("RunTasks", t) if i != 1 else t for i, t in enumerate(EXPORTS[what]))
         if out is None:
-            from gui.dialogs.files import save_path
             suggested = str(Path.home() / f"{run.name}-{'samples' if what in ('png', 'gif') else what}{suffix}")
             out = save_path(self.w, text.rstrip("…"), suggested, file_filter)
             if not out:
@@ -295,15 +302,12 @@ class RunsController(QObject):
         self._submit("export", export_task, str(run), what, str(out), then={"action": "exported", "what": what})
 
     def save_config(self, out: str | None = None) -> bool:
-        from engine.errors import GenLabError
-        from engine.runs.atomic import write_text_atomic
         try:
             config = self.w.setup_dock.config()
         except GenLabError as e:
             self._report(self.tr("save the config"), str(e))
             return False
         if out is None:
-            from gui.dialogs.files import save_path
             out = save_path(self.w, self.tr("Save run config"), str(Path.home() / f"{config.data.name}-{config.family}.json"
                                                                     if "/" not in config.data.name else Path.home() / "config.json"),
                             self.tr("Run configs (*.json)"))
@@ -318,15 +322,13 @@ class RunsController(QObject):
         return True
 
     def load_config(self, path: str | None = None) -> bool:
-        from engine.config import RunConfig
-        from engine.errors import GenLabError
         if path is None:
-            from gui.dialogs.files import open_path
             path = open_path(self.w, self.tr("Load run config"), self.tr("Run configs (*.json *.png);;All files (*)"))
             if not path:
                 return False
         try:
             if path.lower().endswith(".png"):
+                # lazy: engine.runs.export loads PyTorch, kept out of the window's first paint
                 from engine.runs.export import config_from_png
                 config = config_from_png(path)
             else:
@@ -347,8 +349,6 @@ class RunsController(QObject):
         return True
 
     def copy_setup_command(self) -> str | None:
-        from engine.errors import GenLabError
-        from engine.runs.command import train_command
         try:
             config = self.w.setup_dock.config()
         except GenLabError as e:
@@ -357,8 +357,7 @@ class RunsController(QObject):
         return self._copy(train_command(config, "runs/new-run"))
 
     def copy_run_command(self, path: str) -> str | None:
-        from engine.errors import GenLabError
-        from engine.runs.command import train_command
+        # lazy: engine.runs.folder loads PyTorch, kept out of the window's first paint
         from engine.runs.folder import RunFolder
         try:
             config = RunFolder(path).read_config()
@@ -375,14 +374,12 @@ class RunsController(QObject):
 
     # ---- workspace and preferences -------------------------------------------------------------------------------
     def choose_workspace(self) -> None:
-        from gui.dialogs.files import folder_path
         path = folder_path(self.w, self.tr("Runs folder"), str(self.w.session.workspace or ""))
         if path:
             self.set_workspace(path)
 
     def set_workspace(self, path: str | None) -> None:
         """Use ``path`` for new runs and the Runs list (None or '': the default folder); remembered."""
-        from gui.settings import WORKSPACE_KEY, workspace_dir
         self.w.settings.setValue(WORKSPACE_KEY, str(path or ""))
         self.apply_workspace(workspace_dir(self.w.settings))
 
@@ -391,9 +388,8 @@ class RunsController(QObject):
         self.w.runs_dock.set_workspace(Path(folder))
 
     def edit_preferences(self) -> None:
+        # lazy: engine.runs.workspace loads PyTorch, kept out of the window's first paint
         from engine.runs.workspace import default_workspace
-        from gui.dialogs.preferences import PreferencesDialog
-        from gui.settings import workspace_dir
         dialog = PreferencesDialog(self.w.settings, str(default_workspace()), self.w)
         if dialog.exec() == dialog.DialogCode.Accepted:
             dialog.save()
@@ -419,6 +415,7 @@ class RunsController(QObject):
         self.w.setup_dock.train_form.set_values({"lr": ev.lr})
         run_dir = self.w.session.run_dir
         if run_dir is not None:
+            # lazy: engine.runs.workspace loads PyTorch, kept out of the window's first paint
             from engine.runs.workspace import read_curves
             self._submit("curves", read_curves, str(run_dir), then={"action": "curves"})
 
@@ -431,7 +428,6 @@ class RunsController(QObject):
     # ---- closing --------------------------------------------------------------------------------------------------
     def close_with(self, choice: str, timeout: float = 10.0) -> bool:
         """Carry out the close dialog's "background" or "discard" for the run being trained."""
-        from engine.errors import GenLabError
         session = self.w.session
         run_dir = session.run_dir
         ended = session.shutdown(timeout)  # stop; the checkpoint is saved and the run lock released
@@ -442,11 +438,11 @@ class RunsController(QObject):
             return False
         try:
             if choice == "background":
-                from engine.runs.command import continue_in_background
                 self.background_process = continue_in_background(run_dir)
                 self.w.log("info", self.tr("training continues in the background (process {pid}); output in {path}")
                    .format(pid=self.background_process.pid, path=Path(run_dir) / 'background.log'))
             elif choice == "discard":
+                # lazy: engine.runs.workspace loads PyTorch, kept out of the window's first paint
                 from engine.runs.workspace import delete_run
                 delete_run(run_dir)
                 self.w.log("info", self.tr("discarded the run {name}").format(name=Path(run_dir).name))

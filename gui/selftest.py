@@ -24,6 +24,14 @@ import time
 import traceback
 from pathlib import Path
 
+import numpy as np
+from PySide6.QtCore import QEventLoop
+
+from gui.app import make_app, process_start_time
+from gui.crash_guard import CrashGuard
+from gui.main_window import MainWindow
+from gui.settings import open_settings
+
 DEFAULT_STEPS = 300
 READY_TIMEOUT_S = 180
 RUN_TIMEOUT_S = 240
@@ -31,7 +39,6 @@ EVAL_LIMIT = 200   # held-out examples in each run's final evaluation: a check, 
 
 
 def _wait(app, predicate, timeout: float) -> bool:
-    from PySide6.QtCore import QEventLoop
     deadline = time.monotonic() + timeout
     while not predicate():
         if time.monotonic() > deadline:
@@ -43,7 +50,6 @@ def _wait(app, predicate, timeout: float) -> bool:
 
 def _picture_is_blank(window) -> bool:
     """True when the sample view shows nothing: no points, or an image of a single grey value."""
-    import numpy as np
     dock = window.samples_dock
     if dock.kind == "points":
         pts = dock.scatter_view.samples
@@ -54,6 +60,7 @@ def _picture_is_blank(window) -> bool:
 
 def _decode_latent(snapshot) -> dict:
     """Decode the zero latent and a random one through the snapshot's own model instance."""
+    # lazy: PyTorch loads after the window's first paint, as in the app, so the reported start-up time is the app's
     import torch
     model = snapshot.build_model("cpu")
     if not model.has("latent"):
@@ -138,7 +145,6 @@ def _train_one(app, window, family: str, data: str, steps: int) -> dict:
 
 def run_selftest(screenshot: str | None = None, report: str | None = None) -> int:
     """Run the self-test; returns the exit status (0 only if everything worked)."""
-    from gui.app import process_start_time
     started = process_start_time()
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     tmp = Path(tempfile.mkdtemp(prefix="genlab-selftest-"))
@@ -164,10 +170,6 @@ def run_selftest(screenshot: str | None = None, report: str | None = None) -> in
 
 
 def _run(out: dict, tmp: Path, started: float, screenshot: str | None) -> int:
-    from gui.app import make_app
-    from gui.crash_guard import CrashGuard
-    from gui.main_window import MainWindow
-    from gui.settings import open_settings
     app = make_app()
     window = MainWindow(settings=open_settings(tmp / "settings.ini"), process_start=started)
     window.resize(1360, 860)  # the offscreen screen is 800x600; the screenshot wants a desktop-sized window

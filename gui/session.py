@@ -73,6 +73,7 @@ class RunSession(QObject):
             raise RuntimeError("PyTorch is still starting")
         if self.busy:
             raise RuntimeError("a run is already in progress; stop it first")
+        # lazy: engine.training.runner loads PyTorch, kept out of the window's first paint
         from engine.training.runner import Runner
         if resume and run_dir is None:
             raise ValueError("resume needs the run folder to continue")

@@ -35,6 +35,7 @@ def open_settings(path: str | os.PathLike | None = None) -> QSettings:
 
 def workspace_dir(settings: QSettings | None = None) -> Path:
     """The folder new runs are written to (created on demand): the window's choice, else the engine's."""
+    # lazy: engine.runs.workspace loads PyTorch, kept out of the window's first paint
     from engine.runs.workspace import default_workspace
     chosen = read_value(settings, WORKSPACE_KEY, "") if settings is not None else ""
     if chosen:

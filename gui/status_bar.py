@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import sys
 
+import psutil
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QLabel, QStatusBar
 
@@ -35,10 +36,9 @@ def memory_in_use(torch_ready: bool = True) -> str:
     ``torch_ready`` False while PyTorch is still being imported on the warm-up thread: touching the
     half-imported module would fail (or block on its import lock)."""
     try:
-        import psutil
         rss = psutil.Process().memory_info().rss
         text = f"RAM {rss / 2**20:,.0f} MB"
-    except Exception:  # noqa: BLE001 - psutil missing or the platform refuses: say nothing
+    except Exception:  # noqa: BLE001 - the platform refuses: say nothing
         text = "RAM –"
     torch = sys.modules.get("torch") if torch_ready else None  # never import torch here
     if torch is not None and torch.cuda.is_available() and torch.cuda.is_initialized():

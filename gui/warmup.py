@@ -15,15 +15,19 @@ import traceback
 
 from PySide6.QtCore import QObject, Signal
 
+from engine.errors import UnknownFamilyError
+from engine.models.registry import FAMILY_MODULES, config_class, model_class
+
 
 def warm_up_torch() -> dict:
     """Import the engine's heavy modules and run one optimizer step on a tiny model."""
     t0 = time.perf_counter()
+    # lazy: loading PyTorch and the engine on this thread, after the window's first paint, is the warm-up
     import torch
 
-    from engine.data import builtin_names
-    from engine.devices import available_devices
     import engine.training.runner  # noqa: F401  (the loop, checkpoints, rendering)
+    from engine.data import builtin_names, downloadable_names
+    from engine.devices import available_devices
     t_import = time.perf_counter()
     generator = torch.Generator().manual_seed(0)
     model = torch.nn.Sequential(torch.nn.Linear(2, 16), torch.nn.ReLU(), torch.nn.Linear(16, 2))
@@ -34,8 +38,7 @@ def warm_up_torch() -> dict:
     loss.backward()
     optimizer.step()
     families, broken = usable_families()
-    from engine import data as engine_data
-    downloads = getattr(engine_data, "downloadable_names", lambda: [])()
+    downloads = downloadable_names()
     return {"families": families, "broken": broken, "datasets": builtin_names(), "downloads": downloads,
             "devices": available_devices(), "import_seconds": t_import - t0,
             "seconds": time.perf_counter() - t0}
@@ -47,8 +50,6 @@ def usable_families() -> tuple[list[str], dict[str, str]]:
     A family module that is present but broken (a half-finished file) is reported, not fatal: the
     window offers the families that work.
     """
-    from engine.errors import UnknownFamilyError
-    from engine.models.registry import FAMILY_MODULES, config_class, model_class
     ok, broken = [], {}
     for family in FAMILY_MODULES:
         try:

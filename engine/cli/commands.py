@@ -1,7 +1,12 @@
-"""The CLI's commands. Each returns an exit status; user errors raise ``GenLabError`` subclasses."""
+"""The CLI's commands. Each returns an exit status; user errors raise ``GenLabError`` subclasses.
+
+This module loads PyTorch; ``engine.cli.main`` imports it only once a command is known, so ``genlab
+--help`` and ``--version`` answer without it.
+"""
 
 from __future__ import annotations
 
+import io
 import json
 import math
 import signal
@@ -12,13 +17,27 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from engine.config import ConfigError, DataConfig, RunConfig, _parse_scalar, coerce_value
-from engine.errors import GenLabError
-from engine.events import (CheckpointSaved, EvaluationCompleted, LogMessage, NonFiniteLoss, StepCompleted,
-                           TrainingFinished)
+from engine.atomic import write_bytes_atomic
 from engine.cli.data_progress import DataProgress
 from engine.cli.progress import ProgressBar
-from engine.training.loop import UNLIMITED_STEPS
+from engine.cli.train_line import build_train_config
+from engine.config import DataConfig, RunConfig
+from engine.data import load_dataset
+from engine.data.toys import TOYS
+from engine.devices import resolve_device
+from engine.errors import ConfigError, GenLabError
+from engine.evaluate import evaluate_nll
+from engine.events import (CheckpointSaved, EvaluationCompleted, LogMessage, NonFiniteLoss, StepCompleted,
+                           TrainingFinished)
+from engine.knobs import coerce_value, parse_scalar
+from engine.render import display_scale, image_grid, png_bytes, scatter_image, upscale
+from engine.runs import export, export_model
+from engine.runs.compare import compare_runs, comparison_picture
+from engine.runs.fork import fork_run, parse_fork_spec
+from engine.runs.load import load_run_model
+from engine.runs.workspace import default_workspace, list_runs, resume_config
+from engine.training.distributed import Distributed
+from engine.training.loop import UNLIMITED_STEPS, Controls, Trainer
 
 EXIT_OK, EXIT_INTERRUPTED = 0, 130
 
@@ -28,36 +47,6 @@ def _err(text: str) -> None:
 
 
 # ---- train ------------------------------------------------------------------------------------------
-def build_train_config(args) -> RunConfig:
-    """Config from --config, then --model/--data/--steps/--time/--seed/--device/--threads, then --set."""
-    if args.config and Path(args.config).suffix.lower() == ".png":
-        from engine.runs.export import config_from_png
-        config = config_from_png(args.config)  # a picture exported by GenLab reproduces its run
-        config.parent = None
-    elif args.config:
-        config = RunConfig.load(args.config)
-    else:
-        config = RunConfig(family=args.model or "vae")
-    if args.model and args.model != config.family:
-        config = config.with_family(args.model)
-    from engine.models.registry import model_class
-    model_class(config.family)  # a clear error now if the family is not available
-    sets = []
-    if args.data is not None:
-        sets.append(f"data.name={json.dumps(args.data)}")
-    if args.steps is not None:
-        sets.append(f"train.steps={args.steps}")
-        sets.append("train.time_limit=0")
-    if args.time is not None:
-        sets.append(f"train.time_limit={args.time}")
-        sets.append(f"train.steps={UNLIMITED_STEPS}")
-    for key in ("seed", "device", "threads"):
-        value = getattr(args, key)
-        if value is not None:
-            sets.append(f"train.{key}={json.dumps(value)}")
-    return config.with_overrides(sets + list(args.set))
-
-
 class _StopOnSignal:
     """First Ctrl+C or SIGTERM asks the loop to stop (it saves a checkpoint); a second Ctrl+C aborts."""
 
@@ -89,7 +78,6 @@ class _StopOnSignal:
 
 def cmd_train(args) -> int:
     """``genlab train``; under ``torchrun`` every process runs this and joins the job (rank 0 writes)."""
-    from engine.training.distributed import Distributed
     dist = Distributed.from_env()  # None unless launched by torchrun
     if dist is None:
         return _train(args, None)
@@ -103,20 +91,17 @@ def cmd_train(args) -> int:
 
 
 def _train(args, dist) -> int:
-    from engine.training.loop import Controls, Trainer
     writer = dist is None or dist.is_writer
     say = _err if writer else (lambda text: None)  # only rank 0 talks
     if args.resume and args.fork:
         raise GenLabError("genlab train: use --resume RUN_DIR or --fork RUN_DIR[:STEP] --out NEW, not both")
     if args.resume:
-        from engine.runs.workspace import resume_config
         run_dir = Path(args.resume)
         if not (run_dir / "config.json").is_file():
             raise GenLabError(f"{run_dir}: not a GenLab run folder (no config.json)")
         config = resume_config(run_dir, more_steps=args.steps, more_time=args.time, overrides=args.set)
         resume = True
     elif args.fork:
-        from engine.runs.fork import fork_run, parse_fork_spec
         if not args.out:
             raise GenLabError("genlab train --fork: --out NEW_RUN_DIR is required")
         source, step = parse_fork_spec(args.fork)
@@ -199,7 +184,6 @@ def report_dataset(ds) -> None:
 
 
 def load_data_with_progress(cfg):
-    from engine.data import load_dataset
     loading = DataProgress()
     try:
         return load_dataset(cfg, progress=loading)
@@ -220,7 +204,6 @@ def _metric_text(m: dict) -> str:
 
 # ---- export and runs ------------------------------------------------------------------------------------
 def cmd_export(args) -> int:
-    from engine.runs import export
     suffix = {"png": ".png", "gif": ".gif", "csv": ".csv", "onnx": ".onnx", "torch-export": ".pt2"}[args.what]
     if Path(args.output).suffix.lower() != suffix:
         raise GenLabError(f"{args.output}: --what {args.what} writes a {suffix} file; name the output so")
@@ -235,14 +218,12 @@ def cmd_export(args) -> int:
     elif args.what == "csv":
         out = export.export_csv(args.run, args.output)
     else:
-        from engine.runs import export_model
         out = (export_model.export_onnx if args.what == "onnx" else export_model.export_program)(args.run, args.output)
     _err(f"genlab: wrote {out}")
     return EXIT_OK
 
 
 def cmd_compare(args) -> int:
-    from engine.runs.compare import compare_runs, comparison_picture
     if len(args.run) < 2:
         raise GenLabError("genlab compare: give at least two runs (--run A --run B)")
     if args.n is not None and not 1 <= args.n <= 10_000:
@@ -261,15 +242,12 @@ def cmd_compare(args) -> int:
             print(f"{row['run'][:32]:<32} {row['family']:<9} {value:>12} {cmp.unit:<8} {row['kind'] or '-':<8} "
                   f"{row['step'] if row['step'] is not None else '-':>8}")
     if out is not None:
-        from engine.render import png_bytes
-        from engine.runs.atomic import write_bytes_atomic
         write_bytes_atomic(out, png_bytes(comparison_picture(cmp)))
         _err(f"genlab: wrote {out}")
     return EXIT_OK
 
 
 def cmd_runs(args) -> int:
-    from engine.runs.workspace import default_workspace, list_runs
     root = Path(args.workspace) if args.workspace else default_workspace()
     runs = list_runs(root)
     if args.json:
@@ -293,7 +271,6 @@ def cmd_runs(args) -> int:
 
 # ---- sample -------------------------------------------------------------------------------------------
 def _resolve(device: str) -> torch.device:
-    from engine.devices import resolve_device
     return resolve_device(device)
 
 
@@ -307,11 +284,8 @@ def _check_output(path: str, allowed: tuple[str, ...]) -> Path:
 
 
 def write_output(out: Path, x: torch.Tensor, kind: str) -> None:
-    from engine.render import display_scale, image_grid, png_bytes, scatter_image, upscale
-    from engine.runs.atomic import write_bytes_atomic
     arr = x.detach().cpu().numpy().astype(np.float32)
     if out.suffix.lower() == ".npy":
-        import io
         buf = io.BytesIO()
         np.save(buf, arr, allow_pickle=False)
         write_bytes_atomic(out, buf.getvalue())
@@ -322,7 +296,6 @@ def write_output(out: Path, x: torch.Tensor, kind: str) -> None:
 
 
 def cmd_sample(args) -> int:
-    from engine.runs.load import load_run_model
     if args.n < 1 or args.n > 1_000_000:
         raise GenLabError(f"genlab sample: -n must be from 1 to 1000000, got {args.n}")
     out = _check_output(args.output, (".png", ".npy"))
@@ -351,8 +324,6 @@ def cmd_sample(args) -> int:
 
 # ---- eval ----------------------------------------------------------------------------------------------
 def cmd_eval(args) -> int:
-    from engine.evaluate import evaluate_nll
-    from engine.runs.load import load_run_model
     if args.limit < 1:
         raise GenLabError(f"genlab eval: --limit must be at least 1, got {args.limit}")
     device = _resolve(args.device)
@@ -388,10 +359,10 @@ def cmd_data(args) -> int:
             raise ConfigError("--set", item, "key=value, for example data.image_size=32")
         key, value = item.split("=", 1)
         key = key.strip().removeprefix("data.")
-        setattr(cfg, key, coerce_value(DataConfig, key, _parse_scalar(value.strip()), "data"))
-    if args.split == "train" and cfg.name in _toy_names():
+        setattr(cfg, key, coerce_value(DataConfig, key, parse_scalar(value.strip()), "data"))
+    if args.split == "train" and cfg.name in TOYS:
         cfg.n_train = max(cfg.n_train, args.n)
-    if args.split == "test" and cfg.name in _toy_names():
+    if args.split == "test" and cfg.name in TOYS:
         cfg.n_test = max(cfg.n_test, args.n)
     ds = load_data_with_progress(cfg)
     for line in ds.describe():
@@ -403,8 +374,3 @@ def cmd_data(args) -> int:
     write_output(out, x, ds.spec.kind)
     _err(f"genlab: wrote {len(x)} {args.split} examples of {cfg.name} {tuple(x.shape)} to {out}")
     return EXIT_OK
-
-
-def _toy_names():
-    from engine.data.toys import TOYS
-    return TOYS

@@ -15,13 +15,23 @@ to show, ``Dataset.preparation`` what the run config records.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from engine.config import DataConfig
-from engine.data.builtin import BUILTIN_IMAGES, BUILTIN_POINTS, DRAWN, load_digits, load_toy
 from engine.catalogue import builtin_names, downloadable_names
+from engine.data.arrays import load_npy, load_npz
+from engine.data.builtin import BUILTIN_IMAGES, BUILTIN_POINTS, DRAWN, load_digits, load_toy
+from engine.data.idx import GZIP_MAGIC, is_idx_folder, load_idx_file, load_idx_folder, looks_like_idx
+from engine.data.images import IMAGE_SUFFIXES, load_image_folder
+from engine.data.points import load_csv, load_drawn
 from engine.data.progress import LoadCancelled, Reporter, as_reporter
+from engine.data.remote import (CIFAR_DIR, cifar_folder_complete, load_cifar_archive, load_cifar_folder, load_remote,
+                                remote_key)
+from engine.data.shapes import SHAPES_NAMES, load_shapes
 from engine.data.spec import DataSpec, Dataset
 from engine.errors import DataError
+
+if TYPE_CHECKING:  # the loaders read a DataConfig's fields; engine.config sits above engine.data
+    from engine.config import DataConfig
 
 # file name endings a person's own data files may have -> which loader reads them (an open-file dialog
 # can build its filter from the keys; folders are told apart by their content)
@@ -45,7 +55,6 @@ def _kind_of_file(path: Path) -> str | None:
             head = fh.read(8)
     except OSError as e:
         raise DataError(f"{path}: cannot be read ({e.strerror or e})") from None
-    from engine.data.idx import GZIP_MAGIC, looks_like_idx
     if head.startswith(b"\x93NUMPY"):
         return "npy"
     if head.startswith(b"PK\x03\x04"):
@@ -58,33 +67,24 @@ def _kind_of_file(path: Path) -> str | None:
 def load_path(path: Path, cfg: DataConfig, reporter: Reporter) -> Dataset:
     """A person's own file or folder, dispatched on what it is."""
     if path.is_dir():
-        from engine.data.idx import is_idx_folder, load_idx_folder
-        from engine.data.remote import CIFAR_DIR, cifar_folder_complete, load_cifar_folder
         if is_idx_folder(path):
             return load_idx_folder(path, cfg, reporter)
         if cifar_folder_complete(path) or cifar_folder_complete(path / CIFAR_DIR):
             return load_cifar_folder(path, cfg, reporter, name=path.name)
-        from engine.data.images import load_image_folder
         return load_image_folder(path, cfg, reporter)
     if not path.is_file():
         raise DataError(f"{path}: not a regular file or folder")
     kind = _kind_of_file(path)
     if kind == "npy":
-        from engine.data.arrays import load_npy
         return load_npy(path, cfg, reporter)
     if kind == "npz":
-        from engine.data.arrays import load_npz
         return load_npz(path, cfg, reporter)
     if kind == "csv":
-        from engine.data.points import load_csv
         return load_csv(path, cfg, reporter)
     if kind == "idx":
-        from engine.data.idx import load_idx_file
         return load_idx_file(path, cfg, reporter)
     if kind == "tar":
-        from engine.data.remote import load_cifar_archive
         return load_cifar_archive(path, cfg, reporter)
-    from engine.data.images import IMAGE_SUFFIXES
     if path.suffix.lower() in IMAGE_SUFFIXES:
         raise DataError(f"{path}: is a single image; give the folder that holds your images")
     raise DataError(f"{path}: unsupported file type '{path.suffix or '(none)'}'; supported: {SUPPORTED_TEXT}")
@@ -103,13 +103,10 @@ def load_dataset(cfg: DataConfig, progress=None, cancelled=None) -> Dataset:
         return load_toy(name, cfg.n_train, cfg.n_test, cfg.seed)
     if name == "digits":
         return load_digits()
-    from engine.data.shapes import SHAPES_NAMES, load_shapes
     if name in SHAPES_NAMES:
         return load_shapes(name, cfg.n_train, cfg.n_test, cfg.seed, reporter)
     if name == DRAWN:
-        from engine.data.points import load_drawn
         return load_drawn(cfg)
-    from engine.data.remote import load_remote, remote_key
     if remote_key(name) and not Path(name).exists():
         return load_remote(name, cfg, reporter)
     if not name:

@@ -26,6 +26,8 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
+import engine
+from engine.crash import user_dir
 from engine.data.progress import LoadCancelled, Reporter
 from engine.errors import DataError
 
@@ -63,7 +65,6 @@ def cache_root() -> Path:
     env = os.environ.get(ENV_CACHE)
     if env:
         return Path(env).expanduser() / "datasets"
-    from engine.crash import user_dir
     return user_dir("cache") / "datasets"
 
 
@@ -122,7 +123,6 @@ def _transfer(url: str, part: Path, rf: RemoteFile, reporter: Reporter, timeout:
             return
         part.unlink()
         have = 0
-    import engine
     headers = {"User-Agent": f"GenLab/{engine.__version__}", "Accept-Encoding": "identity"}
     if have:
         headers["Range"] = f"bytes={have}-"

@@ -4,7 +4,8 @@ CSV: one point per line, ``x,y`` (commas, semicolons, tabs or spaces), an option
 optional third column of integer class labels, ``#`` comments. Errors name the file and the line.
 
 Drawn sets: the window paints points and stores them in ``DataConfig.points`` with
-``name = "drawn"`` (see ``drawn_config``). The points therefore live in the run's ``config.json``
+``name = "drawn"`` (see ``engine.config.drawn_config``; ``engine.point_list`` parses and checks such a
+list without loading PyTorch, so the config validates it). The points therefore live in the run's ``config.json``
 (and in every checkpoint's sidecar), so the run reproduces and its evaluation can be repeated from
 the run folder alone, wherever it is copied. ``write_points_csv`` exports a drawing as a CSV that
 loads back with ``--data FILE.csv`` to the very same float32 values.
@@ -12,94 +13,25 @@ loads back with ``--data FILE.csv`` to the very same float32 values.
 
 from __future__ import annotations
 
-import dataclasses
 import math
 import re
 from pathlib import Path
 
 import numpy as np
 
+from engine.atomic import write_text_atomic
+from engine.data.arrays import array_to_dataset
 from engine.data.spec import Dataset
 from engine.errors import DataError
+from engine.point_list import MAX_DRAWN_POINTS, parse_point_list
 
-MAX_DRAWN_POINTS = 20_000
 MAX_CSV_BYTES = 512 * 1024 * 1024
 DRAWN_NAME = "drawn"
 _SPLIT = re.compile(r"[,;\t ]+")
 
 
-def parse_point_list(points) -> np.ndarray:
-    """(N, 2) float64 from what ``DataConfig.points`` may hold; raises ValueError saying what is wrong.
-
-    Accepts [x, y] pairs, and also the flat text form a settings form shows and reads back
-    ("(x1, y1), (x2, y2)" split at commas), so a drawing survives a round trip through a text field.
-    """
-    if not isinstance(points, (list, tuple)):
-        raise ValueError(f"a {type(points).__name__}")
-    if all(isinstance(p, (list, tuple)) for p in points):
-        rows = []
-        for i, p in enumerate(points):
-            if len(p) != 2 or any(isinstance(v, bool) or not isinstance(v, (int, float)) for v in p):
-                raise ValueError(f"item {i} is {list(p)!r}")
-            rows.append((float(p[0]), float(p[1])))
-        arr = np.asarray(rows, dtype=np.float64).reshape(-1, 2)
-    else:
-        flat = []
-        for i, v in enumerate(points):
-            if isinstance(v, str):
-                text = v.strip().strip("()[] ")
-                try:
-                    v = float(text)
-                except ValueError:
-                    raise ValueError(f"item {i} is {v[:40]!r}") from None
-            if isinstance(v, bool) or not isinstance(v, (int, float)):
-                raise ValueError(f"item {i} is {v!r}")
-            flat.append(float(v))
-        if len(flat) % 2:
-            raise ValueError(f"{len(flat)} numbers do not make pairs")
-        arr = np.asarray(flat, dtype=np.float64).reshape(-1, 2)
-    if not np.isfinite(arr).all():
-        raise ValueError("a coordinate is NaN or infinite")
-    return arr
-
-
-def check_point_list(points) -> str:
-    """'' if ``points`` is a valid list of finite (x, y) pairs, else what is wrong with it."""
-    try:
-        parse_point_list(points)
-    except ValueError as e:
-        return str(e)
-    return ""
-
-
-def points_to_config(points) -> tuple[tuple[float, float], ...]:
-    """(N, 2) numbers -> the tuple of pairs ``DataConfig.points`` holds, at float32 precision.
-
-    Values are rounded through float32 so that what the config stores is exactly what training sees.
-    """
-    arr = np.asarray(points, dtype=np.float64)
-    if arr.ndim != 2 or arr.shape[1] != 2:
-        raise DataError(f"drawn points: expected (N, 2) coordinates, got shape {arr.shape}")
-    if not np.isfinite(arr).all():
-        raise DataError("drawn points: contain NaN or infinite coordinates")
-    if len(arr) > MAX_DRAWN_POINTS:
-        raise DataError(f"drawn points: {len(arr)} points is more than the {MAX_DRAWN_POINTS} a drawing may hold")
-    arr32 = arr.astype(np.float32)
-    return tuple((float(x), float(y)) for x, y in arr32)
-
-
-def drawn_config(points, base=None):
-    """A ``DataConfig`` for a drawn set: ``base``'s other settings, name 'drawn', these points."""
-    from engine.config import DataConfig
-    cfg = dataclasses.replace(base) if base is not None else DataConfig()
-    cfg.name = DRAWN_NAME
-    cfg.points = points_to_config(points)
-    return cfg
-
-
 def load_drawn(cfg) -> Dataset:
     """The drawn points in ``cfg.points`` as a dataset, split into train and test by ``cfg.seed``."""
-    from engine.data.arrays import array_to_dataset
     try:
         arr = parse_point_list(cfg.points).astype(np.float32)
     except ValueError as e:
@@ -181,7 +113,6 @@ def read_points_csv(path: Path, max_items: int) -> tuple[np.ndarray, np.ndarray 
 
 
 def load_csv(path: Path, cfg, reporter=None) -> Dataset:
-    from engine.data.arrays import array_to_dataset
     coords, labels = read_points_csv(path, cfg.max_items)
     ds = array_to_dataset(coords, str(path), cfg.max_items, labels=labels, seed=cfg.seed)
     ds.preparation = {"format": "csv points", "dtype": "float32", "labels": labels is not None}
@@ -190,7 +121,6 @@ def load_csv(path: Path, cfg, reporter=None) -> Dataset:
 
 def write_points_csv(path: str | Path, points, labels=None) -> Path:
     """Write points (and optional labels) as a CSV that ``load_csv`` reads back exactly (float32 values)."""
-    from engine.runs.atomic import write_text_atomic
     arr = np.asarray(points, dtype=np.float32)
     if arr.ndim != 2 or arr.shape[1] != 2:
         raise DataError(f"{path}: points must have shape (N, 2), got {arr.shape}")

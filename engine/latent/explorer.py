@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import threading
 import time
+import traceback
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -292,5 +293,4 @@ class LatentExplorer:
         try:
             callback(result)
         except Exception:  # noqa: BLE001 - the consumer's bug must not stop the explorer
-            import traceback
             traceback.print_exc()

@@ -7,13 +7,16 @@ GIF plays the path forwards then back, so its loop has no jump. Writes are atomi
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import numpy as np
+from PIL import Image, UnidentifiedImageError
 
+from engine.atomic import write_bytes_atomic
+from engine.data.images import decode
 from engine.errors import GenLabError
 from engine.render import png_bytes, upscale
-from engine.runs.atomic import write_bytes_atomic
 
 MAX_GIF_SIDE = 512
 
@@ -32,9 +35,6 @@ def save_strip_png(picture: np.ndarray, path, scale: int | None = None, text: di
 
 def gif_bytes(frames: np.ndarray, duration_ms: int = 80, bounce: bool = True, scale: int | None = None) -> bytes:
     """An animated GIF of ``frames`` (uint8 (n, H, W) or (n, H, W, 3)), looping forever."""
-    import io
-
-    from PIL import Image
     frames = np.asarray(frames, dtype=np.uint8)
     if frames.ndim not in (3, 4) or len(frames) == 0:
         raise GenLabError(f"a GIF needs frames shaped (n, H, W[, 3]), got {frames.shape}")
@@ -61,9 +61,6 @@ def save_gif(frames: np.ndarray, path, duration_ms: int = 80, bounce: bool = Tru
 def load_image_for(spec, path) -> np.ndarray:
     """A person's image file as one example of ``spec`` (float32 (C, H, W) on the spec's grey levels),
     or a ``GenLabError`` naming the file and what is wrong with it."""
-    from PIL import Image, UnidentifiedImageError
-
-    from engine.data.images import decode
     path = Path(path)
     if spec.kind != "image":
         raise GenLabError(f"{path.name}: this model was trained on points; only image models encode picture files")

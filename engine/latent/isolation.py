@@ -18,6 +18,8 @@ from __future__ import annotations
 import torch
 from torch.overrides import TorchFunctionMode
 
+from engine.models.registry import model_from_init_args
+
 # Random calls that take ``generator=`` but are often called without it.
 _RANDOM = {
     torch.randn, torch.rand, torch.randint, torch.randperm, torch.normal, torch.bernoulli, torch.multinomial,
@@ -45,7 +47,6 @@ class own_generator(TorchFunctionMode):  # noqa: N801 - used as a context manage
 
 def build_from_snapshot(snapshot, generator: torch.Generator, device: str | torch.device = "cpu"):
     """A fresh model holding ``snapshot``'s weights, built without reading the global generator."""
-    from engine.models.registry import model_from_init_args
     with own_generator(generator):
         model = model_from_init_args(snapshot.family, snapshot.init_args)
     model.load_state_dict(dict(snapshot.state))

@@ -29,6 +29,7 @@ import torch
 
 from engine.errors import GenLabError
 from engine.interrupt import check_interrupt
+from engine.models.registry import model_class
 
 DEFAULT_LIMIT = 500
 # Per family, likelihood options for scoring K classes per example at a sensible cost.
@@ -86,7 +87,6 @@ def classifier_problem(model, has_labels: bool = True) -> str | None:
 
 def problem_for(family: str, init_args: dict) -> str | None:
     """``classifier_problem`` from a model's construction arguments (a snapshot's), without building it."""
-    from engine.models.registry import model_class
     spec = init_args.get("spec") or {}
     config = init_args.get("config") or {}
     if int(spec.get("num_classes") or 0) < 2:

@@ -28,7 +28,12 @@ from typing import Callable
 
 import torch
 
+from engine.errors import GenLabError
+from engine.interrupt import Interrupted
 from engine.learn.live_terms import FAMILIES
+from engine.runs.folder import RunFolder
+from engine.runs.load import load_run_model
+from engine.runs.workspace import list_runs, read_curves
 
 SAMPLE_BUDGET_S = 2.0   # aim for about this long a timed draw per family (after a two-sample probe)
 MAX_IMAGES = 64
@@ -76,9 +81,6 @@ def data_key(data_config) -> tuple:
 
 def runs_on_data(workspace: str | Path, data_config) -> list[tuple[Path, object, list[dict]]]:
     """(path, config, curves) of every run in ``workspace`` trained on ``data_config``'s data."""
-    from engine.errors import GenLabError
-    from engine.runs.folder import RunFolder
-    from engine.runs.workspace import list_runs, read_curves
     want = data_key(data_config)
     out = []
     for summary in list_runs(workspace):
@@ -166,9 +168,6 @@ def compare_families(workspace: str | Path, data_config, device: str = "cpu", fa
                      cancelled: Callable[[], bool] | None = None,
                      budget_s: float = SAMPLE_BUDGET_S) -> FamilyComparison:
     """The comparison table for the runs in ``workspace`` on ``data_config``'s data (see the module)."""
-    from engine.errors import GenLabError
-    from engine.interrupt import Interrupted
-    from engine.runs.load import load_run_model
     t_start = time.perf_counter()
     found = runs_on_data(workspace, data_config)
     table = FamilyComparison(data=data_config.name)

@@ -79,6 +79,7 @@ def formula_values(family: str, losses: dict, model_options: dict | None = None)
 
 def diffusion_band_steps(model_options: dict | None) -> tuple[int, int, int]:
     """(first step of the middle band, first step of the high band, T) for the run's noise schedule."""
+    # lazy: PyTorch and the diffusion family load only here: the window reads this module before its first paint
     import torch
 
     from engine.models.diffusion import NOISE_BANDS

@@ -30,7 +30,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from engine.config import knob
+from engine.errors import ConfigError
+from engine.knobs import knob
 from engine.interrupt import check_interrupt
 from engine.models.base import GenerativeModel, ModelConfig, Trajectory, rand
 from engine.models.transformer import CausalTransformer
@@ -59,7 +60,6 @@ class ARConfig(ModelConfig):
     train_defaults: ClassVar[dict] = {"batch_size": 32, "lr": 5e-3}
 
     def validate(self, where: str = "model"):
-        from engine.errors import ConfigError
         if self.width % self.heads:
             raise ConfigError(f"{where}.heads", self.heads, f"a divisor of the width ({self.width})")
 

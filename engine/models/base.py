@@ -33,7 +33,7 @@ from typing import Callable, ClassVar, NamedTuple
 import torch
 from torch import nn
 
-from engine.config import knob
+from engine.knobs import knob
 from engine.data.preprocess import Preprocess
 from engine.data.spec import DataSpec
 from engine.errors import GenLabError

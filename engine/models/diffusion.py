@@ -28,7 +28,7 @@ from dataclasses import dataclass
 import torch
 import torch.nn.functional as F
 
-from engine.config import knob
+from engine.knobs import knob
 from engine.interrupt import check_interrupt
 from engine.models.base import GenerativeModel, ModelConfig, Trajectory, rand, randn
 from engine.models.diffusion_likelihood import ode_log_likelihood, variational_bound

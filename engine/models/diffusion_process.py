@@ -23,6 +23,8 @@ from typing import Callable
 
 import torch
 
+from engine.models.base import rand
+
 LINEAR_BETA_MIN, LINEAR_BETA_MAX = 0.1, 20.0
 COSINE_OFFSET = 0.008
 SCHEDULES = ("linear", "cosine")
@@ -235,7 +237,6 @@ def stratified_timesteps(n: int, k: int, low: int, high: int, generator, device)
     Unbiased for the mean over [low, high] like plain uniform draws, with less variance: every
     example sees small, middle and large t.
     """
-    from engine.models.base import rand
     span = high - low + 1
     u = rand((k, n), generator, device, dtype=torch.float64)
     pos = (torch.arange(k, device=device, dtype=torch.float64).view(k, 1) + u) / k

@@ -33,7 +33,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from engine.config import knob
+from engine.knobs import knob
 from engine.interrupt import check_interrupt
 from engine.models.base import GenerativeModel, ModelConfig, Trajectory, rand, randn
 from engine.models.flow_layers import (ActNorm, AffineCoupling, ClassPrior, InvertibleLinear, SplineCoupling,

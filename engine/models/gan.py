@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import torch
 import torch.nn.functional as F
 
-from engine.config import knob
+from engine.knobs import knob
 from engine.models.base import GenerativeModel, ModelConfig, rand, randn
 from engine.models.ema import EMA
 from engine.models.gan_nets import ImageDiscriminator, ImageGenerator, PointDiscriminator, PointGenerator

@@ -6,6 +6,7 @@ Adding a family is one line here.
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 from typing import TYPE_CHECKING
 
@@ -65,13 +66,13 @@ def config_class(family: str):
     try:
         return getattr(_module(family), FAMILY_MODULES[family][2])
     except UnknownFamilyError:
+        # lazy: engine.models.base loads PyTorch, and genlab --help and the window's first paint read this registry
         from engine.models.base import ModelConfig
         return ModelConfig
 
 
 def build_model(family: str, spec: "DataSpec", model_config, preprocess: dict | None = None):
     """A fresh model for ``spec`` from a family config dataclass (or a plain dict of it)."""
-    import dataclasses
     cfg = dataclasses.asdict(model_config) if dataclasses.is_dataclass(model_config) else dict(model_config)
     return model_class(family)(spec.to_dict(), cfg, preprocess)
 

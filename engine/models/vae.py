@@ -15,7 +15,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from engine.config import knob
+from engine.knobs import knob
 from engine.interrupt import check_interrupt
 from engine.models.base import GenerativeModel, ModelConfig, randn
 from engine.models.likelihoods import (discretized_logistic_log_prob, discretized_logistic_mean)

@@ -20,8 +20,9 @@ import torch
 from safetensors.torch import load as st_load
 from safetensors.torch import save as st_save
 
+from engine.atomic import write_bytes_atomic, write_text_atomic
 from engine.errors import CheckpointError
-from engine.runs.atomic import write_bytes_atomic, write_text_atomic
+from engine.runs.trust import check_init_args
 
 FORMAT = "genlab-checkpoint"
 FORMAT_VERSION = 1
@@ -153,7 +154,6 @@ def load_checkpoint(sidecar_path: str | Path, map_location: str = "cpu") -> Chec
     """Read and verify one checkpoint (size and SHA-256 of its tensor file)."""
     sidecar_path = Path(sidecar_path)
     meta = read_sidecar(sidecar_path)
-    from engine.runs.trust import check_init_args
     check_init_args(meta["family"], meta["init_args"], sidecar_path)  # before anything is built from it
     tensor_path = sidecar_path.with_name(meta["file"])
     try:

@@ -3,7 +3,8 @@
 ``train_command`` is the window's "Copy as command": the family, the data, and then only the settings
 that differ from what ``genlab train --model FAMILY`` would use anyway, each as ``--set key=value``,
 quoted for a POSIX shell (``shlex``; on Windows ``subprocess.list2cmdline`` quoting). Parsing the line
-with the CLI gives back the same config; a test holds it to that.
+with the CLI (``engine.cli.train_line.config_from_command``) gives back the same config; a test holds
+it to that. This module only writes such lines: reading them is the command line's job.
 
 ``continue_in_background`` starts a detached ``genlab train --resume RUN`` that outlives the window
 (the close-window choice "keep training headless"), writing its output to ``background.log`` in the
@@ -26,7 +27,7 @@ from engine.errors import GenLabError
 PROGRAM = "genlab"
 
 
-def _value_text(value) -> str:
+def set_value_text(value) -> str:
     """A ``--set`` value the CLI's parser reads back as the same value and type."""
     if isinstance(value, str):
         try:
@@ -60,7 +61,7 @@ def train_args(config: RunConfig, out: str | Path) -> list[str]:
     for key, value in changed_settings(config):
         if key == "data.name":
             continue
-        args += ["--set", f"{key}={_value_text(value)}"]
+        args += ["--set", f"{key}={set_value_text(value)}"]
     args += ["--out", str(out)]
     return args
 
@@ -75,19 +76,6 @@ def quote_args(args: list[str], windows: bool | None = None) -> str:
 def train_command(config: RunConfig, out: str | Path = "runs/new-run", windows: bool | None = None) -> str:
     """The shell line that trains ``config`` again (the run's ``parent`` is not part of it)."""
     return quote_args([PROGRAM] + train_args(config, out), windows)
-
-
-def config_from_command(line: str) -> RunConfig:
-    """Parse a ``genlab train ...`` line the way the CLI does (for tests and for pasting a line back)."""
-    from engine.cli.commands import build_train_config
-    from engine.cli.main import build_parser
-    words = shlex.split(line)
-    if words and Path(words[0]).name in (PROGRAM, "main.py", "genlab.exe"):
-        words = words[1:]
-    if not words or words[0] != "train":
-        raise GenLabError(f"not a 'genlab train' command: {line[:80]}")
-    args = build_parser().parse_args(words)
-    return build_train_config(args)
 
 
 # ---- headless continuation -------------------------------------------------------------------------------

@@ -23,8 +23,12 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from PIL import Image, ImageDraw
 
 from engine.errors import GenLabError
+from engine.render import display_scale, image_grid, scatter_image, upscale
+from engine.runs.folder import RunFolder
+from engine.runs.load import load_run_model
 from engine.runs.workspace import read_curves
 
 
@@ -95,9 +99,6 @@ def compare_runs(run_dirs: list[str | Path], n: int | None = None, seed: int = 0
 
     ``n``: samples per run (default 64 images, 2000 points). Runs on different data are refused
     unless ``allow_mixed_data`` (then a note says so)."""
-    from engine.render import display_scale, image_grid, scatter_image, upscale
-    from engine.runs.folder import RunFolder
-    from engine.runs.load import load_run_model
     if len(run_dirs) < 2:
         raise GenLabError("compare needs at least two runs")
     loaded = []
@@ -167,7 +168,6 @@ def _shared_bounds(points: np.ndarray) -> tuple[float, float, float, float]:
 
 def comparison_picture(cmp: Comparison, gap: int = 8) -> np.ndarray:
     """The runs' sample pictures side by side on white, each captioned with its run and family (RGB uint8)."""
-    from PIL import Image, ImageDraw
     tiles = []
     for r in cmp.runs:
         img = Image.fromarray(r.samples).convert("RGB")

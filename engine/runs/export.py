@@ -16,12 +16,19 @@ import json
 from pathlib import Path
 
 import numpy as np
+import torch
+from PIL import Image, ImageDraw
 
+import engine
+from engine.atomic import write_bytes_atomic
 from engine.config import RunConfig
 from engine.errors import CheckpointError, ConfigError, GenLabError
-from engine.runs.atomic import write_bytes_atomic
+from engine.render import display_scale, image_grid, png_bytes, scatter_image, upscale
+from engine.runs.command import train_command
 from engine.runs.folder import RunFolder
+from engine.runs.load import load_run_model
 from engine.runs.workspace import read_curves
+from engine.training.loop import DISPLAY_SEED, MAX_DISPLAY_POINTS
 
 CONFIG_KEY = "genlab.config"
 MAX_PNG_BYTES = 64 * 1024 * 1024
@@ -35,7 +42,6 @@ class ExportError(GenLabError):
 
 # ---- reading pictures safely ---------------------------------------------------------------------------
 def _open_png(path: Path):
-    from PIL import Image
     try:
         size = path.stat().st_size
     except OSError as e:
@@ -101,11 +107,6 @@ def _latest_grid(run: RunFolder, step: int | None) -> tuple[np.ndarray, int]:
 
 def _draw_grid(run: RunFolder) -> tuple[np.ndarray, int]:
     """No grid was saved yet: draw one from the newest checkpoint with the run's fixed noise bank."""
-    import torch
-
-    from engine.render import display_scale, image_grid, scatter_image, upscale
-    from engine.runs.load import load_run_model
-    from engine.training.loop import DISPLAY_SEED, MAX_DISPLAY_POINTS
     config, model, ckpt = load_run_model(run.path)
     gen = torch.Generator().manual_seed(DISPLAY_SEED)
     if model.spec.kind == "points":
@@ -117,8 +118,6 @@ def _draw_grid(run: RunFolder) -> tuple[np.ndarray, int]:
 
 
 def png_metadata(run: RunFolder, step: int) -> dict[str, str]:
-    import engine
-    from engine.runs.command import train_command
     config = run.read_config()  # validated: only a config that loads is embedded
     raw = run.read_raw_config()
     return {CONFIG_KEY: json.dumps(raw, separators=(",", ":")), "genlab.step": str(step),
@@ -129,7 +128,6 @@ def png_metadata(run: RunFolder, step: int) -> dict[str, str]:
 
 def export_png(run_dir: str | Path, out: str | Path, step: int | None = None) -> Path:
     """The run's sample grid (newest, or at ``step``) as a PNG carrying the run's config."""
-    from engine.render import png_bytes
     run = _run(run_dir)
     grid, at = _latest_grid(run, step)
     return write_bytes_atomic(_out(out, ".png"), png_bytes(grid, png_metadata(run, at)))
@@ -137,7 +135,6 @@ def export_png(run_dir: str | Path, out: str | Path, step: int | None = None) ->
 
 # ---- GIF of the samples over the run -------------------------------------------------------------------
 def _caption(img, text: str):
-    from PIL import Image, ImageDraw
     band = 14
     canvas = Image.new(img.mode, (img.width, img.height + band), 255 if img.mode == "L" else (255, 255, 255))
     canvas.paste(img, (0, 0))
@@ -149,7 +146,6 @@ def export_gif(run_dir: str | Path, out: str | Path, max_frames: int = MAX_GIF_F
                frame_ms: int = 120, label: bool = True) -> Path:
     """An animated GIF of the run's sample grids in step order (at most ``max_frames``, evenly spread,
     the last one held longer), each captioned with its step."""
-    from PIL import Image
     run = _run(run_dir)
     files = run.sample_files()
     if not files:

@@ -29,11 +29,14 @@ from __future__ import annotations
 
 import contextlib
 import io
+import logging
 import re
 import sys
+import warnings
 from pathlib import Path
 
 import torch
+import torch.nn.functional as F
 from torch import nn
 
 from engine.errors import GenLabError
@@ -130,6 +133,7 @@ def export_onnx(run_dir: str | Path, out: str | Path) -> Path:
     model, _ = _load(run_dir)
     module, args, shapes, names = export_module(model)
     try:
+        # lazy: onnxscript is optional (the test extra): only ONNX export needs it, and says so if it is missing
         import onnxscript  # noqa: F401  (the exporter needs it; say so plainly if it is missing)
     except ImportError:
         raise ModelExportError("ONNX export needs the 'onnx' and 'onnxscript' packages: "
@@ -174,8 +178,6 @@ def export_program(run_dir: str | Path, out: str | Path) -> Path:
 def _quiet():
     """The exporters print progress on stdout (the CLI keeps stdout for results, so it goes to stderr)
     and log warnings about optional packages (torchvision) that do not concern GenLab."""
-    import logging
-    import warnings
     loggers = [logging.getLogger(name) for name in ("torch.onnx", "torch._export", "torch.export")]
     levels = [lg.level for lg in loggers]
     for lg in loggers:
@@ -194,7 +196,6 @@ def _four_dim_attention():
     """ONNX's attention translation takes only (batch, heads, length, dim) inputs; the U-Net calls
     attention with one head as (batch, length, dim). The same computation with a heads axis of one,
     while exporting only (numerically identical, so another thread calling it meanwhile is unaffected)."""
-    import torch.nn.functional as F
     original = F.scaled_dot_product_attention
 
     def attention(q, k, v, *args, **kwargs):

@@ -7,6 +7,7 @@ was killed mid-write) is skipped on read.
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import platform
@@ -15,10 +16,13 @@ import time
 from pathlib import Path
 
 import numpy as np
+import torch
 
+import engine
+from engine.atomic import write_bytes_atomic, write_text_atomic
 from engine.config import RunConfig
 from engine.errors import CheckpointError, ConfigError
-from engine.runs.atomic import write_bytes_atomic, write_text_atomic
+from engine.render import png_bytes
 from engine.runs.checkpoint import latest_checkpoint, list_checkpoints
 
 MAX_METRICS_BYTES = 512 * 1024 * 1024
@@ -26,16 +30,12 @@ MAX_CONFIG_BYTES = 1_000_000  # as RunConfig.load; checked before reading, so a 
 
 
 def environment(device: str, threads: int) -> dict:
-    import numpy
-    import torch
-
-    import engine
     return {
         "genlab": engine.__version__,
         "python": sys.version.split()[0],
         "platform": platform.platform(),
         "torch": torch.__version__,
-        "numpy": numpy.__version__,
+        "numpy": np.__version__,
         "device": device,
         "cuda": torch.version.cuda,
         "threads": threads,
@@ -122,7 +122,6 @@ class RunFolder:
             self._metrics_fh = None
 
     def write_sample_png(self, step: int, image: np.ndarray, points: np.ndarray | None = None) -> Path:
-        from engine.render import png_bytes
         path = self.samples_dir / f"step_{step:09d}.png"
         write_bytes_atomic(path, png_bytes(image))
         if points is not None:
@@ -199,7 +198,6 @@ def _ends_mid_line(path: Path) -> bool:
 
 
 def _npy_bytes(arr: np.ndarray) -> bytes:
-    import io
     buf = io.BytesIO()
     np.save(buf, arr, allow_pickle=False)
     return buf.getvalue()

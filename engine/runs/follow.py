@@ -21,10 +21,12 @@ import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import MappingProxyType
 
 from engine.errors import CheckpointError
 from engine.runs.checkpoint import NAME_RE, list_checkpoints, load_checkpoint
 from engine.runs.status import live_state, read_status
+from engine.training.snapshot import Snapshot
 
 READ_LIMIT = 8 * 2**20  # bytes of metrics read per poll at most; the rest comes with the next polls
 HISTORY_EVENTS = ("resumed", "rollback", "forked")
@@ -82,9 +84,6 @@ class RunFollower:
     def latest_snapshot(self):
         """A ``Snapshot`` of the newest checkpoint that verifies, or None when there is none yet (one
         being written, or pruned between listing and reading, is skipped)."""
-        from types import MappingProxyType
-
-        from engine.training.snapshot import Snapshot
         for sidecar in reversed(list_checkpoints(self.path / "checkpoints")):
             try:
                 ckpt = load_checkpoint(sidecar)

@@ -16,9 +16,10 @@ import json
 import re
 from pathlib import Path
 
+from engine.atomic import write_bytes_atomic, write_text_atomic
 from engine.config import RunConfig
 from engine.errors import CheckpointError, ConfigError, GenLabError
-from engine.runs.atomic import write_bytes_atomic, write_text_atomic
+from engine.models.registry import model_from_init_args
 from engine.runs.checkpoint import latest_checkpoint, load_checkpoint, read_sidecar
 from engine.runs.folder import RunFolder
 from engine.runs.status import write_status
@@ -103,7 +104,6 @@ def _check_allowed(base: RunConfig, config: RunConfig) -> None:
 
 
 def _check_weights_fit(ckpt, init_args: dict, base: RunConfig, config: RunConfig) -> None:
-    from engine.models.registry import model_from_init_args
     try:
         model = model_from_init_args(ckpt.family, init_args)
         model.load_state_dict(ckpt.model_state)

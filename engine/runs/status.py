@@ -23,8 +23,8 @@ import platform
 import time
 from pathlib import Path
 
+from engine.atomic import write_text_atomic
 from engine.errors import GenLabError
-from engine.runs.atomic import write_text_atomic
 
 STATUS_FILE = "status.json"
 LOCK_FILE = "train.lock"

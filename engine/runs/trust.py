@@ -13,6 +13,8 @@ from __future__ import annotations
 import math
 
 from engine.errors import CheckpointError, GenLabError
+from engine.knobs import dataclass_from_dict
+from engine.models.registry import config_class
 
 MAX_SIDE = 1024        # as data.image_size
 MAX_CHANNELS = 4
@@ -73,8 +75,6 @@ def check_init_args(family: str, init_args, where) -> None:
             _fail(where, "preprocess.std", "must be positive")
     if not isinstance(config, dict):
         _fail(where, "config", "is missing")
-    from engine.config import dataclass_from_dict
-    from engine.models.registry import config_class
     try:
         dataclass_from_dict(config_class(family), config, "model")
     except GenLabError as e:

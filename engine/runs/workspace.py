@@ -17,16 +17,20 @@ from __future__ import annotations
 import json
 import math
 import os
+import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import MappingProxyType
 
 from engine.config import RunConfig
 from engine.crash import user_dir
 from engine.errors import CheckpointError, ConfigError
-from engine.runs.checkpoint import NAME_RE
+from engine.runs.checkpoint import NAME_RE, latest_checkpoint, load_checkpoint
 from engine.runs.folder import MAX_CONFIG_BYTES, RunFolder
-from engine.runs.status import live_state, read_status
+from engine.runs.status import RunBusyError, live_state, lock_state, read_status
+from engine.training.loop import UNLIMITED_STEPS
+from engine.training.snapshot import Snapshot
 
 TAIL_BYTES = 16 * 1024
 STATES = ("running", "paused", "finished", "stopped", "failed", "killed", "unknown")
@@ -199,7 +203,6 @@ def _from_metrics_tail(s: RunSummary, run: Path) -> None:
 
 def _legacy_state(run: Path, s: RunSummary) -> str:
     """A run without ``status.json``: its last metrics record says how it ended, if it did."""
-    from engine.runs.status import lock_state
     if lock_state(run):
         return "running"
     records = _tail_records(run / "metrics.jsonl", 4096)
@@ -259,9 +262,6 @@ class OpenedRun:
     def snapshot(self, step: int | None = None):
         """A ``Snapshot`` of the weights at ``step`` (default: the newest checkpoint that verifies), for
         the samples view and the latent explorer."""
-        from engine.training.snapshot import Snapshot
-        from engine.runs.checkpoint import latest_checkpoint, load_checkpoint
-        from types import MappingProxyType
         if step is None:
             ckpt = latest_checkpoint(self.path / "checkpoints")
             if ckpt is None:
@@ -297,7 +297,6 @@ def resume_config(run_dir: str | Path, more_steps: int | None = None, more_time:
     """The config to continue ``run_dir`` with: the one its newest checkpoint trained with (live changes
     included), else ``config.json``; ``more_steps`` or ``more_time`` extend it; ``overrides`` are
     ``--set`` strings. Pass the result to ``Runner(config, run_dir, resume=True)`` or ``Trainer``."""
-    from engine.training.loop import UNLIMITED_STEPS
     run = RunFolder(run_dir)
     config = run.read_config()
     ckpt = _newest_sidecar(run)
@@ -323,9 +322,6 @@ def resume_config(run_dir: str | Path, more_steps: int | None = None, more_time:
 def delete_run(run_dir: str | Path) -> None:
     """Remove a run folder (the close-window choice "discard"). Only a GenLab run folder is removed,
     and never one that a process is training right now."""
-    import shutil
-
-    from engine.runs.status import RunBusyError, lock_state
     run = Path(run_dir)
     if not looks_like_run(run):
         raise CheckpointError(f"{run}: not a GenLab run folder (no config.json); nothing was deleted")
@@ -338,7 +334,6 @@ def delete_run(run_dir: str | Path) -> None:
 
 
 def _newest_sidecar(run: RunFolder) -> dict | None:
-    from engine.runs.checkpoint import load_checkpoint
     for sidecar in reversed(run.checkpoints()):
         try:
             ckpt = load_checkpoint(sidecar)

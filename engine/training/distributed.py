@@ -56,7 +56,11 @@ from dataclasses import dataclass
 import torch
 import torch.distributed as dist
 
+from engine.data import load_dataset
+from engine.devices import describe_device
 from engine.errors import GenLabError
+from engine.events import LogMessage
+from engine.runs.folder import environment
 
 BUCKET_BYTES = 32 * 1024 * 1024  # gradients are all-reduced in buckets of about this size
 DEFAULT_TIMEOUT_S = 1800.0
@@ -164,9 +168,6 @@ class Distributed:
         """At the end of training (every rank calls it at the same point): compare every rank's weights
         and optimiser states with rank 0's, record the largest difference in ``env.json`` and log an
         error event if there is any."""
-        from engine.devices import describe_device
-        from engine.events import LogMessage
-        from engine.runs.folder import environment
         diff = self.compare_with_rank0(trainer.model)
         if trainer.run is not None and self.is_writer:
             env = environment(describe_device(trainer.device), trainer.threads)
@@ -216,7 +217,6 @@ class Distributed:
     def load_dataset_in_turn(self, data_config, progress=None):
         """Load the data on every rank, the first process of each node first: it downloads or fills the
         cache while the others wait, and they then read the cache."""
-        from engine.data import load_dataset
         if self.local_rank == 0:
             dataset = load_dataset(data_config, progress=progress)
             self.barrier()
@@ -350,6 +350,7 @@ def _import_before_joining() -> None:
     by Python's finalisation and aborts the process ("terminate called without an active exception":
     rank 1 of a finished job killed by SIGABRT under load). Imported first, the defaults are None.
     """
+    # lazy: torch._dynamo takes seconds to import; only a job about to join needs it, and before joining
     import torch._dynamo  # noqa: F401  (the import is the point; see above)
 
 

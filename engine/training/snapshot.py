@@ -12,6 +12,8 @@ from types import MappingProxyType
 
 import torch
 
+from engine.models.registry import model_from_init_args
+
 
 @dataclass(frozen=True)
 class Snapshot:
@@ -22,7 +24,6 @@ class Snapshot:
 
     def build_model(self, device: str | torch.device = "cpu"):
         """A fresh model instance holding these weights (the caller's own, never the trainer's)."""
-        from engine.models.registry import model_from_init_args
         model = model_from_init_args(self.family, self.init_args)
         model.load_state_dict(dict(self.state))
         return model.to(device).eval()

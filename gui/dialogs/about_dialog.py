@@ -13,6 +13,7 @@ import json
 import platform
 from importlib import metadata
 
+import PySide6
 from PySide6.QtCore import Qt, qVersion
 from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QLabel, QListWidget, QListWidgetItem, QPlainTextEdit,
                                QSplitter, QTabWidget, QVBoxLayout, QWidget)
@@ -25,8 +26,6 @@ LICENCES = ("licences", "index.json")
 
 def versions() -> list[tuple[str, str]]:
     """(component, version) for GenLab and what it runs on, read without importing the libraries."""
-    import PySide6
-
     def dist_version(*names: str) -> str:
         for name in names:
             try:

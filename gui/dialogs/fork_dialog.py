@@ -15,6 +15,8 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, 
                                QScrollArea, QSpinBox, QVBoxLayout, QWidget)
 
 from engine.config import TrainConfig
+from engine.models.registry import config_class
+from engine.runs.command import set_value_text
 from gui.widgets.knob_form import KnobForm
 
 FORK_TRAIN_EXCLUDE = ("steps", "time_limit", "device", "threads")  # the fork's length is its own row
@@ -23,7 +25,6 @@ FORK_TRAIN_EXCLUDE = ("steps", "time_limit", "device", "threads")  # the fork's 
 class ForkDialog(QDialog):
     def __init__(self, run_name: str, config, checkpoints: list[int], parent=None):
         super().__init__(parent)
-        from engine.models.registry import config_class
         self.setWindowTitle(self.tr("Fork {run_name}").format(run_name=run_name))
         self.setObjectName("fork_dialog")
         self.config = config
@@ -91,11 +92,10 @@ class ForkDialog(QDialog):
 
     def overrides(self) -> list[str]:
         """``section.key=value`` for every setting the person changed from the parent's."""
-        from engine.runs.command import _value_text
         out = []
         for section, form in (("train", self.train_form), ("model", self.model_form)):
             before = dataclasses.asdict(getattr(self.config, section))
             for key, value in form.values().items():
                 if json.dumps(value, default=str) != json.dumps(before.get(key), default=str):
-                    out.append(f"{section}.{key}={_value_text(value)}")
+                    out.append(f"{section}.{key}={set_value_text(value)}")
         return out

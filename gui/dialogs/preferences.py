@@ -10,6 +10,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import (QCheckBox, QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout, QLabel,
                                QLineEdit, QPushButton, QVBoxLayout, QWidget)
 
+from gui.dialogs.files import folder_path
 from gui.settings import CLOSE_ASK_KEY, WORKSPACE_KEY, ask_on_close, read_value
 
 
@@ -48,7 +49,6 @@ class PreferencesDialog(QDialog):
         layout.addWidget(buttons)
 
     def _on_browse_clicked(self) -> None:
-        from gui.dialogs.files import folder_path
         path = folder_path(self, self.tr("Runs folder"), self.workspace_edit.text() or self.workspace_edit.placeholderText())
         if path:
             self.workspace_edit.setText(path)

@@ -46,6 +46,7 @@ def dataset_summary(dataset) -> dict:
 
 def preview_picture(dataset, n_images: int = GRID_IMAGES) -> np.ndarray:
     """A uint8 picture of the data: an image grid, or a scatter rendered by the engine."""
+    # lazy: engine.render loads PyTorch, kept out of the window's first paint
     from engine.render import image_grid, scatter_image
     if dataset.spec.kind == "image":
         return image_grid(dataset.x_train[:n_images])

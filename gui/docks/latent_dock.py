@@ -26,6 +26,7 @@ import numpy as np
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QDockWidget, QFileDialog, QLabel, QStackedWidget, QVBoxLayout, QWidget
 
+from engine.errors import GenLabError
 from engine.i18n import QT_TRANSLATE_NOOP
 from engine.latent import plane as planes
 from gui.latent_link import ExplorerLink
@@ -142,6 +143,7 @@ class LatentDock(QDockWidget):
     # ---- run lifecycle ---------------------------------------------------------------------------------------
     def start_run(self, family: str, spec: dict, dataset=None) -> None:
         """A new run: forget the old latent, remember the data (for encoding and the plane)."""
+        # lazy: engine.data loads PyTorch, kept out of the window's first paint
         from engine.data.spec import DataSpec
         self._reset_state()
         self.family = family
@@ -456,7 +458,7 @@ class LatentDock(QDockWidget):
         return self.link.explorer.encode(x, y, tag=("example", index), **self.encode_options())
 
     def encode_file(self, path) -> int:
-        from engine.errors import GenLabError
+        # lazy: engine.latent.export loads PyTorch, kept out of the window's first paint
         from engine.latent.export import load_image_for
         if self.spec is None or self.info is None or not self.info["encode"]:
             self.encode_panel.caption.setText(self.tr("Train a model with an encoder first."))
@@ -592,6 +594,7 @@ class LatentDock(QDockWidget):
     # ---- export --------------------------------------------------------------------------------------------------
     def save_strip(self, path, fmt: str | None = None) -> Path:
         """Save the interpolation strip as PNG (one picture) or GIF (the path, forwards and back)."""
+        # lazy: engine.latent.export loads PyTorch, kept out of the window's first paint
         from engine.latent.export import save_gif, save_strip_png
         if self.strip is None or self.strip.kind != "image":
             raise ValueError(self.tr("there is no interpolation strip to save yet"))

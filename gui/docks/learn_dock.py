@@ -10,8 +10,8 @@ families measured from the person's runs, and a class-conditional model used as 
 - **Families compared** and **As a classifier**: measured off the GUI thread (``BackgroundTasks``),
   inside ``engine.interrupt.interruptible`` so closing the window stops them at the next batch.
 
-Language: the UI language (``gui.i18n.current_language`` when that module exists, else the system
-locale: zh* gives Chinese); ``set_language`` changes it on the spot.
+Language: the UI language (``gui.i18n.current_language``: zh* gives Chinese); ``set_language``
+changes it on the spot.
 """
 
 from __future__ import annotations
@@ -23,9 +23,12 @@ import time
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QDockWidget, QTabWidget, QTextBrowser, QVBoxLayout, QWidget
 
+from engine.errors import Interrupted
+from engine.interrupt import interruptible
 from engine.learn import live_terms
 from engine.learn.text import fill, read_page
 from gui.background import BackgroundTasks
+from gui.i18n import current_language
 from gui.widgets.learn_pages import ClassifierPage, ComparisonPage, family_name, likelihood_word
 
 REFRESH_HZ = 4
@@ -41,23 +44,12 @@ h3 { margin-top: 4px; }
 
 
 def learn_language() -> str:
-    """"zh_CN" or "en": the UI language (``gui.i18n`` when present), else the system locale."""
-    lang = None
-    try:
-        from gui.i18n import current_language  # the i18n module, where this build has it
-        lang = current_language()
-    except (ImportError, AttributeError):
-        pass
-    if not lang:
-        from PySide6.QtCore import QLocale
-        lang = QLocale.system().name()
-    return "zh_CN" if str(lang).lower().startswith("zh") else "en"
+    """"zh_CN" or "en": the language of the window's translators (English before any is installed)."""
+    return "zh_CN" if current_language().lower().startswith("zh") else "en"
 
 
 def _run_interruptibly(flag: threading.Event, fn, *args, **kwargs):
     """``fn`` with ``check_interrupt`` tied to ``flag``; None when it was interrupted."""
-    from engine.errors import Interrupted
-    from engine.interrupt import interruptible
     with interruptible(flag):
         try:
             return fn(*args, **kwargs)
@@ -66,11 +58,13 @@ def _run_interruptibly(flag: threading.Event, fn, *args, **kwargs):
 
 
 def _compare_task(workspace, data_config, flag):
+    # lazy: engine.learn.comparison loads PyTorch, kept out of the window's first paint
     from engine.learn.comparison import compare_families
     return compare_families(workspace, data_config, cancelled=flag.is_set)
 
 
 def _classify_task(snapshot, dataset, progress):
+    # lazy: engine.learn.classify loads PyTorch, kept out of the window's first paint
     from engine.learn.classify import classify
     model = snapshot.build_model()
     return snapshot.step, classify(model, dataset.x_test, dataset.y_test, dataset.y_train, progress=progress)
@@ -326,6 +320,7 @@ class LearnDock(QDockWidget):
         if workspace is None or self.data_config is None:
             self.comparison_page.status.setText(self.tr("Waiting for the data and the runs folder…"))
             return
+        # lazy: engine.learn.comparison loads PyTorch, kept out of the window's first paint
         from engine.learn.comparison import data_key
         key = (str(workspace), data_key(self.data_config))
         if not force and (key == self._compare_key or self.tasks.busy("learn-compare")):
@@ -341,7 +336,8 @@ class LearnDock(QDockWidget):
         family = self.snapshot.family if self.snapshot is not None else self.family
         if family is None:
             return self.tr("Pick a model family and labelled data in Setup.")
-        from engine.learn.classify import problem_for   # loads PyTorch: never before a family is picked
+        # lazy: engine.learn.classify loads PyTorch: never before a family is picked
+        from engine.learn.classify import problem_for
         if self.snapshot is not None:
             code = problem_for(family, self.snapshot.init_args)
         else:
@@ -413,6 +409,7 @@ class LearnDock(QDockWidget):
         ds = self._classify_dataset
         images = None
         if ds.spec.kind == "image":
+            # lazy: engine.render loads PyTorch, kept out of the window's first paint
             from engine.render import to_uint8_images
             images = to_uint8_images(ds.x_test[:result.n])
             if images.shape[-1] == 1:

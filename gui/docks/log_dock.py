@@ -10,6 +10,7 @@ import time
 
 from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import QDockWidget, QHBoxLayout, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QApplication
 
 MAX_LINES = 5000
 COLOURS = {"error": "#b00020", "warning": "#a86400", "info": "#222222"}
@@ -61,5 +62,4 @@ class LogDock(QDockWidget):
         return self.view.toPlainText()
 
     def _on_copy_clicked(self) -> None:
-        from PySide6.QtWidgets import QApplication
         QApplication.clipboard().setText(self.text())

@@ -194,6 +194,7 @@ class RunsDock(QDockWidget):
         """Re-read the workspace off the GUI thread (the result replaces the rows)."""
         if self.workspace is None:
             return
+        # lazy: engine.runs.workspace loads PyTorch, kept out of the window's first paint
         from engine.runs.workspace import list_runs
         self.tasks.submit("list-runs", list_runs, self.workspace)
 

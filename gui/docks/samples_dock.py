@@ -36,6 +36,7 @@ def sample_files(samples_dir: Path) -> list[tuple[int, Path]]:
 
 
 def read_png(path: Path) -> np.ndarray:
+    # lazy: Pillow (tens of ms to import) is needed only once a run's grids are read, after the first paint
     from PIL import Image
     with Image.open(path) as im:
         im = im.convert("L") if im.mode in ("L", "I", "I;16", "1") else im.convert("RGB")

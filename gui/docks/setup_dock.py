@@ -21,8 +21,15 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDockWidget, QFileDialog, Q
                                QVBoxLayout, QWidget)
 
 from engine.config import DataConfig, RunConfig, TrainConfig
+from engine.errors import ConfigError, GenLabError
+from engine.knobs import field_info
+from engine.models.registry import FAMILY_TITLES, config_class, model_class
+from engine.point_list import points_to_config
+from gui.docks.data_dock import dataset_summary, preview_picture
 from gui.i18n import engine_text, engine_word
+from gui.presets import preset_values
 from gui.widgets.knob_form import KnobForm, knob_tooltip
+from gui.widgets.qimage import to_pixmap
 
 DRAWN = "drawn"  # engine.data.builtin.DRAWN (not imported here: the dock is built before torch loads)
 
@@ -174,7 +181,6 @@ class SetupDock(QDockWidget):
 
     @staticmethod
     def train_form_infos():
-        from engine.config import field_info
         return field_info(TrainConfig)
 
     # ---- engine ready ---------------------------------------------------------------------------------
@@ -183,7 +189,6 @@ class SetupDock(QDockWidget):
         """Fill the pickers once PyTorch is warm; restore ``saved`` (a RunConfig dict) if it is valid.
 
         ``datasets`` load at once; ``downloads`` are fetched (with progress) the first time they are picked."""
-        from engine.models.registry import FAMILY_TITLES
         self.ready = True
         self.waiting.hide()
         self.builtin_datasets = list(datasets)
@@ -215,7 +220,6 @@ class SetupDock(QDockWidget):
         self.data_requested.emit(self.data_config())
 
     def _restore(self, saved: dict, families: list[str]) -> bool:
-        from engine.errors import GenLabError
         try:
             config = RunConfig.from_dict(saved.get("config", {}))
         except GenLabError as e:
@@ -293,7 +297,6 @@ class SetupDock(QDockWidget):
     def set_drawn_points(self, points) -> None:
         """The person painted points: keep them (at float32 precision, as training sees them) and load
         them as the data, selecting the drawn set if another was chosen."""
-        from engine.data.points import points_to_config
         self.data_overrides["points"] = points_to_config(points) if len(points) else ()
         if self.data_name() != DRAWN:
             self.set_data_name(DRAWN)
@@ -304,6 +307,7 @@ class SetupDock(QDockWidget):
         return tuple(self.data_overrides.get("points", ()))
 
     def open_file_dialog(self) -> None:
+        # lazy: engine.data loads PyTorch, kept out of the window's first paint
         from engine import data as engine_data
         exts = sorted(getattr(engine_data, "FILE_LOADERS", {}).keys())
         pattern = " ".join(f"*{e}" for e in exts) or "*"
@@ -325,8 +329,6 @@ class SetupDock(QDockWidget):
 
     def set_dataset(self, dataset) -> None:
         """The chosen data has loaded: show a thumbnail, and load the preset if its kind changed."""
-        from gui.docks.data_dock import dataset_summary, preview_picture
-        from gui.widgets.qimage import to_pixmap
         self.preview.setPixmap(to_pixmap(preview_picture(dataset, n_images=16), 94))
         s = dataset_summary(dataset)
         shape = "x".join(str(d) for d in s["shape"])
@@ -361,7 +363,6 @@ class SetupDock(QDockWidget):
             self._set_family(family, True)
 
     def _set_family(self, family: str, apply_preset: bool) -> None:
-        from engine.models.registry import config_class, model_class
         self.family = family
         self.model_class = model_class(family)
         if self.model_form is not None:  # hide and detach now: deleteLater waits for the event loop
@@ -387,11 +388,9 @@ class SetupDock(QDockWidget):
     def apply_preset(self) -> None:
         """Defaults (the family's own training defaults over the global ones) plus the preset for this
         family and kind of data; seed, device and data are kept."""
-        from gui.presets import preset_values
         if not self.family or self.model_form is None:
             return
         kind = self.kind or "points"
-        from engine.errors import GenLabError
         try:
             values, warnings = preset_values(self.family, kind, self.model_form.cls, DataConfig)
         except GenLabError as e:
@@ -414,7 +413,6 @@ class SetupDock(QDockWidget):
     def config(self) -> RunConfig:
         """A validated RunConfig from the forms; raises ``ConfigError`` naming the field."""
         if not self.ready or not self.family:
-            from engine.errors import ConfigError
             raise ConfigError("setup", "not ready", "a family and a dataset (PyTorch is still starting)")
         train = self.train_form.values()
         train["seed"] = self.seed_spin.value()
@@ -515,6 +513,7 @@ class SetupDock(QDockWidget):
 def download_entries() -> dict[str, tuple[str, str]]:
     """name -> (picker text, tooltip) for the downloadable sets: size, licence, and whether cached."""
     try:
+        # lazy: engine.data loads PyTorch, kept out of the window's first paint
         from engine.data.remote import catalogue
         entries = catalogue()
     except Exception:  # noqa: BLE001 - the picker still lists the names without the details

@@ -1,4 +1,4 @@
-"""A settings form generated from a config dataclass's knob metadata (``engine.config.field_info``).
+"""A settings form generated from a config dataclass's knob metadata (``engine.knobs.field_info``).
 
 Each knob becomes the widget its type asks for (spin box with range and unit, log spin box, combo
 for choices, check box, line edit), with a tooltip that says what it does, its range, and whether it
@@ -15,7 +15,7 @@ import typing
 from PySide6.QtCore import QCoreApplication, Signal
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QLabel, QLineEdit, QSpinBox, QWidget)
 
-from engine.config import coerce_value, field_info
+from engine.knobs import coerce_value, field_info
 from gui.i18n import knob_text
 from gui.widgets.spin import FloatSpinBox
 

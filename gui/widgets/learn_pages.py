@@ -8,7 +8,7 @@ after translation.
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtWidgets import (QCheckBox, QGridLayout, QHBoxLayout, QHeaderView, QLabel, QProgressBar,
                                QPushButton, QScrollArea, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
@@ -38,7 +38,6 @@ LIKELIHOOD_WORDS = {"exact": QT_TRANSLATE_NOOP("LearnDock", "exact"),
 
 def translate(text: str) -> str:
     """A word marked with ``QT_TRANSLATE_NOOP("LearnDock", ...)``, in the window's language."""
-    from PySide6.QtCore import QCoreApplication
     return QCoreApplication.translate("LearnDock", text)
 
 

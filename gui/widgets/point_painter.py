@@ -18,8 +18,10 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, Qt, Signal
 
+from engine.point_list import MAX_DRAWN_POINTS
+
 EXTENT = 4.0
-MAX_POINTS = 20_000            # engine.data.points.MAX_DRAWN_POINTS
+MAX_POINTS = MAX_DRAWN_POINTS   # what a run config accepts (engine.point_list)
 SPACING_PX = 3.0               # a drag adds points about every this many pixels of pointer travel
 POINTS_PER_DAB = 4             # points sprayed per dab at a brush size above zero
 POINT_BRUSH = (40, 90, 200, 150)

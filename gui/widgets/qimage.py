@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage, QPixmap
 
 
@@ -22,7 +23,6 @@ def to_qimage(img: np.ndarray) -> QImage:
 
 def to_pixmap(img: np.ndarray, size: int | None = None) -> QPixmap:
     """A pixmap, scaled to fit ``size`` x ``size`` with crisp pixels for small pictures."""
-    from PySide6.QtCore import Qt
     pm = QPixmap.fromImage(to_qimage(img))
     if size:
         mode = Qt.TransformationMode.FastTransformation if max(img.shape[:2]) < size else \

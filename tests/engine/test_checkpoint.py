@@ -5,9 +5,9 @@ import os
 import pytest
 import torch
 
+from engine import atomic
 from engine.errors import CheckpointError
 from engine.events import StepCompleted
-from engine.runs import atomic
 from engine.runs.checkpoint import latest_checkpoint, list_checkpoints, load_checkpoint
 from engine.training.loop import Controls, Trainer
 from tests.helpers import small_config

@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 import torch
 
-from engine.config import ConfigError, DataConfig, RunConfig
+from engine.config import ConfigError, DataConfig, RunConfig, drawn_config
 from engine.data import load_dataset
-from engine.data.points import drawn_config, write_points_csv
+from engine.data.points import write_points_csv
 from engine.data.shapes import SHAPE_NAMES, render
 from engine.errors import DataError
 

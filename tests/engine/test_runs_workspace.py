@@ -8,10 +8,12 @@ import torch
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from engine.config import RunConfig, TrainConfig, field_info
+from engine.cli.train_line import config_from_command
+from engine.config import RunConfig, TrainConfig
 from engine.errors import CheckpointError, ConfigError, TrainingError
 from engine.events import TrainingPaused
-from engine.runs.command import changed_settings, config_from_command, train_command
+from engine.knobs import field_info
+from engine.runs.command import changed_settings, train_command
 from engine.runs.fork import fork_run, parse_fork_spec
 from engine.runs.status import RunBusyError
 from engine.runs.workspace import delete_run, list_runs, read_curves, summarize_run

@@ -64,7 +64,8 @@ def test_compiled_catalogue_matches_the_source(qapp):
 def test_every_knob_text_of_every_family_is_translated(qapp):
     """Labels, help and units of every config knob (DataConfig, TrainConfig, each family) have Chinese."""
     from PySide6.QtCore import QTranslator
-    from engine.config import DataConfig, TrainConfig, field_info
+    from engine.config import DataConfig, TrainConfig
+    from engine.knobs import field_info
     from engine.models.registry import FAMILY_MODULES, config_class
     translator = QTranslator()
     assert translator.load(str(QM))

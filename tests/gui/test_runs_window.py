@@ -217,7 +217,7 @@ def test_fork_delete_export_limits_configs_and_commands(make_window, qtbot, tmp_
 
     # a picture carries its config back into the window; a config file round-trips; copy as command
     from engine.config import RunConfig
-    from engine.runs.command import config_from_command
+    from engine.cli.train_line import config_from_command
     assert ctl.load_config(str(png))
     assert w.setup_dock.config().to_dict()["model"] == RunConfig.load(parent / "config.json").to_dict()["model"]
     w.setup_dock.train_form.widgets["lr"].setValue(0.00123)
