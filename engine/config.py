@@ -17,9 +17,9 @@ from typing import Any
 
 from engine.errors import ConfigError
 from engine.i18n import QT_TRANSLATE_NOOP
+from engine.models.registry import DEFAULT_FAMILY, families
 
 CONFIG_VERSION = 1
-FAMILIES = ("vae", "gan", "ar", "flow", "diffusion")
 
 
 def knob(default, *, help: str, min=None, max=None, choices=None, unit: str = "",
@@ -221,15 +221,15 @@ class TrainConfig:
 class RunConfig:
     """Everything that defines a run. ``model`` is the family's own config dataclass."""
 
-    family: str = "vae"
+    family: str = DEFAULT_FAMILY
     data: DataConfig = field(default_factory=DataConfig)
     model: Any = None
     train: TrainConfig = field(default_factory=TrainConfig)
     parent: str | None = None  # run this one was forked from, if any
 
     def __post_init__(self):
-        if self.family not in FAMILIES:
-            raise ConfigError("family", self.family, "one of " + ", ".join(FAMILIES))
+        if self.family not in families():
+            raise ConfigError("family", self.family, "one of " + ", ".join(families()))
         if self.model is None:
             from engine.models.registry import config_class
             cls = config_class(self.family)
@@ -266,9 +266,9 @@ class RunConfig:
         version = d.get("version", CONFIG_VERSION)
         if version != CONFIG_VERSION:
             raise ConfigError("version", version, f"{CONFIG_VERSION}")
-        family = d.get("family", "vae")
-        if family not in FAMILIES:
-            raise ConfigError("family", family, "one of " + ", ".join(FAMILIES))
+        family = d.get("family", DEFAULT_FAMILY)
+        if family not in families():
+            raise ConfigError("family", family, "one of " + ", ".join(families()))
         from engine.models.registry import config_class
         parent = d.get("parent")
         if parent is not None and not isinstance(parent, str):

@@ -48,9 +48,9 @@ def usable_families() -> tuple[list[str], dict[str, str]]:
     window offers the families that work.
     """
     from engine.errors import UnknownFamilyError
-    from engine.models.registry import FAMILY_MODULES, config_class, model_class
+    from engine.models.registry import config_class, families, model_class
     ok, broken = [], {}
-    for family in FAMILY_MODULES:
+    for family in families():
         try:
             model_class(family)
             config_class(family)()

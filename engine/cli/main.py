@@ -33,8 +33,8 @@ def build_parser() -> argparse.ArgumentParser:
     """The whole command line. Builds without PyTorch (names come from plain catalogues), so ``--help``
     answers at once."""
     from engine.catalogue import builtin_names
-    from engine.models.registry import FAMILY_MODULES
-    families = tuple(FAMILY_MODULES)
+    from engine.models.registry import families as registered_families
+    families = tuple(registered_families())
     p = _Parser(prog="genlab", description="GenLab: train, sample and evaluate deep generative models. "
                 "With no command, opens the window.")
     p.add_argument("--version", action="store_true", help="print the version and exit")

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDockWidget, QFileDialog, Q
                                QVBoxLayout, QWidget)
 
 from engine.config import DataConfig, RunConfig, TrainConfig
-from gui.i18n import engine_text, engine_word
+from gui.i18n import engine_word, family_title
 from gui.widgets.knob_form import KnobForm, knob_tooltip
 
 DRAWN = "drawn"  # engine.data.builtin.DRAWN (not imported here: the dock is built before torch loads)
@@ -183,7 +183,6 @@ class SetupDock(QDockWidget):
         """Fill the pickers once PyTorch is warm; restore ``saved`` (a RunConfig dict) if it is valid.
 
         ``datasets`` load at once; ``downloads`` are fetched (with progress) the first time they are picked."""
-        from engine.models.registry import FAMILY_TITLES
         self.ready = True
         self.waiting.hide()
         self.builtin_datasets = list(datasets)
@@ -191,7 +190,7 @@ class SetupDock(QDockWidget):
         self.family_combo.blockSignals(True)
         self.family_combo.clear()
         for f in families:
-            title = engine_text(FAMILY_TITLES.get(f, f))
+            title = family_title(f)
             self.family_combo.addItem(title, f)
             command = "genlab train --model " + f
             self.family_combo.setItemData(self.family_combo.count() - 1, f"{title} ({command})",
@@ -468,12 +467,9 @@ class SetupDock(QDockWidget):
 
     # ---- feedback -------------------------------------------------------------------------------------------
     def is_live_knob(self, section: str, name: str, live_flag: bool) -> bool:
-        """A knob may change while training only if its metadata says so and the code supports it."""
-        if not live_flag:
-            return False
-        if section == "model":
-            return name in getattr(self.model_class, "live_knobs", ())
-        return section == "train" and name in ("lr", "grad_clip", "sample_every")
+        """A knob may change while training when its declaration says so (``knob(live=True)``: the
+        family's ``live_knobs`` and the training settings the loop applies live come from the same flag)."""
+        return bool(live_flag) and section in ("model", "train")
 
     def _on_form_value_edited(self, section: str, name: str, value, live: bool) -> None:
         self.error_label.hide()

@@ -77,7 +77,7 @@ class LatentPage(QWidget):
         self.class_combo.setToolTip(self.tr("Conditional models: the class the latent is decoded as"))
         row.addWidget(self.class_label)
         row.addWidget(self.class_combo)
-        self.steps_label = QLabel(self.tr("DDIM steps: preview"))
+        self.steps_label = QLabel(self.tr("Steps: preview"))   # a family names its steps (DDIM) in its own words
         self.preview_steps = QSpinBox()
         self.preview_steps.setRange(1, 10)
         self.preview_steps.setValue(4)
