@@ -16,7 +16,6 @@ public method of a capability the family lacks raises ``CapabilityError``.
 - ``trajectory``: ``trajectory`` returns frames for the step-through views (diffusion steps, flow
   layers, autoregressive order).
 - ``completion``: ``complete`` fills in the unknown part of an image (autoregressive).
-
 - ``critic``: ``critic`` scores data points (a GAN's discriminator), for the Inside dock's heat map.
 - ``posterior``: ``posterior_stats`` gives the mean and standard deviation of q(z | x) (a VAE's encoder).
 
@@ -117,8 +116,9 @@ class LatentView:
                                  # decode the person waits for (small where a decode is many network passes)
     embed_points: int = 1000     # training examples encoded for the plane (images; points take 5000)
     embed_every_s: float | None = None   # encode them again this often while training (None: once)
-    decode_steps: tuple[int, int] | None = None   # ``steps`` option of decode/encode while the pointer moves
-                                                  # and once it rests; None: decode takes no steps option
+    decode_steps: tuple[int, int] | None = None   # ``steps`` option of decode while the pointer moves and once
+                                                  # it rests (encode takes the second, the embedding the
+                                                  # first); None: decode takes no steps option
     decode_steps_label: str = ""  # the label before the two step counts (Family context)
 
 
