@@ -31,7 +31,6 @@ from PySide6.QtWidgets import QDockWidget, QFileDialog, QLabel, QStackedWidget, 
 
 from engine.i18n import QT_TRANSLATE_NOOP
 from engine.latent import plane as planes
-from engine.models.base import LatentView
 from gui.i18n import family_text
 from gui.latent_link import ExplorerLink
 from gui.lazy import lazy_module
@@ -71,7 +70,7 @@ class LatentDock(QDockWidget):
 
     def _reset_state(self) -> None:
         self.family: str | None = None
-        self.view = LatentView()          # the family's latent_view
+        self.view = None                  # the family's latent_view (engine.models.base.LatentView), set by start_run
         self.spec = None
         self.info: dict | None = None
         self.d = 0
@@ -433,10 +432,12 @@ class LatentDock(QDockWidget):
         return self.link.explorer.grid(latents, k, tag=k, preemptible=preemptible, **self.decode_options(False))
 
     def request_embed(self, refit: bool = False) -> int:
+        if self.x_train is None or self.info is None or not self.info["encode"]:
+            return -1
         n = self.view.embed_points
         if n and self.spec is not None and self.spec.kind == "points":
             n = MAX_EMBED_POINTS          # points are cheap to encode
-        if self.x_train is None or n <= 0 or self.info is None or not self.info["encode"]:
+        if n <= 0:
             return -1
         self.last_embed_time = time.monotonic()
         x = np.asarray(self.x_train[:200_000])
