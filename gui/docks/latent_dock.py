@@ -15,9 +15,7 @@ The dock never touches the training model: published snapshots go to its own ``L
   export) and **encode** (a training example or an image file; dropped files work too);
 - for the autoregressive family, which has no latent, **completion** (``CompletionPanel``).
 
-Work is asked for only while the dock is visible. Everything that differs between families (the caption,
-the sliders' symbol, how many examples are encoded and how often, the grid's k, ...) is the family's
-``latent_view`` (``engine.models.base.LatentView``).
+Work is asked for only while the dock is visible. What differs between families is their ``latent_view``.
 """
 
 from __future__ import annotations
@@ -59,7 +57,7 @@ class LatentDock(QDockWidget):
         self.link = ExplorerLink(self, name="genlab-latent")
         self.link.result_ready.connect(self._on_link_result_ready)
         self.rng = np.random.default_rng(0)
-        self._steps_family: str | None = None   # the family whose decode steps the spin boxes hold
+        self._steps_family: str | None = None   # the family whose decode step counts the spin boxes hold
         self._reset_state()
         self._build()
         self.rest_timer = QTimer(self, singleShot=True, interval=REST_MS)
@@ -117,7 +115,7 @@ class LatentDock(QDockWidget):
         self.setWidget(body)
 
     def _build_explorer_page(self) -> QWidget:
-        page = LatentPage()
+        page = self.explorer_page = LatentPage()
         for name in PAGE_WIDGETS:           # the dock's logic reads them as its own attributes
             setattr(self, name, getattr(page, name))
         self.plane_combo.activated.connect(lambda _: self.set_plane_mode(self.plane_combo.currentData()))
@@ -171,15 +169,10 @@ class LatentDock(QDockWidget):
         self.encode_panel.index.setRange(0, max(0, n - 1))
         if self.spec.kind == "image":
             self.completion.set_source(self.x_train, self.spec.shape, self.spec.levels or 256)
-        steps = self.view.decode_steps
-        for w in (self.steps_label, self.preview_steps, self.refined_label, self.refined_steps):
-            w.setVisible(steps is not None)
-        if steps is not None and family != self._steps_family:   # a person's choice stays for the family's runs
-            self._steps_family = family
-            if self.view.decode_steps_label:
-                self.steps_label.setText(family_text(self.view.decode_steps_label))
-            self.preview_steps.setValue(steps[0])
-            self.refined_steps.setValue(steps[1])
+        steps = self.view.decode_steps            # a person's step counts stay for the family's next runs
+        fresh = steps is not None and family != self._steps_family
+        self._steps_family = family if fresh else self._steps_family
+        self.explorer_page.show_decode_steps(steps, family_text(self.view.decode_steps_label), fresh)
         self.class_label.setVisible(False)
         self.class_combo.setVisible(False)
         self.k_spin.setValue(self.view.grid)
