@@ -19,11 +19,10 @@ from engine.catalogue import DRAWN
 from engine.errors import ConfigError
 from engine.i18n import QT_TRANSLATE_NOOP
 from engine.knobs import dataclass_from_dict, knob, parse_scalar
-from engine.models.registry import config_class
+from engine.models.registry import DEFAULT_FAMILY, config_class, families
 from engine.point_list import MAX_DRAWN_POINTS, parse_point_list, points_to_config
 
 CONFIG_VERSION = 1
-FAMILIES = ("vae", "gan", "ar", "flow", "diffusion")
 
 
 @dataclass
@@ -112,15 +111,15 @@ class TrainConfig:
 class RunConfig:
     """Everything that defines a run. ``model`` is the family's own config dataclass."""
 
-    family: str = "vae"
+    family: str = DEFAULT_FAMILY
     data: DataConfig = field(default_factory=DataConfig)
     model: Any = None
     train: TrainConfig = field(default_factory=TrainConfig)
     parent: str | None = None  # run this one was forked from, if any
 
     def __post_init__(self):
-        if self.family not in FAMILIES:
-            raise ConfigError("family", self.family, "one of " + ", ".join(FAMILIES))
+        if self.family not in families():
+            raise ConfigError("family", self.family, "one of " + ", ".join(families()))
         if self.model is None:
             cls = config_class(self.family)
             self.model = cls()
@@ -156,9 +155,9 @@ class RunConfig:
         version = d.get("version", CONFIG_VERSION)
         if version != CONFIG_VERSION:
             raise ConfigError("version", version, f"{CONFIG_VERSION}")
-        family = d.get("family", "vae")
-        if family not in FAMILIES:
-            raise ConfigError("family", family, "one of " + ", ".join(FAMILIES))
+        family = d.get("family", DEFAULT_FAMILY)
+        if family not in families():
+            raise ConfigError("family", family, "one of " + ", ".join(families()))
         parent = d.get("parent")
         if parent is not None and not isinstance(parent, str):
             raise ConfigError("parent", parent, "a run folder path or null")

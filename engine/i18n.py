@@ -15,6 +15,7 @@ from __future__ import annotations
 
 ENGINE = "engine"   # context of engine messages and words
 KNOB = "Knob"       # context of knob help texts, labels and units
+FAMILY_TEXT = "Family"   # context of what a model family's class says about itself (title, captions, help)
 
 
 def QT_TRANSLATE_NOOP(context: str, text: str) -> str:  # noqa: N802 - the name lupdate looks for

@@ -24,7 +24,8 @@ import os
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
 from PySide6.QtGui import QFont, QFontDatabase
 
-from engine.i18n import ENGINE, KNOB, QT_TRANSLATE_NOOP, Message
+from engine.i18n import ENGINE, FAMILY_TEXT, KNOB, QT_TRANSLATE_NOOP, Message
+from engine.models.registry import model_class
 from engine.resources import resource_path
 
 LANGUAGE_KEY = "ui/language"
@@ -166,3 +167,20 @@ def engine_word(word) -> str:
 def knob_text(text: str) -> str:
     """A knob's help, label or unit (marked in the engine under the ``Knob`` context)."""
     return QCoreApplication.translate(KNOB, text) if text else text
+
+
+def family_text(text: str, fallback: str = "") -> str:
+    """A text a family class declares (its title, short name, captions, help), marked in the engine under
+    the ``Family`` context; ``fallback`` (the family's key, say) when the family declares none."""
+    return QCoreApplication.translate(FAMILY_TEXT, text) if text else fallback
+
+
+def family_title(family: str) -> str:
+    """The family's title in the window's language (its key when it declares none). Loads the family's
+    module: call it after PyTorch has warmed up."""
+    return family_text(model_class(family).title, family)
+
+
+def family_short_name(family: str) -> str:
+    """The family's short name (``VAE``, ``AR``...) in the window's language; its key when it has none."""
+    return family_text(model_class(family).short_name, family)

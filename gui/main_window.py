@@ -12,7 +12,6 @@ there and get their View-menu entry and saved layout for free.
 
 from __future__ import annotations
 
-import inspect
 import json
 import time
 
@@ -271,6 +270,7 @@ class MainWindow(QMainWindow):
         self.session.workspace = workspace_dir(self.settings)  # reads the engine (torch): after warm-up
         self.runs_dock.set_workspace(self.session.workspace)
         self.learn_dock.workspace_provider = lambda: self.session.workspace  # Runs > Change… moves it
+        self.learn_dock.set_families(info["families"])
         route_drops_to(self)
         self.engine_ready.emit(info)
 
@@ -559,9 +559,9 @@ class MainWindow(QMainWindow):
 
 
 def takes_phase(model_class) -> bool:
-    """Whether a family can train one player at a time (``training_step(..., phase="d"|"g")``)."""
-    step = getattr(model_class, "training_step", None)
-    return step is not None and "phase" in inspect.signature(step).parameters
+    """Whether a family can train one player at a time: it declares the phases Step D and Step G ask for
+    (``training_phases``, ``training_step(..., phase="d"|"g")``)."""
+    return {"d", "g"} <= set(getattr(model_class, "training_phases", ()))
 
 
 def icon_path(name: str):

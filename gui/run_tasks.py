@@ -59,21 +59,28 @@ def evaluation_from_curves(curves: list[dict], upto: int | None = None):
 
 
 def export_block(family: str | None, kind: str | None, what: str) -> str:
-    """Why ``what`` cannot be exported for this family and kind of data ('' when it can)."""
+    """Why ``what`` cannot be exported for this family and kind of data ('' when it can), from what the
+    family declares (``export_unavailable``, ``export_limits``)."""
     if what not in ("onnx", "torch-export") or family is None:
         return ""
-    # lazy: engine.runs.export_model loads PyTorch, kept out of the window's first paint
-    from engine.runs.export_model import EXPORTS as MODEL_EXPORTS, HINTS, NOT_EXPORTABLE
-    if family in NOT_EXPORTABLE:
+    # lazy: the family classes load PyTorch, kept out of the window's first paint
+    from engine.errors import UnknownFamilyError
+    from engine.models.base import GenerativeModel
+    from engine.models.registry import model_class
+    try:
+        cls = model_class(family)
+    except UnknownFamilyError as e:
+        return str(e)
+    if cls.export_unavailable:
         return translate("RunTasks", "The {family} family has nothing to export: {why}").format(
-            family=family, why=NOT_EXPORTABLE[family])
-    if family not in MODEL_EXPORTS:
+            family=family, why=cls.export_unavailable)
+    if cls.export_network is GenerativeModel.export_network and "latent" not in cls.capabilities:
         return translate("RunTasks", "The {family} family has no exporter").format(family=family)
-    if (family, kind) in HINTS:
+    if (kind,) in cls.export_limits:
         return translate("RunTasks", "A {family} on {kind} cannot be exported: {why}").format(
-            family=family, kind=engine_word(kind), why=HINTS[(family, kind)])
-    if what == "onnx" and (family, kind, "onnx") in HINTS:
-        return translate("RunTasks", "Not as ONNX: {why}").format(why=HINTS[(family, kind, "onnx")])
+            family=family, kind=engine_word(kind), why=cls.export_limits[(kind,)])
+    if what == "onnx" and (kind, "onnx") in cls.export_limits:
+        return translate("RunTasks", "Not as ONNX: {why}").format(why=cls.export_limits[(kind, "onnx")])
     return ""
 
 

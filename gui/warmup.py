@@ -16,7 +16,7 @@ import traceback
 from PySide6.QtCore import QObject, Signal
 
 from engine.errors import UnknownFamilyError
-from engine.models.registry import FAMILY_MODULES, config_class, model_class
+from engine.models.registry import config_class, families, model_class
 
 
 def warm_up_torch() -> dict:
@@ -51,7 +51,7 @@ def usable_families() -> tuple[list[str], dict[str, str]]:
     window offers the families that work.
     """
     ok, broken = [], {}
-    for family in FAMILY_MODULES:
+    for family in families():
         try:
             model_class(family)
             config_class(family)()

@@ -27,6 +27,7 @@ from engine.data.toys import TOYS
 from engine.devices import resolve_device
 from engine.errors import ConfigError, GenLabError
 from engine.evaluate import evaluate_nll
+from engine.models.registry import families
 from engine.events import (CheckpointSaved, EvaluationCompleted, LogMessage, NonFiniteLoss, StepCompleted,
                            TrainingFinished)
 from engine.knobs import coerce_value, parse_scalar
@@ -117,7 +118,7 @@ def _train(args, dist) -> int:
         if not args.out:
             raise GenLabError("genlab train: --out RUN_DIR is required (or --resume RUN_DIR)")
         if not args.model and not args.config:
-            raise GenLabError("genlab train: --model FAMILY is required (vae, gan, ar, flow, diffusion)")
+            raise GenLabError(f"genlab train: --model FAMILY is required ({', '.join(families())})")
         config = build_train_config(args)
         run_dir = Path(args.out)
         if (run_dir / "config.json").exists():

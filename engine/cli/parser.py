@@ -11,7 +11,7 @@ import argparse
 
 from engine.catalogue import builtin_names
 from engine.errors import GenLabError
-from engine.models.registry import FAMILY_MODULES
+from engine.models.registry import families as registered_families
 
 
 class UsageError(GenLabError):
@@ -28,7 +28,7 @@ class _Parser(argparse.ArgumentParser):
 def build_parser() -> argparse.ArgumentParser:
     """The whole command line. Builds without PyTorch (names come from plain catalogues), so ``--help``
     answers at once."""
-    families = tuple(FAMILY_MODULES)
+    families = tuple(registered_families())
     p = _Parser(prog="genlab", description="GenLab: train, sample and evaluate deep generative models. "
                 "With no command, opens the window.")
     p.add_argument("--version", action="store_true", help="print the version and exit")

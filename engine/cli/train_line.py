@@ -29,7 +29,7 @@ def build_train_config(args) -> RunConfig:
     elif args.config:
         config = RunConfig.load(args.config)
     else:
-        config = RunConfig(family=args.model or "vae")
+        config = RunConfig(family=args.model) if args.model else RunConfig()
     if args.model and args.model != config.family:
         config = config.with_family(args.model)
     model_class(config.family)  # a clear error now if the family is not available

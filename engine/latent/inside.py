@@ -1,19 +1,19 @@
-""""Inside the models" for 2-D point data: what each family computes, on a grid of the plane.
+""""Inside the models" for 2-D point data: what a model computes, on a grid of the plane.
 
-Jobs for ``LatentExplorer.submit`` (each returns NumPy values only):
+Jobs for ``LatentExplorer.submit`` (each returns NumPy values only). Which of them a family gets follows
+from what its class declares (capabilities and ``inside_view``, ``engine.models.base``), never from its
+name:
 
-- ``density``: the model's log-density on an n x n grid: exact for flows and the autoregressive
-  model, the importance-weighted bound for the VAE, the probability-flow ODE for diffusion (each
-  labelled for what it is, with its settings).
-- ``discriminator``: a GAN's discriminator on the grid (D(x) for the non-saturating loss, the raw
-  critic score otherwise).
-- ``generator_warp``: a regular grid of noise (lines in two latent dimensions, the others 0) pushed
-  through a generator or decoder, as polylines in data space.
-- ``flow_layers``: a regular grid in the flow's base space carried through every coupling layer
-  (frames for a layer slider).
-- ``diffusion_particles``: particles moved from noise to data by the deterministic sampler (frames
-  for a timestep scrubber).
-- ``posterior``: the VAE's q(z | x) (mean and standard deviation) for picked points, and the
+- ``density`` (``log_likelihood``): the model's log-density on an n x n grid, with the family's lighter
+  estimator settings (``inside_view.density_options``) and labelled for what it is (``density_label``:
+  exact, a bound with its samples, an ODE with its steps);
+- ``critic`` (``critic``): a critic's scores on the grid (a GAN's D(x) for the non-saturating loss,
+  the raw critic score otherwise);
+- frames for a slider (``inside_view.frames``): ``latent_warp``, a regular grid of noise (lines in two
+  latent dimensions, the others 0) pushed through ``decode``; ``layer_warp``, a regular grid of the
+  base space carried through every layer by ``trajectory``; ``particles``, points carried from noise
+  to data by ``trajectory``;
+- ``posterior`` (``posterior``): q(z | x) (mean and standard deviation) for picked points, and the
   posterior means of a cloud of held-out points for context.
 
 Heat maps are (n, n) arrays whose row i lies at y = y0 + (i + 1/2) (y1 - y0) / n (rows go *up*, as
@@ -30,7 +30,7 @@ import torch
 from engine.errors import GenLabError
 from engine.interrupt import check_interrupt
 
-CHUNK = 2048
+CHUNK = 2048            # grid points per forward pass
 
 
 @dataclass(frozen=True)
@@ -90,53 +90,39 @@ def _chunked(fn, pts: np.ndarray, device) -> np.ndarray:
     return np.concatenate(out, 0)
 
 
-def density(bounds, n: int = 64, iw_samples: int = 16, ode_steps: int = 24, timesteps: int = 16, label: int = 0):
-    """The model's log-density on an n x n grid. Run with ``grad=True`` (the ODE needs gradients)."""
+def density(bounds, n: int = 64, options: dict | None = None, label: int = 0):
+    """The model's log-density on an n x n grid, with ``options`` for ``log_likelihood`` (default: the
+    family's ``inside_view.density_options``). Run with ``grad=True`` where the family's
+    ``inside_view.density_needs_grad`` says so (an ODE's divergence needs gradients)."""
     bounds = tuple(float(b) for b in bounds)
+    chosen = None if options is None else dict(options)
 
     def job(ctx) -> Heatmap:
         _require_points(ctx)
         model = ctx.model
         if not model.has("log_likelihood"):
             raise GenLabError(f"the {ctx.family} family has no density")
-        kind = model.likelihood_kind
-        options = {}
-        if ctx.family == "vae":
-            options = {"samples": int(iw_samples)}
-            text = f"log-density bound (importance-weighted, {iw_samples} samples)"
-        elif kind == "ode":
-            options = {"ode_steps": int(ode_steps)}
-            text = f"log-density by the probability-flow ODE ({ode_steps} RK4 steps)"
-        elif kind == "bound":
-            options = {"timesteps": int(timesteps)}
-            text = f"log-density bound (variational, {timesteps} timesteps per point)"
-        else:
-            text = "exact log-density"
+        opts = dict(model.inside_view.density_options if chosen is None else chosen)
         pts = grid_points(bounds, n)
         values = _chunked(lambda x: model.log_likelihood(x, labels=_class(model, len(x), label),
-                                                         generator=ctx.generator, **options), pts, model.device)
-        return Heatmap(values.reshape(n, n), bounds, "log_density", text + _class_note(model, label))
+                                                         generator=ctx.generator, **opts), pts, model.device)
+        return Heatmap(values.reshape(n, n), bounds, "log_density", model.density_label(opts) + _class_note(model, label))
     return job
 
 
-def discriminator(bounds, n: int = 64, label: int = 0):
-    """A GAN's discriminator on an n x n grid: D(x) in [0, 1] (non-saturating) or critic scores."""
+def critic(bounds, n: int = 64, label: int = 0):
+    """A critic's scores on an n x n grid (a GAN's discriminator: D(x) in [0, 1] for the non-saturating
+    loss, raw critic scores otherwise). The heat map's ``what`` is "discriminator"."""
     bounds = tuple(float(b) for b in bounds)
 
     def job(ctx) -> Heatmap:
         _require_points(ctx)
         model = ctx.model
-        disc = getattr(model, "discriminator", None)
-        if disc is None:
-            raise GenLabError(f"the {ctx.family} family has no discriminator")
-        probs = model.cfg.loss == "non-saturating"
-
-        def score(x):
-            s = disc(model.to_model(x), _class(model, len(x), label)).float()
-            return torch.sigmoid(s) if probs else s
-        values = _chunked(score, grid_points(bounds, n), model.device)
-        text = "discriminator D(x): probability the point is real" if probs else "critic score (higher: more real)"
-        return Heatmap(values.reshape(n, n), bounds, "discriminator", text + _class_note(model, label))
+        if not model.has("critic"):
+            raise GenLabError(f"the {ctx.family} family has no critic")
+        values = _chunked(lambda x: model.critic(x, _class(model, len(x), label)), grid_points(bounds, n),
+                          model.device)
+        return Heatmap(values.reshape(n, n), bounds, "discriminator", model.critic_label() + _class_note(model, label))
     return job
 
 
@@ -149,9 +135,24 @@ def _line_grid(extent: float, lines: int, points: int) -> np.ndarray:
     return np.concatenate([horiz, vert], 0)
 
 
-def generator_warp(extent: float = 3.0, lines: int = 13, points: int = 61, dims: tuple[int, int] = (0, 1)):
-    """A regular grid in latent dimensions ``dims`` (others 0) through the generator: polylines in
-    data space, (2 * lines, points, 2), with the latent grid they came from."""
+def frames(n: int = 800, extent: float = 3.0, lines: int = 13, points: int = 61):
+    """The family's frames for the slider (``inside_view.frames``; ``n`` is the number of particles)."""
+
+    def job(ctx) -> Frames:
+        kind = ctx.model.inside_view.frames
+        if kind == "latent_warp":
+            return latent_warp(extent, lines, points)(ctx)
+        if kind == "layer_warp":
+            return layer_warp(extent, lines, points)(ctx)
+        if kind == "particles":
+            return particles(n)(ctx)
+        raise GenLabError(f"the {ctx.family} family has no frames to show on the plane")
+    return job
+
+
+def latent_warp(extent: float = 3.0, lines: int = 13, points: int = 61, dims: tuple[int, int] = (0, 1)):
+    """A regular grid in latent dimensions ``dims`` (others 0) through ``decode``: polylines in data
+    space, (2 * lines, points, 2), with the latent grid they came from."""
 
     def job(ctx) -> Frames:
         _require_points(ctx)
@@ -169,57 +170,60 @@ def generator_warp(extent: float = 3.0, lines: int = 13, points: int = 61, dims:
     return job
 
 
-def flow_layers(extent: float = 3.0, lines: int = 13, points: int = 61):
-    """A regular grid of the flow's base space carried through the couplings, one frame per layer."""
+def layer_warp(extent: float = 3.0, lines: int = 13, points: int = 61):
+    """A regular grid of the base space carried through the layers by ``trajectory(0, inputs=grid,
+    **inside_view.frame_options)``, one frame per layer."""
 
     def job(ctx) -> Frames:
         _require_points(ctx)
         model = ctx.model
-        if not model.has("trajectory") or ctx.family != "flow":
-            raise GenLabError("layer-by-layer warping needs a normalizing flow")
+        if not model.has("trajectory"):
+            raise GenLabError(f"the {ctx.family} family has no layers to step through")
         grid = _line_grid(extent, lines, points)
         base = torch.from_numpy(grid.reshape(-1, 2).astype(np.float32)).to(model.device)
         inputs = model.to_data(base)          # the trajectory reads inputs through the data's standardisation
         traj = model.trajectory(0, ctx.generator, labels=_class(model, len(base), 0), inputs=inputs,
-                                direction="generate")
+                                **model.inside_view.frame_options)
         frames = np.stack([f.float().cpu().numpy().reshape(grid.shape) for f in traj.frames]).astype(np.float32)
-        n = len(frames) - 1     # the base, then the state after each coupling on the way to the data
+        n = len(frames) - 1     # the base, then the state after each layer on the way to the data
         labels = ["base (regular grid)"] + [f"after layer {i} of {n}" + (" (data space)" if i == n else "")
                                             for i in range(1, n + 1)]
         return Frames(frames, labels)
     return job
 
 
-def diffusion_particles(n: int = 800, steps: int = 50):
-    """``n`` particles from noise (t = T) to data (t = 0) by deterministic DDIM with ``steps`` steps."""
+def particles(n: int = 800):
+    """``n`` particles carried from noise to data by ``trajectory(n, **inside_view.frame_options)``
+    (a diffusion model: deterministic DDIM, labelled by timestep)."""
 
     def job(ctx) -> Frames:
         _require_points(ctx)
         model = ctx.model
-        if ctx.family != "diffusion":
-            raise GenLabError("particles from noise to data need a diffusion model")
-        traj = model.trajectory(int(n), ctx.generator, steps=int(steps), sampler="ddim", eta=0.0)
+        if not model.has("trajectory"):
+            raise GenLabError(f"the {ctx.family} family has no trajectory from noise to data")
+        traj = model.trajectory(int(n), ctx.generator, **model.inside_view.frame_options)
         frames = np.stack([f.float().cpu().numpy() for f in traj.frames]).astype(np.float32)
         return Frames(frames, list(traj.labels))
     return job
 
 
 def posterior(picked, cloud):
-    """The VAE's q(z | x) for ``picked`` points (m, 2), and posterior means of ``cloud`` (k, 2)."""
+    """q(z | x) for ``picked`` points (m, 2), and posterior means of ``cloud`` (k, 2)."""
     picked = np.array(picked, dtype=np.float32, copy=True).reshape(-1, 2)
     cloud = np.array(cloud, dtype=np.float32, copy=True).reshape(-1, 2)
 
     def job(ctx) -> Posterior:
         _require_points(ctx)
         model = ctx.model
-        if not hasattr(model, "posterior"):
-            raise GenLabError("posterior ellipses need a VAE")
+        if not model.has("posterior"):
+            raise GenLabError(f"the {ctx.family} family has no posterior q(z | x) to show")
+        d = int(np.prod(model.latent_shape()))
 
         def q(x):
-            mu, logvar = model.posterior(model.to_model(torch.from_numpy(x).to(model.device)), _class(model, len(x), 0))
-            return mu.float().cpu().numpy(), (0.5 * logvar).exp().float().cpu().numpy()
-        mu, std = q(picked) if len(picked) else (np.zeros((0, model.cfg.latent_dim)),) * 2
-        cmu = q(cloud)[0] if len(cloud) else np.zeros((0, model.cfg.latent_dim))
+            mean, std = model.posterior_stats(torch.from_numpy(x).to(model.device), _class(model, len(x), 0))
+            return mean.cpu().numpy(), std.cpu().numpy()
+        mu, std = q(picked) if len(picked) else (np.zeros((0, d)),) * 2
+        cmu = q(cloud)[0] if len(cloud) else np.zeros((0, d))
         return Posterior(picked, mu, std, cmu)
     return job
 

@@ -18,11 +18,12 @@ from engine.interrupt import check_interrupt
 from engine.latent import plane as planes
 from engine.render import image_grid, to_uint8_images
 
-# Examples per forward pass in long jobs (grids, embeddings). A newer or more urgent request can cut a
-# job short only between chunks, so a chunk must take about as long as one decode the person waits
-# for: small for diffusion (each decode is many network passes).
-CHUNK = {"diffusion": 4, "flow": 8, "ar": 8}
-DEFAULT_CHUNK = 16
+
+def _chunk(ctx) -> int:
+    """Examples per forward pass in long jobs (grids, embeddings): the family's ``latent_view.chunk``. A
+    newer or more urgent request can cut a job short only between chunks, so a chunk must take about as
+    long as one decode the person waits for (small where each decode is many network passes)."""
+    return max(1, int(ctx.model.latent_view.chunk))
 
 
 @dataclass(frozen=True)
@@ -104,7 +105,7 @@ def decode(z, label=None, **options):
 
 
 def _decode_chunked(ctx, flat: np.ndarray, label, options) -> np.ndarray:
-    chunk = CHUNK.get(ctx.family, DEFAULT_CHUNK)
+    chunk = _chunk(ctx)
     parts = []
     for i in range(0, len(flat), chunk):
         check_interrupt()
@@ -174,7 +175,7 @@ def embed(x, labels=None, max_points: int = 5000, seed: int = 0, **options):
     ys = None if labels is None else np.asarray(labels)[idx].astype(np.int64)
 
     def job(ctx) -> Embedded:
-        chunk = CHUNK.get(ctx.family, DEFAULT_CHUNK)
+        chunk = _chunk(ctx)
         parts = []
         for i in range(0, len(xs), chunk):
             check_interrupt()

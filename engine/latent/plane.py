@@ -189,11 +189,6 @@ def interpolate(a, b, n: int, mode: str) -> np.ndarray:
     raise ValueError(f"interpolation mode must be 'lerp' or 'slerp', not {mode!r}")
 
 
-def default_interpolation(family: str) -> str:
-    """Linear for the VAE (latents near the origin), spherical for Gaussian latents."""
-    return "lerp" if family == "vae" else "slerp"
-
-
 def view_bounds(points: np.ndarray | None, default: float = 3.0, margin: float = 0.1,
                 min_half: float = 1e-3) -> tuple[tuple[float, float], tuple[float, float]]:
     """A square region around ``points`` (n, 2), between their 0.5th and 99.5th percentiles (half-width

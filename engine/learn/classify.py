@@ -10,8 +10,8 @@ of the class structure the generative model has learned.
 
 Bounds and estimates are random (a VAE's importance samples, diffusion's timesteps): every class is
 scored with the same random draws (the generator is re-seeded per class), so the comparison between
-classes is not drowned in the estimator's own noise. ``CLASSIFY_OPTIONS`` lightens the dearest
-estimators, since each example is scored once per class; the kind of figure is unchanged.
+classes is not drowned in the estimator's own noise. The family's ``classify_options`` lighten the
+dearest estimators, since each example is scored once per class; the kind of figure is unchanged.
 
 A model that cannot classify this way says why with a code (``classifier_problem``); the window words
 it (in the person's language) and says how to get one.
@@ -32,8 +32,6 @@ from engine.interrupt import check_interrupt
 from engine.models.registry import model_class
 
 DEFAULT_LIMIT = 500
-# Per family, likelihood options for scoring K classes per example at a sensible cost.
-CLASSIFY_OPTIONS = {"vae": {"samples": 16}, "diffusion": {"timesteps": 16, "ode_steps": 16}}
 
 PROBLEMS = ("no_labels", "no_likelihood", "not_conditional")
 
@@ -121,7 +119,7 @@ def classify(model, x: torch.Tensor, y: torch.Tensor | None, y_train: torch.Tens
     n = min(int(limit), len(x))
     if n == 0:
         raise GenLabError("there are no test examples to classify")
-    opts = dict(CLASSIFY_OPTIONS.get(model.family, {}))
+    opts = dict(model.classify_options)     # the family's settings for scoring K classes per example
     opts.update(options or {})
     if not batch_size:
         batch_size = 1000 if model.spec.kind == "points" else 100

@@ -10,8 +10,8 @@ One row per family. Its figures come from that family's best run on the same dat
 - ``samples_per_second`` and ``steps_to_sample``: measured by drawing samples from the run's newest
   checkpoint with the model's own sampling settings. A step is one sequential pass through the network
   that generates: the VAE's decoder, the GAN's generator, one pass through the whole flow, one token of
-  the autoregressive model, one denoising step of diffusion. They are counted by hooking that network
-  while sampling, so a change of sampler settings shows;
+  the autoregressive model, one denoising step of diffusion (the family's declared ``sampling_pass``).
+  They are counted by hooking that network while sampling, so a change of sampler settings shows;
 - ``has_latent``: the model's declared ``latent`` capability.
 
 ``compare_families`` is slow (it loads models and samples) and runs off the GUI thread; ``cancelled``
@@ -30,7 +30,7 @@ import torch
 
 from engine.errors import GenLabError
 from engine.interrupt import Interrupted
-from engine.learn.live_terms import FAMILIES
+from engine.models.registry import available_families
 from engine.runs.folder import RunFolder
 from engine.runs.load import load_run_model
 from engine.runs.workspace import list_runs, read_curves
@@ -38,10 +38,6 @@ from engine.runs.workspace import list_runs, read_curves
 SAMPLE_BUDGET_S = 2.0   # aim for about this long a timed draw per family (after a two-sample probe)
 MAX_IMAGES = 64
 MAX_POINTS = 2000
-
-# The module whose one forward call is one pass of the generating network, per family (the flow's
-# pass is its ``generate`` method, which runs every layer's inverse).
-SAMPLING_PASS = {"vae": "decoder", "gan": "g_ema.shadow", "ar": "head", "diffusion": "ema.shadow"}
 
 
 @dataclass
@@ -124,29 +120,35 @@ def pick_run(candidates: list[tuple[Path, object, list[dict]]]):
 
 
 def count_sampling_passes(model, n: int, generator: torch.Generator | None = None, **options) -> tuple[int, torch.Tensor]:
-    """Draw ``n`` samples and count the sequential passes of the generating network (see the module)."""
+    """Draw ``n`` samples and count the sequential passes of the generating network: calls of the
+    family's ``sampling_pass``, a submodule (hooked) or a method (wrapped on this instance)."""
     calls = [0]
-    name = SAMPLING_PASS.get(model.family)
-    if name is not None:
+    name = model.sampling_pass
+    if not name:
+        raise ValueError(f"the {model.family} family declares no sampling pass")
+    try:
         module = model.get_submodule(name)
+    except AttributeError:
+        module = None
+    if module is not None:
         handle = module.register_forward_hook(lambda *_: calls.__setitem__(0, calls[0] + 1))
         try:
             x = model.sample(n, generator=generator, **options)
         finally:
             handle.remove()
         return calls[0], x
-    original = getattr(model, "generate", None)
-    if original is None:
-        raise ValueError(f"no sampling pass is known for the {model.family} family")
+    original = getattr(model, name, None)
+    if not callable(original):
+        raise ValueError(f"the {model.family} family's sampling pass {name!r} is neither a submodule nor a method")
 
     def counted(*args, **kwargs):
         calls[0] += 1
         return original(*args, **kwargs)
-    model.generate = counted      # on this instance only; the class is untouched
+    setattr(model, name, counted)      # on this instance only; the class is untouched
     try:
         x = model.sample(n, generator=generator, **options)
     finally:
-        del model.generate
+        delattr(model, name)
     return calls[0], x
 
 
@@ -164,10 +166,13 @@ def measure_sampling(model, seed: int = 0, budget_s: float = SAMPLE_BUDGET_S) ->
     return n / took, int(steps)
 
 
-def compare_families(workspace: str | Path, data_config, device: str = "cpu", families=FAMILIES,
+def compare_families(workspace: str | Path, data_config, device: str = "cpu", families=None,
                      cancelled: Callable[[], bool] | None = None,
                      budget_s: float = SAMPLE_BUDGET_S) -> FamilyComparison:
-    """The comparison table for the runs in ``workspace`` on ``data_config``'s data (see the module)."""
+    """The comparison table for the runs in ``workspace`` on ``data_config``'s data (see the module);
+    one row per family of ``families`` (default: every family the registry can load)."""
+    if families is None:
+        families = available_families()
     t_start = time.perf_counter()
     found = runs_on_data(workspace, data_config)
     table = FamilyComparison(data=data_config.name)

@@ -33,7 +33,7 @@ from torch import nn
 from engine.errors import ConfigError
 from engine.knobs import knob
 from engine.interrupt import check_interrupt
-from engine.models.base import GenerativeModel, ModelConfig, Trajectory, rand
+from engine.models.base import GenerativeModel, InsideView, ModelConfig, Trajectory, rand
 from engine.models.transformer import CausalTransformer
 from engine.i18n import QT_TRANSLATE_NOOP
 
@@ -71,7 +71,23 @@ class Autoregressive(GenerativeModel):
     capabilities = frozenset({"log_likelihood", "trajectory", "completion"})
     likelihood_kind = "exact"
     config_class = ARConfig
-    live_knobs = ("temperature", "top_k")
+    title = QT_TRANSLATE_NOOP("Family", "Autoregressive transformer")
+    short_name = QT_TRANSLATE_NOOP("Family", "AR")
+    reported_terms = ("loss", "nats_per_token")
+    sampling_pass = "head"                   # one call per generated token
+    inside_view = InsideView(help=QT_TRANSLATE_NOOP("Family", "Heat: the autoregressive model's exact density (each "
+                                                              "coordinate binned, then the bins' probabilities "
+                                                              "chained)."))
+    # Its samples come from a loop of random token draws, one per position, with nothing deterministic
+    # from noise to data to export; the step that could be exported (logits of the next token) is only
+    # useful with that loop around it.
+    export_unavailable = ("the autoregressive family samples by a loop of random token draws; there is no "
+                          "deterministic map from noise to data to export")
+
+    @classmethod
+    def derived_terms(cls, values, variant):
+        """``log_px`` = -loss (the loss is the exact negative log-likelihood)."""
+        return {"log_px": -values["loss"]} if "loss" in values else {}
 
     def __init__(self, spec: dict, config: dict, preprocess: dict | None = None):
         super().__init__(spec, config, preprocess)

@@ -16,10 +16,29 @@ public method of a capability the family lacks raises ``CapabilityError``.
 - ``trajectory``: ``trajectory`` returns frames for the step-through views (diffusion steps, flow
   layers, autoregressive order).
 - ``completion``: ``complete`` fills in the unknown part of an image (autoregressive).
+- ``critic``: ``critic`` scores data points (a GAN's discriminator), for the Inside dock's heat map.
+- ``posterior``: ``posterior_stats`` gives the mean and standard deviation of q(z | x) (a VAE's encoder).
 
 Each family owns its optimisers (a GAN alternates two) and steps them inside ``training_step``
 through ``optimizer_step``, which is also where gradient synchronisation for distributed training
 and gradient clipping happen, so no family can bypass them.
+
+Everything else the program knows about a family is declared on its class, so one module (registered
+in ``engine.models.registry``) is a whole family and no other module names one. The declarations, by
+who reads them (defaults in ``GenerativeModel``; each is documented where it is declared below):
+
+- the window's words for it: ``title``, ``short_name``, ``about`` (texts marked with
+  ``QT_TRANSLATE_NOOP("Family", ...)``, which the window translates in that context);
+- training: ``training_phases`` (the players a single step may update alone: a GAN's "d" and "g"),
+  ``live_knobs`` (derived from the config's ``knob(live=True)`` fields, never declared);
+- the Learn dock (``engine.learn``): ``reported_terms``, ``formula_knobs``, ``term_help`` and the
+  class hooks ``derived_terms``, ``page_values``; ``classify_options`` (lighter likelihood settings for
+  scoring every class); ``sampling_pass`` (the network whose forward calls count sampling steps);
+- the Latent dock and its explorer (``engine.latent``): ``latent_view`` (a ``LatentView``);
+- "Inside the model" (``engine.latent.inside``): ``inside_view`` (an ``InsideView``) and the hooks
+  ``density_label``, ``_critic``/``critic_label`` and ``_posterior``;
+- ``genlab export`` (``engine.runs.export_model``): the hook ``export_network``, ``export_unavailable``
+  and ``export_limits``.
 """
 
 from __future__ import annotations
@@ -39,12 +58,19 @@ from engine.data.spec import DataSpec
 from engine.errors import GenLabError
 from engine.i18n import QT_TRANSLATE_NOOP
 
-CAPABILITIES = frozenset({"latent", "encode", "log_likelihood", "trajectory", "completion"})
+CAPABILITIES = frozenset({"latent", "encode", "log_likelihood", "trajectory", "completion", "critic", "posterior"})
 LIKELIHOOD_KINDS = ("exact", "bound", "ode", "estimate")
+# How "Inside the model" draws a family's frames on the plane of 2-D data (``InsideView.frames``), and the
+# capability each needs.
+INSIDE_FRAMES = {"latent_warp": "latent", "layer_warp": "trajectory", "particles": "trajectory"}
 
 
 class CapabilityError(GenLabError):
     """A capability was used that the family does not declare (a GAN has no likelihood)."""
+
+
+class ExportUnavailable(GenLabError):
+    """The family (or this model of it) has no network to export; the message says why."""
 
 
 class Batch(NamedTuple):
@@ -69,12 +95,107 @@ class Trajectory:
     order: torch.Tensor | None = None  # autoregressive: the order positions were generated in
 
 
+@dataclass(frozen=True)
+class LatentView:
+    """How the Latent dock (and its explorer's jobs) treat a family's latent. Read only when the family
+    declares the ``latent`` capability."""
+
+    caption: str = ""            # what the latent is, for "Drag on the plane through {caption}" (Family
+                                 # context); empty: "the latent"
+    symbol: str = "z"            # the sliders' prefix (z1, z2, ... ; a diffusion model's x_T is "x")
+    interpolation: str = "slerp"  # default path between two latents: "slerp" for Gaussian latents (they live
+                                  # on a shell), "lerp" where codes crowd the origin (a VAE's posterior means)
+    first_plane: str = "random"  # the plane first shown through a latent of more than 2 dimensions: "pca"
+                                 # (principal components of encoded training data) or "random" directions
+    random_plane_through_draw: bool = False  # random planes pass through a prior draw (a typical latent)
+                                             # instead of the origin (a GAN's or diffusion model's noise
+                                             # has almost no mass near 0)
+    grid: int = 8                # k of the k x k manifold picture
+    chunk: int = 16              # latents per forward pass in long jobs (grids, embeddings): a newer request
+                                 # can only cut a job short between chunks, so a chunk must cost about one
+                                 # decode the person waits for (small where a decode is many network passes)
+    embed_points: int = 1000     # training examples encoded for the plane (images; points take 5000)
+    embed_every_s: float | None = None   # encode them again this often while training (None: once)
+    decode_steps: tuple[int, int] | None = None   # ``steps`` option of decode while the pointer moves and once
+                                                  # it rests (encode takes the second, the embedding the
+                                                  # first); None: decode takes no steps option
+    decode_steps_label: str = ""  # the label before the two step counts (Family context)
+
+
+@dataclass(frozen=True)
+class InsideView:
+    """How "Inside the model" shows a family trained on 2-D points. The heat map is the family's
+    log-density when it declares ``log_likelihood``, else its critic's scores when it declares
+    ``critic``; posterior ellipses appear when it declares ``posterior``."""
+
+    help: str = ""               # the note under the views: what the heat, lines or dots are (Family context)
+    density_options: dict = dataclasses.field(default_factory=dict)  # ``log_likelihood`` options for the
+                                 # n x n grid: lighter settings of a dear estimator (fewer samples or steps)
+    density_resolution: int = 64  # n of the grid (a dear likelihood gets a coarser one)
+    density_needs_grad: bool = False  # the estimator differentiates the network (an ODE's divergence), so
+                                      # the job runs with autograd rather than under inference mode
+    frames: str | None = None    # frames for the slider, one of ``INSIDE_FRAMES``: "latent_warp" (a grid of
+                                 # two latent dimensions through ``decode``), "layer_warp" (a grid of the base
+                                 # carried through ``trajectory(0, inputs=grid)``), "particles" (``n`` samples
+                                 # carried from noise to data by ``trajectory(n)``); None: no slider
+    frame_options: dict = dataclasses.field(default_factory=dict)  # options for that ``trajectory`` call
+
+
 class GenerativeModel(nn.Module):
-    family: ClassVar[str] = ""
+    family: ClassVar[str] = ""                   # the registry's key: "genlab train --model <family>"
     capabilities: ClassVar[frozenset[str]] = frozenset()
     likelihood_kind: ClassVar[str | None] = None
     config_class: ClassVar[type] = ModelConfig
-    live_knobs: ClassVar[tuple[str, ...]] = ()   # model knobs that may change while training
+    # Model knobs that may change while training: the config's fields declared ``knob(live=True)``.
+    # Derived when the class is made (``__init_subclass__``), never declared, so it cannot disagree.
+    live_knobs: ClassVar[tuple[str, ...]] = ()
+
+    # ---- words (marked QT_TRANSLATE_NOOP("Family", ...); the window translates them in that context) ----
+    title: ClassVar[str] = ""                    # "Variational autoencoder": the Setup picker, tool tips
+    short_name: ClassVar[str] = ""               # "VAE": table headers and sentences ("A GAN has ...")
+    about: ClassVar[str] = ""                    # one paragraph, for a Learn page built from declarations
+
+    # ---- training ------------------------------------------------------------------------------------
+    # Players that one step may update alone: ``training_step(batch, generator, phase=p)`` for each p here
+    # (a GAN: "d" and "g"). The toolbar's Step D / Step G and the loop's single steps read this.
+    training_phases: ClassVar[tuple[str, ...]] = ()
+
+    # ---- the Learn dock: terms of the formula ------------------------------------------------------------
+    reported_terms: ClassVar[tuple[str, ...]] = ("loss",)  # loss terms of a step the formula shows
+    formula_knobs: ClassVar[tuple[str, ...]] = ()  # model knobs that choose the formula's version (a GAN's
+                                                   # loss); the page's ``<!--if knob=value-->`` blocks
+    term_help: ClassVar[dict[str, str]] = {}     # term -> what it is (Family context), for a family with no
+                                                 # written page: the Learn dock lists these with their values
+    classify_options: ClassVar[dict] = {}        # ``log_likelihood`` options for scoring every class of
+                                                 # every test example (lighter than the held-out evaluation)
+    # The module (a dotted path, ``get_submodule``) or method whose one call is one sequential pass of the
+    # generating network while sampling: the comparison's "steps to sample" counts its calls.
+    sampling_pass: ClassVar[str] = ""
+
+    # ---- the Latent dock and "Inside the model" ----------------------------------------------------------
+    latent_view: ClassVar[LatentView] = LatentView()
+    inside_view: ClassVar[InsideView] = InsideView()
+
+    # ---- genlab export ------------------------------------------------------------------------------------
+    export_unavailable: ClassVar[str] = ""       # why the family has nothing to export ("" when it has)
+    # Known limits of the exporters for this family: (data kind,) or (data kind, format) -> why. A limit
+    # on the kind alone blocks both formats; "onnx" or "pt2" blocks that format.
+    export_limits: ClassVar[dict[tuple[str, ...], str]] = {}
+
+    def __init_subclass__(cls, **kwargs):
+        """Check a family's declarations when its class is made, and derive ``live_knobs``."""
+        super().__init_subclass__(**kwargs)
+        if "live_knobs" in cls.__dict__:
+            raise TypeError(f"{cls.__name__}: declare live knobs with knob(live=True) in its config, "
+                            "not with live_knobs")
+        cls.live_knobs = tuple(f.name for f in dataclasses.fields(cls.config_class) if f.metadata.get("live"))
+        unknown = set(cls.capabilities) - CAPABILITIES
+        if unknown:
+            raise TypeError(f"{cls.__name__}: unknown capabilities {sorted(unknown)}; known: {sorted(CAPABILITIES)}")
+        frames = cls.inside_view.frames
+        if frames is not None and INSIDE_FRAMES.get(frames) not in cls.capabilities:
+            raise TypeError(f"{cls.__name__}: inside_view.frames={frames!r} needs one of {sorted(INSIDE_FRAMES)} "
+                            "and the capability it names")
 
     def __init__(self, spec: dict, config: dict, preprocess: dict | None = None):
         super().__init__()
@@ -227,6 +348,21 @@ class GenerativeModel(nn.Module):
         with torch.inference_mode():
             return self.to_data(self._complete(self.to_model(x), known, generator, labels, **options)).float()
 
+    def critic(self, x: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
+        """The family's critic on data points (one score each), as ``critic_label`` describes them."""
+        self._require("critic")
+        self.eval()
+        with torch.inference_mode():
+            return self._critic(self.to_model(x), labels if self.conditional else None).float()
+
+    def posterior_stats(self, x: torch.Tensor, labels: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+        """Mean and standard deviation of q(z | x) for data points, each (n, latent size)."""
+        self._require("posterior")
+        self.eval()
+        with torch.inference_mode():
+            mean, log_var = self._posterior(self.to_model(x), labels if self.conditional else None)
+        return mean.float(), (0.5 * log_var.float()).exp()
+
     # ---- hooks (model space) --------------------------------------------------------------------
     def _training_step(self, x, y, generator) -> dict[str, torch.Tensor]:
         raise NotImplementedError
@@ -257,10 +393,74 @@ class GenerativeModel(nn.Module):
         a diffusion model returns few DDIM steps here, for example. ``sample(**display_options())``."""
         return {}
 
+    def _critic(self, x, labels) -> torch.Tensor:
+        raise NotImplementedError
+
+    def _posterior(self, x, labels) -> tuple[torch.Tensor, torch.Tensor]:
+        """(mean, log-variance) of q(z | x) for model-space ``x``."""
+        raise NotImplementedError
+
+    # ---- what the window says about this model -----------------------------------------------------------
+    def density_label(self, options: dict) -> str:
+        """What ``log_likelihood(x, **options)`` values are, for a heat map's caption. Families whose
+        estimator has settings worth naming (samples, steps) say them."""
+        return {"exact": "exact log-density", "bound": "log-density bound", "ode": "log-density by an ODE",
+                "estimate": "log-density estimate"}.get(self.likelihood_kind or "", "log-density")
+
+    def critic_label(self) -> str:
+        """What ``critic`` values are, for a heat map's caption."""
+        return "critic score (higher: more real)"
+
+    # ---- the Learn dock's numbers (class hooks: they need no model, only a step's losses) --------------
+    @classmethod
+    def formula_variant(cls, options: dict | None) -> dict[str, str]:
+        """Which version of the formula a run with these model settings trains with: ``formula_knobs``
+        with their values (the config's defaults where ``options`` lacks them)."""
+        defaults = {f.name: f.default for f in dataclasses.fields(cls.config_class)}
+        opts = options or {}
+        return {name: str(opts.get(name, defaults[name])) for name in cls.formula_knobs}
+
+    @classmethod
+    def derived_terms(cls, values: dict[str, float], variant: dict[str, str]) -> dict[str, float]:
+        """Numbers the formula shows that follow from the reported ``values`` by exact arithmetic (an
+        ELBO from its two terms), never estimated again; ``variant`` is ``formula_variant``'s."""
+        return {}
+
+    @classmethod
+    def page_values(cls, options: dict | None) -> dict[str, int | float]:
+        """Numbers the formula shows that follow from the model settings alone (diffusion's noise bands).
+        Integers are shown as counts."""
+        return {}
+
+    # ---- genlab export -------------------------------------------------------------------------------------
+    def export_network(self) -> tuple[nn.Module, dict[str, torch.Tensor]]:
+        """The network ``genlab export`` writes, as a module of plain tensors, and an example of each of its
+        inputs by name (batch 2; the exporter makes the batch dimension dynamic and adds ``labels`` for a
+        conditional model). Default: the latent decoded to data units (``LatentToData``). Raises
+        ``ExportUnavailable`` with the reason when there is nothing to export."""
+        if self.export_unavailable:
+            raise ExportUnavailable(self.export_unavailable)
+        if not self.has("latent"):
+            raise ExportUnavailable("it has no latent to decode and defines no network to export")
+        return LatentToData(self), {"z": torch.randn(2, *self.latent_shape())}
+
     # ---- snapshots -------------------------------------------------------------------------------
     def display_state(self) -> dict[str, torch.Tensor]:
         """Weights a snapshot carries (all of them: EMA copies live inside the module)."""
         return self.state_dict()
+
+
+class LatentToData(nn.Module):
+    """z (and labels) -> data, through the family's own ``_decode`` and the run's preprocessing: what
+    ``export_network`` exports by default (a VAE's decoder mean, a GAN's generator, a flow's inverse)."""
+
+    def __init__(self, model: GenerativeModel):
+        super().__init__()
+        self.model = model
+
+    def forward(self, z, labels=None):
+        m = self.model
+        return m.to_data(m._decode(z, labels)).float()
 
 
 def _gen_device(generator: torch.Generator | None, fallback: torch.device) -> torch.device:

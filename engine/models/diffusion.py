@@ -30,7 +30,7 @@ import torch.nn.functional as F
 
 from engine.knobs import knob
 from engine.interrupt import check_interrupt
-from engine.models.base import GenerativeModel, ModelConfig, Trajectory, rand, randn
+from engine.models.base import GenerativeModel, InsideView, LatentView, ModelConfig, Trajectory, rand, randn
 from engine.models.diffusion_likelihood import ode_log_likelihood, variational_bound
 from engine.models.diffusion_process import (SCHEDULES, NoiseSchedule, ddim_invert_step, reverse_step,
                                              split_prediction, step_grid, training_target)
@@ -104,7 +104,44 @@ class Diffusion(GenerativeModel):
     capabilities = frozenset({"latent", "encode", "log_likelihood", "trajectory"})
     likelihood_kind = "bound"
     config_class = DiffusionConfig
-    live_knobs = ("ema_decay", "sampler", "sample_steps", "eta", "display_steps", "guidance")
+    title = QT_TRANSLATE_NOOP("Family", "Diffusion model")
+    short_name = QT_TRANSLATE_NOOP("Family", "Diffusion")
+    reported_terms = ("loss", "loss_low_noise", "loss_mid_noise", "loss_high_noise")   # the bands sum to loss
+    formula_knobs = ("prediction", "time_sampling")
+    classify_options = {"timesteps": 16, "ode_steps": 16}
+    sampling_pass = "ema.shadow"     # one call per denoising step
+    # The latent is x_T, data-shaped noise; every decode is a DDIM run, so the dock previews with a few steps
+    # while the pointer moves and refines at rest, in small chunks, with a coarse manifold.
+    latent_view = LatentView(caption=QT_TRANSLATE_NOOP("Family", "the starting noise of deterministic DDIM"),
+                             symbol="x", random_plane_through_draw=True, grid=4, chunk=4, embed_points=200,
+                             embed_every_s=60.0, decode_steps=(4, 25),
+                             decode_steps_label=QT_TRANSLATE_NOOP("Family", "DDIM steps: preview"))
+    inside_view = InsideView(
+        help=QT_TRANSLATE_NOOP("Family", "Heat: density by the probability-flow ODE. Dots: particles denoised from "
+                                         "noise (t = T) to data (t = 0); the slider scrubs through time."),
+        density_options={"ode_steps": 12, "timesteps": 16}, density_resolution=32, density_needs_grad=True,
+        frames="particles", frame_options={"steps": 40, "sampler": "ddim", "eta": 0.0})
+
+    @classmethod
+    def page_values(cls, options):
+        """``t_low``, ``t_high``: the first steps of the middle and high noise bands for the run's schedule;
+        ``timesteps``: T."""
+        opts = options or {}
+        schedule = NoiseSchedule(str(opts.get("schedule", "linear")), int(opts.get("timesteps", 1000)))
+        edges = schedule.step_of_sigma_bar(torch.tensor(NOISE_BANDS, dtype=torch.float64))
+        return {"t_low": int(edges[0]), "t_high": int(edges[1]), "timesteps": schedule.T}
+
+    def density_label(self, options):
+        if self.likelihood_kind == "ode":
+            return f"log-density by the probability-flow ODE ({options.get('ode_steps', self.cfg.ode_steps)} RK4 steps)"
+        return (f"log-density bound (variational, {options.get('timesteps', self.cfg.ll_timesteps)} "
+                "timesteps per point)")
+
+    def export_network(self):
+        """The denoising network (x_t, t) -> its prediction (``eps`` or ``v``, as trained), t a float time in
+        (0, 1], from the EMA weights samples use. The sampler is a loop over it that the caller runs (the
+        chain's length and schedule are choices, not weights)."""
+        return Denoiser(self), {"x_t": torch.randn(2, *self.spec.shape), "t": torch.full((2,), 0.5)}
 
     def __init__(self, spec: dict, config: dict, preprocess: dict | None = None):
         super().__init__(spec, config, preprocess)
@@ -287,3 +324,15 @@ class Diffusion(GenerativeModel):
         k = int(timesteps or self.cfg.ll_timesteps)
         levels = self.spec.levels if self.spec.kind == "image" else None
         return -variational_bound(self.process, self.predictor(labels), x0, k, generator, levels, self.clip)
+
+
+class Denoiser(torch.nn.Module):
+    """(x_t, t) -> the diffusion network's prediction, from the EMA weights samples use (what
+    ``genlab export`` writes for a diffusion model)."""
+
+    def __init__(self, model: Diffusion):
+        super().__init__()
+        self.model = model
+
+    def forward(self, x_t, t, labels=None):
+        return self.model.ema.shadow(x_t, t, labels).float()

@@ -35,7 +35,7 @@ from torch import nn
 
 from engine.knobs import knob
 from engine.interrupt import check_interrupt
-from engine.models.base import GenerativeModel, ModelConfig, Trajectory, rand, randn
+from engine.models.base import GenerativeModel, InsideView, LatentView, ModelConfig, Trajectory, rand, randn
 from engine.models.flow_layers import (ActNorm, AffineCoupling, ClassPrior, InvertibleLinear, SplineCoupling,
                                        SplitPrior, squeeze2d, unsqueeze2d)
 from engine.i18n import QT_TRANSLATE_NOOP
@@ -93,7 +93,28 @@ class Flow(GenerativeModel):
     capabilities = frozenset({"latent", "encode", "log_likelihood", "trajectory"})
     likelihood_kind = "exact"   # for points; an image model reports "bound" (set per instance)
     config_class = FlowConfig
-    live_knobs = ("temperature",)
+    title = QT_TRANSLATE_NOOP("Family", "Normalizing flow")
+    short_name = QT_TRANSLATE_NOOP("Family", "Flow")
+    reported_terms = ("loss", "log_pz", "log_det")
+    sampling_pass = "generate"  # one call runs every layer's inverse
+    latent_view = LatentView(caption=QT_TRANSLATE_NOOP("Family", "the flow's base space"), first_plane="pca",
+                             chunk=8, embed_points=1500, embed_every_s=12.0)
+    inside_view = InsideView(
+        help=QT_TRANSLATE_NOOP("Family", "Heat: the flow's exact density. Lines: a regular grid of the base space; "
+                                         "the slider carries it through the couplings one by one."),
+        frames="layer_warp", frame_options={"direction": "generate"})
+    # export: the inverse, base noise z (N, D) -> samples (the exact inverse of ``encode``)
+    export_limits = {
+        ("points",): "the spline couplings select coordinates with boolean masks, which the exporters cannot "
+                     "express for a variable batch",
+        ("image", "onnx"): "the 1x1 convolutions invert their matrix on the fly and ONNX has no matrix inverse; "
+                           "export it with --what torch-export",
+    }
+
+    @classmethod
+    def derived_terms(cls, values, variant):
+        """``log_px`` = log_pz + log_det (the change of variables)."""
+        return {"log_px": values["log_pz"] + values["log_det"]} if "log_pz" in values and "log_det" in values else {}
 
     def __init__(self, spec: dict, config: dict, preprocess: dict | None = None):
         super().__init__(spec, config, preprocess)

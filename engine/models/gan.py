@@ -21,13 +21,14 @@ import torch
 import torch.nn.functional as F
 
 from engine.knobs import knob
-from engine.models.base import GenerativeModel, ModelConfig, rand, randn
+from engine.models.base import GenerativeModel, InsideView, LatentView, ModelConfig, rand, randn
 from engine.models.ema import EMA
 from engine.models.gan_nets import ImageDiscriminator, ImageGenerator, PointDiscriminator, PointGenerator
 from engine.i18n import QT_TRANSLATE_NOOP
 
 LOSSES = ("non-saturating", "hinge", "wgan-gp")
-PHASES = ("both", "d", "g")
+PLAYERS = ("d", "g")
+PHASES = ("both",) + PLAYERS
 
 
 @dataclass
@@ -65,10 +66,43 @@ class GANConfig(ModelConfig):
 
 class GAN(GenerativeModel):
     family = "gan"
-    capabilities = frozenset({"latent"})
+    capabilities = frozenset({"latent", "critic"})
     likelihood_kind = None
     config_class = GANConfig
-    live_knobs = ("d_steps", "r1_weight", "gp_weight", "ema_decay")
+    title = QT_TRANSLATE_NOOP("Family", "Generative adversarial network")
+    short_name = QT_TRANSLATE_NOOP("Family", "GAN")
+    training_phases = PLAYERS
+    reported_terms = ("d_loss", "g_loss", "penalty", "d_real", "d_fake")   # its "loss" (their sum) is no term
+    formula_knobs = ("loss",)
+    sampling_pass = "g_ema.shadow"
+    latent_view = LatentView(caption=QT_TRANSLATE_NOOP("Family", "the generator's noise"),
+                             random_plane_through_draw=True, embed_points=0)
+    inside_view = InsideView(
+        help=QT_TRANSLATE_NOOP("Family", "Heat: the discriminator. Lines: a regular grid of noise (two latent "
+                                         "dimensions, the others 0) after the generator; the slider goes from the "
+                                         "grid to its warp."),
+        frames="latent_warp")
+    # export: the generator (its moving average, which samples use), z (N, latent_dim) -> samples
+
+    @classmethod
+    def derived_terms(cls, values, variant):
+        """``value`` = V(D, G) = -d_loss (non-saturating), else ``critic_gap`` = E D(x) - E D(G(z)) (raw
+        scores)."""
+        if variant.get("loss") == "non-saturating":
+            return {"value": -values["d_loss"]} if "d_loss" in values else {}
+        if "d_real" in values and "d_fake" in values:
+            return {"critic_gap": values["d_real"] - values["d_fake"]}
+        return {}
+
+    def _critic(self, x, labels):
+        """D(x) in [0, 1] for the non-saturating loss, else the critic's raw score."""
+        s = self.discriminator(x, labels).float()
+        return torch.sigmoid(s) if self.cfg.loss == "non-saturating" else s
+
+    def critic_label(self):
+        if self.cfg.loss == "non-saturating":
+            return "discriminator D(x): probability the point is real"
+        return "critic score (higher: more real)"
 
     def __init__(self, spec: dict, config: dict, preprocess: dict | None = None):
         super().__init__(spec, config, preprocess)

@@ -17,7 +17,7 @@ from torch import nn
 
 from engine.knobs import knob
 from engine.interrupt import check_interrupt
-from engine.models.base import GenerativeModel, ModelConfig, randn
+from engine.models.base import GenerativeModel, InsideView, LatentView, ModelConfig, randn
 from engine.models.likelihoods import (discretized_logistic_log_prob, discretized_logistic_mean)
 from engine.models.nets import ConvDecoder, ConvEncoder, mlp
 from engine.i18n import QT_TRANSLATE_NOOP
@@ -52,10 +52,40 @@ class VAEConfig(ModelConfig):
 
 class VAE(GenerativeModel):
     family = "vae"
-    capabilities = frozenset({"latent", "encode", "log_likelihood"})
+    capabilities = frozenset({"latent", "encode", "log_likelihood", "posterior"})
     likelihood_kind = "bound"
     config_class = VAEConfig
-    live_knobs = ("beta",)
+    title = QT_TRANSLATE_NOOP("Family", "Variational autoencoder")
+    short_name = QT_TRANSLATE_NOOP("Family", "VAE")
+    reported_terms = ("loss", "recon", "kl")
+    classify_options = {"samples": 16}        # importance samples per example and class
+    sampling_pass = "decoder"
+    # Posterior means crowd the origin, so the straight line between two codes stays where codes are.
+    latent_view = LatentView(caption=QT_TRANSLATE_NOOP("Family", "the VAE's latent code"), interpolation="lerp",
+                             first_plane="pca", embed_points=5000, embed_every_s=6.0)
+    inside_view = InsideView(
+        help=QT_TRANSLATE_NOOP("Family", "Heat: the VAE's density bound. Click points to see where the encoder puts "
+                                         "them: 2-sigma ellipses of q(z | x) on the right, over the prior's 1- and "
+                                         "2-sigma circles."),
+        density_options={"samples": 16})
+    # export: the decoder's mean, latent z (N, latent_dim) -> data units (images: the grid-valued mean
+    # over grey levels in [0, 1])
+
+    @classmethod
+    def derived_terms(cls, values, variant):
+        """``elbo`` = -(recon + kl), ``log_px_z`` = -recon, and ``kl_weight`` = (loss - recon) / kl, the weight
+        beta x warm-up the loss puts on the KL term now."""
+        out = {}
+        recon, kl, loss = values.get("recon"), values.get("kl"), values.get("loss")
+        if recon is not None and kl is not None:
+            out["elbo"] = -(recon + kl)
+            out["log_px_z"] = -recon
+            if loss is not None and kl > 1e-9:
+                out["kl_weight"] = (loss - recon) / kl
+        return out
+
+    def density_label(self, options):
+        return f"log-density bound (importance-weighted, {options.get('samples', self.cfg.iw_samples)} samples)"
 
     def __init__(self, spec: dict, config: dict, preprocess: dict | None = None):
         super().__init__(spec, config, preprocess)
@@ -142,6 +172,9 @@ class VAE(GenerativeModel):
 
     def _latent_shape(self):
         return (self.cfg.latent_dim,)
+
+    def _posterior(self, x, labels):
+        return self.posterior(x, labels)
 
     def _encode(self, x, labels, generator, sample: bool = False, **options):
         mu, logvar = self.posterior(x, labels)

@@ -1,26 +1,20 @@
 """Export a run's decoder or generator as ONNX or as a ``torch.export`` program.
 
-What each family exports, as a function of plain tensors in data units:
+What is exported is the family's choice (``GenerativeModel.export_network``): by default the latent
+decoded to data units (a VAE's decoder mean, a GAN's generator, a flow's inverse), z (N, *latent) ->
+data; a family may export another network (a diffusion model's denoiser (x_t, t) -> prediction, the
+sampler being a loop the caller runs), or nothing, with the reason (``export_unavailable``: an
+autoregressive model samples by a loop of random token draws, with no deterministic map from noise
+to data).
 
-- ``vae``: the decoder, latent z (N, latent_dim) -> the decoder's mean in data units (images: the
-  grid-valued mean over grey levels in [0, 1]);
-- ``gan``: the generator (its moving average, which samples use), z (N, latent_dim) -> samples;
-- ``flow``: the inverse, base noise z (N, D) -> samples (the exact inverse of ``encode``);
-- ``diffusion``: the denoising network (x_t, t) -> its prediction (``eps`` or ``v``, as trained),
-  t a float time in (0, 1]; the sampler is a loop over it that the caller runs (the chain's length
-  and schedule are choices, not weights);
-- ``ar``: not exported. Its samples come from a loop of random token draws, one per position, with
-  nothing deterministic from noise to data to export, and the step that could be exported (logits of
-  the next token) is only useful with that loop around it.
+Known limits of the exporters in this torch are declared by the family too (``export_limits``, per
+kind of data and format), so an export that fails says why: a flow on points selects coordinates with
+boolean masks inside its spline couplings, which neither exporter expresses with a variable batch
+(``torch.export`` writes a program it cannot load back); an image flow's 1x1 convolutions invert their
+matrix on the fly, and ONNX has no matrix inverse. Every ``.pt2`` written is loaded back and run
+against the model before it is kept.
 
-Known limits of the exporters in this torch (an export that fails says so, with the reason below):
-a flow on points selects coordinates with boolean masks inside its spline couplings, which neither
-exporter expresses with a variable batch (``torch.export`` writes a program it cannot load back); an
-image flow's 1x1 convolutions invert their matrix on the fly, and ONNX has no matrix inverse, so an
-image flow exports with ``torch.export`` only. Every ``.pt2`` written is loaded back and run against
-the model before it is kept.
-
-Class-conditional models take a second input, ``labels`` (N,) int64. TorchScript is deprecated in
+Class-conditional models take a further input, ``labels`` (N,) int64. TorchScript is deprecated in
 this torch, so ``torch.export`` (``.pt2``) is the PyTorch format; ONNX goes through the dynamo
 exporter (``onnxscript``) with a dynamic batch size.
 """
@@ -40,21 +34,17 @@ import torch.nn.functional as F
 from torch import nn
 
 from engine.errors import GenLabError
+from engine.models.base import ExportUnavailable
 from engine.runs.load import load_run_model
 
-EXPORTS = {"vae": "decoder", "gan": "generator", "flow": "inverse", "diffusion": "denoiser"}
-NOT_EXPORTABLE = {
-    "ar": "the autoregressive family samples by a loop of random token draws; there is no deterministic "
-          "map from noise to data to export",
-}
+FORMATS = ("onnx", "pt2")
 
 
-HINTS = {
-    ("flow", "points"): "the spline couplings select coordinates with boolean masks, which the exporters "
-                        "cannot express for a variable batch",
-    ("flow", "image", "onnx"): "the 1x1 convolutions invert their matrix on the fly and ONNX has no matrix "
-                               "inverse; export it with --what torch-export",
-}
+def export_limit(model_class, kind: str, fmt: str) -> str:
+    """Why ``model_class`` on ``kind`` data cannot be exported as ``fmt`` ("onnx" or "pt2"), from its
+    declared ``export_limits`` ("" when nothing is known against it)."""
+    limits = getattr(model_class, "export_limits", {})
+    return limits.get((kind, fmt)) or limits.get((kind,)) or ""
 
 
 def _first_line(exc: BaseException) -> str:
@@ -64,7 +54,7 @@ def _first_line(exc: BaseException) -> str:
 
 
 def _hint(model, fmt: str) -> str:
-    text = HINTS.get((model.family, model.spec.kind, fmt)) or HINTS.get((model.family, model.spec.kind))
+    text = export_limit(type(model), model.spec.kind, fmt)
     return f" ({text})" if text else ""
 
 
@@ -72,52 +62,19 @@ class ModelExportError(GenLabError):
     """This family or model cannot be exported in the asked-for format."""
 
 
-class LatentToData(nn.Module):
-    """z (and labels) -> data, through the family's own ``_decode`` and the run's preprocessing."""
-
-    def __init__(self, model):
-        super().__init__()
-        self.model = model
-
-    def forward(self, z, labels=None):
-        m = self.model
-        return m.to_data(m._decode(z, labels)).float()
-
-
-class Denoiser(nn.Module):
-    """(x_t, t) -> the diffusion network's prediction, from the EMA weights samples use."""
-
-    def __init__(self, model):
-        super().__init__()
-        self.model = model
-
-    def forward(self, x_t, t, labels=None):
-        return self.model.ema.shadow(x_t, t, labels).float()
-
-
 def export_module(model) -> tuple[nn.Module, tuple, dict, list[str]]:
     """(module, example inputs, dynamic shapes, input names) for the family's exportable part."""
-    family = model.family
-    if family in NOT_EXPORTABLE:
-        raise ModelExportError(f"the {family} family cannot be exported: {NOT_EXPORTABLE[family]}")
-    if family not in EXPORTS:
-        raise ModelExportError(f"no export is defined for the {family} family")
     model.eval()
+    try:
+        module, inputs = model.export_network()
+    except ExportUnavailable as e:
+        raise ModelExportError(f"the {model.family} family cannot be exported: {e}") from None
     batch = torch.export.Dim("batch", min=1, max=65536)
-    labels = torch.zeros(2, dtype=torch.long) if model.conditional else None
-    if family == "diffusion":
-        x = torch.randn(2, *model.spec.shape)
-        t = torch.full((2,), 0.5)
-        args, names = (x, t), ["x_t", "t"]
-        shapes = {"x_t": {0: batch}, "t": {0: batch}}
-        module = Denoiser(model)
-    else:
-        z = torch.randn(2, *model.latent_shape())
-        args, names = (z,), ["z"]
-        shapes = {"z": {0: batch}}
-        module = LatentToData(model)
-    if labels is not None:
-        args, names = args + (labels,), names + ["labels"]
+    names = list(inputs)
+    args = tuple(inputs[name] for name in names)
+    shapes = {name: {0: batch} for name in names}
+    if model.conditional:
+        args, names = args + (torch.zeros(2, dtype=torch.long),), names + ["labels"]
         shapes["labels"] = {0: batch}
     return module.eval(), args, shapes, names
 

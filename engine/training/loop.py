@@ -508,7 +508,7 @@ class Trainer(RunKeeping):
             try:
                 phase = controls.take_step_phase() if single else None
                 with noise_shard(self.rank, self.world):
-                    if phase is not None and _takes_phase(self.model):
+                    if phase is not None and phase in self.model.training_phases:
                         losses = self.model.training_step(self.next_batch(), self.gen_model, phase=phase)
                     else:
                         losses = self.model.training_step(self.next_batch(), self.gen_model)

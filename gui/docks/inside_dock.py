@@ -1,16 +1,16 @@
 """Inside the model: what a model trained on 2-D points computes, updated live as it trains.
 
-Per family, on the plane of the data (``engine.latent.inside`` does the work on a second
-``LatentExplorer``, so these heavier views never delay a drag in the Latent dock):
+On the plane of the data (``engine.latent.inside`` does the work on a second ``LatentExplorer``, so
+these heavier views never delay a drag in the Latent dock), each view shown because the family's class
+declares what it needs (``engine.models.base``):
 
-- VAE: its density bound as a heat map; click points to see their posterior q(z | x) as ellipses
-  in the latent plane (right).
-- GAN: the discriminator as a heat map, and a regular grid of noise warped by the generator.
-- Flow: its exact density, and a regular grid of the base space carried through the couplings;
-  the layer slider steps through them.
-- Autoregressive: its exact density.
-- Diffusion: its density by the probability-flow ODE (labelled as such), and particles moving from
-  noise to data; the timestep slider scrubs through the denoising.
+- a heat map: the density when the family has a likelihood (exact, a bound or the probability-flow
+  ODE, labelled as such), else its critic's scores (a GAN's discriminator);
+- frames for the slider (``inside_view.frames``): a grid of noise warped by the generator, a grid of
+  the base space carried through a flow's couplings, or particles moving from noise to data;
+- posterior ellipses (the ``posterior`` capability, a VAE): click points to see q(z | x) in the latent
+  plane (right);
+- under them, the family's own note on what the views are (``inside_view.help``).
 
 Everything is recomputed from each new snapshot while the dock is visible (latest wins).
 """
@@ -25,16 +25,15 @@ from PySide6.QtWidgets import (QCheckBox, QDockWidget, QHBoxLayout, QLabel, QPus
                                QVBoxLayout, QWidget)
 
 from engine.latent.plane import view_bounds
+from engine.models.registry import model_class
+from gui.i18n import family_text
 from gui.latent_link import ExplorerLink
 from gui.lazy import lazy_module
 from gui.visibility import on_screen, when_shown
 from gui.widgets.inside_views import MapView, PosteriorView, heat_uint8
 
-HEAT_RES = 64                 # heat map cells per side
-DIFFUSION_HEAT_RES = 32       # the ODE likelihood is dear: a coarser grid
-DIFFUSION_ODE_STEPS = 12
-PARTICLES = 600
-PARTICLE_STEPS = 40
+HEAT_RES = 64                 # critic heat map cells per side (a density's: the family's inside_view)
+PARTICLES = 600               # particles moved from noise to data, for families whose frames are particles
 MAX_PICKS = 8
 
 inside = lazy_module("engine.latent.inside")  # loads PyTorch: on first use, after the window painted
@@ -47,6 +46,7 @@ class InsideDock(QDockWidget):
         self.link = ExplorerLink(self, name="genlab-inside", seed=1)
         self.link.result_ready.connect(self._on_link_result_ready)
         self.family: str | None = None
+        self.model_class = None               # the family's class: which views it has
         self.kind: str | None = None
         self.bounds = (-3.0, 3.0, -3.0, 3.0)
         self.reference: np.ndarray | None = None
@@ -99,6 +99,7 @@ class InsideDock(QDockWidget):
     # ---- run lifecycle ------------------------------------------------------------------------------------
     def start_run(self, family: str, spec: dict, dataset=None) -> None:
         self.family = family
+        self.model_class = model_class(family)
         self.kind = spec.get("kind")
         self.snapshot = None
         self.forwarded = None
@@ -118,31 +119,25 @@ class InsideDock(QDockWidget):
         self.map_view.set_bounds(self.bounds)
         self._configure(family if self.kind == "points" else None)
 
+    def _has(self, capability: str) -> bool:
+        return self.model_class is not None and capability in self.model_class.capabilities
+
     def _configure(self, family: str | None) -> None:
         points = family is not None
+        view = self.model_class.inside_view if points else None
         self.map_view.setVisible(points)
-        self.posterior_view.setVisible(family == "vae")
-        self.clear_picks.setVisible(family == "vae")
-        stepped = family in ("flow", "diffusion", "gan")
+        picks = points and self._has("posterior")
+        self.posterior_view.setVisible(picks)
+        self.clear_picks.setVisible(picks)
+        stepped = points and view.frames is not None
         self.frame_slider.setVisible(stepped)
         self.frame_label.setVisible(stepped)
-        self.log_check.setVisible(points and family != "gan")
+        self.log_check.setVisible(points and self._has("log_likelihood"))
         if not points:
             self.note.setText(self.tr("These views are for models trained on 2-D points (moons, 8gaussians, …). "
                               "For images, use the Latent dock.") if self.kind == "image" else "")
             return
-        self.note.setText({
-            "vae": "Heat: the VAE's density bound. Click points to see where the encoder puts them: 2-sigma "
-                   "ellipses of q(z | x) on the right, over the prior's 1- and 2-sigma circles.",
-            "gan": "Heat: the discriminator. Lines: a regular grid of noise (two latent dimensions, the others 0) "
-                   "after the generator; the slider goes from the grid to its warp.",
-            "flow": "Heat: the flow's exact density. Lines: a regular grid of the base space; the slider carries "
-                    "it through the couplings one by one.",
-            "ar": "Heat: the autoregressive model's exact density (each coordinate binned, then the bins' "
-                  "probabilities chained).",
-            "diffusion": "Heat: density by the probability-flow ODE. Dots: particles denoised from noise "
-                         "(t = T) to data (t = 0); the slider scrubs through time.",
-        }.get(family, ""))
+        self.note.setText(family_text(view.help))
 
     def set_snapshot(self, snapshot) -> None:
         self.snapshot = snapshot
@@ -170,19 +165,15 @@ class InsideDock(QDockWidget):
         (``preemptible=False``): the ODE density of a diffusion model takes longer than training
         takes to publish new weights, and would never finish if each snapshot restarted it."""
         submit = functools.partial(self.link.explorer.submit, preemptible=False)
-        f = self.family
-        if f in ("vae", "flow", "ar"):
-            submit("inside:density", inside.density(self.bounds, HEAT_RES))
-        elif f == "diffusion":
-            submit("inside:density", inside.density(self.bounds, DIFFUSION_HEAT_RES,
-                                                       ode_steps=DIFFUSION_ODE_STEPS), grad=True)
-            submit("inside:frames", inside.diffusion_particles(PARTICLES, PARTICLE_STEPS), priority=3)
-        elif f == "gan":
-            submit("inside:density", inside.discriminator(self.bounds, HEAT_RES))
-            submit("inside:frames", inside.generator_warp(), priority=3)
-        if f == "flow":
-            submit("inside:frames", inside.flow_layers(), priority=3)
-        if f == "vae":
+        view = self.model_class.inside_view
+        if self._has("log_likelihood"):
+            submit("inside:density", inside.density(self.bounds, view.density_resolution, view.density_options),
+                   grad=view.density_needs_grad)
+        elif self._has("critic"):
+            submit("inside:density", inside.critic(self.bounds, HEAT_RES))
+        if view.frames is not None:
+            submit("inside:frames", inside.frames(PARTICLES), priority=3)
+        if self._has("posterior"):
             self.request_posterior()
 
     def request_posterior(self) -> None:
@@ -190,7 +181,7 @@ class InsideDock(QDockWidget):
         self.link.explorer.submit("inside:posterior", inside.posterior(self.picks, cloud), priority=2)
 
     def _on_map_clicked(self, x: float, y: float) -> None:
-        if self.family != "vae" or self.forwarded is None:
+        if not self._has("posterior") or self.forwarded is None:
             return
         self.picks = (self.picks + [(x, y)])[-MAX_PICKS:]
         self.map_view.set_picks(self.picks)
@@ -243,7 +234,7 @@ class InsideDock(QDockWidget):
         index = max(0, min(index, len(fr.frames) - 1))
         data = fr.frames[index]
         self.frame_label.setText(fr.labels[index])
-        if self.family == "diffusion":
+        if self.model_class.inside_view.frames == "particles":
             self.map_view.set_particles(data)
         else:
             self.map_view.set_lines(data)

@@ -4,17 +4,18 @@ The dock never touches the training model: published snapshots go to its own ``L
 (``gui.latent_link``), which decodes on its own thread, latest request wins. What it shows:
 
 - the **plane**: the latent itself when it has two dimensions, otherwise a plane through it
-  (principal components of encoded training data for VAE and flow; random directions through a
-  prior draw, or the plane through ends A and B, for GAN and diffusion), with encoded training
-  points coloured by class;
-- the **decoded** handle, updated on every pointer move (a diffusion model previews with a few DDIM
-  steps while the pointer moves and refines when it rests), and a k x k **manifold** of the visible
-  square region, redrawn when a new snapshot arrives or the view moves;
+  (principal components of encoded training data, random directions, or the plane through ends A and
+  B; which comes first is the family's ``latent_view.first_plane``), with encoded training points
+  coloured by class;
+- the **decoded** handle, updated on every pointer move (a family whose decode takes steps, such as
+  diffusion, previews with few while the pointer moves and refines when it rests:
+  ``latent_view.decode_steps``), and a k x k **manifold** of the visible square region, redrawn when
+  a new snapshot arrives or the view moves;
 - **sliders** for the first latent dimensions, **interpolation** between two ends (PNG and GIF
   export) and **encode** (a training example or an image file; dropped files work too);
 - for the autoregressive family, which has no latent, **completion** (``CompletionPanel``).
 
-Work is asked for only while the dock is visible.
+Work is asked for only while the dock is visible. What differs between families is their ``latent_view``.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from PySide6.QtWidgets import QDockWidget, QFileDialog, QLabel, QStackedWidget, 
 from engine.errors import GenLabError
 from engine.i18n import QT_TRANSLATE_NOOP
 from engine.latent import plane as planes
+from gui.i18n import family_text
 from gui.latent_link import ExplorerLink
 from gui.lazy import lazy_module
 from gui.visibility import on_screen, when_shown
@@ -38,10 +40,7 @@ from gui.widgets.latent_page import PAGE_WIDGETS, LatentPage
 REST_MS = 250                 # the pointer has rested this long: refine a diffusion preview
 MIN_HALF_WIDTH = 2.0          # a fitted plane region shows at least +-2 around the data (the prior's bulk)
 REGION_MS = 200               # the view stopped moving this long: redraw the manifold
-# Training examples encoded for the plane, and how often they are encoded again (seconds).
-EMBED_POINTS = {"vae": 5000, "flow": 1500, "diffusion": 200, "gan": 0}
-MAX_EMBED_POINTS = 5000
-EMBED_EVERY_S = {"vae": 6.0, "flow": 12.0, "diffusion": 60.0}
+MAX_EMBED_POINTS = 5000       # training points encoded for the plane of 2-D data (cheap to encode)
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp", ".tif", ".tiff")
 PLANE_MODES = (("axes", QT_TRANSLATE_NOOP("LatentDock", "Latent axes")),
                ("pca", QT_TRANSLATE_NOOP("LatentDock", "Principal components")),
@@ -59,6 +58,7 @@ class LatentDock(QDockWidget):
         self.link = ExplorerLink(self, name="genlab-latent")
         self.link.result_ready.connect(self._on_link_result_ready)
         self.rng = np.random.default_rng(0)
+        self._steps_family: str | None = None   # the family whose decode step counts the spin boxes hold
         self._reset_state()
         self._build()
         self.rest_timer = QTimer(self, singleShot=True, interval=REST_MS)
@@ -69,6 +69,7 @@ class LatentDock(QDockWidget):
 
     def _reset_state(self) -> None:
         self.family: str | None = None
+        self.view = None                  # the family's latent_view (engine.models.base.LatentView), set by start_run
         self.spec = None
         self.info: dict | None = None
         self.d = 0
@@ -115,7 +116,7 @@ class LatentDock(QDockWidget):
         self.setWidget(body)
 
     def _build_explorer_page(self) -> QWidget:
-        page = LatentPage()
+        page = self.explorer_page = LatentPage()
         for name in PAGE_WIDGETS:           # the dock's logic reads them as its own attributes
             setattr(self, name, getattr(page, name))
         self.plane_combo.activated.connect(lambda _: self.set_plane_mode(self.plane_combo.currentData()))
@@ -145,8 +146,10 @@ class LatentDock(QDockWidget):
         """A new run: forget the old latent, remember the data (for encoding and the plane)."""
         # lazy: engine.data loads PyTorch, kept out of the window's first paint
         from engine.data.spec import DataSpec
+        from engine.models.registry import model_class   # the family's module: PyTorch is warm by now
         self._reset_state()
         self.family = family
+        self.view = model_class(family).latent_view
         self.spec = DataSpec.from_dict(spec)
         if dataset is not None:
             self.x_train = dataset.x_train
@@ -168,13 +171,14 @@ class LatentDock(QDockWidget):
         self.encode_panel.index.setRange(0, max(0, n - 1))
         if self.spec.kind == "image":
             self.completion.set_source(self.x_train, self.spec.shape, self.spec.levels or 256)
-        diffusion = family == "diffusion"
-        for w in (self.steps_label, self.preview_steps, self.refined_label, self.refined_steps):
-            w.setVisible(diffusion)
+        steps = self.view.decode_steps            # a person's step counts stay for the family's next runs
+        fresh = steps is not None and family != self._steps_family
+        self._steps_family = family if fresh else self._steps_family
+        self.explorer_page.show_decode_steps(steps, family_text(self.view.decode_steps_label), fresh)
         self.class_label.setVisible(False)
         self.class_combo.setVisible(False)
-        self.k_spin.setValue(4 if diffusion else 8)
-        self.interp.set_mode(planes.default_interpolation(family))
+        self.k_spin.setValue(self.view.grid)
+        self.interp.set_mode(self.view.interpolation)
         self.pages.setCurrentIndex(2)
         self.message.setText(self.tr("Waiting for the first weights of the run…"))
         self.caption.setText(self.tr("{family}: waiting for the first snapshot of the weights.").format(family=family))
@@ -212,7 +216,8 @@ class LatentDock(QDockWidget):
             self.refresh_pending = False
             self.request_decode(refined=True)
             self.request_grid(preemptible=False)   # new weights: a grid being drawn finishes first
-            if time.monotonic() - self.last_embed_time >= EMBED_EVERY_S.get(self.family, 1e9):
+            every = self.view.embed_every_s
+            if every is not None and time.monotonic() - self.last_embed_time >= every:
                 self.request_embed()
 
     def shutdown(self) -> bool:
@@ -236,7 +241,7 @@ class LatentDock(QDockWidget):
         if info["latent"]:
             self.d = int(np.prod(info["latent_shape"]))
             self.pages.setCurrentIndex(0)
-            self.sliders.set_dims(self.d, "x" if self.family == "diffusion" else "z")
+            self.sliders.set_dims(self.d, self.view.symbol)
             self.encode_panel.setEnabled(info["encode"])
             self.encode_panel.caption.setText("" if info["encode"] else
                                               self.tr("The {family} family has no encoder: its latent is only "
@@ -277,14 +282,12 @@ class LatentDock(QDockWidget):
     def _default_plane_mode(self) -> str:
         if self.d <= 2:
             return "axes"
-        if self.family in ("vae", "flow"):
+        if self.view.first_plane == "pca" and self.info is not None and self.info["encode"]:
             return "pca"
         return "random"
 
     def _caption_text(self) -> str:
-        what = {"vae": self.tr("the VAE's latent code"), "gan": self.tr("the generator's noise"),
-                "flow": self.tr("the flow's base space"),
-                "diffusion": self.tr("the starting noise of deterministic DDIM")}.get(self.family, self.tr("the latent"))
+        what = family_text(self.view.caption, self.tr("the latent"))
         return self.tr("Drag on the plane through {what} ({d} dimensions); right-drag pans, the wheel zooms. "
                        "The pictures come from a copy of the newest weights; training is not disturbed.").format(
             what=what, d=self.d)
@@ -296,7 +299,7 @@ class LatentDock(QDockWidget):
     def set_plane_mode(self, mode: str) -> None:
         if self.d == 0:
             return
-        gaussian_origin = self.family in ("gan", "diffusion")
+        gaussian_origin = self.view.random_plane_through_draw
         if mode == "pca" and (self.embedded is None or self.embedded.plane is None):
             if self.embedded is None:
                 self.request_embed()
@@ -372,7 +375,7 @@ class LatentDock(QDockWidget):
         self.moving = False
         if self.refresh_pending:
             self.refresh()
-        elif self.family == "diffusion":
+        elif self.view.decode_steps is not None:
             self.request_decode(refined=True)
 
     def _on_sliders_value_changed(self, dim: int, value: float) -> None:
@@ -389,13 +392,13 @@ class LatentDock(QDockWidget):
         options = {}
         if self.info is not None and self.info.get("conditional") and self.class_combo.count():
             options["label"] = int(self.class_combo.currentData())
-        if self.family == "diffusion":
+        if self.view.decode_steps is not None:
             options["steps"] = int(self.refined_steps.value() if refined else self.preview_steps.value())
         return options
 
     def encode_options(self) -> dict:
-        """DDIM inversion runs with the refined number of steps (it is exact only in the limit)."""
-        return {"steps": int(self.refined_steps.value())} if self.family == "diffusion" else {}
+        """Encoding with steps (DDIM inversion, exact only in the limit) runs with the refined number."""
+        return {"steps": int(self.refined_steps.value())} if self.view.decode_steps is not None else {}
 
     def _on_class_changed(self) -> None:
         self.request_decode(refined=True)
@@ -424,15 +427,17 @@ class LatentDock(QDockWidget):
         return self.link.explorer.grid(latents, k, tag=k, preemptible=preemptible, **self.decode_options(False))
 
     def request_embed(self, refit: bool = False) -> int:
-        n = EMBED_POINTS.get(self.family or "", 0)
+        if self.x_train is None or self.info is None or not self.info["encode"]:
+            return -1
+        n = self.view.embed_points
         if n and self.spec is not None and self.spec.kind == "points":
             n = MAX_EMBED_POINTS          # points are cheap to encode
-        if self.x_train is None or n <= 0 or self.info is None or not self.info["encode"]:
+        if n <= 0:
             return -1
         self.last_embed_time = time.monotonic()
         x = np.asarray(self.x_train[:200_000])
         y = None if self.y_train is None else np.asarray(self.y_train[:200_000])
-        options = {"steps": int(self.preview_steps.value())} if self.family == "diffusion" else {}
+        options = {"steps": int(self.preview_steps.value())} if self.view.decode_steps is not None else {}
         return self.link.explorer.embed(x, y, max_points=n, tag=refit, preemptible=refit, **options)
 
     def request_interpolation(self) -> int:

@@ -1,8 +1,9 @@
 """Learn dock: the selected family's mathematics with the run's own numbers in it, a comparison of the
 families measured from the person's runs, and a class-conditional model used as a classifier.
 
-- **Mathematics**: ``resources/learn/<language>/<family>.html`` and the common frame (``frame.html``),
-  Qt rich text, filled by ``engine.learn.text``. Each formula term shows its value from the newest
+- **Mathematics**: ``resources/learn/<language>/<family>.html`` (or, for a family without one, a page
+  built from what its class declares) and the common frame (``frame.html``), Qt rich text, filled by
+  ``engine.learn.text``. Each formula term shows its value from the newest
   ``StepCompleted`` (the values ``metrics.jsonl`` holds for that step; derived terms such as the ELBO
   are exact arithmetic on them, ``engine.learn.live_terms``). Steps arrive many times a second; the
   page is re-rendered from the latest values at most ``REFRESH_HZ`` times a second, and only while the
@@ -26,9 +27,10 @@ from PySide6.QtWidgets import QDockWidget, QTabWidget, QTextBrowser, QVBoxLayout
 from engine.errors import Interrupted
 from engine.interrupt import interruptible
 from engine.learn import live_terms
-from engine.learn.text import fill, read_page
+from engine.learn.text import fill, generic_page, has_page, read_page
+from engine.models.registry import families, model_class
 from gui.background import BackgroundTasks
-from gui.i18n import current_language
+from gui.i18n import current_language, family_text
 from gui.widgets.learn_pages import ClassifierPage, ComparisonPage, family_name, likelihood_word
 
 REFRESH_HZ = 4
@@ -155,6 +157,10 @@ class LearnDock(QDockWidget):
         self.language = "zh_CN" if str(language).lower().startswith("zh") else "en"
         self._changed()
 
+    def set_families(self, families: list[str]) -> None:
+        """The families the engine offers (once PyTorch is ready): the comparison's columns."""
+        self.comparison_page.set_families(families)
+
     def set_workspace(self, path) -> None:
         self.workspace = path
         self._compare_key = None
@@ -259,16 +265,17 @@ class LearnDock(QDockWidget):
     # ---- the mathematics ------------------------------------------------------------------------------
     def values(self) -> dict[str, float]:
         """The numbers the formulas hold now (reported and derived terms, step, data sizes)."""
-        family = self.family or ""
+        family = self.family if self._known() else None
         out: dict[str, float] = {}
-        if self.latest is not None:
+        if self.latest is not None and family:
             out.update(live_terms.formula_values(family, self.latest.losses, self.model_options))
+        if self.latest is not None:
             out["step"] = self.latest.step
         if self.spec is not None:
             out["dims"] = math.prod(self.spec.get("shape") or [0])
-        if family == "diffusion":
+        if family:
             try:
-                out["t_low"], out["t_high"], out["timesteps"] = live_terms.diffusion_band_steps(self.model_options)
+                out.update(live_terms.page_values(family, self.model_options))
             except (ValueError, KeyError, TypeError):
                 pass
         ev = self.evaluation
@@ -281,27 +288,44 @@ class LearnDock(QDockWidget):
 
     def _texts(self, values: dict[str, float]) -> dict[str, str]:
         out = {}
-        for name, v in values.items():
-            if name in ("step", "eval_step", "dims", "t_low", "t_high", "timesteps"):
-                out[name] = f"{int(v):,}"
-            else:
-                out[name] = live_terms.format_value(v)
+        for name, v in values.items():     # counts (steps, dimensions, timesteps) are integers
+            out[name] = f"{v:,}" if isinstance(v, int) and not isinstance(v, bool) else live_terms.format_value(v)
         if self.evaluation is not None and self.evaluation.get("nll_kind"):
             out["nll_kind"] = likelihood_word(self.evaluation["nll_kind"])
-        elif self.family == "gan":
+        elif self._known() and "log_likelihood" not in self._model_class().capabilities:
             out["nll_kind"] = likelihood_word("none")
         return out
+
+    def _known(self) -> bool:
+        """A family is chosen and the registry knows it (an old run's may be gone from this build)."""
+        return bool(self.family) and self.family in families()
+
+    def _model_class(self):
+        return model_class(self.family)
+
+    def _family_page(self, variant: dict, live: dict) -> str:
+        """The family's own page, or one built from what its class declares when it has none."""
+        if has_page(self.family):
+            return fill(read_page(self.language, self.family), live, variant)
+        cls = self._model_class()
+        names = list(cls.reported_terms) + [n for n in cls.term_help if n not in cls.reported_terms]
+        names += [n for n in live if n not in names and n not in ("step", "eval_step", "dims", "test_nll",
+                                                                  "bits_per_dim", "nll_kind")]
+        terms = [(name, family_text(cls.term_help.get(name, ""), name)) for name in names]
+        page = generic_page(self.language, family_text(cls.title, self.family), family_text(cls.about), terms)
+        return fill(page, live, variant)
 
     def _update_text(self) -> None:
         self._dirty = False
         texts = self._texts(self.values())
         live = {k: f'<span class="live">{v}</span>' for k, v in texts.items()}
-        variant = dict(live_terms.formula_variant(self.family or "", self.model_options))
+        known = self._known()
+        variant = dict(live_terms.formula_variant(self.family, self.model_options)) if known else {}
         if self.kind:
             variant["kind"] = self.kind
         parts = []
-        if self.family in live_terms.FAMILIES:
-            parts.append(fill(read_page(self.language, self.family), live, variant))
+        if known:
+            parts.append(self._family_page(variant, live))
         else:
             parts.append("<p>" + self.tr("Pick a model family in Setup to see its mathematics here.") + "</p>")
         parts.append("<hr/>")

@@ -23,10 +23,10 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDockWidget, QFileDialog, Q
 from engine.config import DataConfig, RunConfig, TrainConfig
 from engine.errors import ConfigError, GenLabError
 from engine.knobs import field_info
-from engine.models.registry import FAMILY_TITLES, config_class, model_class
+from engine.models.registry import config_class, model_class
 from engine.point_list import points_to_config
 from gui.docks.data_dock import dataset_summary, preview_picture
-from gui.i18n import engine_text, engine_word
+from gui.i18n import engine_word, family_title
 from gui.presets import preset_values
 from gui.widgets.knob_form import KnobForm, knob_tooltip
 from gui.widgets.qimage import to_pixmap
@@ -196,7 +196,7 @@ class SetupDock(QDockWidget):
         self.family_combo.blockSignals(True)
         self.family_combo.clear()
         for f in families:
-            title = engine_text(FAMILY_TITLES.get(f, f))
+            title = family_title(f)
             self.family_combo.addItem(title, f)
             command = "genlab train --model " + f
             self.family_combo.setItemData(self.family_combo.count() - 1, f"{title} ({command})",
@@ -466,12 +466,9 @@ class SetupDock(QDockWidget):
 
     # ---- feedback -------------------------------------------------------------------------------------------
     def is_live_knob(self, section: str, name: str, live_flag: bool) -> bool:
-        """A knob may change while training only if its metadata says so and the code supports it."""
-        if not live_flag:
-            return False
-        if section == "model":
-            return name in getattr(self.model_class, "live_knobs", ())
-        return section == "train" and name in ("lr", "grad_clip", "sample_every")
+        """A knob may change while training when its declaration says so (``knob(live=True)``: the
+        family's ``live_knobs`` and the training settings the loop applies live come from the same flag)."""
+        return bool(live_flag) and section in ("model", "train")
 
     def _on_form_value_edited(self, section: str, name: str, value, live: bool) -> None:
         self.error_label.hide()

@@ -77,7 +77,7 @@ class LatentPage(QWidget):
         self.class_combo.setToolTip(self.tr("Conditional models: the class the latent is decoded as"))
         row.addWidget(self.class_label)
         row.addWidget(self.class_combo)
-        self.steps_label = QLabel(self.tr("DDIM steps: preview"))
+        self.steps_label = QLabel(self.tr("Steps: preview"))   # a family names its steps (DDIM) in its own words
         self.preview_steps = QSpinBox()
         self.preview_steps.setRange(1, 10)
         self.preview_steps.setValue(4)
@@ -92,3 +92,14 @@ class LatentPage(QWidget):
             row.addWidget(w)
         row.addStretch(1)
         return row
+
+    def show_decode_steps(self, steps: tuple[int, int] | None, label: str, reset: bool) -> None:
+        """The two step counts (pointer moving, at rest) of a family whose decode takes steps, under its
+        ``label``; hidden when ``steps`` is None. ``reset`` puts the family's own counts in."""
+        for w in (self.steps_label, self.preview_steps, self.refined_label, self.refined_steps):
+            w.setVisible(steps is not None)
+        if steps is not None and reset:
+            if label:
+                self.steps_label.setText(label)
+            self.preview_steps.setValue(steps[0])
+            self.refined_steps.setValue(steps[1])

@@ -12,7 +12,8 @@ from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtWidgets import (QCheckBox, QGridLayout, QHBoxLayout, QHeaderView, QLabel, QProgressBar,
                                QPushButton, QScrollArea, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
-from engine.learn.live_terms import FAMILIES, format_value
+from engine.learn.live_terms import format_value
+from gui.i18n import family_short_name, family_title
 from gui.widgets.qimage import to_pixmap
 
 
@@ -24,11 +25,6 @@ def QT_TRANSLATE_NOOP(context: str, text: str) -> str:  # noqa: N802 - the name 
 MAX_WRONG_TILES = 32
 TILE_PX = 56
 
-FAMILY_NAMES = {"vae": QT_TRANSLATE_NOOP("LearnDock", "VAE"),
-                "gan": QT_TRANSLATE_NOOP("LearnDock", "GAN"),
-                "ar": QT_TRANSLATE_NOOP("LearnDock", "Autoregressive"),
-                "flow": QT_TRANSLATE_NOOP("LearnDock", "Flow"),
-                "diffusion": QT_TRANSLATE_NOOP("LearnDock", "Diffusion")}
 LIKELIHOOD_WORDS = {"exact": QT_TRANSLATE_NOOP("LearnDock", "exact"),
                     "bound": QT_TRANSLATE_NOOP("LearnDock", "bound"),
                     "ode": QT_TRANSLATE_NOOP("LearnDock", "ODE (exact up to numerical error)"),
@@ -42,7 +38,8 @@ def translate(text: str) -> str:
 
 
 def family_name(family: str | None) -> str:
-    return translate(FAMILY_NAMES[family]) if family in FAMILY_NAMES else (family or "")
+    """The family's short name (``GAN``) in the window's language, as sentences use it."""
+    return family_short_name(family) if family else ""
 
 
 def likelihood_word(kind: str | None) -> str:
@@ -61,11 +58,6 @@ class ComparisonPage(QWidget):
             ("speed", QT_TRANSLATE_NOOP("ComparisonPage", "Samples per second")),
             ("steps", QT_TRANSLATE_NOOP("ComparisonPage", "Steps to sample")),
             ("latent", QT_TRANSLATE_NOOP("ComparisonPage", "Has a latent")))
-    SHORT_NAMES = {"vae": QT_TRANSLATE_NOOP("ComparisonPage", "VAE"),
-                   "gan": QT_TRANSLATE_NOOP("ComparisonPage", "GAN"),
-                   "ar": QT_TRANSLATE_NOOP("ComparisonPage", "AR"),
-                   "flow": QT_TRANSLATE_NOOP("ComparisonPage", "Flow"),
-                   "diffusion": QT_TRANSLATE_NOOP("ComparisonPage", "Diffusion")}
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -76,11 +68,9 @@ class ComparisonPage(QWidget):
                                       "from its newest checkpoint."))
         self.caption.setWordWrap(True)
         layout.addWidget(self.caption)
-        self.table = QTableWidget(len(self.ROWS), len(FAMILIES))
-        self.table.setHorizontalHeaderLabels([self.tr(self.SHORT_NAMES[f]) for f in FAMILIES])
+        self.families: list[str] = []   # the columns: set once the engine knows them (set_families)
+        self.table = QTableWidget(len(self.ROWS), 0)
         self.table.setVerticalHeaderLabels([self.tr(label) for _, label in self.ROWS])
-        for c, family in enumerate(FAMILIES):
-            self.table.horizontalHeaderItem(c).setToolTip(family_name(family))
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.table.horizontalHeader().setMinimumSectionSize(48)
@@ -97,10 +87,23 @@ class ComparisonPage(QWidget):
         layout.addLayout(row)
         self.comparison = None
 
+    def set_families(self, families: list[str]) -> None:
+        """One column per family (the registry's, once PyTorch is ready: the names come from the family
+        classes), headed by its short name with its title as tool tip."""
+        families = list(families)
+        if families == self.families:
+            return
+        self.families = families
+        self.table.clearContents()
+        self.table.setColumnCount(len(families))
+        self.table.setHorizontalHeaderLabels([family_short_name(f) for f in families])
+        for c, family in enumerate(families):
+            self.table.horizontalHeaderItem(c).setToolTip(family_title(family))
+
     def cell(self, what: str, family: str) -> str:
         """The text shown for ``what`` (a key of ``ROWS``) of ``family``."""
         r = [k for k, _ in self.ROWS].index(what)
-        item = self.table.item(r, FAMILIES.index(family))
+        item = self.table.item(r, self.families.index(family))
         return item.text() if item is not None else ""
 
     def show_busy(self, data_name: str) -> None:
@@ -116,8 +119,9 @@ class ComparisonPage(QWidget):
         self.comparison = comparison
         self.refresh_button.setEnabled(True)
         by_family = {r.family: r for r in comparison.rows}
+        self.set_families(self.families + [f for f in by_family if f not in self.families])
         measured = 0
-        for c, family in enumerate(FAMILIES):
+        for c, family in enumerate(self.families):
             row = by_family.get(family)
             cells = self._cells(row) if row is not None else {}
             for r, (key, _) in enumerate(self.ROWS):
@@ -131,7 +135,7 @@ class ComparisonPage(QWidget):
             measured += bool(row is not None and row.measured)
         self.table.resizeRowsToContents()
         self.status.setText(self.tr("{n} of {total} families measured on {data} in {seconds:.1f} s").format(
-            n=measured, total=len(FAMILIES), data=comparison.data, seconds=comparison.seconds))
+            n=measured, total=len(self.families), data=comparison.data, seconds=comparison.seconds))
 
     def _note(self, row) -> str:
         notes = {"no run on this data yet": self.tr("no run on this data yet: train one to measure it"),

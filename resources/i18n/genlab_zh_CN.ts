@@ -300,31 +300,6 @@
         <translation>有潜在空间</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/learn_pages.py" line="65"/>
-        <source>VAE</source>
-        <translation>VAE</translation>
-    </message>
-    <message>
-        <location filename="../../gui/widgets/learn_pages.py" line="66"/>
-        <source>GAN</source>
-        <translation>GAN</translation>
-    </message>
-    <message>
-        <location filename="../../gui/widgets/learn_pages.py" line="67"/>
-        <source>AR</source>
-        <translation>自回归</translation>
-    </message>
-    <message>
-        <location filename="../../gui/widgets/learn_pages.py" line="68"/>
-        <source>Flow</source>
-        <translation>流</translation>
-    </message>
-    <message>
-        <location filename="../../gui/widgets/learn_pages.py" line="69"/>
-        <source>Diffusion</source>
-        <translation>扩散</translation>
-    </message>
-    <message>
         <location filename="../../gui/widgets/learn_pages.py" line="75"/>
         <source>Measured from the runs you have made on the current data: the held-out NLL from each run&apos;s metrics, sampling speed and steps by drawing samples from its newest checkpoint.</source>
         <translation>根据你在当前数据上完成的运行测得：留出集 NLL 取自各运行的指标，采样速度和步数通过从其最新检查点抽取样本测得。</translation>
@@ -833,6 +808,109 @@ skipped:</source>
         <location filename="../../gui/widgets/latent_panels.py" line="159"/>
         <source>Encode an image file (or drop one on this panel)</source>
         <translation>编码一个图像文件（或拖放到此面板上）</translation>
+    </message>
+</context>
+<context>
+    <name>Family</name>
+    <message>
+        <location filename="../../engine/models/vae.py" line="58"/>
+        <source>Variational autoencoder</source>
+        <translation>变分自编码器</translation>
+    </message>
+    <message>
+        <location filename="../../engine/models/vae.py" line="59"/>
+        <source>VAE</source>
+        <translation>VAE</translation>
+    </message>
+    <message>
+        <location filename="../../engine/models/vae.py" line="64"/>
+        <source>the VAE&apos;s latent code</source>
+        <translation>VAE 的潜在编码</translation>
+    </message>
+    <message>
+        <location filename="../../engine/models/vae.py" line="67"/>
+        <source>Heat: the VAE&apos;s density bound. Click points to see where the encoder puts them: 2-sigma ellipses of q(z | x) on the right, over the prior&apos;s 1- and 2-sigma circles.</source>
+        <translation>热图：VAE 的密度下界。点击一些点，查看编码器把它们放在哪里：右边画出 q(z | x) 的 2-sigma 等高线，叠在先验的 1-sigma 和 2-sigma 等高线上。</translation>
+    </message>
+    <message>
+        <location filename="../../engine/models/gan.py" line="72"/>
+        <source>Generative adversarial network</source>
+        <translation>生成对抗网络</translation>
+    </message>
+    <message>
+        <location filename="../../engine/models/gan.py" line="73"/>
+        <source>GAN</source>
+        <translation>GAN</translation>
+    </message>
+    <message>
+        <location filename="../../engine/models/gan.py" line="78"/>
+        <source>the generator&apos;s noise</source>
+        <translation>生成器的噪声</translation>
+    </message>
+    <message>
+        <location filename="../../engine/models/gan.py" line="81"/>
+        <source>Heat: the discriminator. Lines: a regular grid of noise (two latent dimensions, the others 0) after the generator; the slider goes from the grid to its warp.</source>
+        <translation>热图：判别器。线条：一个等间距的噪声网格（取两个潜在维度，其余为 0）经过生成器后的样子；滑块从原网格变到形变后的网格。</translation>
+    </message>
+    <message>
+        <location filename="../../engine/models/ar.py" line="74"/>
+        <source>Autoregressive transformer</source>
+        <translation>自回归 Transformer</translation>
+    </message>
+    <message>
+        <location filename="../../engine/models/ar.py" line="75"/>
+        <source>AR</source>
+        <translation>自回归</translation>
+    </message>
+    <message>
+        <location filename="../../engine/models/ar.py" line="78"/>
+        <source>Heat: the autoregressive model&apos;s exact density (each coordinate binned, then the bins&apos; probabilities chained).</source>
+        <translation>热图：自回归模型的精确密度（每个坐标先分箱，再把各分箱的概率依次相乘）。</translation>
+    </message>
+    <message>
+        <location filename="../../engine/models/flow.py" line="96"/>
+        <source>Normalizing flow</source>
+        <translation>归一化流</translation>
+    </message>
+    <message>
+        <location filename="../../engine/models/flow.py" line="97"/>
+        <source>Flow</source>
+        <translation>流</translation>
+    </message>
+    <message>
+        <location filename="../../engine/models/flow.py" line="100"/>
+        <source>the flow&apos;s base space</source>
+        <translation>流的基空间</translation>
+    </message>
+    <message>
+        <location filename="../../engine/models/flow.py" line="103"/>
+        <source>Heat: the flow&apos;s exact density. Lines: a regular grid of the base space; the slider carries it through the couplings one by one.</source>
+        <translation>热图：流的精确密度。线条：基空间中一个等间距的网格；滑块把它逐一带过各个耦合层。</translation>
+    </message>
+    <message>
+        <location filename="../../engine/models/diffusion.py" line="107"/>
+        <source>Diffusion model</source>
+        <translation>扩散模型</translation>
+    </message>
+    <message>
+        <location filename="../../engine/models/diffusion.py" line="108"/>
+        <source>Diffusion</source>
+        <translation>扩散</translation>
+    </message>
+    <message>
+        <location filename="../../engine/models/diffusion.py" line="115"/>
+        <source>the starting noise of deterministic DDIM</source>
+        <translation>确定性 DDIM 的初始噪声</translation>
+    </message>
+    <message>
+        <location filename="../../engine/models/diffusion.py" line="118"/>
+        <source>DDIM steps: preview</source>
+        <translation>DDIM 步数：预览</translation>
+    </message>
+    <message>
+        <location filename="../../engine/models/diffusion.py" line="120"/>
+        <source>Heat: density by the probability-flow ODE. Dots: particles denoised from noise (t = T) to data (t = 0); the slider scrubs through time.</source>
+        <translation>热图：由概率流 ODE 得到的密度。点：从噪声（t = T）去噪到数据（t = 0）的粒子；拖动滑块可按时间逐步查看。</translation>
     </message>
 </context>
 <context>
@@ -2040,26 +2118,6 @@ skipped:</source>
         <translation>{family} 模型族在这里没有可探索的潜在空间。</translation>
     </message>
     <message>
-        <location filename="../../gui/docks/latent_dock.py" line="279"/>
-        <source>the VAE&apos;s latent code</source>
-        <translation>VAE 的潜在编码</translation>
-    </message>
-    <message>
-        <location filename="../../gui/docks/latent_dock.py" line="279"/>
-        <source>the generator&apos;s noise</source>
-        <translation>生成器的噪声</translation>
-    </message>
-    <message>
-        <location filename="../../gui/docks/latent_dock.py" line="280"/>
-        <source>the flow&apos;s base space</source>
-        <translation>流的基空间</translation>
-    </message>
-    <message>
-        <location filename="../../gui/docks/latent_dock.py" line="281"/>
-        <source>the starting noise of deterministic DDIM</source>
-        <translation>确定性 DDIM 的初始噪声</translation>
-    </message>
-    <message>
         <location filename="../../gui/docks/latent_dock.py" line="281"/>
         <source>the latent</source>
         <translation>潜在空间</translation>
@@ -2223,11 +2281,6 @@ skipped:</source>
         <translation>条件模型：潜在向量解码时所属的类别</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/latent_page.py" line="80"/>
-        <source>DDIM steps: preview</source>
-        <translation>DDIM 步数：预览</translation>
-    </message>
-    <message>
         <location filename="../../gui/widgets/latent_page.py" line="84"/>
         <source>Denoising steps while the pointer moves (fast, rough)</source>
         <translation>指针移动时的去噪步数（快速、粗略）</translation>
@@ -2241,6 +2294,11 @@ skipped:</source>
         <location filename="../../gui/widgets/latent_page.py" line="89"/>
         <source>Denoising steps once the pointer rests (slower, sharper), and for encoding by DDIM inversion</source>
         <translation>指针停下后的去噪步数（较慢、更清晰），也用于 DDIM 反演编码</translation>
+    </message>
+    <message>
+        <location filename="../../gui/widgets/latent_page.py" line="80"/>
+        <source>Steps: preview</source>
+        <translation>步数：预览</translation>
     </message>
 </context>
 <context>
@@ -2314,31 +2372,6 @@ skipped:</source>
         <location filename="../../gui/docks/learn_dock.py" line="440"/>
         <source>Could not classify: {why}</source>
         <translation>无法分类：{why}</translation>
-    </message>
-    <message>
-        <location filename="../../gui/widgets/learn_pages.py" line="27"/>
-        <source>VAE</source>
-        <translation>VAE</translation>
-    </message>
-    <message>
-        <location filename="../../gui/widgets/learn_pages.py" line="28"/>
-        <source>GAN</source>
-        <translation>GAN</translation>
-    </message>
-    <message>
-        <location filename="../../gui/widgets/learn_pages.py" line="29"/>
-        <source>Autoregressive</source>
-        <translation>自回归</translation>
-    </message>
-    <message>
-        <location filename="../../gui/widgets/learn_pages.py" line="30"/>
-        <source>Flow</source>
-        <translation>流</translation>
-    </message>
-    <message>
-        <location filename="../../gui/widgets/learn_pages.py" line="31"/>
-        <source>Diffusion</source>
-        <translation>扩散</translation>
     </message>
     <message>
         <location filename="../../gui/widgets/learn_pages.py" line="32"/>
@@ -3769,31 +3802,6 @@ Downloaded the first time you pick it; Cancel stops it.</source>
 </context>
 <context>
     <name>engine</name>
-    <message>
-        <location filename="../../engine/models/registry.py" line="24"/>
-        <source>Variational autoencoder</source>
-        <translation>变分自编码器</translation>
-    </message>
-    <message>
-        <location filename="../../engine/models/registry.py" line="25"/>
-        <source>Generative adversarial network</source>
-        <translation>生成对抗网络</translation>
-    </message>
-    <message>
-        <location filename="../../engine/models/registry.py" line="26"/>
-        <source>Autoregressive transformer</source>
-        <translation>自回归 Transformer</translation>
-    </message>
-    <message>
-        <location filename="../../engine/models/registry.py" line="27"/>
-        <source>Normalizing flow</source>
-        <translation>归一化流</translation>
-    </message>
-    <message>
-        <location filename="../../engine/models/registry.py" line="28"/>
-        <source>Diffusion model</source>
-        <translation>扩散模型</translation>
-    </message>
     <message>
         <location filename="../../engine/training/loop.py" line="432"/>
         <source>changed {change} at step {step}</source>

@@ -12,8 +12,7 @@ from PIL import Image
 from engine.config import RunConfig
 from engine.errors import GenLabError
 from engine.runs.export import config_from_png, export_csv, export_gif, export_png, read_sample_image
-from engine.runs.export_model import (ModelExportError, NOT_EXPORTABLE, export_module, export_onnx,
-                                      export_program)
+from engine.runs.export_model import ModelExportError, export_module, export_onnx, export_program
 from engine.runs.folder import RunFolder
 from engine.runs.load import load_run_model
 from engine.runs.workspace import read_curves
@@ -90,8 +89,8 @@ def test_torch_export_program_runs_and_matches(run, tmp_path):
 
 def test_families_that_cannot_be_exported_say_why(tmp_path):
     from engine.data.spec import DataSpec
-    from engine.models.registry import available_families, build_model, config_class
-    assert set(NOT_EXPORTABLE) == {"ar"}
+    from engine.models.registry import available_families, build_model, config_class, model_class
+    assert {f for f in available_families() if model_class(f).export_unavailable} == {"ar"}
     if "ar" not in available_families():
         pytest.skip("the autoregressive family is not in this build")
     spec = DataSpec(kind="points", shape=(2,), value_range=(float("-inf"), float("inf")))

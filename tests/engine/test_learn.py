@@ -48,7 +48,8 @@ def test_flow_and_diffusion_report_the_terms_their_formulas_need_and_they_add_up
     assert sum(bands) == pytest.approx(out["loss"], rel=1e-5)
     assert all(b > 0 for b in bands)          # uniform t over 100 steps visits every band in 256 draws
     low, high = diff.noise_band_edges()
-    assert (low, high, 100) == live_terms.diffusion_band_steps({"timesteps": 100})
+    bands = live_terms.page_values("diffusion", {"timesteps": 100})
+    assert (low, high, 100) == (bands["t_low"], bands["t_high"], bands["timesteps"])
     assert 1 <= low < high <= 100
 
 
@@ -79,7 +80,8 @@ def test_every_page_exists_in_both_languages_with_the_same_numbers_and_variants(
 
 
 def test_every_term_a_family_reports_has_a_place_in_its_page():
-    for family, names in live_terms.REPORTED.items():
+    from engine.models.registry import available_families
+    for family, names in ((f, live_terms.reported_terms(f)) for f in available_families()):
         used = text.placeholders(text.read_page("en", family))
         derived = set(live_terms.formula_values(family, {n: 1.0 for n in names}, {"loss": "wgan-gp"})) | \
             set(live_terms.formula_values(family, {n: 1.0 for n in names}))

@@ -79,6 +79,26 @@ def test_every_knob_text_of_every_family_is_translated(qapp):
         + "\n".join(missing)
 
 
+def test_every_text_a_built_in_family_declares_is_translated(qapp):
+    """Titles, short names, captions and help a family class declares (``Family`` context) have Chinese."""
+    from PySide6.QtCore import QTranslator
+    from engine.i18n import FAMILY_TEXT
+    from engine.models.registry import FAMILY_MODULES, model_class
+    translator = QTranslator()
+    assert translator.load(str(QM))
+    missing, seen = [], 0
+    for family in FAMILY_MODULES:
+        cls = model_class(family)
+        texts = [cls.title, cls.short_name, cls.about, cls.latent_view.caption, cls.latent_view.decode_steps_label,
+                 cls.inside_view.help, *cls.term_help.values()]
+        assert cls.title and cls.short_name, family
+        for text in filter(None, texts):
+            seen += 1
+            if not translator.translate(FAMILY_TEXT, text):
+                missing.append(f"{family}: {text!r}")
+    assert seen >= 19 and not missing, "family texts without a translation:\n" + "\n".join(missing)
+
+
 def test_shipped_font_has_every_character_of_the_translations(qapp):
     from PySide6.QtGui import QRawFont
     font = QRawFont(str(FONT), 12)

@@ -172,3 +172,22 @@ def test_autoregressive_model_completes_the_lower_rows_and_replays_them(make_win
     p.start_replay()
     qtbot.waitUntil(lambda: not p.timer.isActive(), timeout=10_000)
     assert np.array_equal(p.output_view.image[:, :8], r.images[0])
+
+
+def test_the_dock_lays_itself_out_from_the_family_s_latent_view(qtbot):
+    """Decode steps, grid size and interpolation come from the family's ``latent_view``; step counts the
+    person changed stay for that family's next run."""
+    from gui.docks.latent_dock import LatentDock
+    dock = LatentDock()
+    qtbot.addWidget(dock)
+    spec = {"kind": "points", "shape": [2], "value_range": [-3, 3]}
+    dock.start_run("diffusion", spec, None)
+    assert not dock.preview_steps.isHidden() and dock.steps_label.text() == "DDIM steps: preview"
+    assert (dock.preview_steps.value(), dock.refined_steps.value(), dock.k_spin.value()) == (4, 25, 4)
+    assert dock.interp.mode.currentData() == "slerp"
+    dock.preview_steps.setValue(7)
+    dock.start_run("vae", spec, None)
+    assert dock.preview_steps.isHidden() and dock.k_spin.value() == 8 and dock.interp.mode.currentData() == "lerp"
+    dock.start_run("diffusion", spec, None)
+    assert dock.decode_options(False) == {"steps": 7} and dock.encode_options() == {"steps": 25}
+    assert dock.shutdown()

@@ -99,9 +99,14 @@ def test_vae_picked_points_get_posterior_ellipses(dock, qtbot, moons):
 
 
 def test_diffusion_particles_move_from_noise_to_data_and_its_density_is_the_ode(dock, qtbot, moons, monkeypatch):
+    import dataclasses
+
     import gui.docks.inside_dock as inside_dock
-    monkeypatch.setattr(inside_dock, "DIFFUSION_HEAT_RES", 12)
-    monkeypatch.setattr(inside_dock, "DIFFUSION_ODE_STEPS", 4)
+    from engine.models.registry import model_class
+    diffusion = model_class("diffusion")   # a coarse, cheap density map: what the family declares, made lighter
+    monkeypatch.setattr(diffusion, "inside_view", dataclasses.replace(
+        diffusion.inside_view, density_resolution=12, density_options={**diffusion.inside_view.density_options,
+                                                                        "ode_steps": 4}))
     monkeypatch.setattr(inside_dock, "PARTICLES", 100)
     dock.start_run("diffusion", moons.spec.to_dict(), moons)
     dock.set_snapshot(_snapshot("diffusion", moons.spec, hidden=32, depth=1, timesteps=200))
