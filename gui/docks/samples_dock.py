@@ -36,10 +36,24 @@ def sample_files(samples_dir: Path) -> list[tuple[int, Path]]:
 
 
 def read_png(path: Path) -> np.ndarray:
-    from PIL import Image
-    with Image.open(path) as im:
-        im = im.convert("L") if im.mode in ("L", "I", "I;16", "1") else im.convert("RGB")
-        return np.ascontiguousarray(np.asarray(im, dtype=np.uint8))
+    """A stored grid, through the engine's guarded picture reader (a regular file of bounded size and
+    pixel count: a FIFO or a device in a run folder from elsewhere never blocks the window)."""
+    from engine.errors import GenLabError
+    from engine.runs.export import read_sample_image
+    try:
+        return read_sample_image(path)
+    except GenLabError as e:
+        raise ValueError(str(e)) from None
+
+
+def read_points(path: Path) -> np.ndarray:
+    """Stored sample points (.npy beside a grid): a regular file of at most 64 MB, no pickles."""
+    import io
+    from engine.safe_io import ReadRefused, read_bytes
+    try:
+        return np.load(io.BytesIO(read_bytes(path, 64 * 2**20, "sample file")), allow_pickle=False)
+    except (ReadRefused, EOFError, ValueError) as e:
+        raise ValueError(f"{path}: {e}") from None
 
 
 class SamplesDock(QDockWidget):
@@ -198,7 +212,7 @@ class SamplesDock(QDockWidget):
         step, path = self.history[index]
         try:
             if self.kind == "points" and path.with_suffix(".npy").is_file():
-                data = np.load(path.with_suffix(".npy"), allow_pickle=False)
+                data = read_points(path.with_suffix(".npy"))
                 self._draw("points", data)
             else:
                 data = read_png(path)
