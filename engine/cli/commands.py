@@ -288,6 +288,9 @@ def cmd_runs(args) -> int:
             best += f" {r.nll_kind or ''}".rstrip()
         print(f"{r.name[:36]:<36} {(r.family or '?'):<9} {(r.data or '?')[:14]:<14} {r.state:<8} {r.step:>9} "
               f"{r.checkpoint_step if r.checkpoint_step is not None else '-':>9} {best:>18}")
+    for r in runs:
+        if r.state == "damaged":
+            _err(f"genlab: {r.name} is damaged: {r.message}")
     return EXIT_OK
 
 
