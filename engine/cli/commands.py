@@ -38,6 +38,7 @@ def build_train_config(args) -> RunConfig:
         config = RunConfig.load(args.config)
     else:
         config = RunConfig(family=args.model or "vae")
+    from_file = config.data if args.config else None
     if args.model and args.model != config.family:
         config = config.with_family(args.model)
     from engine.models.registry import model_class
@@ -55,7 +56,11 @@ def build_train_config(args) -> RunConfig:
         value = getattr(args, key)
         if value is not None:
             sets.append(f"train.{key}={json.dumps(value)}")
-    return config.with_overrides(sets + list(args.set))
+    config = config.with_overrides(sets + list(args.set))
+    if from_file is not None:  # mirrors and paths from a file need the person's word (engine.data.sources)
+        from engine.data.sources import check_config_sources
+        check_config_sources(config, args.config, getattr(args, "trust_config", False), from_file)
+    return config
 
 
 class _StopOnSignal:

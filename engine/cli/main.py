@@ -55,6 +55,8 @@ def build_parser() -> argparse.ArgumentParser:
                    "by 'genlab export --what png', to start from")
     t.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                    help="override one setting, e.g. --set train.lr=3e-4 --set model.latent_dim=8 (repeatable)")
+    t.add_argument("--trust-config", action="store_true", help="allow the download mirrors and the data path "
+                   "that the --config file names (without it, such a config is refused)")
     t.add_argument("--out", metavar="RUN_DIR", help="run folder to create (required unless --resume)")
     t.add_argument("--resume", metavar="RUN_DIR", help="continue the run in RUN_DIR from its latest checkpoint")
     t.add_argument("--fork", metavar="RUN_DIR[:STEP]", help="start a new run (--out) from a checkpoint of RUN_DIR "
