@@ -416,3 +416,34 @@ def cmd_data(args) -> int:
 def _toy_names():
     from engine.data.toys import TOYS
     return TOYS
+
+
+# ---- download ----------------------------------------------------------------------------------------------
+def cmd_download(args) -> int:
+    """One file through the datasets' downloader (``engine.data.download``), written only when verified."""
+    import os
+    import re
+    import tempfile
+    import urllib.parse
+
+    from engine.data.download import RemoteFile, check_url, fetch
+    check_url(args.url, "--url")
+    if not re.fullmatch(r"[0-9a-fA-F]{64}", args.sha256):
+        raise GenLabError(f"--sha256: got {args.sha256[:80]!r}; expected 64 hexadecimal digits")
+    if args.bytes < 0:
+        raise GenLabError(f"--bytes: got {args.bytes}; expected the file's size in bytes")
+    out = Path(args.output)
+    if not out.parent.is_dir():
+        raise GenLabError(f"{out.parent}: folder does not exist")
+    base, _, name = args.url.partition("?")[0].rpartition("/")
+    rf = RemoteFile(urllib.parse.unquote(name) or "download", args.sha256.lower(), args.bytes)
+    from engine.data.progress import as_reporter
+    progress = DataProgress()
+    try:
+        with tempfile.TemporaryDirectory(dir=out.parent, prefix=".genlab-download-") as tmp:
+            got = fetch(rf, Path(tmp), [base + "/"], "download", as_reporter(progress))
+            os.replace(got, out)
+    finally:
+        progress.close()
+    _err(f"genlab: wrote {out} ({args.bytes} bytes, SHA-256 checked) from {args.url}")
+    return EXIT_OK

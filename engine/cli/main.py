@@ -119,6 +119,15 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--workspace", metavar="DIR", help="folder holding run folders")
     r.add_argument("--json", action="store_true", help="one JSON object per run on stdout")
 
+    dl = sub.add_parser("download", help="download one file as GenLab downloads datasets (to check a mirror, "
+                        "a proxy or the certificates)", description="Download one file through GenLab's downloader: "
+                        "http(s) only, redirects included; HTTPS verified with the system's certificate store; "
+                        "size and SHA-256 checked before the file is written.")
+    dl.add_argument("--url", required=True, help="an http:// or https:// address")
+    dl.add_argument("--sha256", required=True, help="the file's SHA-256, in hex")
+    dl.add_argument("--bytes", type=int, required=True, help="the file's size in bytes")
+    dl.add_argument("-o", "--output", required=True, metavar="FILE", help="where to write it")
+
     st = sub.add_parser("selftest", help="open the window offscreen, train briefly and check everything works",
                         description="Open the window offscreen, train every family briefly, sample, and save a screenshot.")
     st.add_argument("--screenshot", metavar="FILE", help="where to save the PNG of the window")
