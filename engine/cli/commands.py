@@ -424,9 +424,8 @@ def cmd_download(args) -> int:
     import os
     import re
     import tempfile
-    import urllib.parse
 
-    from engine.data.download import RemoteFile, check_url, fetch
+    from engine.data.download import RemoteFile, check_url, fetch, split_file_url
     check_url(args.url, "--url")
     if not re.fullmatch(r"[0-9a-fA-F]{64}", args.sha256):
         raise GenLabError(f"--sha256: got {args.sha256[:80]!r}; expected 64 hexadecimal digits")
@@ -435,13 +434,13 @@ def cmd_download(args) -> int:
     out = Path(args.output)
     if not out.parent.is_dir():
         raise GenLabError(f"{out.parent}: folder does not exist")
-    base, _, name = args.url.partition("?")[0].rpartition("/")
-    rf = RemoteFile(urllib.parse.unquote(name) or "download", args.sha256.lower(), args.bytes)
+    base, name = split_file_url(args.url)
+    rf = RemoteFile(name, args.sha256.lower(), args.bytes)
     from engine.data.progress import as_reporter
     progress = DataProgress()
     try:
         with tempfile.TemporaryDirectory(dir=out.parent, prefix=".genlab-download-") as tmp:
-            got = fetch(rf, Path(tmp), [base + "/"], "download", as_reporter(progress))
+            got = fetch(rf, Path(tmp), [base], "download", as_reporter(progress))
             os.replace(got, out)
     finally:
         progress.close()

@@ -191,6 +191,22 @@ def _host(url: str) -> str:
     return urllib.parse.urlsplit(url).netloc or url
 
 
+def hosts(urls) -> list[str]:
+    """The distinct hosts of ``urls``, in order (what a person is asked about)."""
+    out: list[str] = []
+    for url in urls:
+        host = _host(str(url))
+        if host not in out:
+            out.append(host)
+    return out
+
+
+def split_file_url(url: str) -> tuple[str, str]:
+    """(base URL ending in '/', file name) of a URL naming one file."""
+    base, _, name = url.partition("?")[0].partition("#")[0].rpartition("/")
+    return base + "/", urllib.parse.unquote(name) or "download"
+
+
 def _describe(e: BaseException) -> str:
     if isinstance(e, urllib.error.URLError) and not isinstance(e, urllib.error.HTTPError):
         return f"unreachable ({e.reason})"

@@ -11,7 +11,6 @@ passes ``--trust-config`` or names the data themselves (``--data``, ``--set data
 from __future__ import annotations
 
 import dataclasses
-import urllib.parse
 from pathlib import Path
 
 from engine.catalogue import DRAWN, builtin_names
@@ -49,12 +48,8 @@ def is_named_set(name: str) -> bool:
 
 
 def _hosts(mirrors) -> str:
-    hosts = []
-    for url in mirrors:
-        host = urllib.parse.urlsplit(str(url)).netloc or str(url)
-        if host not in hosts:
-            hosts.append(host)
-    return ", ".join(hosts)
+    from engine.data.download import hosts
+    return ", ".join(hosts(mirrors))
 
 
 def requests(data, from_file=None) -> list[SourceRequest]:

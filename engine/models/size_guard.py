@@ -152,6 +152,8 @@ class _Sizing(TorchDispatchMode):
                 real[1]["device"] = torch.device("cpu")
         except LookupError:
             real = None
+        if torch.Tag.nondeterministic_seeded in func.tags:
+            real = None  # random values are never needed, and drawing them would move the global generator
         try:
             out = func(*args, **kwargs)
             small = all(t.numel() <= SMALL for t in tree_flatten(out)[0] if isinstance(t, torch.Tensor))
@@ -207,14 +209,13 @@ def meta_model(family: str, init_args: dict):
 
 
 def _no_side_effects():
-    """Small tensors are computed for real on meta passes, random ones included: keep the global
-    random state as it was (a run's initialisation must not depend on whether it was sized first),
-    and let ``nonzero`` on a large meta tensor assume every element is non-zero (an upper bound)."""
-    import contextlib
-    stack = contextlib.ExitStack()
-    stack.enter_context(torch.random.fork_rng(devices=[]))
-    stack.enter_context(torch.fx.experimental._config.patch(meta_nonzero_assume_all_nonzero=True))
-    return stack
+    """Let ``nonzero`` on a large meta tensor assume every element is non-zero (an upper bound).
+
+    Random operations never run for real on a meta pass (``_Sizing`` skips their real values), so the
+    global random state is untouched: a run's initialisation does not depend on whether it was sized
+    first, and a pass in one thread (the window sizing a snapshot) cannot disturb training in another."""
+    import torch.fx.experimental._config as fx_config
+    return fx_config.patch(meta_nonzero_assume_all_nonzero=True)
 
 
 def _measure(family: str, init_args: dict, batch: int) -> Estimate:
