@@ -198,14 +198,23 @@ def _example_batch(spec, n: int):
     return Batch(x, y)
 
 
+def _construct(cls, init_args: dict, mode: "_Sizing"):
+    """Build on meta: first plainly (every factory on meta; fast), and when the constructor needs a
+    value (``int(mask.sum())``), again under ``mode``, which keeps real values of small tensors."""
+    args = (init_args["spec"], init_args["config"], init_args.get("preprocess"))
+    try:
+        with torch.device(META):
+            return cls(*args)
+    except (RuntimeError, NotImplementedError):
+        with mode:
+            return cls(*args)
+
+
 def meta_model(family: str, init_args: dict):
     """The model ``init_args`` describe, built on the meta device (no memory for its tensors)."""
     from engine.models.registry import model_class
-    cls = model_class(family)
-    mode = _Sizing()
-    with _no_side_effects(), mode:
-        model = cls(init_args["spec"], init_args["config"], init_args.get("preprocess"))
-    return model
+    with _no_side_effects():
+        return _construct(model_class(family), init_args, _Sizing())
 
 
 def _no_side_effects():
@@ -223,8 +232,7 @@ def _measure(family: str, init_args: dict, batch: int) -> Estimate:
     cls = model_class(family)
     mode = _Sizing()
     with _no_side_effects():
-        with mode:
-            model = cls(init_args["spec"], init_args["config"], init_args.get("preprocess"))
+        model = _construct(cls, init_args, mode)
         params = list(model.parameters())
         count = sum(p.numel() for p in params)
         weights = sum(p.numel() * p.element_size() for p in params)
