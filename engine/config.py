@@ -171,25 +171,27 @@ class RunConfig:
 
     @classmethod
     def from_json(cls, text: str, source: str = "config") -> "RunConfig":
+        from engine.safe_io import ReadRefused, parse_json  # bounded depth and integer length
         try:
-            d = json.loads(text)
-        except json.JSONDecodeError as e:
-            raise ConfigError(source, f"line {e.lineno} column {e.colno}", f"valid JSON ({e.msg})") from None
+            d = parse_json(text, source)
+        except ReadRefused as e:
+            raise ConfigError(source, "unreadable", f"valid JSON ({str(e).removeprefix(source + ': ')})") from None
         return cls.from_dict(d)
 
     @classmethod
     def load(cls, path: str | Path) -> "RunConfig":
+        from engine.safe_io import ReadRefused, read_bytes  # a regular file, read with a bound
         path = Path(path)
         try:
-            if path.stat().st_size > 4_000_000:  # refused before reading, whatever the file is
-                raise ConfigError(str(path), f"{path.stat().st_size} bytes", "a config under 1 MB")
-            text = path.read_text(encoding="utf-8")
+            raw = read_bytes(path, 1_000_000, "run config")
         except OSError as e:
-            raise ConfigError(str(path), "unreadable", f"a readable JSON file ({e.strerror})") from None
+            raise ConfigError(str(path), "unreadable", f"a readable JSON file ({e.strerror or e})") from None
+        except ReadRefused as e:
+            raise ConfigError(str(path), "unreadable", f"a JSON run config under 1 MB ({e})") from None
+        try:
+            text = raw.decode("utf-8")
         except UnicodeDecodeError:
             raise ConfigError(str(path), "binary data", "a JSON run config (UTF-8 text)") from None
-        if len(text) > 1_000_000:
-            raise ConfigError(str(path), f"{len(text)} bytes", "a config under 1 MB")
         return cls.from_json(text, source=str(path))
 
     # ---- edits ---------------------------------------------------------------------------

@@ -41,7 +41,7 @@ ENGINE_WORDS = (
     QT_TRANSLATE_NOOP("engine", "stopped"), QT_TRANSLATE_NOOP("engine", "exact"),
     QT_TRANSLATE_NOOP("engine", "bound"), QT_TRANSLATE_NOOP("engine", "running"),
     QT_TRANSLATE_NOOP("engine", "paused"), QT_TRANSLATE_NOOP("engine", "finished"),
-    QT_TRANSLATE_NOOP("engine", "failed"), QT_TRANSLATE_NOOP("engine", "killed"),
+    QT_TRANSLATE_NOOP("engine", "failed"), QT_TRANSLATE_NOOP("engine", "killed"), QT_TRANSLATE_NOOP("engine", "damaged"),
     QT_TRANSLATE_NOOP("engine", "unknown"), QT_TRANSLATE_NOOP("engine", "points"),
     QT_TRANSLATE_NOOP("engine", "image"), QT_TRANSLATE_NOOP("engine", "training continues"),
 )

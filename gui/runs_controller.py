@@ -16,6 +16,7 @@ The export target is the run selected in Runs, else the run this window trains o
 
 from __future__ import annotations
 
+import html
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QObject
@@ -344,9 +345,45 @@ class RunsController(QObject):
             self._report(self.tr("load the config"), self.tr("{path}: the {family} family is not available here")
                          .format(path=path, family=config.family))
             return False
+        config = self.confirm_sources(config, path)
         self.w.setup_dock.show_run_config(config)
         self.w.log("info", self.tr("loaded the run config from {path}: {family} on {name}").format(path=path, family=config.family, name=config.data.name))
         return True
+
+    def confirm_sources(self, config, path: str):
+        """A config from a file may name built-in and downloadable sets on its own; its download mirrors
+        and a path to files on this machine are asked about first (``engine.data.sources``). Refused:
+        the mirrors are cleared and the Setup's current data is kept instead of the path."""
+        from engine.data.sources import MIRRORS_TEXT, PATH_TEXT, requests, without_requests
+        from engine.errors import GenLabError
+        asked = requests(config.data)
+        if not asked:
+            return config
+        items = "".join("<li>{}</li>".format(translate("engine", MIRRORS_TEXT if r.kind == "mirrors" else PATH_TEXT)
+                                             .format(detail=html.escape(r.detail))) for r in asked)
+        box = QMessageBox(QMessageBox.Icon.Question, self.tr("Config from a file"),
+                          self.tr("The config in <b>{name}</b> asks GenLab to:<ul>{items}</ul>Allow this? A config "
+                                  "from a file may name built-in and downloadable datasets on its own; anything "
+                                  "else needs your permission.").format(name=html.escape(Path(path).name), items=items),
+                          parent=self.w)
+        box.setObjectName("sources_confirm")
+        allow = box.addButton(self.tr("Allow"), QMessageBox.ButtonRole.AcceptRole)
+        allow.setObjectName("sources_allow")
+        refuse = box.addButton(self.tr("Don't allow"), QMessageBox.ButtonRole.RejectRole)
+        refuse.setObjectName("sources_refuse")
+        box.setDefaultButton(refuse)
+        box.exec()
+        if box.clickedButton() is allow:
+            self.w.log("warning", self.tr("allowed the config from {path} to {what}")
+                       .format(path=path, what="; ".join(r.detail for r in asked)))
+            return config
+        try:
+            current = self.w.setup_dock.config().data.name
+        except GenLabError:
+            current = "moons"
+        self.w.log("info", self.tr("did not allow the config from {path} to {what}; its data mirrors were cleared "
+                                   "and the Setup's data kept").format(path=path, what="; ".join(r.detail for r in asked)))
+        return without_requests(config, current)
 
     def copy_setup_command(self) -> str | None:
         try:

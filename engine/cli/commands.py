@@ -267,6 +267,9 @@ def cmd_runs(args) -> int:
             best += f" {r.nll_kind or ''}".rstrip()
         print(f"{r.name[:36]:<36} {(r.family or '?'):<9} {(r.data or '?')[:14]:<14} {r.state:<8} {r.step:>9} "
               f"{r.checkpoint_step if r.checkpoint_step is not None else '-':>9} {best:>18}")
+    for r in runs:
+        if r.state == "damaged":
+            _err(f"genlab: {r.name} is damaged: {r.message}")
     return EXIT_OK
 
 
@@ -374,4 +377,34 @@ def cmd_data(args) -> int:
     x = x[:args.n]
     write_output(out, x, ds.spec.kind)
     _err(f"genlab: wrote {len(x)} {args.split} examples of {cfg.name} {tuple(x.shape)} to {out}")
+    return EXIT_OK
+
+
+# ---- download ----------------------------------------------------------------------------------------------
+def cmd_download(args) -> int:
+    """One file through the datasets' downloader (``engine.data.download``), written only when verified."""
+    import os
+    import re
+    import tempfile
+
+    from engine.data.download import RemoteFile, check_url, fetch, split_file_url
+    check_url(args.url, "--url")
+    if not re.fullmatch(r"[0-9a-fA-F]{64}", args.sha256):
+        raise GenLabError(f"--sha256: got {args.sha256[:80]!r}; expected 64 hexadecimal digits")
+    if args.bytes < 0:
+        raise GenLabError(f"--bytes: got {args.bytes}; expected the file's size in bytes")
+    out = Path(args.output)
+    if not out.parent.is_dir():
+        raise GenLabError(f"{out.parent}: folder does not exist")
+    base, name = split_file_url(args.url)
+    rf = RemoteFile(name, args.sha256.lower(), args.bytes)
+    from engine.data.progress import as_reporter
+    progress = DataProgress()
+    try:
+        with tempfile.TemporaryDirectory(dir=out.parent, prefix=".genlab-download-") as tmp:
+            got = fetch(rf, Path(tmp), [base], "download", as_reporter(progress))
+            os.replace(got, out)
+    finally:
+        progress.close()
+    _err(f"genlab: wrote {out} ({args.bytes} bytes, SHA-256 checked) from {args.url}")
     return EXIT_OK

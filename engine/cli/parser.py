@@ -49,6 +49,8 @@ def build_parser() -> argparse.ArgumentParser:
                    "by 'genlab export --what png', to start from")
     t.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                    help="override one setting, e.g. --set train.lr=3e-4 --set model.latent_dim=8 (repeatable)")
+    t.add_argument("--trust-config", action="store_true", help="allow the download mirrors and the data path "
+                   "that the --config file names (without it, such a config is refused)")
     t.add_argument("--out", metavar="RUN_DIR", help="run folder to create (required unless --resume)")
     t.add_argument("--resume", metavar="RUN_DIR", help="continue the run in RUN_DIR from its latest checkpoint")
     t.add_argument("--fork", metavar="RUN_DIR[:STEP]", help="start a new run (--out) from a checkpoint of RUN_DIR "
@@ -110,6 +112,15 @@ def build_parser() -> argparse.ArgumentParser:
                                    "runs/) with family, data, steps, state and metrics.")
     r.add_argument("--workspace", metavar="DIR", help="folder holding run folders")
     r.add_argument("--json", action="store_true", help="one JSON object per run on stdout")
+
+    dl = sub.add_parser("download", help="download one file as GenLab downloads datasets (to check a mirror, "
+                        "a proxy or the certificates)", description="Download one file through GenLab's downloader: "
+                        "http(s) only, redirects included; HTTPS verified with the system's certificate store; "
+                        "size and SHA-256 checked before the file is written.")
+    dl.add_argument("--url", required=True, help="an http:// or https:// address")
+    dl.add_argument("--sha256", required=True, help="the file's SHA-256, in hex")
+    dl.add_argument("--bytes", type=int, required=True, help="the file's size in bytes")
+    dl.add_argument("-o", "--output", required=True, metavar="FILE", help="where to write it")
 
     st = sub.add_parser("selftest", help="open the window offscreen, train briefly and check everything works",
                         description="Open the window offscreen, train every family briefly, sample, and save a screenshot.")

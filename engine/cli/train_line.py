@@ -14,6 +14,7 @@ from pathlib import Path
 
 from engine.cli.parser import build_parser
 from engine.config import RunConfig
+from engine.data.sources import check_config_sources
 from engine.errors import GenLabError
 from engine.models.registry import model_class
 from engine.runs.command import PROGRAM
@@ -30,6 +31,7 @@ def build_train_config(args) -> RunConfig:
         config = RunConfig.load(args.config)
     else:
         config = RunConfig(family=args.model) if args.model else RunConfig()
+    from_file = config.data if args.config else None
     if args.model and args.model != config.family:
         config = config.with_family(args.model)
     model_class(config.family)  # a clear error now if the family is not available
@@ -46,7 +48,10 @@ def build_train_config(args) -> RunConfig:
         value = getattr(args, key)
         if value is not None:
             sets.append(f"train.{key}={json.dumps(value)}")
-    return config.with_overrides(sets + list(args.set))
+    config = config.with_overrides(sets + list(args.set))
+    if from_file is not None:  # mirrors and paths from a file need the person's word (engine.data.sources)
+        check_config_sources(config, args.config, getattr(args, "trust_config", False), from_file)
+    return config
 
 
 def config_from_command(line: str) -> RunConfig:

@@ -28,6 +28,40 @@ _READ_ERRORS = (ValueError, OSError, EOFError, zipfile.BadZipFile, KeyError, Ind
                 OverflowError, MemoryError, RuntimeError, UnicodeDecodeError)
 
 
+def check_room(nbytes: int, float_bytes: int, where: str, what: str,
+               hint: str = "lower data.max_items or data.image_size") -> None:
+    """Refuse, before allocating, data whose float32 tensors would pass ``MAX_TENSOR_BYTES`` or whose
+    loading (``nbytes`` in all) would take more memory than is free. Sizes come from headers and
+    settings, so a file cannot lie its way past: its data is read only after this."""
+    from engine.budget import available, size_text
+    if float_bytes > MAX_TENSOR_BYTES:
+        raise DataError(f"{where}: {what} would need {size_text(float_bytes)} as float32 tensors, more than "
+                        f"{size_text(MAX_TENSOR_BYTES)}; {hint}")
+    have = available()
+    if nbytes > have:
+        raise DataError(f"{where}: {what} would need {size_text(nbytes)} of memory to load, more than the "
+                        f"{size_text(have)} free; {hint}")
+
+
+def check_images(n: int, c: int, h: int, w: int, where: str, what: str) -> None:
+    """n images held as uint8 and then as the float32 tensor every model reads."""
+    count = int(n) * int(c) * int(h) * int(w)
+    check_room(count * 5, count * 4, where, what)
+
+
+def check_array_header(shape, dtype, where: str, max_items: int) -> None:
+    """Judge an array by its header alone: examples, and the memory of its copy plus the float32
+    tensor it becomes. Called before any of its data is read."""
+    shape = tuple(int(d) for d in shape)
+    if shape and shape[0] > max_items:
+        raise DataError(f"{where}: {shape[0]} examples is more than the limit of {max_items} "
+                        "(raise data.max_items to allow it)")
+    count = 1
+    for d in shape:
+        count *= d
+    check_room(count * (np.dtype(dtype).itemsize + 5), count * 4, where, f"an array of shape {shape} ({np.dtype(dtype)})")
+
+
 def split_indices(n: int, seed: int = SPLIT_SEED, test_fraction: float = TEST_FRACTION):
     """A seeded train/test split; a tiny set still gets one test example and one training one."""
     order = np.random.default_rng(seed).permutation(n)
@@ -114,8 +148,11 @@ def images_dataset(where: str, train: np.ndarray, test: np.ndarray, cfg=None, y_
     """uint8 (N, C, H, W) splits -> a Dataset, after the person's size and channel settings."""
     prep = dict(preparation or {})
     notes = []
+    n_all = len(train) + len(test)
     if cfg is not None and (cfg.image_size or cfg.channels):
         size = (cfg.image_size, cfg.image_size) if cfg.image_size else None
+        h, w = size or train.shape[2:]
+        check_images(n_all, cfg.channels or train.shape[1], h, w, where, f"{n_all} images at {w}x{h}")
         try:
             train, n1 = imageops.conform(train, size, cfg.channels, cfg.resize, reporter)
             test, n2 = imageops.conform(test, size, cfg.channels, cfg.resize, reporter)
@@ -222,9 +259,7 @@ def _read_npy(path: Path, max_items: int) -> np.ndarray:
     if not isinstance(arr, np.ndarray):
         raise DataError(f"{path}: not a single NumPy array")
     _check_numeric(arr, str(path))
-    if arr.shape and arr.shape[0] > max_items:
-        raise DataError(f"{path}: {arr.shape[0]} examples is more than the limit of {max_items} "
-                        "(raise data.max_items to allow it)")
+    check_array_header(arr.shape, arr.dtype, str(path), max_items)  # from the header; nothing read yet
     try:
         return np.array(arr)
     except _READ_ERRORS as e:
@@ -242,12 +277,32 @@ NPZ_IMAGE_KEYS = ("x", "images", "points", "data", "X", "arr_0")
 NPZ_LABEL_KEYS = ("y", "labels", "targets", "Y", "arr_1")
 
 
+def _member_header(npz, info, path: Path, key: str):
+    """(shape, dtype) from the .npy header at the start of a zip member: a few hundred bytes are
+    decompressed, never the data, so a zip bomb is judged by what it promises."""
+    from numpy.lib import format as npformat
+    try:
+        with npz.zip.open(info) as fh:
+            version = npformat.read_magic(fh)
+            if version == (1, 0):
+                shape, _fortran, dtype = npformat.read_array_header_1_0(fh)
+            else:
+                shape, _fortran, dtype = npformat.read_array_header_2_0(fh)
+    except _READ_ERRORS as e:
+        raise DataError(f"{path}: array '{key}' has no readable .npy header ({type(e).__name__}: {e})") from None
+    return shape, dtype
+
+
 def _npz_member(npz, key: str, path: Path, max_items: int) -> np.ndarray:
     names = set(npz.zip.namelist())
     info = npz.zip.getinfo(key + ".npy" if key + ".npy" in names else key)
     if info.file_size > MAX_NPZ_MEMBER_BYTES:
         raise DataError(f"{path}: array '{key}' is {info.file_size / 2**30:.1f} GB uncompressed, over the "
                         f"{MAX_NPZ_MEMBER_BYTES // 2**30} GB limit")
+    shape, dtype = _member_header(npz, info, path, key)
+    if dtype.hasobject:
+        raise DataError(f"{path}: array '{key}' holds Python objects (dtype {dtype}); only numbers are read")
+    check_array_header(shape, dtype, f"{path} [{key}]", max_items)
     try:
         arr = npz[key]
     except ValueError as e:

@@ -18,7 +18,8 @@ from pathlib import Path
 
 import numpy as np
 
-from engine.data.arrays import array_to_dataset, check_count, check_labels, images_dataset, images_to_u8
+from engine.data.arrays import (array_to_dataset, check_array_header, check_count, check_labels, images_dataset,
+                                images_to_u8)
 from engine.data.spec import Dataset
 from engine.errors import DataError
 
@@ -72,6 +73,7 @@ def read_idx(path: Path, max_items: int, reporter=None) -> np.ndarray:
             if nbytes > MAX_IDX_BYTES:
                 raise DataError(f"{path}: the header promises {nbytes / 2**30:.1f} GB of data "
                                 f"(shape {dims}), over the {MAX_IDX_BYTES // 2**30} GB limit")
+            check_array_header(dims, dtype, str(path), max_items)  # the data, its copy and float32 tensor
             if reporter is not None:
                 reporter.step(0, 1, f"reading {path.name}")
             data = _read_exact(fh, nbytes + 1)

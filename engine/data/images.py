@@ -19,7 +19,7 @@ import numpy as np
 from PIL import Image, ImageFile, UnidentifiedImageError
 
 from engine.data import imageops
-from engine.data.arrays import images_dataset, split_indices
+from engine.data.arrays import check_images, images_dataset, split_indices
 from engine.data.progress import Reporter
 from engine.data.spec import Dataset
 from engine.errors import DataError
@@ -158,7 +158,7 @@ def load_image_folder(root: Path, cfg, reporter: Reporter | None = None) -> Data
         first = "; ".join(f"{Path(p).name}: {r}" for p, r in skipped[:3])
         raise DataError(f"{root}: none of its {len(files)} files is a readable image ({first})")
     size, channels, notes = choose_target(sizes, kinds, cfg)
-
+    check_images(len(good), channels, size[0], size[1], str(root), f"{len(good)} images at {size[1]}x{size[0]}")
     out = np.empty((len(good), channels, size[0], size[1]), dtype=np.uint8)
     keep = np.zeros(len(good), dtype=bool)
     n_resized = 0

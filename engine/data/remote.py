@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import shutil
 import tarfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,6 +25,7 @@ from engine.data.idx import load_idx_folder
 from engine.data.progress import Reporter
 from engine.data.spec import Dataset
 from engine.errors import DataError
+from engine.safe_io import ReadRefused, read_bytes
 
 
 @dataclass(frozen=True)
@@ -145,43 +147,84 @@ def cifar_folder_complete(folder: Path) -> bool:
         return False
 
 
+CIFAR_BATCH_RECORDS = 10_000          # the official batches; a person's own may be smaller, never larger
+MAX_CIFAR_MEMBER = CIFAR_BATCH_RECORDS * CIFAR_RECORD
+MAX_CIFAR_META = 4096
+
+
+def _copy_member(tar, member, out: Path, archive: Path, reporter: Reporter) -> None:
+    """Copy one archive member to ``out``, checking as it goes: never more bytes than its header
+    promised or a CIFAR batch may have, whole records, and labels 0..9. Nothing unchecked is written."""
+    limit = MAX_CIFAR_META if member.name.endswith(CIFAR_META) else MAX_CIFAR_MEMBER
+    name = member.name.rsplit("/", 1)[-1]
+    if member.size > limit or (name != CIFAR_META and (member.size == 0 or member.size % CIFAR_RECORD)):
+        raise DataError(f"{archive}: {member.name} is {member.size} bytes; a CIFAR-10 batch is at most "
+                        f"{MAX_CIFAR_MEMBER} bytes of {CIFAR_RECORD}-byte records (refused before unpacking)")
+    src = tar.extractfile(member)
+    if src is None:
+        raise DataError(f"{archive}: {member.name} is not a regular file")
+    done, offset = 0, 0
+    with src, open(out, "wb") as dst:
+        while True:
+            reporter.check()
+            chunk = src.read(min(CIFAR_RECORD * 256, limit + 1 - done))
+            if not chunk:
+                break
+            done += len(chunk)
+            if done > limit or done > member.size:
+                raise DataError(f"{archive}: {member.name} holds more than its {member.size} bytes")
+            if name != CIFAR_META:
+                labels = np.frombuffer(chunk, dtype=np.uint8)[(-offset) % CIFAR_RECORD::CIFAR_RECORD]
+                if labels.size and labels.max() > 9:
+                    raise DataError(f"{archive}: {member.name} holds label {labels.max()}, not a CIFAR-10 class "
+                                    "(0..9); is this CIFAR-100?")
+                offset = (offset + len(chunk)) % CIFAR_RECORD
+            dst.write(chunk)
+    if done != member.size:
+        raise DataError(f"{archive}: {member.name} is truncated ({done} of {member.size} bytes)")
+
+
 def extract_cifar(archive: Path, dest_parent: Path, reporter: Reporter) -> Path:
     """Unpack the seven files we use from ``archive`` into ``dest_parent/cifar-10-batches-bin``.
 
-    Only regular files with the expected names are taken, through ``tarfile``'s "data" filter (no
-    absolute paths, no links, no device files); the folder appears by one rename when complete.
+    Only regular members with the expected names are taken, each copied by our own name (no path from
+    the archive is used: no traversal, links or devices) and bounded as it is written: a member larger
+    than a CIFAR batch, one that grows past its header's size, or one with a label above 9 stops the
+    unpacking, and the half-written folder is removed. There must be room on the disk for what the
+    headers promise. The folder appears by one rename when complete and checked.
     """
     wanted = {f"{CIFAR_DIR}/{n}" for n in CIFAR_TRAIN + (CIFAR_TEST, CIFAR_META)}
     tmp = dest_parent / f".extract-{os.getpid()}"
     try:
         shutil.rmtree(tmp, ignore_errors=True)
-        tmp.mkdir(parents=True)
+        (tmp / CIFAR_DIR).mkdir(parents=True)
         with tarfile.open(archive, "r:*") as tar:
-            members = []
+            members = {}
             for m in tar:
                 reporter.check()
-                if m.name.lstrip("./") in wanted and m.isfile():
-                    members.append(m)
+                key = m.name.lstrip("./")
+                if key in wanted and m.isfile() and key not in members:
+                    members[key] = m
                     reporter.update(len(members), len(wanted), f"unpacking {archive.name}")
-            found = {m.name.lstrip("./").split("/")[-1] for m in members}
+                if len(members) == len(wanted):
+                    break
+            found = {k.split("/")[-1] for k in members}
             lacking = [n for n in CIFAR_TRAIN + (CIFAR_TEST,) if n not in found]
             if lacking:
                 raise DataError(f"{archive}: not the CIFAR-10 binary archive (lacks {', '.join(lacking)})")
-            if hasattr(tarfile, "data_filter"):
-                tar.extractall(tmp, members=members, filter="data")
-            else:  # Python before the filter existed: copy the vetted members by our own names
-                for m in members:
-                    out = tmp / CIFAR_DIR / Path(m.name).name
-                    out.parent.mkdir(parents=True, exist_ok=True)
-                    with tar.extractfile(m) as src, open(out, "wb") as dst:
-                        shutil.copyfileobj(src, dst)
+            total = sum(min(m.size, MAX_CIFAR_MEMBER + 1) for m in members.values())
+            free = shutil.disk_usage(tmp).free
+            if total > free:
+                raise DataError(f"{archive}: unpacking needs {total} bytes, the disk at {dest_parent} has {free} free")
+            for key, m in members.items():
+                _copy_member(tar, m, tmp / CIFAR_DIR / key.split("/")[-1], archive, reporter)
         final = dest_parent / CIFAR_DIR
         shutil.rmtree(final, ignore_errors=True)
         os.replace(tmp / CIFAR_DIR, final)
         return final
     except DataError:
         raise
-    except (tarfile.TarError, OSError, EOFError, ValueError) as e:
+    except (tarfile.TarError, OSError, EOFError, ValueError, zlib.error) as e:
         raise DataError(f"{archive}: cannot be unpacked ({type(e).__name__}: {e})") from None
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -215,8 +258,12 @@ def load_cifar_folder(folder: Path, cfg, reporter: Reporter, name: str = "cifar1
     x_test, y_test = read_cifar_batch(folder / CIFAR_TEST, cfg.max_items)
     names = CIFAR10.class_names
     meta = folder / CIFAR_META
-    if meta.is_file():
-        lines = [ln.strip() for ln in meta.read_text(encoding="utf-8", errors="replace").splitlines() if ln.strip()]
+    try:
+        text = read_bytes(meta, MAX_CIFAR_META, "class list").decode("utf-8", errors="replace")
+    except (OSError, ReadRefused):
+        text = ""
+    if text:
+        lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
         if len(lines) >= 10:
             names = tuple(ln[:40] for ln in lines[:10])
     prep = {"format": "cifar-10 binary", "splits": "data_batch_1..5 / test_batch", "values": "integers 0..255"}
@@ -236,8 +283,14 @@ def load_cifar_archive(archive: Path, cfg, reporter: Reporter) -> Dataset:
     official = digest == CIFAR10.files[0].sha256
     parent = set_folder("cifar10") if official else cache_root() / "local" / digest[:16]
     if not cifar_folder_complete(parent / CIFAR_DIR):
+        made = not parent.exists()
         parent.mkdir(parents=True, exist_ok=True)
-        extract_cifar(archive, parent, reporter)
+        try:
+            extract_cifar(archive, parent, reporter)
+        except DataError:
+            if made:  # nothing of a refused archive stays in the cache
+                shutil.rmtree(parent, ignore_errors=True)
+            raise
     return load_cifar_folder(parent / CIFAR_DIR, cfg, reporter,
                              source=f"CIFAR-10 binary from {archive}" + ("" if official else " (not the official file)"))
 

@@ -104,6 +104,12 @@ def render(factors: np.ndarray, colour: bool) -> np.ndarray:
 
 def load_shapes(name: str, n_train: int, n_test: int, seed: int, reporter=None) -> Dataset:
     colour = name != "shapes"
+    from engine.data.arrays import check_room
+    channels = 3 if colour else 1
+    # per image: the float32 coverage map, the uint8 picture and its float32 tensor, and its factors
+    n = n_train + n_test
+    check_room(n * (SIDE * SIDE * (4 + channels * 5) + 8 * 8), n * SIDE * SIDE * channels * 4, name,
+               f"{n_train} + {n_test} generated {SIDE}x{SIDE} images", "lower data.n_train or data.n_test")
     factor_names = FACTOR_NAMES + (("hue",) if colour else ())
     parts = {}
     for key, (split, n) in enumerate((("train", n_train), ("test", n_test))):

@@ -112,9 +112,14 @@ def config_class(family: str):
 def build_model(family: str, spec: "DataSpec", model_config, preprocess: dict | None = None):
     """A fresh model for ``spec`` from a family config dataclass (or a plain dict of it)."""
     cfg = dataclasses.asdict(model_config) if dataclasses.is_dataclass(model_config) else dict(model_config)
-    return model_class(family)(spec.to_dict(), cfg, preprocess)
+    return model_from_init_args(family, {"spec": spec.to_dict(), "config": cfg, "preprocess": preprocess})
 
 
 def model_from_init_args(family: str, init_args: dict):
-    """Rebuild a model from the construction arguments a checkpoint carries."""
-    return model_class(family)(init_args["spec"], init_args["config"], init_args.get("preprocess"))
+    """Rebuild a model from the construction arguments a checkpoint carries. Sized on the meta device
+    first: a model the machine cannot hold is refused before it is built (``size_guard``)."""
+    # lazy: the size guard loads PyTorch; the registry is read by ``genlab --help``, which must not
+    from engine.models.size_guard import check_fits
+    cls = model_class(family)
+    check_fits(cls, init_args, "model settings")
+    return cls(init_args["spec"], init_args["config"], init_args.get("preprocess"))

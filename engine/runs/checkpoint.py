@@ -21,8 +21,12 @@ from safetensors.torch import load as st_load
 from safetensors.torch import save as st_save
 
 from engine.atomic import write_bytes_atomic, write_text_atomic
-from engine.errors import CheckpointError
+from engine.budget import available, size_text
+from engine.errors import CheckpointError, GenLabError
+from engine.models.registry import model_class
+from engine.models.size_guard import ModelTooLargeError, estimate
 from engine.runs.trust import check_init_args
+from engine.safe_io import read_bytes, read_json, ReadRefused
 
 FORMAT = "genlab-checkpoint"
 FORMAT_VERSION = 1
@@ -120,62 +124,102 @@ def save_checkpoint(folder: str | Path, step: int, model, generators: dict[str, 
 def list_checkpoints(folder: str | Path) -> list[Path]:
     """Sidecars in ``folder``, oldest first (by step)."""
     folder = Path(folder)
-    if not folder.is_dir():
+    try:
+        found = [p for p in folder.iterdir() if NAME_RE.match(p.name)]
+    except OSError:
         return []
-    found = [p for p in folder.iterdir() if NAME_RE.match(p.name)]
     return sorted(found, key=lambda p: int(NAME_RE.match(p.name).group(1)))
 
 
 def read_sidecar(path: Path) -> dict:
     try:
-        size = path.stat().st_size
+        meta = read_json(path, MAX_SIDECAR_BYTES, "checkpoint description")
     except OSError as e:
-        raise CheckpointError(f"{path}: cannot be read ({e.strerror})") from None
-    if size > MAX_SIDECAR_BYTES:
-        raise CheckpointError(f"{path}: {size} bytes is too large for a checkpoint description")
-    try:
-        meta = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
-        raise CheckpointError(f"{path}: not a readable checkpoint description ({e})") from None
+        raise CheckpointError(f"{path}: cannot be read ({e.strerror or e})") from None
+    except ReadRefused as e:
+        raise CheckpointError(f"{e} (not a readable checkpoint description)") from None
     if not isinstance(meta, dict) or meta.get("format") != FORMAT:
         raise CheckpointError(f"{path}: not a GenLab checkpoint")
     if meta.get("version") != FORMAT_VERSION:
-        raise CheckpointError(f"{path}: checkpoint format version {meta.get('version')} is not supported")
+        raise CheckpointError(f"{path}: checkpoint format version {str(meta.get('version'))[:40]} is not supported")
     for key, kind in (("step", int), ("family", str), ("init_args", dict), ("file", str), ("bytes", int),
                       ("sha256", str), ("optimizers", dict)):
-        if not isinstance(meta.get(key), kind):
+        if not isinstance(meta.get(key), kind) or isinstance(meta.get(key), bool):
             raise CheckpointError(f"{path}: field '{key}' is missing or has the wrong type")
     if "/" in meta["file"] or "\\" in meta["file"] or not meta["file"].endswith(".safetensors"):
         raise CheckpointError(f"{path}: refers to a tensor file outside its folder")
+    if not isinstance(meta.get("trainer", {}), dict) or not isinstance(meta.get("rng", []), list):
+        raise CheckpointError(f"{path}: field 'trainer' or 'rng' has the wrong type")
     return meta
 
 
+def read_tensor_file(path: Path, expected_bytes: int) -> bytes:
+    """The bytes of a checkpoint's tensor file: a regular file of exactly ``expected_bytes``, read with
+    that bound whatever the file system says."""
+    try:
+        blob = read_bytes(path, min(expected_bytes, MAX_TENSOR_BYTES), "checkpoint tensor file")
+    except FileNotFoundError:
+        raise CheckpointError(f"{path}: missing (the checkpoint is incomplete)") from None
+    except OSError as e:
+        raise CheckpointError(f"{path}: cannot be read ({e.strerror or e})") from None
+    except ReadRefused as e:
+        raise CheckpointError(f"{e} (its description says {expected_bytes} bytes)") from None
+    if len(blob) != expected_bytes:
+        raise CheckpointError(f"{path}: has {len(blob)} bytes, its description says {expected_bytes} "
+                              "(the file is damaged or was replaced)")
+    return blob
+
+
 def load_checkpoint(sidecar_path: str | Path, map_location: str = "cpu") -> CheckpointData:
-    """Read and verify one checkpoint (size and SHA-256 of its tensor file)."""
+    """Read and verify one checkpoint: its description, the model it describes (sized on the meta device
+    before anything is read or built), size and SHA-256 of its tensor file, and every tensor and
+    setting against that model (``engine.runs.checkpoint_contents``)."""
     sidecar_path = Path(sidecar_path)
     meta = read_sidecar(sidecar_path)
     check_init_args(meta["family"], meta["init_args"], sidecar_path)  # before anything is built from it
     tensor_path = sidecar_path.with_name(meta["file"])
-    try:
-        size = tensor_path.stat().st_size
-    except OSError:
-        raise CheckpointError(f"{tensor_path}: missing (the checkpoint is incomplete)") from None
-    if size != meta["bytes"] or size > MAX_TENSOR_BYTES:
-        raise CheckpointError(f"{tensor_path}: has {size} bytes, its description says {meta['bytes']} "
-                              "(the file is damaged or was replaced)")
-    blob = tensor_path.read_bytes()
+    if meta["bytes"] > MAX_TENSOR_BYTES or meta["bytes"] < 0:
+        raise CheckpointError(f"{tensor_path}: its description says {meta['bytes']} bytes, more than the "
+                              f"{MAX_TENSOR_BYTES // 2**30} GB a checkpoint may have")
+    _check_room(meta, tensor_path)
+    blob = read_tensor_file(tensor_path, meta["bytes"])
     if hashlib.sha256(blob).hexdigest() != meta["sha256"]:
         raise CheckpointError(f"{tensor_path}: checksum mismatch (the file is damaged or was replaced)")
     try:
         tensors = st_load(blob)
     except Exception as e:  # safetensors raises its own error types for malformed headers
         raise CheckpointError(f"{tensor_path}: not a valid safetensors file ({e})") from None
+    del blob
+    from engine.runs.checkpoint_contents import check_contents
+    check_contents(meta, tensors, tensor_path)
     model_state = {k[len("model/"):]: v.to(map_location) for k, v in tensors.items() if k.startswith("model/")}
     optim_states = {name: _unflatten_optimizer(name, m, tensors) for name, m in meta["optimizers"].items()}
     rng = {k[len("rng/"):]: v for k, v in tensors.items() if k.startswith("rng/")}
     return CheckpointData(step=meta["step"], family=meta["family"], init_args=meta["init_args"],
                           model_state=model_state, optim_states=optim_states, rng_states=rng,
                           trainer=meta.get("trainer", {}), path=sidecar_path)
+
+
+def _check_room(meta: dict, tensor_path: Path) -> None:
+    """Before reading: the tensor file must be able to hold the model's weights, and reading it plus
+    building the model must fit in memory (a lying description is a damaged checkpoint; a true one
+    too large for this machine is refused with the estimate)."""
+    try:
+        est = estimate(model_class(meta["family"]), meta["init_args"])
+    except GenLabError as e:
+        raise CheckpointError(f"{tensor_path}: describes a model that cannot be built ({e})") from None
+    except (RuntimeError, ValueError, TypeError, KeyError, IndexError, ZeroDivisionError) as e:
+        raise CheckpointError(f"{tensor_path}: describes a model that cannot be built "
+                              f"({type(e).__name__}: {str(e)[:160]})") from None
+    if est.state_bytes > meta["bytes"]:
+        raise CheckpointError(f"{tensor_path}: holds {size_text(meta['bytes'])}, but the model its description "
+                              f"asks for has {size_text(est.state_bytes)} of weights ({est.parameters:,} "
+                              "parameters); the description does not belong to this file")
+    need, have = meta["bytes"] + est.total(training=False), available()
+    if need > have:
+        raise ModelTooLargeError(f"{tensor_path}: reading this checkpoint and building its model would need "
+                                 f"{size_text(need)} ({est.describe(False)}); only {size_text(have)} of "
+                                 "memory is free")
 
 
 def latest_checkpoint(folder: str | Path, map_location: str = "cpu") -> CheckpointData | None:

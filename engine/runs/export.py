@@ -28,6 +28,7 @@ from engine.runs.command import train_command
 from engine.runs.folder import RunFolder
 from engine.runs.load import load_run_model
 from engine.runs.workspace import read_curves
+from engine.safe_io import read_bytes, ReadRefused
 from engine.training.loop import DISPLAY_SEED, MAX_DISPLAY_POINTS
 
 CONFIG_KEY = "genlab.config"
@@ -42,14 +43,16 @@ class ExportError(GenLabError):
 
 # ---- reading pictures safely ---------------------------------------------------------------------------
 def _open_png(path: Path):
+    """A picture as Pillow sees it, read from a regular file of at most ``MAX_PNG_BYTES`` (so a FIFO or a
+    device never blocks or streams), with its pixel count checked from the header before decoding."""
     try:
-        size = path.stat().st_size
+        data = read_bytes(path, MAX_PNG_BYTES, "GenLab picture")
     except OSError as e:
-        raise ExportError(f"{path}: cannot be read ({e.strerror})") from None
-    if size > MAX_PNG_BYTES:
-        raise ExportError(f"{path}: {size} bytes is too large for a GenLab picture")
+        raise ExportError(f"{path}: cannot be read ({e.strerror or e})") from None
+    except ReadRefused as e:
+        raise ExportError(str(e)) from None
     try:
-        img = Image.open(path)
+        img = Image.open(io.BytesIO(data))
     except Exception as e:  # Pillow raises several types for files that are not images
         raise ExportError(f"{path}: not a readable image ({type(e).__name__}: {e})") from None
     if img.format != "PNG":

@@ -8,6 +8,7 @@ was killed mid-write) is skipped on read.
 from __future__ import annotations
 
 import io
+import errno
 import json
 import os
 import platform
@@ -24,6 +25,7 @@ from engine.config import RunConfig
 from engine.errors import CheckpointError, ConfigError
 from engine.render import png_bytes
 from engine.runs.checkpoint import latest_checkpoint, list_checkpoints
+from engine.safe_io import ReadRefused, is_regular_file, open_regular, parse_json, read_json
 
 MAX_METRICS_BYTES = 512 * 1024 * 1024
 MAX_CONFIG_BYTES = 1_000_000  # as RunConfig.load; checked before reading, so a huge file is never read
@@ -95,6 +97,8 @@ class RunFolder:
         line = json.dumps(record, allow_nan=True) + "\n"
         try:
             if self._metrics_fh is None:
+                if os.path.lexists(self.metrics_path) and not is_regular_file(self.metrics_path):
+                    raise OSError(errno.EINVAL, f"{self.metrics_path} is not a regular file")
                 self._metrics_torn = self._metrics_torn or _ends_mid_line(self.metrics_path)
                 self._metrics_fh = open(self.metrics_path, "a", encoding="utf-8")
             if self._metrics_torn:
@@ -131,51 +135,46 @@ class RunFolder:
 
     # ---- reading ----------------------------------------------------------------------------------
     def read_config(self) -> RunConfig:
-        if not self.config_path.is_file():
+        if not os.path.lexists(self.config_path):
             raise CheckpointError(f"{self.path}: not a GenLab run folder (no config.json)")
-        self._check_config_size()
-        return RunConfig.load(self.config_path)
-
-    def _check_config_size(self) -> None:
-        try:
-            size = self.config_path.stat().st_size
-        except OSError as e:
-            raise ConfigError(str(self.config_path), "unreadable", f"a readable JSON file ({e.strerror})") from None
-        if size > MAX_CONFIG_BYTES:
-            raise ConfigError(str(self.config_path), f"{size} bytes", "a config under 1 MB")
+        return RunConfig.load(self.config_path)  # a regular file under 1 MB, guarded JSON
 
     def read_raw_config(self) -> dict:
-        self._check_config_size()
         try:
-            d = json.loads(self.config_path.read_text(encoding="utf-8"))
-        except (OSError, json.JSONDecodeError) as e:
+            d = read_json(self.config_path, MAX_CONFIG_BYTES, "run config")
+        except OSError as e:
+            raise ConfigError(str(self.config_path), "unreadable", f"a readable JSON file ({e.strerror or e})") from None
+        except ReadRefused as e:
             raise ConfigError(str(self.config_path), "unreadable", f"a JSON run config ({e})") from None
         return d if isinstance(d, dict) else {}
 
     def read_metrics(self) -> list[dict]:
-        """All metric records; a torn or garbled line (killed mid-write) is skipped."""
-        if not self.metrics_path.is_file():
+        """All metric records; a torn or garbled line (killed mid-write), or one nested or numbered
+        beyond what GenLab writes, is skipped. Read with a bound, from a regular file only."""
+        if not os.path.lexists(self.metrics_path):
             return []
-        if self.metrics_path.stat().st_size > MAX_METRICS_BYTES:
-            raise CheckpointError(f"{self.metrics_path}: larger than {MAX_METRICS_BYTES // 2**20} MB")
         out = []
-        with open(self.metrics_path, encoding="utf-8", errors="replace") as fh:
-            for line in fh:
-                line = line.strip()
-                if not line:
-                    continue
-                try:
-                    rec = json.loads(line)
-                except json.JSONDecodeError:
-                    continue
-                if isinstance(rec, dict):
-                    out.append(rec)
+        try:
+            with open_regular(self.metrics_path) as fh:
+                data = fh.read(MAX_METRICS_BYTES + 1)
+        except (OSError, ReadRefused) as e:
+            raise CheckpointError(f"{self.metrics_path}: cannot be read ({getattr(e, 'strerror', None) or e})") from None
+        if len(data) > MAX_METRICS_BYTES:
+            raise CheckpointError(f"{self.metrics_path}: larger than {MAX_METRICS_BYTES // 2**20} MB")
+        for line in data.split(b"\n"):
+            rec = metrics_record(line)
+            if rec is not None:
+                out.append(rec)
         return out
 
     def sample_files(self) -> list[Path]:
-        if not self.samples_dir.is_dir():
+        """The stored sample grids (regular files named step_*.png), oldest first."""
+        try:
+            names = os.listdir(self.samples_dir)
+        except OSError:
             return []
-        return sorted(p for p in self.samples_dir.glob("step_*.png"))
+        return sorted(self.samples_dir / n for n in names
+                      if n.startswith("step_") and n.endswith(".png") and is_regular_file(self.samples_dir / n))
 
     def checkpoints(self) -> list[Path]:
         return list_checkpoints(self.checkpoints_dir)
@@ -184,16 +183,30 @@ class RunFolder:
         return latest_checkpoint(self.checkpoints_dir, map_location)
 
 
+def metrics_record(line: bytes | str) -> dict | None:
+    """One metrics line as a dict, or None for an empty, torn, garbled or hostile one."""
+    if isinstance(line, bytes):
+        line = line.decode("utf-8", errors="replace")
+    line = line.strip()
+    if not line:
+        return None
+    try:
+        rec = parse_json(line, "metrics line", max_depth=8)
+    except ReadRefused:
+        return None
+    return rec if isinstance(rec, dict) else None
+
+
 def _ends_mid_line(path: Path) -> bool:
     """True when a killed writer left a partial last line (so the next record must start a new one)."""
     try:
-        with open(path, "rb") as fh:
+        with open_regular(path) as fh:
             fh.seek(0, os.SEEK_END)
             if fh.tell() == 0:
                 return False
             fh.seek(-1, os.SEEK_END)
             return fh.read(1) != b"\n"
-    except OSError:
+    except (OSError, ReadRefused):
         return False
 
 

@@ -17,7 +17,6 @@ Nothing here writes to the run folder or unpickles anything: checkpoints load th
 
 from __future__ import annotations
 
-import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,7 +24,9 @@ from types import MappingProxyType
 
 from engine.errors import CheckpointError
 from engine.runs.checkpoint import NAME_RE, list_checkpoints, load_checkpoint
+from engine.runs.folder import metrics_record
 from engine.runs.status import live_state, read_status
+from engine.safe_io import open_regular, ReadRefused
 from engine.training.snapshot import Snapshot
 
 READ_LIMIT = 8 * 2**20  # bytes of metrics read per poll at most; the rest comes with the next polls
@@ -114,7 +115,7 @@ class RunFollower:
             return
         identity = (st.st_dev, st.st_ino)
         try:
-            with open(path, "rb") as fh:
+            with open_regular(path) as fh:
                 head = fh.read(len(self._head)) if self._head else b""
                 if self._identity is not None and (identity != self._identity or st.st_size < self._offset
                                                    or head != self._head):
@@ -124,7 +125,7 @@ class RunFollower:
                     return
                 fh.seek(self._offset)
                 chunk = fh.read(self.read_limit)
-        except OSError:
+        except (OSError, ReadRefused):
             return
         if self._offset == 0:
             self._head = chunk[:HEAD_BYTES]
@@ -194,12 +195,5 @@ class RunFollower:
 
 
 def _parse(raw: bytes) -> dict | None:
-    """One metrics line as ``RunFolder.read_metrics`` reads it: torn or garbled lines are skipped."""
-    line = raw.decode("utf-8", errors="replace").strip()
-    if not line:
-        return None
-    try:
-        rec = json.loads(line)
-    except json.JSONDecodeError:
-        return None
-    return rec if isinstance(rec, dict) else None
+    """One metrics line as ``RunFolder.read_metrics`` reads it: torn, garbled or hostile lines are skipped."""
+    return metrics_record(raw)

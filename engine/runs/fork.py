@@ -20,7 +20,7 @@ from engine.atomic import write_bytes_atomic, write_text_atomic
 from engine.config import RunConfig
 from engine.errors import CheckpointError, ConfigError, GenLabError
 from engine.models.registry import model_from_init_args
-from engine.runs.checkpoint import latest_checkpoint, load_checkpoint, read_sidecar
+from engine.runs.checkpoint import latest_checkpoint, load_checkpoint, read_sidecar, read_tensor_file
 from engine.runs.folder import RunFolder
 from engine.runs.status import write_status
 from engine.runs.workspace import checkpoint_sidecar, read_curves
@@ -118,7 +118,7 @@ def _check_weights_fit(ckpt, init_args: dict, base: RunConfig, config: RunConfig
 def _copy_checkpoint(ckpt, init_args: dict, folder: Path, config: RunConfig) -> None:
     """The same tensor bytes under the fork's folder, with a sidecar that carries the new settings."""
     meta = read_sidecar(ckpt.path)
-    blob = ckpt.path.with_name(meta["file"]).read_bytes()
+    blob = read_tensor_file(ckpt.path.with_name(meta["file"]), meta["bytes"])
     if hashlib.sha256(blob).hexdigest() != meta["sha256"]:
         raise CheckpointError(f"{ckpt.path}: changed while it was being forked")
     trainer = dict(meta.get("trainer") or {})

@@ -25,6 +25,7 @@ from pathlib import Path
 
 from engine.atomic import write_text_atomic
 from engine.errors import GenLabError
+from engine.safe_io import read_json, ReadRefused
 
 STATUS_FILE = "status.json"
 LOCK_FILE = "train.lock"
@@ -139,16 +140,78 @@ def _owner_text(run_dir: Path) -> str:
 
 
 # ---- status.json ---------------------------------------------------------------------------------------
-def read_status(run_dir: str | Path) -> dict | None:
-    """The run's ``status.json`` as a dict, or None when it is missing, too large or not ours."""
+def _is_num(v) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+def _is_int(v) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
+_OPT_STR = (lambda v: v is None or isinstance(v, str), "text or null")
+_OPT_NUM = (lambda v: v is None or _is_num(v), "a number or null")
+_OPT_INT = (lambda v: v is None or (_is_int(v) and v >= 0), "a whole number or null")
+_OPT_DICT = (lambda v: v is None or isinstance(v, dict), "an object or null")
+STATES_WRITTEN = ("running", "paused", "finished", "stopped", "failed")
+SCHEMA = {  # field -> (check, what it must be); unknown fields are left alone (newer versions may add some)
+    "version": (_is_int, "a whole number"),
+    "state": (lambda v: v in STATES_WRITTEN, "one of " + ", ".join(STATES_WRITTEN)),
+    "reason": _OPT_STR, "message": _OPT_STR, "family": _OPT_STR, "data": _OPT_STR, "parent": _OPT_STR,
+    "kind": (lambda v: v in (None, "points", "image"), "'points', 'image' or null"),
+    "host": _OPT_STR, "started_at": _OPT_STR, "created_at": _OPT_STR, "updated_at": _OPT_STR,
+    "step": _OPT_INT, "total_steps": _OPT_INT, "checkpoint_step": _OPT_INT,
+    "pid": (lambda v: v is None or (_is_int(v) and 0 < v < 2**31), "a process id or null"),
+    "time_limit": _OPT_NUM, "elapsed": _OPT_NUM, "updated_unix": _OPT_NUM,
+    "lock": (lambda v: isinstance(v, bool), "true or false"),
+    "best": _OPT_DICT, "last": _OPT_DICT, "last_eval": _OPT_DICT,
+}
+NESTED = {  # inside best / last_eval
+    "step": _OPT_INT, "test_nll_nats": _OPT_NUM, "bits_per_dim": _OPT_NUM, "nll_se": _OPT_NUM,
+    "n_test": _OPT_INT, "nll_kind": _OPT_STR,
+}
+
+
+def status_problem(d) -> str | None:
+    """What is wrong with a parsed ``status.json`` (None when it is sound)."""
+    if not isinstance(d, dict):
+        return "is not a JSON object"
+    if d.get("format") != FORMAT:
+        return f"is not a GenLab status file (format {str(d.get('format'))[:40]!r})"
+    for key, (ok, what) in SCHEMA.items():
+        if key in d and not ok(d[key]):
+            return f"field '{key}' is {str(d[key])[:40]!r}, expected {what}"
+    for outer in ("best", "last_eval"):
+        for key, (ok, what) in NESTED.items():
+            inner = d.get(outer) or {}
+            if key in inner and not ok(inner[key]):
+                return f"field '{outer}.{key}' is {str(inner[key])[:40]!r}, expected {what}"
+    for key, value in (d.get("last") or {}).items():
+        if not (value is None or _is_num(value)):
+            return f"field 'last.{key}' is {str(value)[:40]!r}, expected a number or null"
+    return None
+
+
+def read_status_checked(run_dir: str | Path) -> tuple[dict | None, str | None]:
+    """(status, None) for a sound ``status.json``; (None, None) when there is none; (None, why) when it
+    is damaged: not a regular file, too large, not JSON, too deeply nested, or a field of the wrong type."""
     path = Path(run_dir) / STATUS_FILE
+    if not os.path.lexists(path):
+        return None, None
     try:
-        if path.stat().st_size > MAX_STATUS_BYTES:
-            return None
-        d = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError):
-        return None
-    return d if isinstance(d, dict) and d.get("format") == FORMAT else None
+        d = read_json(path, MAX_STATUS_BYTES, "status file")
+    except FileNotFoundError:
+        return None, None
+    except OSError as e:
+        return None, f"{path}: cannot be read ({e.strerror or e})"
+    except ReadRefused as e:
+        return None, str(e)
+    problem = status_problem(d)
+    return (None, f"{path}: {problem}") if problem else (d, None)
+
+
+def read_status(run_dir: str | Path) -> dict | None:
+    """The run's ``status.json`` as a dict, or None when it is missing, damaged or not ours."""
+    return read_status_checked(run_dir)[0]
 
 
 def _pid_alive(pid) -> bool | None:

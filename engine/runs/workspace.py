@@ -14,7 +14,6 @@ every curve has one value per step. The window's Runs dock calls ``list_runs``; 
 
 from __future__ import annotations
 
-import json
 import math
 import os
 import shutil
@@ -26,14 +25,15 @@ from types import MappingProxyType
 from engine.config import RunConfig
 from engine.crash import user_dir
 from engine.errors import CheckpointError, ConfigError
-from engine.runs.checkpoint import NAME_RE, latest_checkpoint, load_checkpoint
-from engine.runs.folder import MAX_CONFIG_BYTES, RunFolder
-from engine.runs.status import RunBusyError, live_state, lock_state, read_status
+from engine.runs.checkpoint import latest_checkpoint, load_checkpoint, NAME_RE
+from engine.runs.folder import MAX_CONFIG_BYTES, metrics_record, RunFolder
+from engine.runs.status import live_state, lock_state, read_status, read_status_checked, RunBusyError
+from engine.safe_io import read_json, read_tail, ReadRefused
 from engine.training.loop import UNLIMITED_STEPS
 from engine.training.snapshot import Snapshot
 
 TAIL_BYTES = 16 * 1024
-STATES = ("running", "paused", "finished", "stopped", "failed", "killed", "unknown")
+STATES = ("running", "paused", "finished", "stopped", "failed", "killed", "damaged", "unknown")
 
 
 def default_workspace() -> Path:
@@ -63,7 +63,7 @@ class RunSummary:
     started_at: str | None
     updated_at: str | None
     parent: str | None
-    message: str | None = None       # why it failed, when it did
+    message: str | None = None       # why it failed, or what is damaged
     checkpoints: list[int] = field(default_factory=list)
 
     def to_dict(self) -> dict:
@@ -74,24 +74,39 @@ class RunSummary:
 
 # ---- listing -------------------------------------------------------------------------------------------
 def looks_like_run(path: Path) -> bool:
-    return (path / "config.json").is_file()
+    """A folder holding a ``config.json`` of any kind (a damaged one too: it lists as damaged)."""
+    return os.path.lexists(path / "config.json")
 
 
 def list_runs(folder: str | Path | None = None) -> list[RunSummary]:
-    """Every run directly inside ``folder`` (default: the workspace), newest first. Unreadable or
-    foreign folders are left out; a damaged run still lists, with what could be read."""
+    """Every run directly inside ``folder`` (default: the workspace), newest first. Foreign folders are
+    left out; a damaged run lists as ``damaged`` with the reason, and never hides the others."""
     root = Path(folder) if folder is not None else default_workspace()
-    if not root.is_dir():
+    try:
+        entries = list(root.iterdir())
+    except OSError:
         return []
     out = []
-    for entry in root.iterdir():
-        if entry.is_dir() and looks_like_run(entry):
-            try:
-                out.append(summarize_run(entry))
-            except (OSError, ValueError):
+    for entry in entries:
+        try:
+            if not (entry.is_dir() and looks_like_run(entry)):
                 continue
+        except OSError:
+            continue
+        try:
+            out.append(summarize_run(entry))
+        except Exception as e:  # whatever one folder holds, the others are still listed
+            out.append(damaged_summary(entry, f"{entry}: cannot be read ({type(e).__name__}: {str(e)[:200]})"))
     out.sort(key=lambda r: (r.updated_at or r.started_at or ""), reverse=True)
     return out
+
+
+def damaged_summary(run: Path, why: str) -> RunSummary:
+    """A row for a run folder whose files could not be read at all."""
+    return RunSummary(path=run, name=run.name, family=None, data=None, kind=None, state="damaged", step=0,
+                      total_steps=None, checkpoint_step=None, last_loss=None, best_nll=None,
+                      best_bits_per_dim=None, nll_kind=None, best_step=None, started_at=None,
+                      updated_at=_mtime_text(run), parent=None, message=why)
 
 
 def _checkpoint_steps(run: Path) -> list[int]:
@@ -102,38 +117,57 @@ def _checkpoint_steps(run: Path) -> list[int]:
     return sorted(int(m.group(1)) for m in map(NAME_RE.match, names) if m)
 
 
-def _small_json(path: Path, limit: int) -> dict:
-    try:
-        if path.stat().st_size > limit:
-            return {}
-        d = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError):
+def _small_json(path: Path, limit: int, problems: list | None = None) -> dict:
+    """A small JSON object file, read by the guarded reader; what is wrong goes to ``problems``."""
+    if not os.path.lexists(path):
         return {}
+    try:
+        d = read_json(path, limit, path.name)
+    except FileNotFoundError:
+        return {}
+    except OSError as e:
+        d, why = None, f"{path}: cannot be read ({e.strerror or e})"
+    except ReadRefused as e:
+        d, why = None, str(e)
+    else:
+        why = None if isinstance(d, dict) else f"{path}: is not a JSON object"
+    if why and problems is not None:
+        problems.append(why)
     return d if isinstance(d, dict) else {}
+
+
+def _text(v) -> str | None:
+    return v if isinstance(v, str) else None
 
 
 def _num(v):
     return v if isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) else None
 
 
+def _int(v):
+    return v if isinstance(v, int) and not isinstance(v, bool) else None
+
+
 def summarize_run(path: str | Path) -> RunSummary:
     """The runs-list row for one run folder, from small files only."""
     run = Path(path)
-    raw = _small_json(run / "config.json", MAX_CONFIG_BYTES)
-    status = read_status(run)
+    problems: list[str] = []
+    raw = _small_json(run / "config.json", MAX_CONFIG_BYTES, problems)
+    status, status_problem = read_status_checked(run)
+    if status_problem:
+        problems.append(status_problem)
     ckpts = _checkpoint_steps(run)
     train = raw.get("train") if isinstance(raw.get("train"), dict) else {}
     data = raw.get("data") if isinstance(raw.get("data"), dict) else {}
     resolved = raw.get("resolved") if isinstance(raw.get("resolved"), dict) else {}
     spec = resolved.get("spec") if isinstance(resolved.get("spec"), dict) else {}
     summary = RunSummary(
-        path=run, name=run.name, family=raw.get("family") if isinstance(raw.get("family"), str) else None,
-        data=data.get("name") if isinstance(data.get("name"), str) else None,
-        kind=spec.get("kind") if isinstance(spec.get("kind"), str) else None,
-        state="unknown", step=ckpts[-1] if ckpts else 0, total_steps=_num(train.get("steps")),
+        path=run, name=run.name, family=_text(raw.get("family")), data=_text(data.get("name")),
+        kind=spec.get("kind") if spec.get("kind") in ("points", "image") else None,
+        state="unknown", step=ckpts[-1] if ckpts else 0, total_steps=_int(train.get("steps")),
         checkpoint_step=ckpts[-1] if ckpts else None, last_loss=None, best_nll=None, best_bits_per_dim=None,
         nll_kind=None, best_step=None, started_at=None, updated_at=None,
-        parent=raw.get("parent") if isinstance(raw.get("parent"), str) else None, checkpoints=ckpts)
+        parent=_text(raw.get("parent")), checkpoints=ckpts)
     if status is not None:
         _from_status(summary, status)
     else:
@@ -141,16 +175,19 @@ def summarize_run(path: str | Path) -> RunSummary:
     if ckpts and ckpts[-1] > summary.step:  # killed between writing a checkpoint and its status
         summary.step = ckpts[-1]
     summary.state = live_state(run, status) if status is not None else _legacy_state(run, summary)
+    if problems and summary.state not in ("running", "paused"):  # a live trainer rewrites its files
+        summary.state = "damaged"
+        summary.message = "; ".join(problems)
     if summary.started_at is None:
-        summary.started_at = _small_json(run / "env.json", 64 * 1024).get("started_at")
+        summary.started_at = _text(_small_json(run / "env.json", 64 * 1024).get("started_at"))
     if summary.updated_at is None:
         summary.updated_at = _mtime_text(run)
     return summary
 
 
 def _from_status(s: RunSummary, st: dict) -> None:
-    s.step = int(_num(st.get("step")) or s.step)
-    s.total_steps = _num(st.get("total_steps")) or s.total_steps
+    s.step = _int(st.get("step")) or s.step
+    s.total_steps = _int(st.get("total_steps")) or s.total_steps
     s.kind = st.get("kind") or s.kind
     last = st.get("last") if isinstance(st.get("last"), dict) else {}
     s.last_loss = _num(last.get("loss"))
@@ -159,31 +196,26 @@ def _from_status(s: RunSummary, st: dict) -> None:
     s.best_bits_per_dim = _num(best.get("bits_per_dim"))
     s.best_step = best.get("step") if isinstance(best.get("step"), int) else None
     last_eval = st.get("last_eval") if isinstance(st.get("last_eval"), dict) else {}
-    s.nll_kind = best.get("nll_kind") or last_eval.get("nll_kind")
+    s.nll_kind = _text(best.get("nll_kind") or last_eval.get("nll_kind"))
     s.started_at = st.get("created_at") or st.get("started_at")
     s.updated_at = st.get("updated_at")
     s.message = st.get("message") if st.get("state") == "failed" else None
 
 
 def _tail_records(path: Path, limit: int = TAIL_BYTES) -> list[dict]:
+    if not os.path.lexists(path):
+        return []
     try:
-        with open(path, "rb") as fh:
-            fh.seek(0, os.SEEK_END)
-            size = fh.tell()
-            fh.seek(max(0, size - limit))
-            chunk = fh.read(limit)
-    except OSError:
+        chunk, cut = read_tail(path, limit)
+    except (OSError, ReadRefused):
         return []
     lines = chunk.split(b"\n")
-    if size > limit:
+    if cut:
         lines = lines[1:]  # the first line is cut
     out = []
     for line in lines:
-        try:
-            rec = json.loads(line)
-        except ValueError:
-            continue
-        if isinstance(rec, dict):
+        rec = metrics_record(line)
+        if rec is not None:
             out.append(rec)
     return out
 
@@ -191,14 +223,14 @@ def _tail_records(path: Path, limit: int = TAIL_BYTES) -> list[dict]:
 def _from_metrics_tail(s: RunSummary, run: Path) -> None:
     for rec in _tail_records(run / "metrics.jsonl"):
         step = rec.get("step")
-        if isinstance(step, int):
+        if _int(step) is not None and step >= 0:
             s.step = step if rec.get("event") in ("train", "eval", "finished") else s.step
         if rec.get("event") == "train":
             s.last_loss = _num(rec.get("loss"))
         elif rec.get("event") == "eval" and _num(rec.get("test_nll_nats")) is not None:
             if s.best_nll is None or rec["test_nll_nats"] < s.best_nll:
-                s.best_nll, s.best_step = rec["test_nll_nats"], step
-                s.best_bits_per_dim, s.nll_kind = _num(rec.get("bits_per_dim")), rec.get("nll_kind")
+                s.best_nll, s.best_step = rec["test_nll_nats"], _int(step)
+                s.best_bits_per_dim, s.nll_kind = _num(rec.get("bits_per_dim")), _text(rec.get("nll_kind"))
 
 
 def _legacy_state(run: Path, s: RunSummary) -> str:
@@ -231,7 +263,7 @@ def read_curves(run_dir: str | Path) -> list[dict]:
     last_train = -1
     for rec in records:
         step = rec.get("step")
-        if not isinstance(step, int):
+        if _int(step) is None:
             continue
         event = rec.get("event")
         if event in ("resumed", "rollback", "forked"):
@@ -276,7 +308,7 @@ def checkpoint_sidecar(run_dir: str | Path, step: int) -> Path:
     """The sidecar of the checkpoint at ``step``; a CheckpointError lists the steps there are."""
     folder = Path(run_dir) / "checkpoints"
     path = folder / f"ckpt_{int(step):09d}.json"
-    if not path.is_file():
+    if not os.path.lexists(path):
         have = ", ".join(str(s) for s in _checkpoint_steps(Path(run_dir))) or "none"
         raise CheckpointError(f"{run_dir}: has no checkpoint at step {step} (saved steps: {have})")
     return path

@@ -33,7 +33,8 @@ from engine.events import (CheckpointSaved, EvaluationCompleted, LogMessage, Non
 from engine.i18n import QT_TRANSLATE_NOOP, message
 from engine.interrupt import interruptible
 from engine.models.base import Batch, noise_shard
-from engine.models.registry import build_model
+from engine.models.registry import build_model, model_class
+from engine.models.size_guard import check_training_fits
 from engine.render import display_scale, image_grid, scatter_image, upscale
 from engine.runs.checkpoint import prune_checkpoints, restore_model, save_checkpoint
 from engine.runs.folder import RunFolder, environment
@@ -252,8 +253,11 @@ class Trainer(RunKeeping):
                 raise GenLabError(f"{self.run.path}: has no checkpoint that can be loaded")
             if ckpt.family != config.family:
                 raise ConfigError("family", config.family, f"'{ckpt.family}', the family of the run's checkpoint")
+            check_training_fits(model_class(config.family), config.model, ckpt.init_args, self.batch_size, self.device, self.run.path)
             self.model = model_for_resume(ckpt, config)
         else:
+            check_training_fits(model_class(config.family), config.model, {"spec": ds.spec.to_dict(), "preprocess": self.preprocess.to_dict()},
+                                self.batch_size, self.device, run_dir or "this run")
             self.model = build_model(config.family, ds.spec, config.model, self.preprocess.to_dict())
         self.model.to(self.device)
         self.model.grad_clip = tc.grad_clip

@@ -1,7 +1,7 @@
 """Runs dock: every run in the workspace folder, with what a person needs to pick one.
 
 One row per run folder (``engine.runs.workspace.list_runs``, read off the GUI thread): name, family,
-data, steps, state (running, paused, finished, stopped, failed, killed), the last training loss, the
+data, steps, state (running, paused, finished, stopped, failed, killed, damaged), the last training loss, the
 best held-out figure (bits/dim for images, nats for points, "exact" or "bound" named) and when it
 last changed. The list follows the folder: a file-system watcher notices runs that appear or vanish,
 and while the dock is visible it re-reads the (small) status files every few seconds, so a run
@@ -34,7 +34,7 @@ COLUMNS = (QT_TRANSLATE_NOOP("RunsDock", "Run"), QT_TRANSLATE_NOOP("RunsDock", "
            QT_TRANSLATE_NOOP("RunsDock", "Best held-out"), QT_TRANSLATE_NOOP("RunsDock", "Updated"))
 REFRESH_MS = 3000
 STATE_COLOURS = {"running": "#1b7f3b", "paused": "#a86400", "failed": "#b00020", "killed": "#b00020",
-                 "finished": "#333333", "stopped": "#555555"}
+                 "damaged": "#b00020", "finished": "#333333", "stopped": "#555555"}
 
 
 def metric_text(s) -> str:
@@ -238,6 +238,8 @@ class RunsDock(QDockWidget):
                     if r.checkpoints else self.tr("no checkpoint yet"), r.message or _state_tip(r.state), "", "", ""]
             if r.parent:
                 tips[0] += self.tr("\nforked from {parent}").format(parent=r.parent)
+            if r.state == "damaged":  # a damaged run is listed, never hidden: the reason is on its row
+                tips[0] += self.tr("\ndamaged: {reason}").format(reason=r.message)
             for col, (item, tip) in enumerate(zip(cells, tips)):
                 item.setData(Qt.ItemDataRole.UserRole, str(r.path))
                 if tip:
@@ -348,5 +350,6 @@ def _state_tip(state: str) -> str:
     return {"killed": translate("RunsDock", "The process stopped without closing the run (killed or crashed); everything "
                                      "up to its last checkpoint is kept, and Continue resumes from there."),
             "running": translate("RunsDock", "Being trained now (by this window or another process)"),
-            "stopped": translate("RunsDock", "Stopped before its planned end; Continue resumes it")}.get(state, "")
+            "stopped": translate("RunsDock", "Stopped before its planned end; Continue resumes it"),
+            "damaged": translate("RunsDock", "Some of this run's files are damaged or not GenLab's")}.get(state, "")
 

@@ -9,6 +9,7 @@ every snapshot of the run however long it is. Moving the scrubber off the end st
 
 from __future__ import annotations
 
+import io
 import re
 from pathlib import Path
 
@@ -17,6 +18,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QDockWidget, QHBoxLayout, QLabel, QPushButton, QSlider, QStackedWidget,
                                QVBoxLayout, QWidget)
 
+from engine.errors import GenLabError
+from engine.safe_io import ReadRefused, read_bytes
 from gui.visibility import on_screen, when_shown
 from gui.widgets.views import ImageGridView, ScatterView
 
@@ -36,11 +39,22 @@ def sample_files(samples_dir: Path) -> list[tuple[int, Path]]:
 
 
 def read_png(path: Path) -> np.ndarray:
-    # lazy: Pillow (tens of ms to import) is needed only once a run's grids are read, after the first paint
-    from PIL import Image
-    with Image.open(path) as im:
-        im = im.convert("L") if im.mode in ("L", "I", "I;16", "1") else im.convert("RGB")
-        return np.ascontiguousarray(np.asarray(im, dtype=np.uint8))
+    """A stored grid, through the engine's guarded picture reader (a regular file of bounded size and
+    pixel count: a FIFO or a device in a run folder from elsewhere never blocks the window)."""
+    # lazy: engine.runs.export loads PyTorch and Pillow; grids are read only after the first paint
+    from engine.runs.export import read_sample_image
+    try:
+        return read_sample_image(path)
+    except GenLabError as e:
+        raise ValueError(str(e)) from None
+
+
+def read_points(path: Path) -> np.ndarray:
+    """Stored sample points (.npy beside a grid): a regular file of at most 64 MB, no pickles."""
+    try:
+        return np.load(io.BytesIO(read_bytes(path, 64 * 2**20, "sample file")), allow_pickle=False)
+    except (ReadRefused, EOFError, ValueError) as e:
+        raise ValueError(f"{path}: {e}") from None
 
 
 class SamplesDock(QDockWidget):
@@ -199,7 +213,7 @@ class SamplesDock(QDockWidget):
         step, path = self.history[index]
         try:
             if self.kind == "points" and path.with_suffix(".npy").is_file():
-                data = np.load(path.with_suffix(".npy"), allow_pickle=False)
+                data = read_points(path.with_suffix(".npy"))
                 self._draw("points", data)
             else:
                 data = read_png(path)

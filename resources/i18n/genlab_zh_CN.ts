@@ -3204,6 +3204,36 @@ Details: {path}</source>
         <source>Could not {what}: {message}</source>
         <translation>无法{what}：{message}</translation>
     </message>
+    <message>
+        <location filename="../../gui/runs_controller.py" line="362"/>
+        <source>Config from a file</source>
+        <translation>来自文件的配置</translation>
+    </message>
+    <message>
+        <location filename="../../gui/runs_controller.py" line="363"/>
+        <source>The config in &lt;b&gt;{name}&lt;/b&gt; asks GenLab to:&lt;ul&gt;{items}&lt;/ul&gt;Allow this? A config from a file may name built-in and downloadable datasets on its own; anything else needs your permission.</source>
+        <translation>&lt;b&gt;{name}&lt;/b&gt; 中的配置要求 GenLab：&lt;ul&gt;{items}&lt;/ul&gt;是否允许？来自文件的配置可以自行指定内置和可下载的数据集；其他任何内容都需要你的许可。</translation>
+    </message>
+    <message>
+        <location filename="../../gui/runs_controller.py" line="363"/>
+        <source>Allow</source>
+        <translation>允许</translation>
+    </message>
+    <message>
+        <location filename="../../gui/runs_controller.py" line="370"/>
+        <source>Don&apos;t allow</source>
+        <translation>不允许</translation>
+    </message>
+    <message>
+        <location filename="../../gui/runs_controller.py" line="375"/>
+        <source>allowed the config from {path} to {what}</source>
+        <translation>已允许来自 {path} 的配置：{what}</translation>
+    </message>
+    <message>
+        <location filename="../../gui/runs_controller.py" line="382"/>
+        <source>did not allow the config from {path} to {what}; its data mirrors were cleared and the Setup&apos;s data kept</source>
+        <translation>未允许来自 {path} 的配置：{what}；已清除其下载镜像，并保留“设置”中的数据</translation>
+    </message>
 </context>
 <context>
     <name>RunsDock</name>
@@ -3417,6 +3447,18 @@ forked from {parent}</source>
         <location filename="../../gui/docks/runs_dock.py" line="349"/>
         <source>Stopped before its planned end; Continue resumes it</source>
         <translation>在计划结束前已停止；可用“继续”恢复</translation>
+    </message>
+    <message>
+        <location filename="../../gui/docks/runs_dock.py" line="241"/>
+        <source>
+damaged: {reason}</source>
+        <translation>
+已损坏：{reason}</translation>
+    </message>
+    <message>
+        <location filename="../../gui/docks/runs_dock.py" line="353"/>
+        <source>Some of this run&apos;s files are damaged or not GenLab&apos;s</source>
+        <translation>此运行的部分文件已损坏或不是 GenLab 的文件</translation>
     </message>
 </context>
 <context>
@@ -3891,6 +3933,21 @@ Downloaded the first time you pick it; Cancel stops it.</source>
         <location filename="../../gui/i18n.py" line="45"/>
         <source>training continues</source>
         <translation>训练继续</translation>
+    </message>
+    <message>
+        <location filename="../../gui/i18n.py" line="43"/>
+        <source>damaged</source>
+        <translation>已损坏</translation>
+    </message>
+    <message>
+        <location filename="../../engine/data/sources.py" line="39"/>
+        <source>download from {detail}</source>
+        <translation>从 {detail} 下载</translation>
+    </message>
+    <message>
+        <location filename="../../engine/data/sources.py" line="40"/>
+        <source>read data from {detail}</source>
+        <translation>从 {detail} 读取数据</translation>
     </message>
 </context>
 </TS>
