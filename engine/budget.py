@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import os
 import re
+
+import psutil
 from pathlib import Path
 
 ENV_LIMIT = "GENLAB_MEMORY_LIMIT"
@@ -43,6 +45,7 @@ def _cgroup_room() -> int | None:
 
 def _address_space_room() -> int | None:
     try:
+        # lazy: resource exists on POSIX only; elsewhere there is no address-space limit to read
         import resource
         soft, _ = resource.getrlimit(resource.RLIMIT_AS)
     except (ImportError, OSError, ValueError):
@@ -50,7 +53,6 @@ def _address_space_room() -> int | None:
     if soft == resource.RLIM_INFINITY:
         return None
     try:
-        import psutil
         used = psutil.Process().memory_info().vms
     except Exception:  # psutil missing or the process table unreadable: no figure from here
         return None
@@ -61,7 +63,6 @@ def host_available() -> int:
     """Bytes of host memory this process may still take."""
     figures = []
     try:
-        import psutil
         figures.append(int(psutil.virtual_memory().available))
     except Exception:  # no psutil figure: the other limits still apply
         pass
@@ -79,6 +80,7 @@ def available(device=None) -> int:
     kind = getattr(device, "type", None) or (str(device).split(":")[0] if device is not None else "cpu")
     if kind == "cuda":
         try:
+            # lazy: this helper stays free of PyTorch (sizing data needs no torch); a GPU run has it loaded
             import torch
             free, _total = torch.cuda.mem_get_info(device)
             cap = parse_bytes(os.environ.get(ENV_LIMIT, "")) if os.environ.get(ENV_LIMIT) else None
@@ -87,6 +89,7 @@ def available(device=None) -> int:
             return host_available()
     if kind == "mps":
         try:
+            # lazy: as above, only asked for an Apple GPU
             import torch
             return max(0, int(torch.mps.recommended_max_memory()) - int(torch.mps.current_allocated_memory()))
         except Exception:  # older torch without these figures

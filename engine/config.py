@@ -21,6 +21,7 @@ from engine.i18n import QT_TRANSLATE_NOOP
 from engine.knobs import dataclass_from_dict, knob, parse_scalar
 from engine.models.registry import DEFAULT_FAMILY, config_class, families
 from engine.point_list import MAX_DRAWN_POINTS, parse_point_list, points_to_config
+from engine.safe_io import ReadRefused, parse_json, read_bytes
 
 CONFIG_VERSION = 1
 
@@ -171,7 +172,6 @@ class RunConfig:
 
     @classmethod
     def from_json(cls, text: str, source: str = "config") -> "RunConfig":
-        from engine.safe_io import ReadRefused, parse_json  # bounded depth and integer length
         try:
             d = parse_json(text, source)
         except ReadRefused as e:
@@ -180,7 +180,6 @@ class RunConfig:
 
     @classmethod
     def load(cls, path: str | Path) -> "RunConfig":
-        from engine.safe_io import ReadRefused, read_bytes  # a regular file, read with a bound
         path = Path(path)
         try:
             raw = read_bytes(path, 1_000_000, "run config")

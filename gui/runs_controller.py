@@ -354,8 +354,8 @@ class RunsController(QObject):
         """A config from a file may name built-in and downloadable sets on its own; its download mirrors
         and a path to files on this machine are asked about first (``engine.data.sources``). Refused:
         the mirrors are cleared and the Setup's current data is kept instead of the path."""
+        # lazy: engine.data (a package that loads PyTorch) stays out of the window's first paint
         from engine.data.sources import MIRRORS_TEXT, PATH_TEXT, requests, without_requests
-        from engine.errors import GenLabError
         asked = requests(config.data)
         if not asked:
             return config

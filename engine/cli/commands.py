@@ -9,8 +9,11 @@ from __future__ import annotations
 import io
 import json
 import math
+import os
+import re
 import signal
 import sys
+import tempfile
 import threading
 from pathlib import Path
 
@@ -23,14 +26,16 @@ from engine.cli.progress import ProgressBar
 from engine.cli.train_line import build_train_config
 from engine.config import DataConfig, RunConfig
 from engine.data import load_dataset
+from engine.data.download import RemoteFile, check_url, fetch, split_file_url
+from engine.data.progress import as_reporter
 from engine.data.toys import TOYS
 from engine.devices import resolve_device
 from engine.errors import ConfigError, GenLabError
 from engine.evaluate import evaluate_nll
-from engine.models.registry import families
 from engine.events import (CheckpointSaved, EvaluationCompleted, LogMessage, NonFiniteLoss, StepCompleted,
                            TrainingFinished)
 from engine.knobs import coerce_value, parse_scalar
+from engine.models.registry import families
 from engine.render import display_scale, image_grid, png_bytes, scatter_image, upscale
 from engine.runs import export, export_model
 from engine.runs.compare import compare_runs, comparison_picture
@@ -383,11 +388,6 @@ def cmd_data(args) -> int:
 # ---- download ----------------------------------------------------------------------------------------------
 def cmd_download(args) -> int:
     """One file through the datasets' downloader (``engine.data.download``), written only when verified."""
-    import os
-    import re
-    import tempfile
-
-    from engine.data.download import RemoteFile, check_url, fetch, split_file_url
     check_url(args.url, "--url")
     if not re.fullmatch(r"[0-9a-fA-F]{64}", args.sha256):
         raise GenLabError(f"--sha256: got {args.sha256[:80]!r}; expected 64 hexadecimal digits")
@@ -398,7 +398,6 @@ def cmd_download(args) -> int:
         raise GenLabError(f"{out.parent}: folder does not exist")
     base, name = split_file_url(args.url)
     rf = RemoteFile(name, args.sha256.lower(), args.bytes)
-    from engine.data.progress import as_reporter
     progress = DataProgress()
     try:
         with tempfile.TemporaryDirectory(dir=out.parent, prefix=".genlab-download-") as tmp:

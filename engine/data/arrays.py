@@ -13,7 +13,9 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from numpy.lib import format as npformat
 
+from engine.budget import available, size_text
 from engine.data import imageops
 from engine.data.spec import DataSpec, Dataset
 from engine.errors import DataError
@@ -33,7 +35,6 @@ def check_room(nbytes: int, float_bytes: int, where: str, what: str,
     """Refuse, before allocating, data whose float32 tensors would pass ``MAX_TENSOR_BYTES`` or whose
     loading (``nbytes`` in all) would take more memory than is free. Sizes come from headers and
     settings, so a file cannot lie its way past: its data is read only after this."""
-    from engine.budget import available, size_text
     if float_bytes > MAX_TENSOR_BYTES:
         raise DataError(f"{where}: {what} would need {size_text(float_bytes)} as float32 tensors, more than "
                         f"{size_text(MAX_TENSOR_BYTES)}; {hint}")
@@ -280,7 +281,6 @@ NPZ_LABEL_KEYS = ("y", "labels", "targets", "Y", "arr_1")
 def _member_header(npz, info, path: Path, key: str):
     """(shape, dtype) from the .npy header at the start of a zip member: a few hundred bytes are
     decompressed, never the data, so a zip bomb is judged by what it promises."""
-    from numpy.lib import format as npformat
     try:
         with npz.zip.open(info) as fh:
             version = npformat.read_magic(fh)

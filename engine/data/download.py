@@ -27,6 +27,7 @@ import hashlib
 import http.client
 import os
 import re
+import ssl
 import time
 import urllib.error
 import urllib.parse
@@ -116,8 +117,8 @@ class _HttpOnlyRedirects(urllib.request.HTTPRedirectHandler):
 def ssl_context():
     """TLS that verifies with the operating system's certificate store (``truststore``); the standard
     library's defaults where truststore is missing (a source checkout without it)."""
-    import ssl
     try:
+        # lazy: truststore is a dependency, but a source checkout may lack it; then the standard defaults
         import truststore
     except ImportError:
         return ssl.create_default_context()

@@ -18,6 +18,7 @@ import math
 import numpy as np
 import torch
 
+from engine.data.arrays import check_room
 from engine.data.spec import DataSpec, Dataset
 
 SIDE = 32
@@ -104,7 +105,6 @@ def render(factors: np.ndarray, colour: bool) -> np.ndarray:
 
 def load_shapes(name: str, n_train: int, n_test: int, seed: int, reporter=None) -> Dataset:
     colour = name != "shapes"
-    from engine.data.arrays import check_room
     channels = 3 if colour else 1
     # per image: the float32 coverage map, the uint8 picture and its float32 tensor, and its factors
     n = n_train + n_test

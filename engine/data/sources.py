@@ -41,6 +41,7 @@ PATH_TEXT = QT_TRANSLATE_NOOP("engine", "read data from {detail}")
 
 def is_named_set(name: str) -> bool:
     """A built-in or downloadable set (or a drawing kept in the config): nothing outside GenLab is read."""
+    # lazy: the data modules load PyTorch; config checks and the window's first paint use this module without it
     from engine.data.remote import remote_key
     from engine.data.shapes import SHAPES_NAMES
     name = (name or "").strip()
@@ -48,6 +49,7 @@ def is_named_set(name: str) -> bool:
 
 
 def _hosts(mirrors) -> str:
+    # lazy: as above (the downloader's module is light, but it sits in the data package that loads PyTorch)
     from engine.data.download import hosts
     return ", ".join(hosts(mirrors))
 

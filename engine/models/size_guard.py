@@ -30,12 +30,14 @@ import weakref
 from dataclasses import dataclass
 
 import torch
+import torch.fx.experimental._config as fx_config
 from torch.overrides import TorchFunctionMode
 from torch.utils._python_dispatch import TorchDispatchMode
 from torch.utils._pytree import tree_flatten, tree_map
 
 from engine.budget import available, size_text
 from engine.errors import GenLabError
+from engine.models.base import Batch
 
 SMALL = 1 << 12            # elements: tensors this small also get a real CPU copy on meta
 OPTIMISER_STATES = 2       # Adam and AdamW keep two tensors per parameter
@@ -192,7 +194,6 @@ class _Sizing(TorchDispatchMode):
 
 
 def _example_batch(spec, n: int):
-    from engine.models.base import Batch
     shape = (n,) + tuple(int(s) for s in spec.shape)
     x = torch.empty(shape, device=META)
     y = torch.zeros(n, dtype=torch.long, device=META) if spec.num_classes else None
@@ -224,7 +225,6 @@ def _no_side_effects():
     Random operations never run for real on a meta pass (``_Sizing`` skips their real values), so the
     global random state is untouched: a run's initialisation does not depend on whether it was sized
     first, and a pass in one thread (the window sizing a snapshot) cannot disturb training in another."""
-    import torch.fx.experimental._config as fx_config
     return fx_config.patch(meta_nonzero_assume_all_nonzero=True)
 
 

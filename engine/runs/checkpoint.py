@@ -25,6 +25,7 @@ from engine.budget import available, size_text
 from engine.errors import CheckpointError, GenLabError
 from engine.models.registry import model_class
 from engine.models.size_guard import ModelTooLargeError, estimate
+from engine.runs.checkpoint_contents import check_contents
 from engine.runs.trust import check_init_args
 from engine.safe_io import read_bytes, read_json, ReadRefused
 
@@ -190,7 +191,6 @@ def load_checkpoint(sidecar_path: str | Path, map_location: str = "cpu") -> Chec
     except Exception as e:  # safetensors raises its own error types for malformed headers
         raise CheckpointError(f"{tensor_path}: not a valid safetensors file ({e})") from None
     del blob
-    from engine.runs.checkpoint_contents import check_contents
     check_contents(meta, tensors, tensor_path)
     model_state = {k[len("model/"):]: v.to(map_location) for k, v in tensors.items() if k.startswith("model/")}
     optim_states = {name: _unflatten_optimizer(name, m, tensors) for name, m in meta["optimizers"].items()}
