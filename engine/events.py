@@ -70,6 +70,19 @@ class LogMessage:
 
 
 @dataclass(frozen=True)
+class WriteFailed:
+    """A write the run could not make (disk full, a folder made read-only); training goes on.
+
+    Reported once per kind until that kind of write works again. The window reacts to this event
+    (its notice strip); the human-readable line follows as a ``LogMessage`` for the Log and the CLI."""
+
+    step: int
+    what: str                 # "metrics", "samples", "status" or "checkpoint"
+    path: str                 # the file or folder that could not be written
+    error: str                # the system's reason ("No space left on device", ...)
+
+
+@dataclass(frozen=True)
 class TrainingPaused:
     step: int
 

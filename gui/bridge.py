@@ -15,7 +15,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from engine.events import (CheckpointSaved, EvaluationCompleted, LogMessage, NonFiniteLoss, RolledBack, RunStarted,
                            SamplesReady, SnapshotPublished, StepCompleted, TrainingFailed, TrainingFinished,
-                           TrainingPaused, TrainingResumed)
+                           TrainingPaused, TrainingResumed, WriteFailed)
 from gui.i18n import engine_text
 
 POLL_MS = 25
@@ -34,6 +34,7 @@ class EngineBridge(QObject):
     training_resumed = Signal(int)          # step
     non_finite_loss = Signal(object)        # NonFiniteLoss
     rolled_back = Signal(object)            # RolledBack
+    write_failed = Signal(object)           # WriteFailed (its line for the Log comes as a LogMessage)
     training_finished = Signal(object)      # TrainingFinished
     training_failed = Signal(object)        # TrainingFailed
 
@@ -111,6 +112,8 @@ class EngineBridge(QObject):
             self.non_finite_loss.emit(ev)
         elif isinstance(ev, RolledBack):
             self.rolled_back.emit(ev)
+        elif isinstance(ev, WriteFailed):
+            self.write_failed.emit(ev)
         elif isinstance(ev, TrainingFinished):
             self.training_finished.emit(ev)
         elif isinstance(ev, TrainingFailed):

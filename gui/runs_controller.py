@@ -26,6 +26,7 @@ from PySide6.QtWidgets import QInputDialog, QMenu, QMessageBox
 from engine.atomic import write_text_atomic
 from engine.config import RunConfig
 from engine.errors import GenLabError
+from engine.i18n import QT_TRANSLATE_NOOP
 from engine.runs.command import continue_in_background, train_command
 from gui.background import BackgroundTasks
 from gui.dialogs.files import folder_path, open_path, save_path
@@ -38,6 +39,15 @@ from gui.settings import WORKSPACE_KEY, new_run_dir, workspace_dir
 
 
 translate = QCoreApplication.translate
+
+# What the notice strip says when a write fails while training (WriteFailed.what -> text).
+WRITE_FAILURE_NOTICES = {
+    "metrics": QT_TRANSLATE_NOOP("RunsController", "could not append to {path}: {error}; training continues"),
+    "samples": QT_TRANSLATE_NOOP("RunsController", "could not write samples to {path}: {error}; training continues"),
+    "checkpoint": QT_TRANSLATE_NOOP("RunsController", "could not save a checkpoint at step {step} in {path}: {error}; "
+                                                      "training continues and earlier checkpoints are intact"),
+}
+
 
 class RunsController(QObject):
     def __init__(self, window):
@@ -96,7 +106,7 @@ class RunsController(QObject):
         b.training_finished.connect(lambda _ev: self._on_training_changed())
         b.training_failed.connect(lambda _ev: self._on_training_changed())
         b.rolled_back.connect(self._on_bridge_rolled_back)
-        b.message_logged.connect(self._on_bridge_message_logged)
+        b.write_failed.connect(self._on_bridge_write_failed)
         w.session.state_changed.connect(self._on_session_state_changed)
         w.loader.loaded.connect(self._on_loader_loaded)
 
@@ -456,11 +466,14 @@ class RunsController(QObject):
             from engine.runs.workspace import read_curves
             self._submit("curves", read_curves, str(run_dir), then={"action": "curves"})
 
-    def _on_bridge_message_logged(self, level: str, text: str) -> None:
-        """A write that failed while training (disk full, a folder made read-only): the log has it, and
-        the notice strip too, since the person must act before the disk is needed again."""
-        if level == "error" and ("training continues" in text or engine_word("training continues") in text):
-            self.w.notice.notify("warning", text)
+    def _on_bridge_write_failed(self, ev) -> None:
+        """A write that failed while training (disk full, a folder made read-only): the Log has the
+        engine's line, and the notice strip says it too, since the person must act before the disk is
+        needed again. A failed ``status.json`` update is only logged: that file serves the runs list,
+        and training loses nothing by it."""
+        template = WRITE_FAILURE_NOTICES.get(ev.what)
+        if template is not None:
+            self.w.notice.notify("warning", self.tr(template).format(step=ev.step, path=ev.path, error=ev.error))
 
     # ---- closing --------------------------------------------------------------------------------------------------
     def close_with(self, choice: str, timeout: float = 10.0) -> bool:

@@ -280,7 +280,8 @@ class StatusWriter:
             self.state["best"] = {**old_best, **new_best}  # keep its kind and bits/dim
         self.state.setdefault("created_at", self.state["started_at"])
         self._last_write = 0.0
-        self.write_error: str | None = None
+        self.write_error: str | None = None    # the line to log when the last write failed
+        self.write_error_reason: str | None = None  # the system's reason alone (for a WriteFailed event)
 
     def start(self) -> None:
         self.lock.acquire()
@@ -300,9 +301,10 @@ class StatusWriter:
         self.state["updated_unix"] = round(time.time(), 3)
         try:
             write_text_atomic(self.path, json.dumps(self.state, indent=1, allow_nan=False, default=str))
-            self.write_error = None
+            self.write_error = self.write_error_reason = None
         except (OSError, ValueError) as e:
-            self.write_error = f"could not update {self.path}: {getattr(e, 'strerror', None) or e}"
+            self.write_error_reason = str(getattr(e, 'strerror', None) or e)
+            self.write_error = f"could not update {self.path}: {self.write_error_reason}"
 
     def finish(self, state: str, reason: str | None = None, message: str | None = None) -> None:
         self.state.update(state=state, reason=reason, message=message)

@@ -2,9 +2,15 @@
 
 ``Trainer`` holds one run's state (data, model, random generators, counters, run folder) and its
 ``events(controls)`` generator trains, yielding only at log, sample, evaluation and checkpoint
-moments. It checks the stop and pause flags every step and calls ``.item()`` only when it logs, so
-the loop costs almost nothing over a bare PyTorch loop. The CLI iterates it on the main thread; the
-window's ``Runner`` iterates it on a background thread.
+moments. The CLI iterates it on the main thread; the window's ``Runner`` iterates it on a background
+thread.
+
+The loop reads top to bottom in ``_events`` and ``_train``; each part they call has one job:
+``_reason_to_end`` (steps, time limit, Stop), ``_obey`` (the one place that carries out the
+``Controls``), ``_train_step``, ``LossMeter`` (losses summed on the device, ``.item()`` only when
+reported: the loop costs almost nothing over a bare PyTorch loop), ``_until_interrupted`` (the one
+place an ``Interrupted`` from sampling, evaluation or a step becomes a "stopped" run), ``_finish``.
+What the run leaves in its folder besides checkpoints is ``RunRecorder``'s job.
 
 Randomness: training noise and batch order come from ``gen_train``; display samples from
 ``gen_sample``, reseeded to the same value before every draw (a fixed noise bank, so grid cells
@@ -27,9 +33,10 @@ from engine.data.preprocess import Preprocess
 from engine.devices import describe_device, resolve_device, set_torch_threads
 from engine.errors import ConfigError, GenLabError, Interrupted, TrainingError
 from engine.evaluate import evaluate_nll
-from engine.events import (CheckpointSaved, EvaluationCompleted, LogMessage, NonFiniteLoss, RunStarted,
-                           SamplesReady, SnapshotPublished, StepCompleted, TrainingFinished,
-                           TrainingPaused, TrainingResumed)
+from engine.events import (CheckpointSaved, EvaluationCompleted, LogMessage, NonFiniteLoss, RolledBack, RunStarted,
+                           SamplesReady, SnapshotPublished, StepCompleted, TrainingFinished, TrainingPaused,
+                           TrainingResumed)
+from engine.faults import is_out_of_memory, release_memory
 from engine.i18n import QT_TRANSLATE_NOOP, message
 from engine.interrupt import interruptible
 from engine.models.base import Batch, noise_shard
@@ -38,169 +45,38 @@ from engine.models.size_guard import check_training_fits
 from engine.render import display_scale, image_grid, scatter_image, upscale
 from engine.runs.checkpoint import prune_checkpoints, restore_model, save_checkpoint
 from engine.runs.folder import RunFolder, environment
-from engine.runs.status import RunBusyError, lock_state
-from engine.training.recovery import RunKeeping, model_for_resume
+from engine.training.batches import BatchSampler
+from engine.training.controls import Controls
+from engine.training.meters import LossMeter, SampleSchedule, TrainingClock
+from engine.training.recorder import RunRecorder, best_record
+from engine.training.recovery import checkpoint_to_resume, model_for_resume
 from engine.training.snapshot import take_snapshot
+
+__all__ = ["Trainer", "Controls", "BatchSampler", "SampleSchedule", "LossMeter", "UNLIMITED_STEPS",
+           "DISPLAY_SEED", "MAX_DISPLAY_POINTS"]
 
 UNLIMITED_STEPS = 100_000_000  # a time-limited run's step count
 DISPLAY_SEED = 20240601  # the fixed noise bank for display samples
 MAX_DISPLAY_POINTS = 5000
 
-
-@dataclass
-class Controls:
-    """Thread-safe requests from outside the loop: stop, pause, single steps and live changes."""
-
-    interactive: bool = True           # pause on a non-finite loss (window) or fail (CLI)
-    stop: threading.Event = field(default_factory=threading.Event)
-    paused: threading.Event = field(default_factory=threading.Event)
-    _lock: threading.Lock = field(default_factory=threading.Lock)
-    _wake: threading.Condition = None
-    _step_credit: int = 0
-    _step_phase: str | None = None     # a GAN's "d" or "g" for the requested single steps (None: both)
-    _live: list = field(default_factory=list)
-    _rollback: tuple | None = None     # (lr_factor, resume afterwards) asked for by the window
-
-    def __post_init__(self):
-        self._wake = threading.Condition(self._lock)
-
-    def request_stop(self):
-        with self._wake:
-            self.stop.set()
-            self._wake.notify_all()
-
-    def request_pause(self):
-        self.paused.set()
-
-    def request_resume(self):
-        with self._wake:
-            self.paused.clear()
-            self._wake.notify_all()
-
-    def request_steps(self, n: int = 1, phase: str | None = None):
-        """Run ``n`` steps and pause again (the toolbar's Step). ``phase`` ("d" or "g") asks a family
-        whose ``training_step`` takes a ``phase`` (the GAN) for one player's update only."""
-        with self._wake:
-            self.paused.set()
-            self._step_credit += n
-            self._step_phase = phase
-            self._wake.notify_all()
-
-    def take_step_phase(self) -> str | None:
-        with self._lock:
-            phase, self._step_phase = self._step_phase, None
-        return phase
-
-    def request_live_change(self, section: str, name: str, value):
-        with self._wake:
-            self._live.append((section, name, value))
-            self._wake.notify_all()
-
-    def take_live_changes(self) -> list:
-        with self._lock:
-            changes, self._live = self._live, []
-        return changes
-
-    def request_rollback(self, lr_factor: float = 0.5, resume: bool = True):
-        """Go back to the last good checkpoint, scale the learning rate by ``lr_factor`` and (by
-        default) continue; carried out by the training thread at its next step."""
-        with self._wake:
-            self._rollback = (float(lr_factor), bool(resume))
-            self._wake.notify_all()
-
-    def take_rollback(self) -> tuple | None:
-        with self._lock:
-            request, self._rollback = self._rollback, None
-        return request
-
-    def wait_while_paused(self) -> bool:
-        """Block while paused; True if one step may run now (a Step credit or resumed)."""
-        with self._wake:
-            while self.paused.is_set() and not self.stop.is_set():
-                if self._step_credit > 0:
-                    self._step_credit -= 1
-                    return True
-                if self._live or self._rollback is not None:
-                    return False
-                self._wake.wait(0.1)
-            return not self.stop.is_set()
+STOPPED = "stopped"
+# What ``Trainer._obey`` lets the loop do next.
+STEP, SINGLE_STEP, LOOK_AGAIN = "step", "single step", "look again"
 
 
-class BatchSampler:
-    """Shuffled batches without replacement; rank ``r`` of ``world`` takes every world-th index."""
+@dataclass(frozen=True)
+class Outcome:
+    """Why training ended ("completed", "time limit", "stopped"); the final evaluation's metrics."""
 
-    def __init__(self, n: int, batch_size: int, generator: torch.Generator, rank: int = 0, world: int = 1):
-        self.n, self.batch_size, self.generator = n, batch_size, generator
-        self.rank, self.world = rank, world
-        self._order = torch.empty(0, dtype=torch.long)
-        self._pos = 0
-
-    def next(self) -> torch.Tensor:
-        need = self.batch_size * self.world
-        if self._pos + need > len(self._order):
-            rest = self._order[self._pos:]
-            fresh = torch.randperm(self.n, generator=self.generator)
-            while len(rest) + len(fresh) < need:  # a dataset smaller than a global batch
-                fresh = torch.cat([fresh, torch.randperm(self.n, generator=self.generator)])
-            self._order, self._pos = torch.cat([rest, fresh]), 0
-        idx = self._order[self._pos:self._pos + need]
-        self._pos += need
-        return idx[self.rank::self.world]
-
-    def state(self) -> dict:
-        return {"order": self._order.tolist(), "pos": self._pos}
-
-    def load_state(self, state: dict) -> None:
-        order = torch.tensor(state.get("order", []), dtype=torch.long)
-        if len(order) and (int(order.min()) < 0 or int(order.max()) >= self.n):
-            order = torch.empty(0, dtype=torch.long)  # another dataset size: start a fresh epoch
-        self._order = order
-        self._pos = min(int(state.get("pos", 0)), len(order))
+    reason: str
+    metrics: dict = field(default_factory=dict)
 
 
-class SampleSchedule:
-    """Display samples every ``every`` steps, but never more than ``budget`` of the training time.
+class Trainer:
+    """One run: build or resume everything, then train through ``events``.
 
-    A draw that took c seconds delays the next by c (1 - b) / b; and from the second grid on, the grids
-    drawn during training (all but the run's first, drawn before its clock starts and carrying one-off
-    warm-up costs) must fit, with one more of the last one's cost, in ``budget`` of the time since the
-    first grid ended. The spacing rule alone let a short run end above the budget; counting the first
-    grid would starve the next ones after a slow warm-up. After a pause the spacing rule still keeps
-    draws apart, so the time paused does not turn into a burst of grids.
-    """
-
-    def __init__(self, every: int, budget: float):
-        self.every, self.budget = every, budget
-        self.last_step = -10 ** 9
-        self.next_time = 0.0
-        self.clock_start: float | None = None   # when the first grid ended
-        self.spent = 0.0                        # seconds of the grids drawn since
-        self.last_cost = 0.0
-
-    def _b(self) -> float:
-        return min(max(self.budget, 1e-3), 1.0)
-
-    def due(self, step: int, now: float) -> bool:
-        if step - self.last_step < self.every or now < self.next_time:
-            return False
-        if self.clock_start is None or self.spent == 0.0:
-            return True
-        return self.spent + self.last_cost <= self._b() * (now - self.clock_start)
-
-    def record(self, step: int, started: float, ended: float) -> None:
-        self.last_step = step
-        cost = ended - started
-        if self.clock_start is None:
-            self.clock_start = ended
-        else:
-            self.spent += cost
-        self.last_cost = cost
-        b = self._b()
-        self.next_time = ended + cost * (1.0 - b) / b
-
-
-class Trainer(RunKeeping):
-    """One run: build or resume everything, then train through ``events``."""
+    What the run leaves in its folder besides checkpoints (status, lock, metrics, sample pictures,
+    write-failure reports) is kept by ``self.recorder``, a ``RunRecorder`` told what happens."""
 
     def __init__(self, config: RunConfig, run_dir=None, dataset: Dataset | None = None,
                  resume: bool = False, progress=None, rank: int = 0, world: int = 1, distributed=None):
@@ -241,23 +117,16 @@ class Trainer(RunKeeping):
         self.y_train = ds.y_train.to(self.device) if ds.y_train is not None else None
 
         self.run = RunFolder(run_dir) if run_dir is not None else None
-        ckpt = None
-        if resume:
-            if self.run is None:
-                raise GenLabError("resume needs a run folder")
-            if lock_state(self.run.path):
-                raise RunBusyError(f"{self.run.path}: is being trained by another process right now; "
-                                   "stop it first or fork the run")
-            ckpt = self.run.latest_checkpoint()
-            if ckpt is None:
-                raise GenLabError(f"{self.run.path}: has no checkpoint that can be loaded")
-            if ckpt.family != config.family:
-                raise ConfigError("family", config.family, f"'{ckpt.family}', the family of the run's checkpoint")
-            check_training_fits(model_class(config.family), config.model, ckpt.init_args, self.batch_size, self.device, self.run.path)
+        ckpt = checkpoint_to_resume(self.run, config) if resume else None
+        # Sized on the meta device before anything is built: settings too large together are refused
+        # with the estimate (engine.models.size_guard).
+        check_training_fits(model_class(config.family), config.model,
+                            ckpt.init_args if ckpt is not None else
+                            {"spec": ds.spec.to_dict(), "preprocess": self.preprocess.to_dict()},
+                            self.batch_size, self.device, self.run.path if self.run is not None else "this run")
+        if ckpt is not None:
             self.model = model_for_resume(ckpt, config)
         else:
-            check_training_fits(model_class(config.family), config.model, {"spec": ds.spec.to_dict(), "preprocess": self.preprocess.to_dict()},
-                                self.batch_size, self.device, run_dir or "this run")
             self.model = build_model(config.family, ds.spec, config.model, self.preprocess.to_dict())
         self.model.to(self.device)
         self.model.grad_clip = tc.grad_clip
@@ -287,9 +156,9 @@ class Trainer(RunKeeping):
         self._last_ckpt_step = self.step
         self.resumed_from = ckpt.step if ckpt is not None else None
         self._last_eval: EvaluationCompleted | None = None
-        self._activity = "training"
-        self._write_failures: set[str] = set()
-        self._sample_write_error: str | None = None
+        self._activity = "training"          # what the loop does now, for an out-of-memory message
+        self._pause_announced = False
+        self.recorder = RunRecorder(self.run, writes=self.is_writer)
 
     @property
     def is_writer(self) -> bool:
@@ -347,14 +216,14 @@ class Trainer(RunKeeping):
             path = None
             if self.run is not None and self.is_writer:
                 ref = self.dataset.x_test[:MAX_DISPLAY_POINTS].numpy()
-                path = self._write_samples(scatter_image(pts, ref), pts)
+                path = self.recorder.write_samples(self.step, scatter_image(pts, ref), pts)
             data = np.ascontiguousarray(pts)
         else:
             imgs = self.model.sample(tc.n_display, generator=self.gen_sample, **self.model.display_options())
             data = image_grid(imgs)
             path = None
             if self.run is not None and self.is_writer:
-                path = self._write_samples(upscale(data, display_scale(spec.shape[1])))
+                path = self.recorder.write_samples(self.step, upscale(data, display_scale(spec.shape[1])))
         t1 = time.perf_counter()
         return SamplesReady(step=self.step, kind=spec.kind, data=data, path=path, seconds=t1 - t0)
 
@@ -408,180 +277,273 @@ class Trainer(RunKeeping):
             notes.append(f"{section}.{name} = {value}")
         return notes
 
-    def _log_record(self, losses: dict) -> dict:
-        return {"event": "train", "step": self.step, "time": round(self.elapsed, 4), **losses}
+    # ---- faults: rollback and out of memory --------------------------------------------------------
+    def rollback(self, lr_factor: float = 0.5) -> RolledBack:
+        """Go back to the last good checkpoint and scale the learning rate by ``lr_factor``.
+
+        Weights, optimiser, random and sampler states come from the checkpoint; the best metric and the
+        training time do not go back (those evaluations and seconds happened). Raises ``TrainingError``
+        when there is nothing to go back to."""
+        if not 0.0 < lr_factor <= 1.0:
+            raise ConfigError("lr_factor", lr_factor, "a number above 0 and at most 1")
+        ckpt = self.recorder.rollback_target(self.step)
+        from_step, elapsed = self.step, self.elapsed
+        best = (self.best_nll, self.best_step)
+        restore_model(self.model, ckpt)
+        self._restore_trainer(ckpt)
+        self.elapsed = elapsed
+        self.best_nll, self.best_step = best
+        tc = self.config.train
+        tc.lr = max(1e-7, tc.lr * lr_factor)
+        self._lr_factor = None
+        if tc.lr_schedule == "constant":
+            self.model.set_lr(tc.lr)
+        else:
+            self._apply_lr_schedule()
+        self._last_ckpt_step = self.step
+        self._last_ckpt_time = time.perf_counter()
+        self.schedule.last_step = -10 ** 9
+        self._last_eval = None  # that evaluation was of weights that no longer exist
+        self.recorder.rolled_back(self.step, from_step, self.elapsed, tc.lr)
+        return RolledBack(step=self.step, from_step=from_step, lr=tc.lr, checkpoint=str(ckpt.path))
+
+    def _out_of_memory(self, exc: BaseException) -> TrainingError:
+        """Free what the failed step held, save the state if it is good, and say what to change."""
+        detail, activity = str(exc), self._activity
+        release_memory(exc)
+        for opt in self.model.optimizers.values():
+            opt.zero_grad(set_to_none=True)
+        return self.recorder.out_of_memory(detail, activity=activity, step=self.step, batch_size=self.batch_size,
+                                           device=describe_device(self.device), saved=self._save_if_good())
+
+    def _save_if_good(self) -> int | None:
+        """This step if its state is in a checkpoint now (only finite weights are worth saving), else None."""
+        if self.run is None or not self.is_writer:
+            return None
+        if self._last_ckpt_step == self.step and self.run.checkpoints():
+            return self.step
+        if not all(bool(torch.isfinite(p).all()) for p in self.model.state_dict().values() if p.is_floating_point()):
+            return None
+        try:
+            self.save_checkpoint()
+        except (OSError, RuntimeError, MemoryError):
+            return None
+        return self.step
+
+    def _status_fields(self) -> dict:
+        """What a runs list shows of this run before its first event."""
+        tc = self.config.train
+        return {"family": self.config.family, "data": self.config.data.name, "parent": self.config.parent,
+                "step": self.step, "total_steps": tc.steps, "time_limit": tc.time_limit, "elapsed": self.elapsed,
+                "best": best_record(self.best_nll, self.best_step), "kind": self.dataset.spec.kind}
 
     # ---- the loop ------------------------------------------------------------------------------------
     def events(self, controls: Controls | None = None):
         """Train, yielding events. While it runs the run folder is locked and its ``status.json`` kept
-        current (``RunKeeping.kept_events``); running out of memory stops training with the last good
+        current (``RunRecorder.keeping``); running out of memory stops training with the last good
         state saved and a ``TrainingError`` that says what to change, never a crash."""
         controls = controls or Controls(interactive=False)
         # Distributed ranks stop only at a step they agreed on, never inside sampling or evaluation,
         # so no rank leaves the others waiting in a collective.
-        with interruptible(controls.stop if self.dist is None else threading.Event()):
-            yield from self.kept_events(self._events(controls))
+        stop_flag = controls.stop if self.dist is None else threading.Event()
+        resumed_at = self.step if self.resumed_from is not None else None
+        with interruptible(stop_flag), self.recorder.keeping(self._status_fields(), resumed_at, self.elapsed):
+            try:
+                for ev in self._events(controls):
+                    yield from self.recorder.reports()  # failed writes, in order, before what followed them
+                    yield ev
+            except Exception as e:
+                if not is_out_of_memory(e):
+                    raise
+                raise self._out_of_memory(e) from None
 
     def _events(self, controls: Controls):
-        tc = self.config.train
-        total = tc.steps
-        yield RunStarted(run_dir=str(self.run.path) if self.run else "", family=self.model.family,
-                         config=self.config.to_dict(), spec=self.dataset.spec.to_dict(),
-                         device=describe_device(self.device), threads=self.threads, start_step=self.step,
-                         total_steps=total, time_limit=tc.time_limit)
+        """The run from its first event to ``TrainingFinished``."""
+        yield self._run_started()
+        meter, clock = LossMeter(self.step), TrainingClock(self.clock, self.elapsed)
+        outcome = yield from self._until_interrupted(self._train(controls, meter, clock))
+        self.elapsed = clock.now()
+        yield from self._wind_down(meter)
+        if outcome.reason != STOPPED:
+            outcome = yield from self._until_interrupted(self._last_look(outcome.reason))
+        yield from self._finish(outcome)
+
+    def _train(self, controls: Controls, meter: LossMeter, clock: TrainingClock):
+        """Step until every step is done, time is up or Stop is pressed; returns that ``Outcome``."""
+        tc, total = self.config.train, self.config.train.steps
         if self.step == 0 or controls.interactive:
-            yield from self._sample_events()
-        acc: dict[str, torch.Tensor] = {}
-        acc_n = 0
-        last_log_time = time.perf_counter()
-        last_log_step = self.step
-        reason = "completed"
-        paused_announced = False
-        seg_start = self.clock()
-        base_elapsed = self.elapsed
+            yield from self._sample_events()     # the first grid, drawn before the clock starts
+        clock.start()
+        meter.restart(self.step)
         while True:
-            self.elapsed = base_elapsed + (self.clock() - seg_start)
-            stop = controls.stop.is_set()
-            if self.dist is not None:
-                # Every rank acts on the flag they agreed on: a signal that lands after the all-reduce
-                # waits for the next step on all ranks alike (acting on the local flag, one rank would
-                # leave while the others went on into a step's all-reduce).
-                self.elapsed, stop = self.dist.agree(self.elapsed, stop)
-                if stop and not controls.stop.is_set():
-                    controls.request_stop()
-            if self.step >= total:
-                break
-            if tc.time_limit and self.elapsed >= tc.time_limit:
-                reason = "time limit"
-                break
-            if stop:
-                reason = "stopped"
-                break
-            changes = controls.take_live_changes()
-            if changes:
-                for note in self.apply_live_changes(changes):
-                    yield LogMessage("info", message(QT_TRANSLATE_NOOP("engine", "changed {change} at step {step}"),
-                                                     change=note, step=self.step), self.step)
-            request = controls.take_rollback()
-            if request is not None:
-                try:
-                    ev = self.rollback(request[0])
-                except GenLabError as e:
-                    yield LogMessage("error", str(e), self.step)
-                else:
-                    acc, acc_n = {}, 0
-                    last_log_time, last_log_step = time.perf_counter(), self.step
-                    yield ev
-                    yield LogMessage("info", message(QT_TRANSLATE_NOOP(
-                        "engine", "rolled back from step {from_step} to the checkpoint at step {step}; learning rate "
-                                  "now {lr:.3g}"), from_step=ev.from_step, step=ev.step, lr=ev.lr), self.step)
-                    try:
-                        yield from self._sample_events()
-                    except Interrupted:
-                        reason = "stopped"
-                        break
-                    if request[1]:
-                        controls.request_resume()
+            reason = self._reason_to_end(controls, clock)
+            if reason is not None:
+                return Outcome(reason)
+            turn = yield from self._obey(controls, meter, clock)
+            if turn == LOOK_AGAIN:
                 continue
-            if controls.paused.is_set():
-                if not paused_announced:
-                    paused_announced = True
-                    if acc_n:
-                        yield from self._log_events(acc, acc_n, last_log_time, last_log_step, total)
-                        acc, acc_n = {}, 0
-                    yield TrainingPaused(self.step)
-                pause_start = self.clock()
-                may_step = controls.wait_while_paused()
-                seg_start += self.clock() - pause_start  # paused time is not training time
-                last_log_time = time.perf_counter()
-                last_log_step = self.step
-                if not may_step:
-                    continue
-                single = controls.paused.is_set()
-                if not single and paused_announced:
-                    paused_announced = False
-                    yield TrainingResumed(self.step)
-            else:
-                single = False
-                if paused_announced:
-                    paused_announced = False
-                    yield TrainingResumed(self.step)
-            self._apply_lr_schedule()
-            self.model.progress = self.progress()
-            self._activity = "training"
-            try:
-                phase = controls.take_step_phase() if single else None
-                with noise_shard(self.rank, self.world):
-                    if phase is not None and phase in self.model.training_phases:
-                        losses = self.model.training_step(self.next_batch(), self.gen_model, phase=phase)
-                    else:
-                        losses = self.model.training_step(self.next_batch(), self.gen_model)
-            except Interrupted:
-                reason = "stopped"
-                break
-            self.step += 1
-            for k, v in losses.items():
-                acc[k] = acc[k] + v if k in acc else v.detach().clone()
-            acc_n += 1
-            if acc_n >= tc.log_every or single or self.step >= total:
-                bad = yield from self._log_events(acc, acc_n, last_log_time, last_log_step, total)
-                acc, acc_n = {}, 0
-                last_log_time, last_log_step = time.perf_counter(), self.step
+            single = turn == SINGLE_STEP
+            meter.add(self._train_step(controls.take_step_phase() if single else None))
+            if single or meter.steps >= tc.log_every or self.step >= total:
+                bad = yield from self._report_losses(meter)
                 if bad:
-                    yield NonFiniteLoss(self.step, tuple(bad))
-                    msg = message(QT_TRANSLATE_NOOP("engine", "non-finite loss ({terms}) at step {step}; training "
-                                                              "paused. Roll back to the last checkpoint and lower the "
-                                                              "learning rate."), terms=", ".join(bad), step=self.step)
-                    if not controls.interactive:
-                        raise TrainingError(msg.replace("training paused. ", "training stopped. "))
-                    yield LogMessage("error", msg, self.step)
-                    controls.request_pause()
+                    yield from self._non_finite_loss(bad, controls)
                     continue
-            now = time.perf_counter()
-            if single or self.schedule.due(self.step, now):
-                try:
-                    yield from self._sample_events()
-                except Interrupted:
-                    reason = "stopped"
-                    break
+            if single or self.schedule.due(self.step, time.perf_counter()):
+                yield from self._sample_events()
             if tc.eval_every and self.step % tc.eval_every == 0:
-                try:
-                    yield self._eval_event()
-                except Interrupted:
-                    reason = "stopped"
-                    break
-                if self.best_step == self.step and self._last_ckpt_step != self.step:
-                    yield from self._checkpoint_events()  # keep the best weights, not only their score
+                yield from self._evaluation_events()
             if self._checkpoint_due():
                 yield from self._checkpoint_events()
-        self.elapsed = base_elapsed + (self.clock() - seg_start)
-        if acc_n:
-            yield from self._log_events(acc, acc_n, last_log_time, last_log_step, total)
+
+    @staticmethod
+    def _until_interrupted(part):
+        """Run ``part`` of the loop; an ``Interrupted`` from inside it (Stop pressed while a family
+        samples, evaluates or steps: ``engine.interrupt``) ends it, and the run, as "stopped". The one
+        place where an interruption becomes an outcome."""
+        try:
+            return (yield from part)
+        except Interrupted:
+            return Outcome(STOPPED)
+
+    # ---- parts of the loop, one job each -------------------------------------------------------------
+    def _run_started(self) -> RunStarted:
+        tc = self.config.train
+        return RunStarted(run_dir=str(self.run.path) if self.run else "", family=self.model.family,
+                          config=self.config.to_dict(), spec=self.dataset.spec.to_dict(),
+                          device=describe_device(self.device), threads=self.threads, start_step=self.step,
+                          total_steps=tc.steps, time_limit=tc.time_limit)
+
+    def _reason_to_end(self, controls: Controls, clock: TrainingClock) -> str | None:
+        """Why the run ends before the next step (all steps done, time limit, Stop), or None."""
+        tc = self.config.train
+        self.elapsed = clock.now()
+        stop = controls.stop.is_set()
         if self.dist is not None:
-            yield from self.dist.check_in_step(self)
-        metrics = {}
-        if reason != "stopped":
-            try:
-                if self.schedule.last_step != self.step:
-                    yield from self._sample_events()
-                if self._last_eval is not None and self._last_eval.step == self.step:
-                    metrics = self._last_eval.metrics  # evaluated at this very step already
-                else:
-                    ev = self._eval_event()
-                    metrics = ev.metrics
-                    yield ev
-            except Interrupted:
-                reason = "stopped"
-        if self.run is not None and (self._last_ckpt_step != self.step or not self.run.checkpoints()):
-            yield from self._checkpoint_events()
-        if self.run is not None and self.is_writer:
-            note = self._append_metrics({"event": "finished", "step": self.step, "time": round(self.elapsed, 4),
-                                         "reason": reason})
-            if note:
-                yield LogMessage("error", note, self.step)
-            self.run.close()
-        yield TrainingFinished(step=self.step, reason=reason, metrics=metrics,
-                               run_dir=str(self.run.path) if self.run else None)
+            # Every rank acts on the flag they agreed on: a signal that lands after the all-reduce
+            # waits for the next step on all ranks alike (acting on the local flag, one rank would
+            # leave while the others went on into a step's all-reduce).
+            self.elapsed, stop = self.dist.agree(self.elapsed, stop)
+            if stop and not controls.stop.is_set():
+                controls.request_stop()
+        if self.step >= tc.steps:
+            return "completed"
+        if tc.time_limit and self.elapsed >= tc.time_limit:
+            return "time limit"
+        return STOPPED if stop else None
+
+    def _obey(self, controls: Controls, meter: LossMeter, clock: TrainingClock):
+        """Carry out what the controls ask before the next step: live changes, a rollback, pause,
+        resume and single steps. Returns STEP, SINGLE_STEP (one step asked for while paused) or
+        LOOK_AGAIN (no step now: check the stop flag and the limits first)."""
+        for note in self.apply_live_changes(controls.take_live_changes()):
+            yield LogMessage("info", message(QT_TRANSLATE_NOOP("engine", "changed {change} at step {step}"),
+                                             change=note, step=self.step), self.step)
+        request = controls.take_rollback()
+        if request is not None:
+            yield from self._roll_back(request, controls, meter)
+            return LOOK_AGAIN
+        if not controls.paused.is_set():
+            if self._pause_announced:
+                yield self._announce(paused=False)
+            return STEP
+        if not self._pause_announced:
+            if meter.steps:
+                yield from self._report_losses(meter)
+            yield self._announce(paused=True)
+        with clock.paused():                     # paused time is not training time
+            may_step = controls.wait_while_paused()
+        meter.restart(self.step)
+        if not may_step:
+            return LOOK_AGAIN
+        if controls.paused.is_set():
+            return SINGLE_STEP
+        yield self._announce(paused=False)
+        return STEP
+
+    def _announce(self, paused: bool):
+        """TrainingPaused or TrainingResumed, with status.json following."""
+        self._pause_announced = paused
+        self.recorder.state("paused" if paused else "running", self.step)
+        return TrainingPaused(self.step) if paused else TrainingResumed(self.step)
+
+    def _roll_back(self, request: tuple, controls: Controls, meter: LossMeter):
+        """The window's "roll back": to the last good checkpoint with a lower learning rate."""
+        lr_factor, resume = request
+        try:
+            ev = self.rollback(lr_factor)
+        except GenLabError as e:
+            yield LogMessage("error", str(e), self.step)
+            return
+        meter.restart(self.step)
+        yield ev
+        yield LogMessage("info", message(QT_TRANSLATE_NOOP(
+            "engine", "rolled back from step {from_step} to the checkpoint at step {step}; learning rate "
+                      "now {lr:.3g}"), from_step=ev.from_step, step=ev.step, lr=ev.lr), self.step)
+        yield from self._sample_events()
+        if resume:
+            controls.request_resume()
+
+    def _train_step(self, phase: str | None) -> dict[str, torch.Tensor]:
+        """One optimisation step (``phase``: one GAN player's, for a single step asked for so)."""
+        self._apply_lr_schedule()
+        self.model.progress = self.progress()
+        self._activity = "training"
+        with noise_shard(self.rank, self.world):
+            if phase is not None and phase in self.model.training_phases:
+                losses = self.model.training_step(self.next_batch(), self.gen_model, phase=phase)
+            else:
+                losses = self.model.training_step(self.next_batch(), self.gen_model)
+        self.step += 1
+        return losses
+
+    def _report_losses(self, meter: LossMeter):
+        """Report the mean losses since the last report (the one ``.item()`` per term); returns the
+        names of the terms that are not finite."""
+        sums = self.dist.mean_losses(meter.sums) if self.dist is not None else meter.sums  # the global batch's
+        losses, rate = meter.read(self.step, sums)
+        self.recorder.losses(self.step, self.elapsed, losses)
+        yield StepCompleted(step=self.step, elapsed=self.elapsed, losses=losses, steps_per_second=rate,
+                            total_steps=self.config.train.steps)
+        meter.restart(self.step)
+        return [k for k, v in losses.items() if not math.isfinite(v)]
+
+    def _non_finite_loss(self, bad: list[str], controls: Controls):
+        """Pause (the window offers a rollback) or, without a person to ask (the CLI), fail."""
+        yield NonFiniteLoss(self.step, tuple(bad))
+        msg = message(QT_TRANSLATE_NOOP("engine", "non-finite loss ({terms}) at step {step}; training "
+                                                  "paused. Roll back to the last checkpoint and lower the "
+                                                  "learning rate."), terms=", ".join(bad), step=self.step)
+        if not controls.interactive:
+            raise TrainingError(msg.replace("training paused. ", "training stopped. "))
+        yield LogMessage("error", msg, self.step)
+        controls.request_pause()
+
+    def _sample_events(self):
+        if self.dist is not None and not self.is_writer:  # rank 0 draws; the others wait at the next step
+            self.schedule.record(self.step, 0.0, 0.0)
+            return
+        started = time.perf_counter()
+        self._activity = "drawing samples"
+        ev = self.draw_samples()
+        snap = take_snapshot(self.model, self.step)
+        self.schedule.record(self.step, started, time.perf_counter())
+        yield ev
+        yield SnapshotPublished(snap)
+
+    def _evaluation_events(self):
+        yield self._eval_event()
+        if self.best_step == self.step and self._last_ckpt_step != self.step:
+            yield from self._checkpoint_events()  # keep the best weights, not only their score
+
+    def _eval_event(self) -> EvaluationCompleted:
+        if self.dist is not None and not self.is_writer:  # rank 0 evaluates and records
+            return EvaluationCompleted(self.step, {})
+        self._activity = "evaluating"
+        metrics = self.evaluate()
+        self.recorder.evaluation(self.step, self.elapsed, metrics, self.best_nll, self.best_step)
+        self._last_eval = EvaluationCompleted(self.step, metrics)
+        return self._last_eval
 
     def _checkpoint_due(self) -> bool:
         tc = self.config.train
@@ -599,60 +561,37 @@ class Trainer(RunKeeping):
         except OSError as e:
             self._last_ckpt_time = time.perf_counter()
             self._last_ckpt_step = self.step
-            yield LogMessage("error", message(QT_TRANSLATE_NOOP(
-                "engine", "could not save a checkpoint at step {step} in {folder}: {error}; training continues and "
-                          "earlier checkpoints are intact"), step=self.step, folder=self.run.checkpoints_dir,
-                error=e.strerror or e), self.step)
+            self.recorder.checkpoint_failed(self.step, e)
+            yield from self.recorder.reports()  # no event of its own follows a failed checkpoint
             return
+        self.recorder.checkpoint_saved(self.step)
         yield CheckpointSaved(self.step, path)
 
-    def _log_events(self, acc, n, since_time, since_step, total):
+    # ---- the end of a run ----------------------------------------------------------------------------
+    def _wind_down(self, meter: LossMeter):
+        """Report the losses not reported yet; a distributed job compares its ranks' weights."""
+        if meter.steps:
+            yield from self._report_losses(meter)
         if self.dist is not None:
-            acc = self.dist.mean_losses(acc)  # the global batch's losses, the same on every rank
-        losses = {k: float(v.item()) / n for k, v in acc.items()}
-        dt = time.perf_counter() - since_time
-        sps = (self.step - since_step) / dt if dt > 0 else 0.0
-        bad = [k for k, v in losses.items() if not math.isfinite(v)]
-        note = self._append_metrics(self._log_record(losses))
-        if note:
-            yield LogMessage("error", note, self.step)
-        yield StepCompleted(step=self.step, elapsed=self.elapsed, losses=losses, steps_per_second=sps,
-                            total_steps=total)
-        return bad
+            yield from self.dist.check_in_step(self)
 
-    def _sample_events(self):
-        if self.dist is not None and not self.is_writer:  # rank 0 draws; the others wait at the next step
-            self.schedule.record(self.step, 0.0, 0.0)
-            return
-        started = time.perf_counter()
-        self._activity = "drawing samples"
-        ev = self.draw_samples()
-        if self._sample_write_error:
-            note = self._write_failed("samples", self._sample_write_error)
-            if note:
-                yield LogMessage("error", note, self.step)
-        else:
-            self._write_failures.discard("samples")
-        snap = take_snapshot(self.model, self.step)
-        self.schedule.record(self.step, started, time.perf_counter())
+    def _last_look(self, reason: str):
+        """The run's last samples and evaluation (unless made at this very step already)."""
+        if self.schedule.last_step != self.step:
+            yield from self._sample_events()
+        if self._last_eval is not None and self._last_eval.step == self.step:
+            return Outcome(reason, self._last_eval.metrics)
+        ev = self._eval_event()
         yield ev
-        yield SnapshotPublished(snap)
+        return Outcome(reason, ev.metrics)
 
-    def _eval_event(self) -> EvaluationCompleted:
-        if self.dist is not None and not self.is_writer:  # rank 0 evaluates and records
-            return EvaluationCompleted(self.step, {})
-        self._activity = "evaluating"
-        metrics = self.evaluate()
-        self._append_metrics({"event": "eval", "step": self.step, "time": round(self.elapsed, 4),
-                              **{k: v for k, v in metrics.items() if k not in ("step",)}})
-        self._last_eval = EvaluationCompleted(self.step, metrics)
-        return self._last_eval
-
-
-def _takes_phase(model) -> bool:
-    """Whether the family's ``training_step`` accepts ``phase`` (one GAN player per step)."""
-    import inspect
-    return "phase" in inspect.signature(model.training_step).parameters
+    def _finish(self, outcome: Outcome):
+        """The last checkpoint (unless this step has one), the run's last records, ``TrainingFinished``."""
+        if self.run is not None and (self._last_ckpt_step != self.step or not self.run.checkpoints()):
+            yield from self._checkpoint_events()
+        self.recorder.finished(self.step, self.elapsed, outcome.reason)
+        yield TrainingFinished(step=self.step, reason=outcome.reason, metrics=outcome.metrics,
+                               run_dir=str(self.run.path) if self.run else None)
 
 
 def _device_generator(device: torch.device, seed: int) -> torch.Generator:

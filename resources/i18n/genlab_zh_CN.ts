@@ -2888,6 +2888,21 @@ Details: {path}</source>
 <context>
     <name>RunsController</name>
     <message>
+        <location filename="../../gui/runs_controller.py" line="36"/>
+        <source>could not append to {path}: {error}; training continues</source>
+        <translation>无法写入 {path}：{error}；训练继续</translation>
+    </message>
+    <message>
+        <location filename="../../gui/runs_controller.py" line="37"/>
+        <source>could not write samples to {path}: {error}; training continues</source>
+        <translation>无法把样本写入 {path}：{error}；训练继续</translation>
+    </message>
+    <message>
+        <location filename="../../gui/runs_controller.py" line="38"/>
+        <source>could not save a checkpoint at step {step} in {path}: {error}; training continues and earlier checkpoints are intact</source>
+        <translation>无法在第 {step} 步把检查点保存到 {path}：{error}；训练继续，之前的检查点完好无损</translation>
+    </message>
+    <message>
         <location filename="../../gui/runs_controller.py" line="52"/>
         <source>Save run config…</source>
         <translation>保存运行配置…</translation>
