@@ -1,9 +1,11 @@
 """Helpers for the hostile-input tests: the CLI in a subprocess with its peak memory and wall time, and
 run folders whose files are replaced by special files.
 
-``run_cli`` waits with ``os.wait4``, which reports the child's own peak resident memory (``ru_maxrss``),
-so each test can assert a bound on the memory the refused input cost, and kills a child that runs past
-its time limit (a hang is a failure with the partial output, not a stuck suite)."""
+``run_cli`` follows the child's own peak resident memory (``VmHWM`` in ``/proc/PID/status``: the high-water
+mark of the program's memory after exec, read until it exits), so each test can assert a bound on the
+memory the refused input cost, and kills a child that runs past its time limit (a hang is a failure with the
+partial output, not a stuck suite). ``ru_maxrss`` from ``wait4`` is the fallback where ``/proc`` is missing:
+on Linux it also counts the parent's memory copied at fork, so a big test worker would inflate it."""
 
 from __future__ import annotations
 
@@ -50,7 +52,9 @@ def run_cli(args: list[str], env: dict | None = None, timeout: float = SECONDS, 
         start = time.monotonic()
         proc = subprocess.Popen([sys.executable, str(ROOT / "main.py"), *args], cwd=cwd, env=full_env,
                                 stdin=subprocess.DEVNULL, stdout=out, stderr=err)
+        high_water_kb = 0
         while True:
+            high_water_kb = max(high_water_kb, _high_water_kb(proc.pid))
             pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
             if pid:
                 break
@@ -60,12 +64,23 @@ def run_cli(args: list[str], env: dict | None = None, timeout: float = SECONDS, 
                 out.seek(0), err.seek(0)
                 raise AssertionError(f"genlab {' '.join(args)} ran past {timeout} s (a hang):\n"
                                      f"{err.read().decode(errors='replace')[-2000:]}")
-            time.sleep(0.05)
+            time.sleep(0.02)
         seconds = time.monotonic() - start
         proc.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0), err.seek(0)
         return CliResult(proc.returncode, out.read().decode(errors="replace"), err.read().decode(errors="replace"),
-                         usage.ru_maxrss / 1024, seconds)
+                         (high_water_kb or usage.ru_maxrss) / 1024, seconds)
+
+
+def _high_water_kb(pid: int) -> int:
+    """The process's peak resident memory so far in kB (0 when /proc cannot tell)."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0
 
 
 def copy_run(source: Path, dest: Path) -> Path:
