@@ -134,7 +134,7 @@ def test_a_killed_run_reopens_continues_compares_with_another_family_and_exports
     dock.select_paths([killed])
     assert dock.open_button.isEnabled() and dock.continue_button.isEnabled()
     dock.open_button.click()
-    qtbot.waitUntil(lambda: w.runs_controller.opened == killed, timeout=20_000)
+    qtbot.waitUntil(lambda: w.shown.path == killed, timeout=20_000)
     assert w.setup_dock.family == "vae" and w.setup_dock.data_name() == "moons"
     assert w.setup_dock.train_form.widgets["checkpoint_every"].value() == 20   # its config, not a preset
     assert w.losses_dock.point_count() > 0
