@@ -29,13 +29,13 @@ from engine.config import RunConfig
 from engine.errors import GenLabError
 from engine.i18n import QT_TRANSLATE_NOOP
 from engine.runs.command import continue_in_background, train_command
+from engine.runs.records import last_evaluation, steps_from_records
 from gui.background import BackgroundTasks
 from gui.dialogs.files import folder_path, open_path, save_path
 from gui.dialogs.fork_dialog import ForkDialog
 from gui.dialogs.preferences import PreferencesDialog
 from gui.i18n import engine_word
-from gui.run_tasks import (EXPORTS, TASK_NAMES, compare_task, evaluation_from_curves, export_block, export_task,
-                           open_task, steps_from_curves)
+from gui.run_tasks import EXPORTS, TASK_NAMES, compare_task, export_block, export_task, open_task
 from gui.settings import WORKSPACE_KEY, new_run_dir, workspace_dir
 
 
@@ -200,14 +200,14 @@ class RunsController(QObject):
         cfg = opened.config
         kind = opened.summary.kind
         w.setup_dock.show_run_config(cfg, kind)
-        steps = steps_from_curves(opened.curves, upto)
+        steps = steps_from_records(opened.curves, upto)
         w.losses_dock.clear()
         w.losses_dock.add_steps(steps)
         w.losses_dock.finish()
         # The Learn dock explains the opened run with its recorded numbers (newest step and evaluation).
         w.learn_dock.set_family(cfg.family, cfg.to_dict().get("model") or {})
         w.learn_dock.add_steps(steps[-1:])
-        last_eval = evaluation_from_curves(opened.curves, upto)
+        last_eval = last_evaluation(opened.curves, upto)
         if last_eval is not None:
             w.learn_dock.add_evaluation(last_eval)
         w.samples_dock.start_run(opened.path, kind or "image")
@@ -536,7 +536,7 @@ class RunsController(QObject):
             w.statusBar().showMessage(self.tr("Exported {result}").format(result=result), 6000)
         elif action == "curves":
             w.losses_dock.clear()
-            w.losses_dock.add_steps(steps_from_curves(result))
+            w.losses_dock.add_steps(steps_from_records(result))
 
     def _on_tasks_failed(self, name: str, message: str) -> None:
         then = self._pending.pop(name, {})
