@@ -55,6 +55,7 @@ class VAE(GenerativeModel):
     capabilities = frozenset({"latent", "encode", "log_likelihood", "posterior"})
     likelihood_kind = "bound"
     config_class = VAEConfig
+    data_kind_reasons = {"text": QT_TRANSLATE_NOOP("Family", "this VAE decodes pixels or coordinates, not sequences of characters")}
     title = QT_TRANSLATE_NOOP("Family", "Variational autoencoder")
     short_name = QT_TRANSLATE_NOOP("Family", "VAE")
     reported_terms = ("loss", "recon", "kl")

@@ -133,6 +133,12 @@ class RunFolder:
             write_bytes_atomic(path.with_suffix(".npy"), buf)
         return path
 
+    def write_sample_text(self, step: int, lines: list[str]) -> Path:
+        """Text samples, one a line (UTF-8)."""
+        path = self.samples_dir / f"step_{step:09d}.txt"
+        write_bytes_atomic(path, "".join(line + "\n" for line in lines).encode("utf-8"))
+        return path
+
     # ---- reading ----------------------------------------------------------------------------------
     def read_config(self) -> RunConfig:
         if not os.path.lexists(self.config_path):
