@@ -1,4 +1,5 @@
-"""Variational autoencoder: an MLP for points (Gaussian decoder), a conv net for images.
+"""Variational autoencoder: an MLP for points (Gaussian decoder), a conv net for images, and for text a
+sequence VAE with GRU encoder and decoder (``engine.models.text_vae``).
 
 The image decoder is a discretised logistic over the data's grey levels, so its reconstruction term
 is a true discrete log-likelihood and the ELBO bounds the same quantity the other families report.
@@ -19,6 +20,7 @@ from engine.knobs import knob
 from engine.interrupt import check_interrupt
 from engine.models.base import GenerativeModel, InsideView, LatentView, ModelConfig, randn
 from engine.models.likelihoods import (discretized_logistic_log_prob, discretized_logistic_mean)
+from engine.models import text_vae
 from engine.models.nets import ConvDecoder, ConvEncoder, mlp
 from engine.i18n import QT_TRANSLATE_NOOP
 
@@ -48,6 +50,9 @@ class VAEConfig(ModelConfig):
                                                            "5000 steps), so the decoder learns to use the latent code before the prior "
                                                            "pulls it in (0: no ramp)."))
     iw_samples: int = knob(64, min=1, max=5000, help=QT_TRANSLATE_NOOP("Knob", "Importance samples for the held-out likelihood bound."))
+    word_dropout: float = knob(0.3, min=0.0, max=1.0,
+                               help=QT_TRANSLATE_NOOP("Knob", "Text: share of the decoder's input characters replaced by a blank while "
+                                                              "training, so it must read the line from z (against posterior collapse)."))
 
 
 class VAE(GenerativeModel):
@@ -55,7 +60,7 @@ class VAE(GenerativeModel):
     capabilities = frozenset({"latent", "encode", "log_likelihood", "posterior"})
     likelihood_kind = "bound"
     config_class = VAEConfig
-    data_kind_reasons = {"text": QT_TRANSLATE_NOOP("Family", "this VAE decodes pixels or coordinates, not sequences of characters")}
+    data_kinds = ("points", "image", "text")
     title = QT_TRANSLATE_NOOP("Family", "Variational autoencoder")
     short_name = QT_TRANSLATE_NOOP("Family", "VAE")
     reported_terms = ("loss", "recon", "kl")
@@ -93,7 +98,10 @@ class VAE(GenerativeModel):
         c = self.cfg
         k = self.spec.num_classes if self.conditional else 0
         self.n_cond = k
-        if self.spec.kind == "points":
+        self.is_text = self.spec.kind == "text"
+        if self.is_text:
+            text_vae.build(self, c)
+        elif self.spec.kind == "points":
             d = self.spec.dim
             self.encoder = mlp(d + k, 2 * c.latent_dim, c.hidden, c.depth)
             self.decoder = mlp(c.latent_dim + k, 2 * d, c.hidden, c.depth)
@@ -121,6 +129,8 @@ class VAE(GenerativeModel):
 
     def likelihood_params(self, z, labels=None):
         """Parameters of p(x | z): (mean, log-variance) for points, (mean, log-scale) for images."""
+        if self.is_text:   # the decoder reads x too: recon_log_prob runs it
+            return z, None
         if self.n_cond:
             z = torch.cat([z, self._one_hot(labels, z.shape[0], z)], 1)
         out = self.decoder(z)
@@ -142,6 +152,8 @@ class VAE(GenerativeModel):
     def recon_log_prob(self, x, params):
         """log p(x | z) per example, float32."""
         a, b = params
+        if self.is_text:
+            return self.decoder.log_prob(x, a)
         if self.spec.kind == "points":
             a, b = a.float(), b.float()
             return (-0.5 * (LOG_2PI + b + (x - a) ** 2 / b.exp())).sum(1)
@@ -149,6 +161,8 @@ class VAE(GenerativeModel):
 
     # ---- protocol hooks ------------------------------------------------------------------------
     def _training_step(self, x, y, generator):
+        if self.is_text:
+            return text_vae.training_step(self, x, generator)
         with self.autocast():
             mu, logvar = self.posterior(x, y)
             z = mu + (0.5 * logvar).exp() * randn(mu.shape, generator, x.device)
@@ -163,6 +177,8 @@ class VAE(GenerativeModel):
         return {"loss": loss.detach(), "recon": recon.mean().detach(), "kl": kl.mean().detach()}
 
     def _sample(self, n, generator, labels, **options):
+        if self.is_text:
+            return text_vae.sample(self, n, generator, **options)
         z = randn((n, self.cfg.latent_dim), generator, self.device)
         mean, b = self.likelihood_params(z, labels)
         if self.spec.kind == "points":
@@ -184,6 +200,8 @@ class VAE(GenerativeModel):
         return mu
 
     def _decode(self, z, labels, **options):
+        if self.is_text:
+            return self.decoder.greedy(z)
         mean, b = self.likelihood_params(z, labels)
         if self.spec.kind == "points":
             return mean

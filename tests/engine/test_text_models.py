@@ -115,3 +115,49 @@ def test_a_checkpoint_spec_of_text_passes_the_trust_check():
     for bad in ({"vocab": ["ab"]}, {"vocab": ["a", "a"]}, {"shape": [10**6]}):
         with pytest.raises(CheckpointError):
             check_init_args("ar", {"spec": {**spec, **bad}, "config": {}, "preprocess": None}, "ckpt")
+
+
+# ---- the sequence VAE ------------------------------------------------------------------------------------------
+def _tiny_vae():
+    from engine.models.vae import VAEConfig
+    spec = DataSpec(kind="text", shape=(SLOTS,), value_range=(0.0, 2.0), name="tiny", vocab=VOCAB)
+    model = build_model("vae", spec, VAEConfig(latent_dim=2, hidden=16, width=8))
+    for p in model.parameters():
+        torch.nn.init.normal_(p, std=1.0)
+    return model
+
+
+def test_the_vae_decoder_is_a_distribution_over_every_string_for_any_z():
+    model = _tiny_vae()
+    lines = ["".join(c) for n in range(SLOTS) for c in itertools.product(VOCAB, repeat=n)]
+    x = encode_lines(lines, VOCAB, SLOTS)
+    for z in (torch.zeros(1, 2), torch.tensor([[1.5, -2.0]])):
+        with torch.no_grad():
+            lp = model.decoder.log_prob(x, z.expand(len(lines), -1))
+        assert abs(float(torch.logsumexp(lp, 0))) < 1e-5
+    # the importance-weighted bound is at most the log-probability mass there is: sum over strings <= 1
+    ll = model.log_likelihood(x, generator=torch.Generator().manual_seed(0), samples=256)
+    assert float(torch.logsumexp(ll, 0)) < 1e-6
+
+
+def test_the_vae_learns_names_uses_its_latent_and_decodes_it():
+    from engine.models.vae import VAEConfig
+    torch.manual_seed(0)
+    ds = load_dataset(DataConfig(name="names"))
+    model = build_model("vae", ds.spec, VAEConfig(latent_dim=2, hidden=48, width=16, word_dropout=0.3))
+    model.configure_optimizers(3e-3)
+    g = torch.Generator().manual_seed(0)
+    for i in range(80):
+        model.progress = i / 300          # the KL warm-up runs over the first 30% of a 300-step run
+        idx = torch.randint(0, len(ds.x_train), (32,), generator=g)
+        out = model.training_step(Batch(ds.x_train[idx]), g)
+    x = ds.x_test[:200]
+    chars = float(((x != 0).sum(1) + 1).sum())
+    bound = float(-model.log_likelihood(x, generator=g, samples=8).sum()) / chars
+    assert bound < math.log(27) - 0.3
+    assert float(out["kl"]) > 0.01                      # word dropout keeps the decoder reading z
+    z = model.encode(x[:5])
+    assert z.shape == (5, 2)
+    lines = decode_tokens(model.decode(z), ds.spec.vocab)
+    assert all(set(s) <= set(ds.spec.vocab) and len(s) <= 15 for s in lines)
+    assert len(decode_tokens(model.sample(20, generator=g), ds.spec.vocab)) == 20
