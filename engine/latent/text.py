@@ -84,3 +84,45 @@ def line_log_prob(model, line: str) -> float:
     except GenLabError:
         return -math.inf
     return float(model.log_likelihood(x)[0])
+
+
+# ---- a latent model of text (the sequence VAE): the plane and the morph ------------------------------------------
+@dataclass(frozen=True)
+class LatentLine:
+    z: tuple[float, ...]
+    text: str             # the most likely line the decoder writes from z (greedy)
+    nats_per_char: float  # -log p(text) / (characters + 1) by the model's likelihood (a bound for a VAE)
+
+
+def _lines(model, texts: list[str]) -> torch.Tensor:
+    for t in texts:
+        encode_prefix(model, t)        # refuses unknown characters and long lines, naming them
+    return encode_lines(texts, model.spec.vocab, model.spec.shape[0]).to(model.device)
+
+
+def encode_text(model, texts: list[str]) -> torch.Tensor:
+    """The posterior means of lines, (n, latent size)."""
+    return model.encode(_lines(model, texts)).float().cpu()
+
+
+def decode_text(model, z, samples: int = 16, generator: torch.Generator | None = None) -> list[LatentLine]:
+    """What the decoder writes from each latent in ``z`` (n, d), with its likelihood per character."""
+    z = torch.as_tensor(z, dtype=torch.float32, device=model.device).reshape(-1, *model.latent_shape())
+    x = model.decode(z)
+    ll = model.log_likelihood(x, generator=generator, samples=samples).cpu()
+    lines = decode_tokens(x, model.spec.vocab)
+    return [LatentLine(tuple(float(v) for v in zi.flatten().tolist()), t, float(-lp) / (len(t) + 1))
+            for zi, t, lp in zip(z.cpu(), lines, ll.tolist())]
+
+
+def morph(model, a: str, b: str, steps: int = 9, generator: torch.Generator | None = None) -> list[LatentLine]:
+    """From line ``a`` to line ``b`` on the straight path between their posterior means."""
+    za, zb = encode_text(model, [a, b])
+    t = torch.linspace(0, 1, max(2, steps))[:, None]
+    return decode_text(model, (1 - t) * za + t * zb, generator=generator)
+
+
+def embed_text(model, x: torch.Tensor, vocab: tuple[str, ...], n: int = 400) -> tuple[torch.Tensor, list[str]]:
+    """Posterior means of the first ``n`` rows of ``x`` (training lines) and the lines, for the plane."""
+    x = x[:n].to(model.device)
+    return model.encode(x).float().cpu(), decode_tokens(x, vocab)

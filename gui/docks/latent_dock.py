@@ -115,7 +115,7 @@ class LatentDock(QDockWidget):
         self.status.setObjectName("latent_status")
         outer.addWidget(self.status)
         self.setWidget(body)
-        self.text_slot = TextProbeSlot(self, completions=True, attention=False, name="latent")  # text runs
+        self.text_slot = TextProbeSlot(self, completions=True, attention=False, name="latent", latent=True)  # text
 
     def _build_explorer_page(self) -> QWidget:
         page = self.explorer_page = LatentPage()
@@ -149,7 +149,7 @@ class LatentDock(QDockWidget):
         # lazy: engine.data loads PyTorch, kept out of the window's first paint
         from engine.data.spec import DataSpec
         from engine.models.registry import model_class   # the family's module: PyTorch is warm by now
-        if self.text_slot.show_for(spec, dataset):   # text: prefix completion instead of a latent
+        if self.text_slot.show_for(spec, dataset, family):   # text: completion, or the VAE's plane
             self.family = family
             return
         self._reset_state()

@@ -16,6 +16,7 @@ import math
 from PySide6.QtWidgets import (QDoubleSpinBox, QHBoxLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem,
                                QPushButton, QSpinBox, QStackedWidget, QVBoxLayout, QWidget)
 
+from gui.docks.text_latent import TextLatentProbe
 from gui.latent_link import ExplorerLink
 from gui.widgets.text_views import NEW_COLOUR, KNOWN_COLOUR, BarList, attention_html, shown
 
@@ -177,20 +178,32 @@ class TextProbeSlot:
     stack; ``show_for`` picks the probe for a text run (and the body otherwise), so a dock needs only a
     guard line where a run starts and where a snapshot arrives."""
 
-    def __init__(self, dock, completions: bool, attention: bool, name: str):
+    def __init__(self, dock, completions: bool, attention: bool, name: str, latent: bool = False):
         body = dock.widget()
         self.stack = QStackedWidget()
         self.stack.addWidget(body)
-        self.probe = TextProbe(completions, attention, name)
-        self.stack.addWidget(self.probe)
+        self.text_probe = TextProbe(completions, attention, name)
+        self.stack.addWidget(self.text_probe)
+        # a family with a latent code and no next-token view (the sequence VAE): the plane and the morph
+        self.latent_probe = TextLatentProbe(name) if latent else None
+        if self.latent_probe is not None:
+            self.stack.addWidget(self.latent_probe)
+        self.probe = self.text_probe
         self.body = body
         self.active = False
         dock.setWidget(self.stack)
 
-    def show_for(self, spec, dataset=None) -> bool:
-        """Switch to the probe for a text run (True) or back to the dock's body (False)."""
+    def show_for(self, spec, dataset=None, family: str | None = None) -> bool:
+        """Switch to a probe for a text run (True) or back to the dock's body (False)."""
         kind = spec.get("kind") if isinstance(spec, dict) else getattr(spec, "kind", None)
         self.active = kind == "text"
+        self.probe = self.text_probe
+        if self.active and family is not None and self.latent_probe is not None:
+            # lazy: the registry's family modules load PyTorch; the docks are built before the first paint
+            from engine.models.registry import model_class
+            caps = model_class(family).capabilities
+            if "latent" in caps and "completion" not in caps:
+                self.probe = self.latent_probe
         self.stack.setCurrentWidget(self.probe if self.active else self.body)
         if self.active:
             # lazy: engine.data loads PyTorch; the docks are built before the window's first paint
@@ -210,4 +223,5 @@ class TextProbeSlot:
         return self.active
 
     def shutdown(self) -> bool:
-        return self.probe.shutdown()
+        done = self.text_probe.shutdown()
+        return (self.latent_probe.shutdown() if self.latent_probe is not None else True) and done

@@ -82,3 +82,39 @@ def test_names_trains_and_shows_names_completions_and_next_characters(make_windo
     with qtbot.waitSignal(w.bridge.training_finished, timeout=20_000):
         w.controls.stop.trigger()
     qtbot.waitUntil(lambda: w.session.state == "idle")
+
+
+def test_a_sequence_vae_on_names_decodes_the_plane_and_morphs_one_name_into_another(make_window, qtbot):
+    w = make_window()
+    w.resize(1500, 950)
+    choose(w, "names", "vae", steps=1_000_000)
+    setup = w.setup_dock
+    qtbot.waitUntil(lambda: w.data_dock.summary is not None and w.data_dock.summary["name"] == "names", timeout=30_000)
+    assert setup.family == "vae" and setup.model_form.widgets["latent_dim"].value() == 2   # the vae-text preset
+    setup.train_form.widgets["sample_every"].setValue(40)
+    with qtbot.waitSignal(w.bridge.samples_ready, timeout=60_000):
+        w.controls.train.trigger()
+    qtbot.waitUntil(lambda: w.samples_dock.updates >= 2, timeout=120_000)
+    w.latent_dock.raise_()
+    slot = w.latent_dock.text_slot
+    assert slot.active and slot.probe is slot.latent_probe
+    probe = slot.latent_probe
+    qtbot.waitUntil(lambda: probe.last_decoded is not None and len(probe.plane.points) > 0, timeout=60_000)
+    probe.plane.handle = (1.0, -0.5)
+    probe.request_decode(1.0, -0.5)
+    qtbot.waitUntil(lambda: probe.last_decoded.z[:2] == (1.0, -0.5), timeout=30_000)
+    assert probe.last_decoded.nats_per_char > 0 and "nats/char" in probe.decoded.text()
+    probe.line_a.setText("emma")
+    probe.line_b.setText("oliver")
+    probe.go.click()
+    qtbot.waitUntil(lambda: probe.last_morph is not None, timeout=60_000)
+    assert len(probe.last_morph) == probe.morph_list.count() == 9
+    assert all(0 < line.nats_per_char < 20 for line in probe.last_morph)
+    qtbot.wait(200)
+    _shot(w, "text_window_vae_latent")
+    probe.line_a.setText("Emma1")
+    probe.go.click()
+    qtbot.waitUntil(lambda: "never occur" in probe.status.text(), timeout=30_000)
+    with qtbot.waitSignal(w.bridge.training_finished, timeout=20_000):
+        w.controls.stop.trigger()
+    qtbot.waitUntil(lambda: w.session.state == "idle")
