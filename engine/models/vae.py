@@ -18,7 +18,7 @@ from torch import nn
 
 from engine.knobs import knob
 from engine.interrupt import check_interrupt
-from engine.models.base import GenerativeModel, InsideView, LatentView, ModelConfig, randn
+from engine.models.base import ExportUnavailable, GenerativeModel, InsideView, LatentView, ModelConfig, randn
 from engine.models.likelihoods import (discretized_logistic_log_prob, discretized_logistic_mean)
 from engine.models import text_vae
 from engine.models.nets import ConvDecoder, ConvEncoder, mlp
@@ -61,6 +61,9 @@ class VAE(GenerativeModel):
     likelihood_kind = "bound"
     config_class = VAEConfig
     data_kinds = ("points", "image", "text")
+    # text: the decoder writes a line by a loop of token choices, which neither exporter traces as a graph
+    export_limits = {("text",): "a sequence VAE decodes text character by character in a loop; there is no "
+                                "single network from z to a line to export"}
     title = QT_TRANSLATE_NOOP("Family", "Variational autoencoder")
     short_name = QT_TRANSLATE_NOOP("Family", "VAE")
     reported_terms = ("loss", "recon", "kl")
@@ -89,6 +92,11 @@ class VAE(GenerativeModel):
             if loss is not None and kl > 1e-9:
                 out["kl_weight"] = (loss - recon) / kl
         return out
+
+    def export_network(self):
+        if self.is_text:   # refused before the exporter traces the decoding loop
+            raise ExportUnavailable(self.export_limits[("text",)])
+        return super().export_network()
 
     def density_label(self, options):
         return f"log-density bound (importance-weighted, {options.get('samples', self.cfg.iw_samples)} samples)"

@@ -70,3 +70,14 @@ def test_a_family_that_cannot_model_text_exits_2_with_one_line(tmp_path):
     assert r.returncode == 2
     errors = [line for line in r.stderr.splitlines() if line.startswith("genlab: error:")]
     assert len(errors) == 1 and "cannot model text data" in errors[0] and "Traceback" not in r.stderr
+
+
+def test_compare_and_export_draw_text_runs_and_refuse_onnx_with_a_reason(names_run, capsys, tmp_path):
+    from PIL import Image
+    r = genlab_here(capsys, "compare", "--run", names_run, "--run", names_run, "-n", "16", "-o", tmp_path / "c.png")
+    assert r.returncode == 0, r.stderr
+    assert Image.open(tmp_path / "c.png").size[0] > 200
+    r = genlab_here(capsys, "export", "--run", names_run, "--what", "png", "-o", tmp_path / "e.png")
+    assert r.returncode == 0, r.stderr
+    r = genlab_here(capsys, "export", "--run", names_run, "--what", "onnx", "-o", tmp_path / "m.onnx")
+    assert r.returncode == 2 and r.stderr.count("genlab: error:") == 1 and "loop" in r.stderr
