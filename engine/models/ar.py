@@ -111,6 +111,7 @@ class Autoregressive(GenerativeModel):
             self.vocab = self.spec.vocab_size
             self.capabilities = type(self).capabilities | {"next_token"}
             self.text = TextSequenceModel(self.vocab, self.dims, c.network, d, c.layers, c.heads, c.dropout)
+            self.sampling_pass = "text.net.head"    # one call per generated character
             return
         if self.points:
             self.dims = self.spec.dim

@@ -109,6 +109,7 @@ class VAE(GenerativeModel):
         self.is_text = self.spec.kind == "text"
         if self.is_text:
             text_vae.build(self, c)
+            self.sampling_pass = "decoder.head"     # one call per generated character
         elif self.spec.kind == "points":
             d = self.spec.dim
             self.encoder = mlp(d + k, 2 * c.latent_dim, c.hidden, c.depth)
