@@ -22,10 +22,16 @@ def test_names_trains_and_shows_names_completions_and_next_characters(make_windo
     from engine.models.registry import model_class
     w = make_window()
     w.resize(1500, 950)
-    choose(w, "names", "ar", steps=1_000_000)
     setup = w.setup_dock
+    families = [setup.family_combo.itemData(i) for i in range(setup.family_combo.count())]
+    refused = next(f for f in families if model_class(f).data_kind_refusal("text"))
+    choose(w, "names", refused, steps=1_000_000)
     qtbot.waitUntil(lambda: w.data_dock.summary is not None and w.data_dock.summary["name"] == "names", timeout=30_000)
-    assert setup.kind == "text" and setup.family == "ar"
+    assert setup.kind == "text" and setup.family != refused   # a family that can model text was chosen
+    assert "cannot model text data" in w.log_dock.text()
+    setup.family_combo.setCurrentIndex(setup.family_combo.findData("ar"))
+    setup.train_form.widgets["steps"].setValue(1_000_000)
+    assert setup.family == "ar"
     _shot(w, "text_window_data")
 
     # families that cannot model text: greyed out, the reason in the tool tip
