@@ -29,8 +29,10 @@ def _tiny(network):
     return model
 
 
+@pytest.mark.parametrize("threads", [1, 2])
 @pytest.mark.parametrize("network", ["transformer", "gru"])
-def test_probabilities_sum_to_one_over_every_string(network):
+def test_probabilities_sum_to_one_over_every_string(network, threads):
+    torch.set_num_threads(threads)
     model = _tiny(network)
     lines = ["".join(c) for n in range(SLOTS) for c in itertools.product(VOCAB, repeat=n)]
     assert len(lines) == 15
@@ -127,7 +129,9 @@ def _tiny_vae():
     return model
 
 
-def test_the_vae_decoder_is_a_distribution_over_every_string_for_any_z():
+@pytest.mark.parametrize("threads", [1, 2])
+def test_the_vae_decoder_is_a_distribution_over_every_string_for_any_z(threads):
+    torch.set_num_threads(threads)
     model = _tiny_vae()
     lines = ["".join(c) for n in range(SLOTS) for c in itertools.product(VOCAB, repeat=n)]
     x = encode_lines(lines, VOCAB, SLOTS)
@@ -140,8 +144,10 @@ def test_the_vae_decoder_is_a_distribution_over_every_string_for_any_z():
     assert float(torch.logsumexp(ll, 0)) < 1e-6
 
 
-def test_the_vae_learns_names_uses_its_latent_and_decodes_it():
+@pytest.mark.parametrize("threads", [1, 2])
+def test_the_vae_learns_names_uses_its_latent_and_decodes_it(threads):
     from engine.models.vae import VAEConfig
+    torch.set_num_threads(threads)
     torch.manual_seed(0)
     ds = load_dataset(DataConfig(name="names"))
     model = build_model("vae", ds.spec, VAEConfig(latent_dim=2, hidden=48, width=16, word_dropout=0.3))
