@@ -1,4 +1,5 @@
-"""Held-out likelihood: NLL in nats per example in data units, its standard error, bits per dim."""
+"""Held-out likelihood: NLL in nats per example in data units, its standard error, bits per dim (images)
+or nats per character (text)."""
 
 from __future__ import annotations
 
@@ -34,6 +35,13 @@ def evaluate_nll(model, x: torch.Tensor, y: torch.Tensor | None, limit: int = 10
     out.update(test_nll_nats=mean, nll_kind=model.likelihood_kind, nll_se=se)
     if model.spec.kind == "image":
         out["bits_per_dim"] = mean / (model.spec.dim * math.log(2))
+    if model.spec.kind == "text":
+        # makemore's count: every predicted token, each line's characters and its end token
+        # (characters are the tokens before the first end token, 0; engine.data.text)
+        ended = x[:n].round() == 0
+        length = torch.where(ended.any(1), ended.long().argmax(1), torch.full_like(ended[:, 0], x.shape[1], dtype=torch.long))
+        tokens = (length + 1).double()
+        out["nats_per_char"] = float(nll[finite].sum() / tokens[finite].sum()) if finite.any() else float("nan")
     if not bool(finite.all()):
         out["non_finite"] = int((~finite).sum())
     return out

@@ -134,6 +134,12 @@ class RunFolder:
             write_bytes_atomic(path.with_suffix(".npy"), buf)
         return path
 
+    def write_sample_text(self, step: int, lines: list[str]) -> Path:
+        """Text samples, one a line (UTF-8)."""
+        path = self.samples_dir / sample_name(step, ".txt")
+        write_bytes_atomic(path, "".join(line + "\n" for line in lines).encode("utf-8"))
+        return path
+
     # ---- reading ----------------------------------------------------------------------------------
     def read_config(self) -> RunConfig:
         if not os.path.lexists(self.config_path):
@@ -170,7 +176,7 @@ class RunFolder:
 
     def sample_files(self) -> list[Path]:
         """The stored sample grids (regular files named step_*.png), oldest first."""
-        return [path for _step, path in sample_grids(self.path)]
+        return [path for _step, path in sample_grids(self.path) if path.suffix == ".png"]
 
     def checkpoints(self) -> list[Path]:
         return list_checkpoints(self.checkpoints_dir)

@@ -14,7 +14,7 @@ from pathlib import Path
 from engine.safe_io import is_regular_file
 
 SAMPLES_DIR = "samples"
-_SAMPLE_NAME = re.compile(r"^step_(\d+)\.png$")
+_SAMPLE_NAME = re.compile(r"^step_(\d+)\.(?:png|txt)$")   # a picture, or generated text one per line
 
 
 def sample_name(step: int, suffix: str = ".png") -> str:
@@ -23,7 +23,7 @@ def sample_name(step: int, suffix: str = ".png") -> str:
 
 
 def sample_grids(run_dir: str | Path) -> list[tuple[int, Path]]:
-    """(step, path) of every stored sample grid of the run, in step order. Only regular files count:
+    """(step, path) of every stored sample grid (or text sample list) of the run, in step order. Only regular files count:
     a FIFO or a device among them (a folder from elsewhere) is never opened by a reader."""
     folder = Path(run_dir) / SAMPLES_DIR
     try:

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import QDockWidget, QFileDialog, QLabel, QStackedWidget, 
 from engine.errors import GenLabError
 from engine.i18n import QT_TRANSLATE_NOOP
 from engine.latent.session import LatentSession
+from gui.docks.text_probe import TextProbeSlot
 from gui.i18n import family_text
 from gui.latent_link import ExplorerLink
 from gui.lazy import lazy_module
@@ -115,6 +116,7 @@ class LatentDock(QDockWidget):
         self.status.setObjectName("latent_status")
         outer.addWidget(self.status)
         self.setWidget(body)
+        self.text_slot = TextProbeSlot(self, completions=True, attention=False, name="latent", latent=True)  # text
 
     def _build_explorer_page(self) -> QWidget:
         page = self.explorer_page = LatentPage()
@@ -148,6 +150,9 @@ class LatentDock(QDockWidget):
         # lazy: engine.data loads PyTorch, kept out of the window's first paint
         from engine.data.spec import DataSpec
         from engine.models.registry import model_class   # the family's module: PyTorch is warm by now
+        if self.text_slot.show_for(spec, dataset, family):   # text: completion, or the VAE's plane
+            self.family = family
+            return
         self._reset_state()
         self.family = family
         self.session = LatentSession(model_class(family).latent_view, DataSpec.from_dict(spec),
@@ -185,6 +190,8 @@ class LatentDock(QDockWidget):
     def set_snapshot(self, snapshot) -> None:
         """A newly published snapshot (from the bridge); used at once if the dock is visible."""
         self.snapshot = snapshot
+        if self.text_slot.set_snapshot(snapshot):
+            return
         if on_screen(self):
             self._forward_snapshot()
 
@@ -223,13 +230,15 @@ class LatentDock(QDockWidget):
         self.rest_timer.stop()
         self.region_timer.stop()
         self.completion.timer.stop()
-        return self.link.close(2.0)
+        return self.text_slot.shutdown() & self.link.close(2.0)
 
     def _on_visibility_changed(self, visible: bool) -> None:
         if visible:
             when_shown(self, self._on_shown)
 
     def _on_shown(self) -> None:
+        if self.text_slot.shown():
+            return
         self._forward_snapshot()
         self.refresh()
 
