@@ -30,7 +30,8 @@ import torch
 from engine.config import RunConfig
 from engine.data import Dataset, load_dataset
 from engine.data.preprocess import Preprocess
-from engine.devices import describe_device, resolve_device, set_torch_threads
+from engine.devices import (amp_policy, apply_backend_flags, backend_flags, describe_device, device_caps,
+                            keep_data_on_device, resolve_device, set_torch_threads)
 from engine.errors import ConfigError, GenLabError, Interrupted, TrainingError
 from engine.evaluate import evaluate_nll
 from engine.events import (CheckpointSaved, EvaluationCompleted, LogMessage, NonFiniteLoss, RolledBack, RunStarted,
@@ -45,7 +46,7 @@ from engine.models.size_guard import check_training_fits
 from engine.render import display_scale, image_grid, scatter_image, upscale
 from engine.runs.checkpoint import prune_checkpoints, restore_model, save_checkpoint
 from engine.runs.folder import RunFolder, environment
-from engine.training.batches import BatchSampler
+from engine.training.batches import BatchSampler, BatchSource
 from engine.training.controls import Controls
 from engine.training.meters import LossMeter, SampleSchedule, TrainingClock
 from engine.training.recorder import RunRecorder, best_record
@@ -113,8 +114,11 @@ class Trainer:
         self.best_nll = math.inf
         self.best_step = None
         self.sampler = BatchSampler(len(ds.x_train), self.batch_size, self.gen_train, rank, world)
-        self.x_train = ds.x_train.to(self.device)
-        self.y_train = ds.y_train.to(self.device) if ds.y_train is not None else None
+        caps = device_caps(self.device)
+        apply_backend_flags(backend_flags(caps))
+        data_bytes = ds.x_train.nbytes + (ds.y_train.nbytes if ds.y_train is not None else 0)
+        self.batches = BatchSource(ds.x_train, ds.y_train, self.device, keep_data_on_device(caps, data_bytes))
+        self.amp = amp_policy(caps, tc.amp)   # engine.devices: bf16, fp16 with a scaler, or off
 
         self.run = RunFolder(run_dir) if run_dir is not None else None
         ckpt = checkpoint_to_resume(self.run, config) if resume else None
@@ -130,7 +134,7 @@ class Trainer:
             self.model = build_model(config.family, ds.spec, config.model, self.preprocess.to_dict())
         self.model.to(self.device)
         self.model.grad_clip = tc.grad_clip
-        self.model.amp = tc.amp
+        self.model.amp = self.amp
         self.model.configure_optimizers(tc.lr)
         lr_factor = None
         if ckpt is not None:
@@ -199,10 +203,7 @@ class Trainer:
 
     # ---- pieces of the loop ------------------------------------------------------------------------
     def next_batch(self) -> Batch:
-        idx = self.sampler.next().to(self.device)
-        x = self.x_train.index_select(0, idx)
-        y = self.y_train.index_select(0, idx) if self.y_train is not None else None
-        return Batch(x, y)
+        return self.batches.batch(self.sampler.next())
 
     def draw_samples(self) -> SamplesReady:
         """Display samples from the fixed noise bank, written to the run's samples/."""
