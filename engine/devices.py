@@ -191,6 +191,16 @@ def to_device(tensor: torch.Tensor, device: torch.device) -> torch.Tensor:
     return tensor.to(device, non_blocking=True)
 
 
+def device_generator(device: torch.device, seed: int) -> torch.Generator:
+    """A seeded generator for draws on ``device``: a CUDA generator on CUDA (drawing on the host and
+    copying would cost a transfer per draw); a CPU one on MPS and the CPU (``engine.models.base.randn``
+    moves what it draws). Its state only loads on the same kind of device
+    (``engine.runs.checkpoint.restore_generators``)."""
+    if device.type == "cuda":
+        return torch.Generator(device=device).manual_seed(seed)
+    return torch.Generator().manual_seed(seed)
+
+
 def synchronize(device: torch.device) -> None:
     """Wait for the device's queued work (timing a sample draw, a benchmark's clock)."""
     if device.type == "cuda":

@@ -248,8 +248,9 @@ class GenerativeModel(nn.Module):
     def random_labels(self, n: int, generator: torch.Generator | None) -> torch.Tensor | None:
         if not self.conditional:
             return None
+        # drawn where the generator lives (a CPU generator serves an MPS model), used where the model is
         return torch.randint(0, self.spec.num_classes, (n,), generator=generator,
-                             device=_gen_device(generator, self.device))
+                             device=_gen_device(generator, self.device)).to(self.device)
 
     # ---- optimisation ------------------------------------------------------------------------
     def configure_optimizers(self, lr: float) -> dict[str, torch.optim.Optimizer]:
