@@ -18,8 +18,9 @@ Synchronisation policy
     mirrored on the host and read from the device once per run or load; batch indices reach the device
     with one non-blocking copy from pinned memory (``to_device``); no step indexes with a boolean mask
     (a data-dependent shape). Reporting, sampling, evaluation and checkpoints may wait: they read their
-    results on the host anyway. Sample timings synchronise first (``synchronize``), or they would time
-    the launches, not the work.
+    results on the host anyway. A timing must end after the device's work, not after its launch: the
+    loop's sample timing ends once the grid is on the host (that copy waits for the device); a benchmark
+    without such a copy calls ``synchronize`` before reading its clock (``bench/gpu.py``).
 
 Mixed precision (``amp_policy``)
     CUDA with bfloat16 support: bf16 autocast, no scaler (bf16 has float32's range). Other CUDA cards:
