@@ -125,3 +125,42 @@ def test_sampling_evaluation_and_decoding_make_no_float64(family, data):
         with DeviceAudit() as heat, torch.set_grad_enabled(model.inside_view.density_needs_grad):
             result = job((-2.0, 2.0, -2.0, 2.0), n=8)(ctx)
         assert np.isfinite(result.values).all() and not heat.float64, heat.summary("float64")
+
+
+# ---- on a real GPU (skipped cleanly without one) ----------------------------------------------------------
+@pytest.mark.cuda
+@pytest.mark.parametrize("family,data", CASES)
+def test_on_cuda_training_steps_never_synchronise(family, data):
+    """CUDA's own sync detector (``set_sync_debug_mode("error")`` raises on any synchronising call) over
+    the steps of one report interval, driven as the loop drives them."""
+    trainer = _trainer(family, data)
+    trainer.config.train.device = "cuda"
+    trainer = Trainer(trainer.config, None)
+    events = trainer.events(Controls(interactive=False))
+    next(ev for ev in events if isinstance(ev, StepCompleted))
+    torch.cuda.synchronize()
+    torch.cuda.set_sync_debug_mode("error")
+    try:
+        for _ in range(LOG_EVERY):
+            trainer._train_step(None)
+    finally:
+        torch.cuda.set_sync_debug_mode(0)
+    events.close()
+
+
+@pytest.mark.cuda
+def test_a_cuda_out_of_memory_ends_the_run_with_a_message(tmp_path):
+    from engine.errors import TrainingError
+    cfg = tiny_config("vae", "moons", steps=30, log_every=5, device="cuda")
+    trainer = Trainer(cfg, tmp_path / "run")
+    real_step = trainer.model.training_step
+
+    def greedy(batch, generator=None, **kw):
+        if trainer.step == 12:
+            torch.empty(1 << 46, dtype=torch.uint8, device="cuda")   # 64 TiB: a real CUDA out-of-memory
+        return real_step(batch, generator, **kw)
+    trainer.model.training_step = greedy
+    with pytest.raises(TrainingError) as err:
+        for _ in trainer.events(Controls(interactive=False)):
+            pass
+    assert "memory" in str(err.value) and "batch" in str(err.value)
