@@ -82,7 +82,7 @@ def _where() -> str:
     for fr in reversed(traceback.extract_stack()):
         path = os.path.abspath(fr.filename)
         if path != _SELF and path.startswith(_ROOT) and "site-packages" not in path:
-            return f"{os.path.relpath(path, _ROOT)}:{fr.lineno} ({fr.name})"
+            return f"{os.path.relpath(path, _ROOT).replace(os.sep, '/')}:{fr.lineno} ({fr.name})"
     return "?"
 
 
