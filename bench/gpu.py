@@ -91,7 +91,8 @@ def config(family: str, device: str, small: bool) -> RunConfig:
         if hasattr(cfg.model, key):
             setattr(cfg.model, key, value)
     tc = cfg.train
-    tc.device, tc.steps, tc.log_every = device, UNLIMITED_STEPS, 20
+    # reports every 20 steps (every 5 for --small on a CPU, where a step of a large picture can take a second)
+    tc.device, tc.steps, tc.log_every = device, UNLIMITED_STEPS, 5 if small else 20
     tc.sample_every, tc.eval_every, tc.checkpoint_seconds = 10 ** 7, 0, 0
     if small:
         tc.batch_size = 64
