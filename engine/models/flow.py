@@ -67,10 +67,10 @@ class AmpSwitch:
     """Mixed precision for the coupling networks only (log-dets and the linear maps stay float32)."""
 
     def __init__(self):
-        self.enabled = False
+        self.dtype: torch.dtype | None = None   # the model's ``amp_dtype()``; None: off
 
     def __call__(self):
-        return torch.autocast("cuda", dtype=torch.bfloat16, enabled=self.enabled)
+        return torch.autocast("cuda", dtype=self.dtype or torch.bfloat16, enabled=self.dtype is not None)
 
 
 class Level(nn.Module):
@@ -204,7 +204,7 @@ class Flow(GenerativeModel):
     def normalise(self, x, labels=None, record=None):
         """Model-space x (points) or logit-space z (images) -> (list of base parts, log|det|).
         ``record`` (a list) receives the full state after every coupling, in model space."""
-        self._amp.enabled = self.amp and self.device.type == "cuda"
+        self._amp.dtype = self.amp_dtype()
         logdet = torch.zeros(x.shape[0], device=x.device)
         if self.points:
             cond = self._cond_map(labels, x)
@@ -241,7 +241,7 @@ class Flow(GenerativeModel):
 
     def generate(self, parts, labels=None, record=None):
         """The inverse of ``normalise``: base parts -> model-space x (points) or logit-space z."""
-        self._amp.enabled = self.amp and self.device.type == "cuda"
+        self._amp.dtype = self.amp_dtype()
         parts = list(parts)
         if self.prior is not None:
             parts[-1] = self.prior.inverse(parts[-1], labels)

@@ -31,7 +31,8 @@ from engine.config import RunConfig
 from engine.data import Dataset, load_dataset
 from engine.data.preprocess import Preprocess
 from engine.data.text import text_samples
-from engine.devices import describe_device, resolve_device, set_torch_threads
+from engine.devices import (amp_policy, apply_backend_flags, backend_flags, describe_device, device_caps,
+                            device_generator, keep_data_on_device, resolve_device, set_torch_threads)
 from engine.errors import ConfigError, GenLabError, Interrupted, TrainingError
 from engine.evaluate import evaluate_nll
 from engine.events import (CheckpointSaved, EvaluationCompleted, LogMessage, NonFiniteLoss, RolledBack, RunStarted,
@@ -44,9 +45,9 @@ from engine.models.base import Batch, noise_shard
 from engine.models.registry import build_model, model_class
 from engine.models.size_guard import check_training_fits
 from engine.render import display_scale, image_grid, scatter_image, upscale
-from engine.runs.checkpoint import prune_checkpoints, restore_model, save_checkpoint
+from engine.runs.checkpoint import prune_checkpoints, restore_generators, restore_model, save_checkpoint
 from engine.runs.folder import RunFolder, environment
-from engine.training.batches import BatchSampler
+from engine.training.batches import BatchSampler, BatchSource
 from engine.training.controls import Controls
 from engine.training.meters import LossMeter, SampleSchedule, TrainingClock
 from engine.training.recorder import RunRecorder, best_record
@@ -105,17 +106,22 @@ class Trainer:
         torch.manual_seed(tc.seed)
         # The same on every rank: the sampler deals shards of one global order, and training noise is
         # drawn for the global batch and sharded the same way (``noise_shard``).
-        self.gen_train = torch.Generator().manual_seed(tc.seed * 1000)
-        self.gen_model = _device_generator(self.device, tc.seed * 1000 + 1)
-        self.gen_sample = _device_generator(self.device, DISPLAY_SEED)
-        self.gen_eval = _device_generator(self.device, tc.seed * 1000 + 2)
+        self.seeds = {"train": tc.seed * 1000, "model": tc.seed * 1000 + 1, "sample": DISPLAY_SEED,
+                      "eval": tc.seed * 1000 + 2}
+        self.gen_train = torch.Generator().manual_seed(self.seeds["train"])
+        self.gen_model, self.gen_sample, self.gen_eval = (device_generator(self.device, self.seeds[k])
+                                                          for k in ("model", "sample", "eval"))
         self.step = 0
         self.elapsed = 0.0
+        self.rng_notes: list[str] = []
         self.best_nll = math.inf
         self.best_step = None
         self.sampler = BatchSampler(len(ds.x_train), self.batch_size, self.gen_train, rank, world)
-        self.x_train = ds.x_train.to(self.device)
-        self.y_train = ds.y_train.to(self.device) if ds.y_train is not None else None
+        caps = device_caps(self.device)
+        apply_backend_flags(backend_flags(caps))
+        data_bytes = ds.x_train.nbytes + (ds.y_train.nbytes if ds.y_train is not None else 0)
+        self.batches = BatchSource(ds.x_train, ds.y_train, self.device, keep_data_on_device(caps, data_bytes))
+        self.amp = amp_policy(caps, tc.amp)   # engine.devices: bf16, fp16 with a scaler, or off
 
         self.run = RunFolder(run_dir) if run_dir is not None else None
         ckpt = checkpoint_to_resume(self.run, config) if resume else None
@@ -131,7 +137,7 @@ class Trainer:
             self.model = build_model(config.family, ds.spec, config.model, self.preprocess.to_dict())
         self.model.to(self.device)
         self.model.grad_clip = tc.grad_clip
-        self.model.amp = tc.amp
+        self.model.amp = self.amp
         self.model.configure_optimizers(tc.lr)
         lr_factor = None
         if ckpt is not None:
@@ -181,9 +187,7 @@ class Trainer:
         self.best_nll = t.get("best_nll") if t.get("best_nll") is not None else math.inf
         self.best_step = t.get("best_step")
         self.sampler.load_state(t.get("sampler", {}))
-        for name, gen in self.generators().items():
-            if name in ckpt.rng_states:
-                gen.set_state(ckpt.rng_states[name])
+        self.rng_notes = restore_generators(self.generators(), ckpt.rng_states, self.seeds, ckpt.step)
         if "torch_global" in ckpt.rng_states:
             torch.set_rng_state(ckpt.rng_states["torch_global"])
 
@@ -200,10 +204,7 @@ class Trainer:
 
     # ---- pieces of the loop ------------------------------------------------------------------------
     def next_batch(self) -> Batch:
-        idx = self.sampler.next().to(self.device)
-        x = self.x_train.index_select(0, idx)
-        y = self.y_train.index_select(0, idx) if self.y_train is not None else None
-        return Batch(x, y)
+        return self.batches.batch(self.sampler.next())
 
     def draw_samples(self) -> SamplesReady:
         """Display samples from the fixed noise bank, written to the run's samples/."""
@@ -367,6 +368,8 @@ class Trainer:
     def _events(self, controls: Controls):
         """The run from its first event to ``TrainingFinished``."""
         yield self._run_started()
+        for note in self.rng_notes:   # generators re-seeded on resume (engine.runs.checkpoint.restore_generators)
+            yield LogMessage("warning", note, self.step)
         meter, clock = LossMeter(self.step), TrainingClock(self.clock, self.elapsed)
         outcome = yield from self._until_interrupted(self._train(controls, meter, clock))
         self.elapsed = clock.now()
@@ -599,12 +602,6 @@ class Trainer:
         self.recorder.finished(self.step, self.elapsed, outcome.reason)
         yield TrainingFinished(step=self.step, reason=outcome.reason, metrics=outcome.metrics,
                                run_dir=str(self.run.path) if self.run else None)
-
-
-def _device_generator(device: torch.device, seed: int) -> torch.Generator:
-    if device.type == "cuda":
-        return torch.Generator(device=device).manual_seed(seed)
-    return torch.Generator().manual_seed(seed)
 
 
 def _finite_or_none(v):
