@@ -107,6 +107,18 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--seed", type=int, default=0, help="seed of the shared noise bank (default 0)")
     c.add_argument("--json", action="store_true", help="one JSON object per run on stdout")
 
+    dg = sub.add_parser("diagnose", help="should you believe a run's samples? copying, collapse, training trouble",
+                        description="Run every detector that applies to the run's family and data: memorisation "
+                                    "(nearest training examples of samples against held-out data, in pixels and in "
+                                    "a feature space), mode collapse, posterior collapse, discriminator saturation, "
+                                    "exploding or vanishing gradients, a loss that stopped moving. Each says what "
+                                    "it saw, the evidence and one thing to try.")
+    dg.add_argument("--run", required=True, metavar="RUN_DIR", help="run folder written by 'genlab train'")
+    dg.add_argument("--json", action="store_true", help="print one JSON object on stdout and nothing else")
+    dg.add_argument("-n", type=int, help="samples to draw (default 256 images or 1000 points)")
+    dg.add_argument("--seed", type=int, default=0, help="seed of the samples (default 0)")
+    dg.add_argument("--device", default="auto", help="auto, cpu, cuda or mps")
+
     r = sub.add_parser("runs", help="list the runs in the workspace",
                        description="List the runs in a folder (default: GENLAB_WORKSPACE or the user data folder's "
                                    "runs/) with family, data, steps, state and metrics.")

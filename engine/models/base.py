@@ -213,6 +213,9 @@ class GenerativeModel(nn.Module):
         self.grad_clip = 0.0
         self.amp = False
         self.grad_sync: Callable[[list[torch.Tensor]], None] | None = None
+        # The total gradient norm of each optimiser's last step ("grad_norm_<name>"), before clipping:
+        # ``optimizer_step`` computes it for clipping anyway; the loop averages and logs it.
+        self.grad_norms: dict[str, torch.Tensor] = {}
         # How far the run is (0..1, by steps or time), set by the loop before every step, so a
         # family can schedule within the run (the VAE's KL warm-up) without knowing its length.
         self.progress = 0.0
@@ -278,7 +281,11 @@ class GenerativeModel(nn.Module):
         if self.grad_sync is not None:
             self.grad_sync(params)
         if self.grad_clip > 0:
-            torch.nn.utils.clip_grad_norm_(params, self.grad_clip)
+            norm = torch.nn.utils.clip_grad_norm_(params, self.grad_clip)
+        else:
+            norm = _total_norm([p.grad for p in params]) if params else None
+        if norm is not None:  # the norm before clipping, kept on the device (no wait): the loop logs it
+            self.grad_norms[f"grad_norm_{name}"] = norm.detach()
         opt.step()
 
     def autocast(self):
@@ -461,6 +468,14 @@ class LatentToData(nn.Module):
     def forward(self, z, labels=None):
         m = self.model
         return m.to_data(m._decode(z, labels)).float()
+
+
+def _total_norm(grads: list[torch.Tensor]) -> torch.Tensor:
+    """The 2-norm of all gradients together, as ``clip_grad_norm_`` measures it (without clipping)."""
+    total = getattr(torch.nn.utils, "get_total_norm", None)   # torch >= 2.6: one fused pass
+    if total is not None:
+        return total(grads)
+    return torch.linalg.vector_norm(torch.stack([torch.linalg.vector_norm(g.float()) for g in grads]))
 
 
 def _gen_device(generator: torch.Generator | None, fallback: torch.device) -> torch.device:

@@ -159,6 +159,7 @@ class Trainer:
         self._activity = "training"          # what the loop does now, for an out-of-memory message
         self._pause_announced = False
         self.recorder = RunRecorder(self.run, writes=self.is_writer)
+        self.grad_meter = LossMeter(self.step)   # gradient norms, averaged like the losses, logged beside them
 
     @property
     def is_writer(self) -> bool:
@@ -495,6 +496,7 @@ class Trainer:
             else:
                 losses = self.model.training_step(self.next_batch(), self.gen_model)
         self.step += 1
+        self.grad_meter.add(self.model.grad_norms)
         return losses
 
     def _report_losses(self, meter: LossMeter):
@@ -502,7 +504,9 @@ class Trainer:
         names of the terms that are not finite."""
         sums = self.dist.mean_losses(meter.sums) if self.dist is not None else meter.sums  # the global batch's
         losses, rate = meter.read(self.step, sums)
-        self.recorder.losses(self.step, self.elapsed, losses)
+        grads, _ = self.grad_meter.read(self.step)
+        self.grad_meter.restart(self.step)
+        self.recorder.losses(self.step, self.elapsed, {**losses, **grads})
         yield StepCompleted(step=self.step, elapsed=self.elapsed, losses=losses, steps_per_second=rate,
                             total_steps=self.config.train.steps)
         meter.restart(self.step)
