@@ -21,6 +21,7 @@ from PySide6.QtWidgets import QDockWidget, QMainWindow, QToolBar
 
 import engine
 from engine.crash import write_crash_log
+from engine.diagnose.titles import DETECTOR_TITLES
 from engine.errors import GenLabError
 from engine.resources import resource_path
 from gui.actions import ControlActions
@@ -210,6 +211,7 @@ class MainWindow(QMainWindow):
         b.non_finite_loss.connect(self._on_bridge_non_finite_loss)
         b.training_finished.connect(self._on_bridge_training_finished)
         b.training_failed.connect(self._on_bridge_training_failed)
+        b.diagnosed.connect(self._on_bridge_diagnosed)
         self.losses_dock.non_finite_seen.connect(
             lambda term, step, n: self.log("warning", self.tr(
                 "loss term '{term}' is not finite at step {step:,}; shown as a gap ({n} such points so far)")
@@ -469,6 +471,17 @@ class MainWindow(QMainWindow):
         self.log("error", self.tr("training failed: {message}").format(message=message)
                  + (self.tr(" (details in {path})").format(path=ev.crash_log) if ev.crash_log else ""))
         self.notice.notify("error", self.tr("Training failed: {message}").format(message=message), ev.crash_log)
+
+    def _on_bridge_diagnosed(self, ev) -> None:
+        """A detector alarmed for the first time: say so in the notice bar (its line is in the Log already)."""
+        if not ev.new_alarms:
+            return
+        found = {f["detector"]: f for f in ev.findings}
+        lines = [self.tr("{detector}: {saw}. Try: {advice}").format(
+            detector=engine_word(DETECTOR_TITLES.get(name, name)), saw=found[name]["saw"], advice=found[name]["advice"])
+            for name in ev.new_alarms]
+        self.notice.notify("warning", self.tr("At step {step:,} the run's detectors saw trouble.").format(step=ev.step)
+                           + "\n" + "\n".join(lines))
 
     def on_crash(self, summary: str, path: str) -> None:
         """An unhandled exception in the window (from ``gui.crash_guard``)."""

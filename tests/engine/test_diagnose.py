@@ -63,9 +63,13 @@ def runs(tmp_path_factory, cache):
             setattr(cfg.model, k, v)
         for k, v in data_set.items():
             setattr(cfg.data, k, v)
-        train(cfg, root / name)
+        _, events = train(cfg, root / name)
         out[name] = root / name
+        LIVE[name] = events
     return out
+
+
+LIVE: dict[str, list] = {}     # each run's events, for the live detectors' tests
 
 
 @pytest.fixture(scope="module")
@@ -141,6 +145,22 @@ def test_gradient_norms_are_logged(runs):
     train_recs = [r for r in recs if r["event"] == "train"]
     assert train_recs and all("grad_norm_d" in r and "grad_norm_g" in r for r in train_recs)
     assert all(r["grad_norm_d"] > 0 and math.isfinite(r["grad_norm_d"]) for r in train_recs)
+
+
+# ---- live: the loop's look at its evaluation moments --------------------------------------------------------------
+def test_the_loop_reports_alarms_live(runs):
+    from engine.events import Diagnosed, LogMessage
+    bad = [e for e in LIVE["vae_huge_beta"] if isinstance(e, Diagnosed)]
+    assert bad, "the loop looked at its end"
+    assert "posterior_collapse" in bad[-1].new_alarms
+    assert {f["detector"]: f["alarm"] for f in bad[-1].findings}["posterior_collapse"] is True
+    warnings = [e for e in LIVE["vae_huge_beta"] if isinstance(e, LogMessage) and e.level == "warning"]
+    assert any(w.text.startswith("posterior_collapse at step") for w in warnings)
+    ok = [e for e in LIVE["vae_healthy"] if isinstance(e, Diagnosed)]
+    assert ok and not ok[-1].new_alarms and not any(f["alarm"] for f in ok[-1].findings)
+    assert {f["detector"] for f in ok[-1].findings} >= {"posterior_collapse", "gradients", "mode_collapse"}
+    hot = [e for e in LIVE["gan_hot_critic"] if isinstance(e, Diagnosed)][-1]
+    assert "discriminator_saturation" in hot.new_alarms
 
 
 # ---- the command line ------------------------------------------------------------------------------------------
