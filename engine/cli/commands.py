@@ -41,6 +41,7 @@ from engine.runs import export, export_model
 from engine.runs.compare import compare_runs, comparison_picture
 from engine.runs.diagnose import diagnose_run
 from engine.runs.fork import fork_run, parse_fork_spec
+from engine.runs.tensorboard_export import export_tensorboard
 from engine.runs.load import load_run_model
 from engine.runs.workspace import default_workspace, list_runs, resume_config
 from engine.training.distributed import Distributed
@@ -211,6 +212,12 @@ def _metric_text(m: dict) -> str:
 
 # ---- export and runs ------------------------------------------------------------------------------------
 def cmd_export(args) -> int:
+    if args.what == "tensorboard":
+        if args.step is not None:
+            raise GenLabError("genlab export: --step applies to --what png only")
+        _err(f"genlab: wrote {export_tensorboard(args.run, args.output)} (open it with: tensorboard --logdir "
+             f"{args.output})")
+        return EXIT_OK
     suffix = {"png": ".png", "gif": ".gif", "csv": ".csv", "onnx": ".onnx", "torch-export": ".pt2"}[args.what]
     if Path(args.output).suffix.lower() != suffix:
         raise GenLabError(f"{args.output}: --what {args.what} writes a {suffix} file; name the output so")

@@ -92,9 +92,10 @@ def build_parser() -> argparse.ArgumentParser:
                                    "sample grids over the run; csv: the metrics; onnx / torch-export: the decoder or "
                                    "generator (VAE decoder, GAN generator, flow inverse, diffusion denoiser).")
     x.add_argument("--run", required=True, metavar="RUN_DIR", help="run folder written by 'genlab train'")
-    x.add_argument("--what", required=True, choices=("png", "gif", "csv", "onnx", "torch-export"), help="what to export")
+    x.add_argument("--what", required=True, choices=("png", "gif", "csv", "onnx", "torch-export", "tensorboard"),
+                   help="what to export (tensorboard: the metrics and sample pictures as TensorBoard event files)")
     x.add_argument("-o", "--output", required=True, metavar="FILE",
-                   help="output file (.png, .gif, .csv, .onnx or .pt2 to match --what)")
+                   help="output file (.png, .gif, .csv, .onnx or .pt2 to match --what; a folder for tensorboard)")
     x.add_argument("--step", type=int, help="png: the sample grid of this step (default: the newest)")
 
     c = sub.add_parser("compare", help="compare runs on the same data: held-out figures and samples from one noise bank",

@@ -159,7 +159,7 @@ class Trainer:
         self._last_eval: EvaluationCompleted | None = None
         self._activity = "training"          # what the loop does now, for an out-of-memory message
         self._pause_announced = False
-        self.recorder = RunRecorder(self.run, writes=self.is_writer)
+        self.recorder = RunRecorder(self.run, writes=self.is_writer, tensorboard=tc.tensorboard)
         self.grad_meter = LossMeter(self.step)   # gradient norms, averaged like the losses, logged beside them
         self.watch = Watch()                     # the cheap detectors, at evaluation moments
 

@@ -1105,6 +1105,14 @@ skipped:</source>
 <context>
     <name>Knob</name>
     <message>
+        <source>TensorBoard files</source>
+        <translation>TensorBoard 文件</translation>
+    </message>
+    <message>
+        <source>Also write TensorBoard event files (losses, gradient norms, evaluations, sample pictures) to the run folder&apos;s tensorboard/.</source>
+        <translation>同时把 TensorBoard 事件文件（损失、梯度范数、评估、样本图片）写入运行文件夹的 tensorboard/ 中。</translation>
+    </message>
+    <message>
         <location filename="../../engine/config.py" line="152"/>
         <source>Built-in dataset (moons, 8gaussians, digits, shapes, drawn, ...), a downloadable one (mnist, fashion-mnist, cifar10) or a path to your own file or folder.</source>
         <translation>内置数据集（moons、8gaussians、digits、shapes、drawn 等）、可下载的数据集（mnist、fashion-mnist、cifar10），或你自己的文件或文件夹路径。</translation>
@@ -2506,6 +2514,14 @@ skipped:</source>
 <context>
     <name>MainWindow</name>
     <message>
+        <source>{detector}: {saw}. Try: {advice}</source>
+        <translation>{detector}：{saw}。可以尝试：{advice}</translation>
+    </message>
+    <message>
+        <source>At step {step:,} the run&apos;s detectors saw trouble.</source>
+        <translation>在第 {step:,} 步，运行的检测器发现了不对的地方。</translation>
+    </message>
+    <message>
         <location filename="../../gui/main_window.py" line="113"/>
         <source>Controls</source>
         <translation>控制</translation>
@@ -3859,6 +3875,34 @@ Downloaded the first time you pick it; Cancel stops it.</source>
 </context>
 <context>
     <name>engine</name>
+    <message>
+        <source>memorisation</source>
+        <translation>记忆训练数据</translation>
+    </message>
+    <message>
+        <source>mode collapse</source>
+        <translation>模式单一化</translation>
+    </message>
+    <message>
+        <source>posterior collapse</source>
+        <translation>后验退化</translation>
+    </message>
+    <message>
+        <source>discriminator saturation</source>
+        <translation>判别器饱和</translation>
+    </message>
+    <message>
+        <source>gradients</source>
+        <translation>梯度</translation>
+    </message>
+    <message>
+        <source>loss plateau</source>
+        <translation>损失不再下降</translation>
+    </message>
+    <message>
+        <source>the run&apos;s detectors could not look at step {step}: {error}</source>
+        <translation>运行的检测器无法在第 {step} 步检查：{error}</translation>
+    </message>
     <message>
         <location filename="../../engine/training/loop.py" line="432"/>
         <source>changed {change} at step {step}</source>
