@@ -17,7 +17,7 @@ from engine import __version__
 __all__ = ["__version__", "train", "sample", "evaluate", "diagnose", "open_run"]
 
 
-def train(data: str = "moons", model: str = "vae", seconds: float | None = None, steps: int | None = None,
+def train(data: str = "moons", model: str | None = None, seconds: float | None = None, steps: int | None = None,
           out=None, seed: int = 0, settings: dict | None = None):
     """Train a new run; returns a ``genlab.api.Run`` (its folder, config, final metrics)."""
     # lazy: PyTorch stays out of ``import genlab`` and ``genlab --help``

@@ -58,12 +58,13 @@ def _new_folder(data: str, family: str, root: Path) -> Path:
     return path
 
 
-def train(data: str = "moons", model: str = "vae", seconds: float | None = None, steps: int | None = None,
+def train(data: str = "moons", model: str | None = None, seconds: float | None = None, steps: int | None = None,
           out: str | Path | None = None, seed: int = 0, settings: dict | None = None) -> Run:
-    """Train a new run and return it. ``seconds`` or ``steps`` (default: the config's 2000 steps);
+    """Train a new run and return it. ``model``: a family name (None: the default family); ``seconds`` or ``steps`` (default: the config's 2000 steps);
     ``out`` the run folder (default: a new folder in the workspace, as the window names them);
     ``settings`` more ``section.name: value`` settings."""
-    config = RunConfig(family=model)
+    config = RunConfig(family=model) if model else RunConfig()       # None: the default family
+    model = config.family
     sets = [f"data.name={json.dumps(data)}", f"train.seed={int(seed)}"]
     if seconds is not None and steps is not None:
         raise ValueError("give seconds or steps, not both")

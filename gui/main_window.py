@@ -40,6 +40,7 @@ from gui.docks.setup_dock import SetupDock
 from gui.drop import accepts as drop_accepts, dropped_path, route_drops_to
 from gui.i18n import engine_text, engine_word, ensure_language
 from gui.language_menu import add_help_menu, add_language_menu
+from gui.neighbours import NeighbourPanel
 from gui.notice import NoticeBar
 from gui.runs_controller import RunsController
 from gui.session import RunSession
@@ -80,6 +81,8 @@ class MainWindow(QMainWindow):
         self.setup_dock = SetupDock(self)
         self.losses_dock = LossesDock(self)
         self.samples_dock = SamplesDock(self)
+        self.neighbours = NeighbourPanel(self)           # a clicked sample's nearest training images
+        self.samples_dock.add_below(self.neighbours)
         self.data_dock = DataDock(self)
         self.log_dock = LogDock(self)
         self.runs_dock = RunsDock(self)
@@ -212,6 +215,8 @@ class MainWindow(QMainWindow):
         b.training_finished.connect(self._on_bridge_training_finished)
         b.training_failed.connect(self._on_bridge_training_failed)
         b.diagnosed.connect(self._on_bridge_diagnosed)
+        b.run_started.connect(self._on_bridge_run_started_neighbours)
+        self.samples_dock.cell_clicked.connect(self.neighbours.look_up)
         self.losses_dock.non_finite_seen.connect(
             lambda term, step, n: self.log("warning", self.tr(
                 "loss term '{term}' is not finite at step {step:,}; shown as a gap ({n} such points so far)")
@@ -472,6 +477,12 @@ class MainWindow(QMainWindow):
                  + (self.tr(" (details in {path})").format(path=ev.crash_log) if ev.crash_log else ""))
         self.notice.notify("error", self.tr("Training failed: {message}").format(message=message), ev.crash_log)
 
+    def _on_bridge_run_started_neighbours(self, ev) -> None:
+        runner = self.session.runner
+        dataset = runner.trainer.dataset if runner is not None and runner.trainer is not None else None
+        self.samples_dock.cell_shape = tuple(ev.spec["shape"][1:3]) if ev.spec["kind"] == "image" else None
+        self.neighbours.start_run(dataset)
+
     def _on_bridge_diagnosed(self, ev) -> None:
         """A detector alarmed for the first time: say so in the notice bar (its line is in the Log already)."""
         if not ev.new_alarms:
@@ -568,6 +579,7 @@ class MainWindow(QMainWindow):
         self.latent_dock.shutdown()
         self.inside_dock.shutdown()
         self.learn_dock.shutdown()
+        self.neighbours.tasks.join(2.0)
         super().closeEvent(event)
 
 
