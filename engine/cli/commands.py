@@ -41,6 +41,7 @@ from engine.runs import export, export_model
 from engine.runs.compare import compare_runs, comparison_picture
 from engine.runs.diagnose import diagnose_run
 from engine.runs.fork import fork_run, parse_fork_spec
+from engine.runs.model_folder import export_model_folder
 from engine.runs.tensorboard_export import export_tensorboard
 from engine.runs.load import load_run_model
 from engine.runs.workspace import default_workspace, list_runs, resume_config
@@ -212,6 +213,11 @@ def _metric_text(m: dict) -> str:
 
 # ---- export and runs ------------------------------------------------------------------------------------
 def cmd_export(args) -> int:
+    if args.what == "model":
+        if args.step is not None:
+            raise GenLabError("genlab export: --step applies to --what png only")
+        _err(f"genlab: wrote {export_model_folder(args.run, args.output)}")
+        return EXIT_OK
     if args.what == "tensorboard":
         if args.step is not None:
             raise GenLabError("genlab export: --step applies to --what png only")

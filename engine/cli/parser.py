@@ -92,10 +92,11 @@ def build_parser() -> argparse.ArgumentParser:
                                    "sample grids over the run; csv: the metrics; onnx / torch-export: the decoder or "
                                    "generator (VAE decoder, GAN generator, flow inverse, diffusion denoiser).")
     x.add_argument("--run", required=True, metavar="RUN_DIR", help="run folder written by 'genlab train'")
-    x.add_argument("--what", required=True, choices=("png", "gif", "csv", "onnx", "torch-export", "tensorboard"),
-                   help="what to export (tensorboard: the metrics and sample pictures as TensorBoard event files)")
+    x.add_argument("--what", required=True, choices=("png", "gif", "csv", "onnx", "torch-export", "tensorboard", "model"),
+                   help="what to export (tensorboard: the metrics and sample pictures as TensorBoard event files; "
+                        "model: a folder with the weights as safetensors, config.json, a model card and licence)")
     x.add_argument("-o", "--output", required=True, metavar="FILE",
-                   help="output file (.png, .gif, .csv, .onnx or .pt2 to match --what; a folder for tensorboard)")
+                   help="output file (.png, .gif, .csv, .onnx or .pt2 to match --what; a folder for tensorboard and model)")
     x.add_argument("--step", type=int, help="png: the sample grid of this step (default: the newest)")
 
     c = sub.add_parser("compare", help="compare runs on the same data: held-out figures and samples from one noise bank",
@@ -134,6 +135,12 @@ def build_parser() -> argparse.ArgumentParser:
     dl.add_argument("--sha256", required=True, help="the file's SHA-256, in hex")
     dl.add_argument("--bytes", type=int, required=True, help="the file's size in bytes")
     dl.add_argument("-o", "--output", required=True, metavar="FILE", help="where to write it")
+
+    co = sub.add_parser("completion", help="print a shell completion script (bash or zsh)",
+                        description="Print a completion script for genlab, made from this parser: Tab then "
+                                    "completes commands, options and choices without running GenLab. Install: "
+                                    "genlab completion bash > ~/.local/share/bash-completion/completions/genlab")
+    co.add_argument("shell", choices=("bash", "zsh"), help="the shell to complete in")
 
     st = sub.add_parser("selftest", help="open the window offscreen, train briefly and check everything works",
                         description="Open the window offscreen, train every family briefly, sample, and save a screenshot.")
