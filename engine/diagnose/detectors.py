@@ -38,14 +38,16 @@ def diagnose(model, ds: Dataset, records: list[dict], n: int | None = None, seed
     return found
 
 
-def live_findings(model, ds: Dataset, records: list[dict], seed: int = 0) -> list[Finding]:
-    """The cheap detectors, for the loop's evaluation moments: what the records say, the posterior and
-    the critic on a few hundred examples, and (points only) mode coverage. Memorisation and image
-    diversity need a feature net and many distances: ``genlab diagnose`` runs those."""
-    samples = None
-    if model.has("critic") or ds.spec.kind == "points":
-        samples = draw(model, 500 if ds.spec.kind == "points" else 128, seed, **model.display_options())
-    found = [mode_collapse(samples, ds, None)] if ds.spec.kind == "points" else []
+def live_findings(model, ds: Dataset, records: list[dict], seed: int = 0, refs: list | None = None) -> list[Finding]:
+    """The cheap detectors, for the loop's evaluation moments: memorisation in pixel (or coordinate)
+    space only, what the records say, the posterior and the critic on a few hundred examples, and (points
+    only) mode coverage. The feature space and image diversity are ``genlab diagnose``'s. ``refs``: the
+    memorisation yardstick from an earlier look (``references(ds, None)``), reused."""
+    points = ds.spec.kind == "points"
+    samples = draw(model, 500 if points else 128, seed, **model.display_options())
+    found = [memorization(samples, ds, None, refs or references(ds, None))]
+    if points:
+        found.append(mode_collapse(samples, ds, None))
     found += _model_detectors(model, ds, samples)
     found += _record_detectors(model, records)
     return found

@@ -1,16 +1,19 @@
 """The loop's eyes on its own run: the cheap detectors of ``engine.diagnose`` at evaluation moments.
 
 ``Watch`` keeps the run's recent training records (the same values ``metrics.jsonl`` receives) and,
-when the loop evaluates, asks ``live_findings`` what they and the model show: gradients, a loss that
-stopped moving, the posterior and the critic where the family declares them, mode coverage of 2D
-data. An alarm raised for the first time becomes a warning ``LogMessage`` (the Log, the command line)
-and a ``Diagnosed`` event (the window's notice bar). Looking draws from its own seeded generator, so
-it never changes what is learned; a detector that fails is reported and training goes on.
+when the loop evaluates, asks ``live_findings`` what they and the model show: copying (the run-level
+share of samples nearer the training set than held-out data is), gradients, a loss that stopped
+moving, the posterior and the critic where the family declares them, mode coverage of 2D data. Every
+look logs one info line (each detector's verdict and the copying figure); an alarm raised for the
+first time becomes a warning ``LogMessage`` (the Log, the command line) and a ``Diagnosed`` event
+(the window's notice bar). Looking draws from its own seeded generator, so it never changes what is
+learned; a detector that fails is reported and training goes on.
 """
 
 from __future__ import annotations
 
 from engine.diagnose.detectors import live_findings
+from engine.diagnose.memorization import references
 from engine.errors import Interrupted
 from engine.events import Diagnosed, LogMessage
 from engine.i18n import QT_TRANSLATE_NOOP, message
@@ -22,6 +25,7 @@ class Watch:
     def __init__(self):
         self.records: list[dict] = []
         self._alarms: set[str] = set()
+        self._refs = None               # the memorisation yardstick, built at the first look
 
     def record(self, step: int, values: dict[str, float]) -> None:
         self.records.append({"event": "train", "step": step, **values})
@@ -35,7 +39,9 @@ class Watch:
     def look(self, model, dataset, step: int) -> list:
         """The events of one look: warnings for new alarms, then ``Diagnosed`` (nothing if it failed)."""
         try:
-            found = live_findings(model, dataset, self.records)
+            if self._refs is None:
+                self._refs = references(dataset, None)
+            found = live_findings(model, dataset, self.records, refs=self._refs)
         except Interrupted:
             raise
         except Exception as e:  # a detector's failure must not end the run it watches
@@ -46,5 +52,9 @@ class Watch:
         new = [f for f in found if f.alarm and f.detector not in self._alarms]
         self._alarms = alarms
         events = [LogMessage("warning", f"{f.detector} at step {step}: {f.saw}. Try: {f.advice}", step) for f in new]
+        summary = ", ".join(f"{f.detector} {'ALARM' if f.alarm else 'ok'}" for f in found)
+        copying = next((f.saw for f in found if f.detector == "memorization"), "")
+        events.append(LogMessage("info", f"detectors at step {step}: {summary}" + (f"; {copying}" if copying else ""),
+                                 step))
         events.append(Diagnosed(step, tuple(f.to_dict() for f in found), tuple(f.detector for f in new)))
         return events

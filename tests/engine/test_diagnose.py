@@ -161,6 +161,10 @@ def test_the_loop_reports_alarms_live(runs):
     assert {f["detector"] for f in ok[-1].findings} >= {"posterior_collapse", "gradients", "mode_collapse"}
     hot = [e for e in LIVE["gan_hot_critic"] if isinstance(e, Diagnosed)][-1]
     assert "discriminator_saturation" in hot.new_alarms
+    copied = [e for e in LIVE["ar_eight_points"] if isinstance(e, Diagnosed)][-1]
+    assert "memorization" in copied.new_alarms                     # the run-level copying figure, live
+    info = [e.text for e in LIVE["vae_healthy"] if isinstance(e, LogMessage) and e.text.startswith("detectors at")]
+    assert info and "memorization ok" in info[-1] and "closer to a training example" in info[-1]
 
 
 # ---- the command line ------------------------------------------------------------------------------------------
