@@ -53,7 +53,7 @@ class NeighbourPanel(QWidget):
     def start_run(self, dataset) -> None:
         """A new run: its data is the training set to search (images only; points have no picture to click)."""
         self.tasks.forget(TASK)
-        self._dataset = dataset if dataset is not None and dataset.spec.kind == "image" else None
+        self._dataset = dataset
         self._finder = None
         self.result = None
         self.hide()
@@ -65,12 +65,23 @@ class NeighbourPanel(QWidget):
             self._finder = _finder(self._dataset)
         self.show()
         self.picture.clear()
-        self.text.setText(self.tr("Looking for the training images nearest to sample {n}…").format(n=index + 1))
+        self.text.setText(self.tr("Looking for the training examples nearest to sample {n}…").format(n=index + 1))
         self._index = index
         self.tasks.submit(TASK, self._finder.find, cell)
 
     def _on_tasks_finished(self, name: str, result: dict) -> None:
         self.result = result
+        d = result["train_distance"]
+        if result["picture"] is None:      # a point: its neighbours' coordinates say it
+            self.picture.hide()
+            self.setMinimumHeight(0)
+            near = "; ".join(f"({x:.3g}, {y:.3g})" for x, y in result["neighbours"])
+            self.text.setText(self.tr("Point {n}: nearest training points {near} (distances {d}; nearest held-out "
+                                      "point {h:.3g}). {verdict}").format(
+                n=self._index + 1, near=near, d=", ".join(f"{v:.3g}" for v in d), h=result["held_out_distance"],
+                verdict=self._verdict(result)))
+            return
+        self.picture.show()
         img = np.ascontiguousarray(result["picture"])
         fmt = QImage.Format.Format_Grayscale8 if img.ndim == 2 else QImage.Format.Format_RGB888
         qimg = QImage(img.data, img.shape[1], img.shape[0], img.strides[0], fmt).copy()
@@ -81,16 +92,20 @@ class NeighbourPanel(QWidget):
         self.picture.setFixedSize(pixmap.size())
         self.setMinimumHeight(max(PICTURE_HEIGHT, pixmap.height()) + 4)
         self.layout().invalidate()
-        d = result["train_distance"]
-        if result["verdict"] == "copy":
-            verdict = self.tr("Copy: nearer to a training image ({d:.3g}) than 95% of held-out images are "
-                              "({t:.3g}).").format(d=d[0], t=result["threshold"])
-        else:
-            verdict = self.tr("Novel: its nearest training image is {d:.3g} away, no nearer than held-out images "
-                              "come (5% of them within {t:.3g}).").format(d=d[0], t=result["threshold"])
         self.text.setText(self.tr("Sample {n}, then its 3 nearest training images (distances {d}; nearest "
                                   "held-out image {h:.3g}). {verdict}").format(
-            n=self._index + 1, d=", ".join(f"{v:.3g}" for v in d), h=result["held_out_distance"], verdict=verdict))
+            n=self._index + 1, d=", ".join(f"{v:.3g}" for v in d), h=result["held_out_distance"],
+            verdict=self._verdict(result)))
+
+    def _verdict(self, result: dict) -> str:
+        d = result["train_distance"]
+        if result["verdict"] == "copy":
+            verdict = self.tr("Copy: nearer to a training example ({d:.3g}) than 95% of held-out examples are "
+                              "({t:.3g}).").format(d=d[0], t=result["threshold"])
+        else:
+            verdict = self.tr("Novel: its nearest training example is {d:.3g} away, no nearer than held-out examples "
+                              "come (5% of them within {t:.3g}).").format(d=d[0], t=result["threshold"])
+        return verdict
 
     def _on_tasks_failed(self, name: str, message: str) -> None:
-        self.text.setText(self.tr("Could not search the training images: {message}").format(message=message))
+        self.text.setText(self.tr("Could not search the training data: {message}").format(message=message))

@@ -22,8 +22,6 @@ from engine.render import display_scale, image_grid, upscale
 
 class NeighbourFinder:
     def __init__(self, ds: Dataset):
-        if ds.spec.kind != "image":
-            raise ValueError("nearest training images need image data")
         self.ds = ds
         self._ref: Reference | None = None
         self._lock = threading.Lock()
@@ -31,12 +29,19 @@ class NeighbourFinder:
     def reference(self) -> Reference:
         with self._lock:
             if self._ref is None:
-                self._ref = Reference.build("pixels", self.ds.x_train[:MAX_TRAIN], self.ds.x_test)
+                space = "pixels" if self.ds.spec.kind == "image" else "coordinates"
+                self._ref = Reference.build(space, self.ds.x_train[:MAX_TRAIN], self.ds.x_test)
             return self._ref
 
     def find(self, cell: np.ndarray, k: int = 3) -> dict:
-        """``cell``: the shown sample, uint8 (H, W) or (H, W, C). Returns the verdict (``verdicts``) with
-        ``picture`` (the sample then its ``k`` neighbours, one uint8 row) and ``threshold``."""
+        """``cell``: the shown sample, uint8 (H, W) or (H, W, C), or a point's coordinates. Returns the verdict
+        (``verdicts``) with ``threshold`` and, for images, ``picture`` (the sample then its ``k`` neighbours,
+        one uint8 row), for points ``neighbours`` (their coordinates)."""
+        if self.ds.spec.kind == "points":
+            ref = self.reference()
+            v = verdicts(torch.as_tensor(np.asarray(cell, dtype=np.float32)).reshape(1, -1), ref, k)[0]
+            near = self.ds.x_train[torch.tensor(v["train_index"])]
+            return {**v, "picture": None, "neighbours": near.tolist(), "threshold": ref.threshold}
         c = self.ds.spec.shape[0]
         x = torch.from_numpy(np.ascontiguousarray(cell)).float() / 255.0
         x = x[None, None] if x.ndim == 2 else x.permute(2, 0, 1)[None]

@@ -58,7 +58,7 @@ def read_points(path: Path) -> np.ndarray:
 
 
 class SamplesDock(QDockWidget):
-    # A live image sample was clicked: its index in the grid and its picture (uint8, as shown).
+    # A sample was clicked: its index and what is shown of it (an image's uint8 picture, a point's coordinates).
     cell_clicked = Signal(int, object)
 
     def __init__(self, parent=None):
@@ -110,6 +110,7 @@ class SamplesDock(QDockWidget):
         layout.addLayout(row)
         self.setWidget(body)
         self.image_view.scene().sigMouseClicked.connect(self._on_image_scene_clicked)
+        self.scatter_view.scene().sigMouseClicked.connect(self._on_scatter_scene_clicked)
         self.visibilityChanged.connect(self._on_visibility_changed)
 
     # ---- run lifecycle --------------------------------------------------------------------------------
@@ -208,6 +209,20 @@ class SamplesDock(QDockWidget):
     def _on_image_scene_clicked(self, event) -> None:
         pos = self.image_view.item.mapFromScene(event.scenePos())
         found = self.cell_at(pos.x(), pos.y())
+        if found is not None:
+            self.cell_clicked.emit(*found)
+
+    def point_at(self, x: float, y: float) -> tuple[int, np.ndarray] | None:
+        """(index, coordinates) of the shown sample point nearest to (x, y) in data units, or None."""
+        pts = self.scatter_view.samples
+        if self.kind != "points" or pts is None or not len(pts):
+            return None
+        i = int(np.argmin(((pts - np.array([x, y])) ** 2).sum(1)))
+        return i, np.array(pts[i], dtype=np.float32)
+
+    def _on_scatter_scene_clicked(self, event) -> None:
+        pos = self.scatter_view.getPlotItem().vb.mapSceneToView(event.scenePos())
+        found = self.point_at(pos.x(), pos.y())
         if found is not None:
             self.cell_clicked.emit(*found)
 

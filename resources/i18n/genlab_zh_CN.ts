@@ -4,24 +4,28 @@
 <context>
     <name>NeighbourPanel</name>
     <message>
-        <source>Looking for the training images nearest to sample {n}…</source>
-        <translation>正在计算与样本 {n} 最近的训练图像…</translation>
+        <source>Looking for the training examples nearest to sample {n}…</source>
+        <translation>正在计算与样本 {n} 最近的训练样本…</translation>
     </message>
     <message>
-        <source>Copy: nearer to a training image ({d:.3g}) than 95% of held-out images are ({t:.3g}).</source>
-        <translation>复制：它与某张训练图像的距离（{d:.3g}）比 95% 的留出图像都近（{t:.3g}）。</translation>
+        <source>Copy: nearer to a training example ({d:.3g}) than 95% of held-out examples are ({t:.3g}).</source>
+        <translation>复制：它与某个训练样本的距离（{d:.3g}）比 95% 的留出样本都近（{t:.3g}）。</translation>
     </message>
     <message>
-        <source>Novel: its nearest training image is {d:.3g} away, no nearer than held-out images come (5% of them within {t:.3g}).</source>
-        <translation>新样本：最近的训练图像距离为 {d:.3g}，并不比留出图像更近（其中 5% 在 {t:.3g} 以内）。</translation>
+        <source>Novel: its nearest training example is {d:.3g} away, no nearer than held-out examples come (5% of them within {t:.3g}).</source>
+        <translation>新样本：最近的训练样本距离为 {d:.3g}，并不比留出样本更近（其中 5% 在 {t:.3g} 以内）。</translation>
     </message>
     <message>
         <source>Sample {n}, then its 3 nearest training images (distances {d}; nearest held-out image {h:.3g}). {verdict}</source>
         <translation>样本 {n}，以及与它最近的 3 张训练图像（距离 {d}；最近的留出图像 {h:.3g}）。{verdict}</translation>
     </message>
     <message>
-        <source>Could not search the training images: {message}</source>
-        <translation>无法读取训练图像：{message}</translation>
+        <source>Point {n}: nearest training points {near} (distances {d}; nearest held-out point {h:.3g}). {verdict}</source>
+        <translation>点 {n}：最近的训练点 {near}（距离 {d}；最近的留出点 {h:.3g}）。{verdict}</translation>
+    </message>
+    <message>
+        <source>Could not search the training data: {message}</source>
+        <translation>无法读取训练数据：{message}</translation>
     </message>
 </context>
 <context>

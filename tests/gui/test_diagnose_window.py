@@ -61,3 +61,26 @@ def test_click_a_sample_to_see_its_nearest_training_images(make_window, qtbot):
     if shot:
         qtbot.wait(200)
         w.grab().save(os.path.join(shot, "neighbours.png"))
+
+
+def test_click_a_sample_point_to_see_its_nearest_training_points(make_window, qtbot):
+    w = make_window()
+    choose(w, "moons", "vae", steps=30)
+    qtbot.waitUntil(lambda: w.data_dock.summary is not None and w.data_dock.summary["name"] == "moons")
+    with qtbot.waitSignal(w.bridge.training_finished, timeout=120_000):
+        w.controls.train.trigger()
+    dock = w.samples_dock
+    qtbot.waitUntil(lambda: dock.scatter_view.samples is not None)
+    pts = dock.scatter_view.samples
+    target = pts[7]
+    view = dock.scatter_view
+    scene = view.getPlotItem().vb.mapViewToScene(QPointF(float(target[0]), float(target[1])))
+    with qtbot.waitSignal(w.neighbours.tasks.finished, timeout=60_000):
+        qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=view.mapFromScene(scene))
+    res = w.neighbours.result
+    ds = w.session.runner.trainer.dataset
+    clicked = np.array(dock.point_at(float(target[0]), float(target[1]))[1])
+    d = torch.cdist(torch.from_numpy(clicked)[None].float(), ds.x_train[:20000].float())[0]
+    assert res["train_index"] == d.topk(3, largest=False).indices.tolist()
+    assert res["picture"] is None and len(res["neighbours"]) == 3
+    assert w.neighbours.text.text().startswith("Point ")
