@@ -13,7 +13,7 @@ add about 4 MB with protobuf to the program for the same bytes. ``read_events`` 
 from __future__ import annotations
 
 import os
-import socket
+import platform
 import struct
 import time
 from pathlib import Path
@@ -104,7 +104,7 @@ class EventWriter:
         self.folder = Path(folder)
         self.folder.mkdir(parents=True, exist_ok=True)
         now = time.time() if wall_time is None else wall_time
-        host = "".join(ch for ch in socket.gethostname() if ch.isalnum() or ch in "-_") or "host"
+        host = "".join(ch for ch in platform.node() if ch.isalnum() or ch in "-_") or "host"
         name = f"events.out.tfevents.{int(now):010d}.{host}.{os.getpid()}"
         self.path = self.folder / name
         self._file = open(self.path, "ab")
