@@ -10,7 +10,6 @@ every snapshot of the run however long it is. Moving the scrubber off the end st
 from __future__ import annotations
 
 import io
-import re
 from pathlib import Path
 
 import numpy as np
@@ -19,24 +18,10 @@ from PySide6.QtWidgets import (QDockWidget, QHBoxLayout, QLabel, QPushButton, QS
                                QVBoxLayout, QWidget)
 
 from engine.errors import GenLabError
+from engine.runs.layout import sample_grids
 from engine.safe_io import ReadRefused, read_bytes
 from gui.visibility import on_screen, when_shown
 from gui.widgets.views import ImageGridView, ScatterView
-
-STEP_RE = re.compile(r"^step_(\d+)\.png$")
-
-
-def sample_files(samples_dir: Path) -> list[tuple[int, Path]]:
-    """(step, png path) of every stored sample grid, in step order."""
-    if not samples_dir.is_dir():
-        return []
-    found = []
-    for p in samples_dir.iterdir():
-        m = STEP_RE.match(p.name)
-        if m:
-            found.append((int(m.group(1)), p))
-    return sorted(found)
-
 
 def read_png(path: Path) -> np.ndarray:
     """A stored grid, through the engine's guarded picture reader (a regular file of bounded size and
@@ -65,7 +50,7 @@ class SamplesDock(QDockWidget):
         super().__init__(self.tr("Samples"), parent)
         self.setObjectName("dock_samples")
         self.kind: str | None = None
-        self.samples_dir: Path | None = None
+        self.run_dir: Path | None = None         # the run whose samples/ the scrubber reads
         self.history: list[tuple[int, Path]] = []
         self.live = True
         self.live_step: int | None = None
@@ -117,7 +102,7 @@ class SamplesDock(QDockWidget):
     def start_run(self, run_dir: Path | None, kind: str, reference: np.ndarray | None = None) -> None:
         """A new run: clear the pictures, remember where its samples are written."""
         self.kind = kind
-        self.samples_dir = Path(run_dir) / "samples" if run_dir else None
+        self.run_dir = Path(run_dir) if run_dir else None
         self.history = []
         self.live_step = None
         self._live_shape = None
@@ -137,7 +122,7 @@ class SamplesDock(QDockWidget):
 
     def clear(self) -> None:
         self.kind = None
-        self.samples_dir = None
+        self.run_dir = None
         self.history = []
         self._live_event = None
         self.image_view.clear_picture()
@@ -155,8 +140,8 @@ class SamplesDock(QDockWidget):
             path = Path(ev.path)
             if not self.history or self.history[-1][0] < ev.step:
                 self.history.append((ev.step, path))
-            if self.samples_dir is None:
-                self.samples_dir = path.parent
+            if self.run_dir is None:
+                self.run_dir = path.parent.parent     # <run>/samples/step_*.png
         self.live_step = ev.step
         self._live_event = ev
         if ev.kind == "image":
@@ -229,8 +214,8 @@ class SamplesDock(QDockWidget):
     # ---- history -------------------------------------------------------------------------------------
     def refresh_history(self) -> None:
         """Re-read the run's samples folder (a run that was resumed or opened)."""
-        if self.samples_dir is not None:
-            self.history = sample_files(self.samples_dir)
+        if self.run_dir is not None:
+            self.history = sample_grids(self.run_dir)
         self._sync_scrubber()
 
     def _sync_scrubber(self) -> None:
