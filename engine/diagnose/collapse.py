@@ -84,7 +84,7 @@ def mode_collapse(samples: torch.Tensor, ds: Dataset, emb: Embedding | None) -> 
         if covered < math.ceil(0.6 * k):
             alarm = True
             findings.append(f"samples fall in {covered} of {k} classes")
-    if ds.spec.kind == "points":
+    if ds.spec.kind == "points" and len(held) >= 4 * CLUSTERS:
         centres = kmeans(held, CLUSTERS)
         p = torch.bincount(torch.cdist(held.float(), centres).argmin(1), minlength=CLUSTERS).float() / len(held)
         q = torch.bincount(torch.cdist(samples.float(), centres).argmin(1), minlength=CLUSTERS).float() / len(samples)
@@ -103,6 +103,9 @@ def mode_collapse(samples: torch.Tensor, ds: Dataset, emb: Embedding | None) -> 
 
 
 def posterior_collapse(model, ds: Dataset) -> Finding:
+    if len(ds.x_test) < 10:
+        return Finding("posterior_collapse", False, f"only {len(ds.x_test)} held-out examples: too few to measure "
+                       "how the code varies", {"held_out": len(ds.x_test)}, "Keep at least 10 examples out of training.")
     x = ds.x_test[:1000].to(model.device)
     y = ds.y_test[:1000].to(model.device) if model.conditional and ds.y_test is not None else None
     mean, std = model.posterior_stats(x, y)

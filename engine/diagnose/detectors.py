@@ -8,7 +8,7 @@ from engine.data.spec import Dataset
 from engine.diagnose.collapse import mode_collapse, posterior_collapse
 from engine.diagnose.features import embedding_for
 from engine.diagnose.finding import Finding
-from engine.diagnose.memorization import memorization, references
+from engine.diagnose.memorization import memorization
 from engine.diagnose.signals import discriminator_saturation, gradients, loss_plateau
 
 DETECTORS = ("memorization", "mode_collapse", "posterior_collapse", "discriminator_saturation", "gradients",
@@ -32,7 +32,7 @@ def diagnose(model, ds: Dataset, records: list[dict], n: int | None = None, seed
     """Every detector that applies, in ``DETECTORS`` order."""
     samples = draw(model, n or sample_count(ds), seed)
     emb = embedding_for(ds, cache=cache)
-    found = [memorization(samples, ds, emb, references(ds, emb)), mode_collapse(samples, ds, emb)]
+    found = [memorization(samples, ds, emb), mode_collapse(samples, ds, emb)]
     found += _model_detectors(model, ds, samples)
     found += _record_detectors(model, records)
     return found
@@ -45,7 +45,7 @@ def live_findings(model, ds: Dataset, records: list[dict], seed: int = 0, refs: 
     memorisation yardstick from an earlier look (``references(ds, None)``), reused."""
     points = ds.spec.kind == "points"
     samples = draw(model, 500 if points else 128, seed, **model.display_options())
-    found = [memorization(samples, ds, None, refs or references(ds, None))]
+    found = [memorization(samples, ds, None, refs)]          # builds the yardstick when refs is None
     if points:
         found.append(mode_collapse(samples, ds, None))
     found += _model_detectors(model, ds, samples)

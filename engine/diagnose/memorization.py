@@ -65,8 +65,15 @@ def references(ds: Dataset, emb: Embedding | None) -> list[Reference]:
     return refs
 
 
+MIN_HELD_OUT = 10
+
+
 def memorization(samples: torch.Tensor, ds: Dataset, emb: Embedding | None,
                  refs: list[Reference] | None = None) -> Finding:
+    if len(ds.x_test) < MIN_HELD_OUT or len(ds.x_train) < 1:
+        return Finding("memorization", False, f"only {len(ds.x_test)} held-out examples: too few to tell copies "
+                       "from honest samples", {"held_out": len(ds.x_test), "needed": MIN_HELD_OUT},
+                       f"Keep at least {MIN_HELD_OUT} examples out of training to judge copying.")
     refs = refs or references(ds, emb)
     evidence, alarm = {"samples": len(samples), "expected_share": QUANTILE}, False
     shares = []

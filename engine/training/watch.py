@@ -13,7 +13,7 @@ learned; a detector that fails is reported and training goes on.
 from __future__ import annotations
 
 from engine.diagnose.detectors import live_findings
-from engine.diagnose.memorization import references
+from engine.diagnose.memorization import MIN_HELD_OUT, references
 from engine.errors import Interrupted
 from engine.events import Diagnosed, LogMessage
 from engine.i18n import QT_TRANSLATE_NOOP, message
@@ -39,7 +39,7 @@ class Watch:
     def look(self, model, dataset, step: int) -> list:
         """The events of one look: warnings for new alarms, then ``Diagnosed`` (nothing if it failed)."""
         try:
-            if self._refs is None:
+            if self._refs is None and len(dataset.x_test) >= MIN_HELD_OUT:
                 self._refs = references(dataset, None)
             found = live_findings(model, dataset, self.records, refs=self._refs)
         except Interrupted:

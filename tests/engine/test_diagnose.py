@@ -249,3 +249,15 @@ def test_findings_are_plain_json():
     assert json.loads(json.dumps(d)) == {"detector": "x", "alarm": True, "saw": "saw", "advice": "try",
                                          "evidence": {"a": None, "b": 1.5, "c": [1, 2], "d": 0.333333}}
     assert plain(float("inf")) is None
+
+
+def test_a_drawn_set_with_few_points_is_diagnosed_without_failing(tmp_path):
+    """Eight drawn points leave a held-out split too small to judge copying: said so, no crash."""
+    cfg = tiny_config("vae", data="drawn", steps=20)
+    cfg.data.points = tuple((float(i), float(i % 3)) for i in range(8))
+    _, events = train(cfg, tmp_path / "run")
+    from engine.events import Diagnosed, LogMessage
+    assert [e for e in events if isinstance(e, Diagnosed)]
+    assert not any("could not look" in e.text for e in events if isinstance(e, LogMessage))
+    by = {f["detector"]: f for f in diagnose_run(tmp_path / "run")["findings"]}
+    assert by["memorization"]["alarm"] is False and "too few" in by["memorization"]["saw"]
