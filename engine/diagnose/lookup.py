@@ -16,7 +16,8 @@ import numpy as np
 import torch
 
 from engine.data.spec import Dataset
-from engine.diagnose.memorization import MAX_TRAIN, Reference, verdicts
+from engine.diagnose.memorization import MAX_TRAIN, MIN_HELD_OUT, Reference, verdicts
+from engine.errors import GenLabError
 from engine.render import display_scale, image_grid, upscale
 
 
@@ -29,6 +30,8 @@ class NeighbourFinder:
     def reference(self) -> Reference:
         with self._lock:
             if self._ref is None:
+                if len(self.ds.x_test) < MIN_HELD_OUT:
+                    raise GenLabError(f"only {len(self.ds.x_test)} held-out examples: too few to judge copying")
                 space = "pixels" if self.ds.spec.kind == "image" else "coordinates"
                 self._ref = Reference.build(space, self.ds.x_train[:MAX_TRAIN], self.ds.x_test)
             return self._ref
