@@ -238,6 +238,9 @@ class GenerativeModel(nn.Module):
         self.amp: AmpPolicy | bool = False   # the run's mixed precision (engine.devices.amp_policy)
         self._scalers: dict[str, torch.amp.GradScaler] = {}
         self.grad_sync: Callable[[list[torch.Tensor]], None] | None = None
+        # The total gradient norm of each optimiser's last step ("grad_norm_<name>"), before clipping:
+        # ``optimizer_step`` computes it for clipping anyway; the loop averages and logs it.
+        self.grad_norms: dict[str, torch.Tensor] = {}
         # How far the run is (0..1, by steps or time), set by the loop before every step, so a
         # family can schedule within the run (the VAE's KL warm-up) without knowing its length.
         self.progress = 0.0
@@ -313,10 +316,14 @@ class GenerativeModel(nn.Module):
         params = [p for g in opt.param_groups for p in g["params"] if p.grad is not None]
         if self.grad_sync is not None:
             self.grad_sync(params)
+        if scaler is not None:
+            scaler.unscale_(opt)   # gradients in true units for clipping and for the logged norm
         if self.grad_clip > 0:
-            if scaler is not None:
-                scaler.unscale_(opt)
-            torch.nn.utils.clip_grad_norm_(params, self.grad_clip)
+            norm = torch.nn.utils.clip_grad_norm_(params, self.grad_clip)
+        else:
+            norm = _total_norm([p.grad for p in params]) if params else None
+        if norm is not None:  # the norm before clipping, kept on the device (no wait): the loop logs it
+            self.grad_norms[f"grad_norm_{name}"] = norm.detach()
         if scaler is not None:
             scaler.step(opt)     # skips the step when a gradient overflowed (one flag read per step)
             scaler.update()
@@ -534,6 +541,14 @@ class LatentToData(nn.Module):
     def forward(self, z, labels=None):
         m = self.model
         return m.to_data(m._decode(z, labels)).float()
+
+
+def _total_norm(grads: list[torch.Tensor]) -> torch.Tensor:
+    """The 2-norm of all gradients together, as ``clip_grad_norm_`` measures it (without clipping).
+    Not ``torch.nn.utils.get_total_norm``: it moves every per-tensor norm with a blocking ``.to(device)``,
+    which the host-sync audit (tests/engine/test_device_audit.py) counts; a model's gradients share one
+    device, so the norms stack where they are."""
+    return torch.linalg.vector_norm(torch.stack([torch.linalg.vector_norm(g.float()) for g in grads]))
 
 
 def _gen_device(generator: torch.Generator | None, fallback: torch.device) -> torch.device:

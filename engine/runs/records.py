@@ -20,7 +20,8 @@ def steps_from_records(records: list[dict], upto: int | None = None) -> list[Ste
         if rec.get("event") != "train" or (upto is not None and rec["step"] > upto):
             continue
         losses = {k: float(v) for k, v in rec.items()
-                  if k not in BOOKKEEPING and isinstance(v, (int, float)) and not isinstance(v, bool)}
+                  if k not in BOOKKEEPING and isinstance(v, (int, float)) and not isinstance(v, bool)
+                  and not k.startswith("grad_norm_")}   # gradient norms: logged beside the losses, not losses
         out.append(StepCompleted(step=int(rec["step"]), elapsed=float(rec.get("time") or 0.0), losses=losses,
                                  steps_per_second=0.0, total_steps=0))
     return out

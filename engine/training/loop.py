@@ -53,6 +53,7 @@ from engine.training.meters import LossMeter, SampleSchedule, TrainingClock
 from engine.training.recorder import RunRecorder, best_record
 from engine.training.recovery import checkpoint_to_resume, model_for_resume
 from engine.training.snapshot import take_snapshot
+from engine.training.watch import Watch
 
 __all__ = ["Trainer", "Controls", "BatchSampler", "SampleSchedule", "LossMeter", "UNLIMITED_STEPS",
            "DISPLAY_SEED", "MAX_DISPLAY_POINTS"]
@@ -165,7 +166,9 @@ class Trainer:
         self._last_eval: EvaluationCompleted | None = None
         self._activity = "training"          # what the loop does now, for an out-of-memory message
         self._pause_announced = False
-        self.recorder = RunRecorder(self.run, writes=self.is_writer)
+        self.recorder = RunRecorder(self.run, writes=self.is_writer, tensorboard=tc.tensorboard)
+        self.grad_meter = LossMeter(self.step)   # gradient norms, averaged like the losses, logged beside them
+        self.watch = Watch()                     # the cheap detectors, at evaluation moments
 
     @property
     def is_writer(self) -> bool:
@@ -312,6 +315,8 @@ class Trainer:
         self._last_ckpt_time = time.perf_counter()
         self.schedule.last_step = -10 ** 9
         self._last_eval = None  # that evaluation was of weights that no longer exist
+        self.watch.forget_after(self.step)
+        self.grad_meter.restart(self.step)
         self.recorder.rolled_back(self.step, from_step, self.elapsed, tc.lr)
         return RolledBack(step=self.step, from_step=from_step, lr=tc.lr, checkpoint=str(ckpt.path))
 
@@ -505,6 +510,7 @@ class Trainer:
             else:
                 losses = self.model.training_step(self.next_batch(), self.gen_model)
         self.step += 1
+        self.grad_meter.add(self.model.grad_norms)
         return losses
 
     def _report_losses(self, meter: LossMeter):
@@ -512,7 +518,10 @@ class Trainer:
         names of the terms that are not finite."""
         sums = self.dist.mean_losses(meter.sums) if self.dist is not None else meter.sums  # the global batch's
         losses, rate = meter.read(self.step, sums)
-        self.recorder.losses(self.step, self.elapsed, losses)
+        grads, _ = self.grad_meter.read(self.step)
+        self.grad_meter.restart(self.step)
+        self.recorder.losses(self.step, self.elapsed, {**losses, **grads})
+        self.watch.record(self.step, {**losses, **grads})
         yield StepCompleted(step=self.step, elapsed=self.elapsed, losses=losses, steps_per_second=rate,
                             total_steps=self.config.train.steps)
         meter.restart(self.step)
@@ -543,6 +552,7 @@ class Trainer:
 
     def _evaluation_events(self):
         yield self._eval_event()
+        yield from self._watch_events()
         if self.best_step == self.step and self._last_ckpt_step != self.step:
             yield from self._checkpoint_events()  # keep the best weights, not only their score
 
@@ -593,7 +603,14 @@ class Trainer:
             return Outcome(reason, self._last_eval.metrics)
         ev = self._eval_event()
         yield ev
+        yield from self._watch_events()
         return Outcome(reason, ev.metrics)
+
+    def _watch_events(self):
+        """What the cheap detectors see now (``engine.training.watch``); rank 0 only."""
+        if self.is_writer:
+            self._activity = "diagnosing"
+            yield from self.watch.look(self.model, self.dataset, self.step)
 
     def _finish(self, outcome: Outcome):
         """The last checkpoint (unless this step has one), the run's last records, ``TrainingFinished``."""

@@ -14,7 +14,7 @@ import io
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QDockWidget, QHBoxLayout, QLabel, QPushButton, QSlider, QStackedWidget,
                                QVBoxLayout, QWidget)
 
@@ -54,6 +54,9 @@ def read_points(path: Path) -> np.ndarray:
 
 
 class SamplesDock(QDockWidget):
+    # A sample was clicked: its index and what is shown of it (an image's uint8 picture, a point's coordinates).
+    cell_clicked = Signal(int, object)
+
     def __init__(self, parent=None):
         super().__init__(self.tr("Samples"), parent)
         self.setObjectName("dock_samples")
@@ -65,9 +68,11 @@ class SamplesDock(QDockWidget):
         self.updates = 0
         self._live_shape: tuple[int, int] | None = None
         self._live_event = None
+        self.cell_shape: tuple[int, int] | None = None   # (H, W) of one image sample, set when a run starts
 
         body = QWidget()
         layout = QVBoxLayout(body)
+        self._layout = layout
         layout.setContentsMargins(4, 4, 4, 4)
         self.caption = QLabel(self.tr("Samples appear here when training starts."))
         self.caption.setObjectName("samples_caption")
@@ -102,6 +107,8 @@ class SamplesDock(QDockWidget):
         row.addWidget(self.live_button)
         layout.addLayout(row)
         self.setWidget(body)
+        self.image_view.scene().sigMouseClicked.connect(self._on_image_scene_clicked)
+        self.scatter_view.scene().sigMouseClicked.connect(self._on_scatter_scene_clicked)
         self.visibilityChanged.connect(self._on_visibility_changed)
 
     # ---- run lifecycle --------------------------------------------------------------------------------
@@ -186,6 +193,45 @@ class SamplesDock(QDockWidget):
                 n=len(data), k=int(np.sum(novel)) if novel is not None else 0)
         text = self.tr("Live: step {step:,}, {what}") if live else self.tr("Stored: step {step:,}, {what}")
         return text.format(step=step, what=what)
+
+    def add_below(self, widget: QWidget) -> None:
+        """A panel under the samples (the nearest training neighbours of a clicked sample)."""
+        self._layout.addWidget(widget)
+
+    def cell_at(self, x: float, y: float) -> tuple[int, np.ndarray] | None:
+        """(index, picture) of the live grid's sample at picture coordinates (x, y), or None (padding,
+        no grid, points, or a stored grid, which is upscaled)."""
+        ev = self._live_event
+        if ev is None or ev.kind != "image" or self.cell_shape is None or not self.live:
+            return None
+        h, w = self.cell_shape
+        grid = ev.data
+        col, row = int(x - 1) // (w + 1), int(y - 1) // (h + 1)
+        ncol = (grid.shape[1] - 1) // (w + 1)
+        x0, y0 = 1 + col * (w + 1), 1 + row * (h + 1)
+        if x < 1 or y < 1 or not (x0 <= x < x0 + w and y0 <= y < y0 + h) or col >= ncol or y0 + h > grid.shape[0]:
+            return None
+        return row * ncol + col, np.ascontiguousarray(grid[y0:y0 + h, x0:x0 + w])
+
+    def _on_image_scene_clicked(self, event) -> None:
+        pos = self.image_view.item.mapFromScene(event.scenePos())
+        found = self.cell_at(pos.x(), pos.y())
+        if found is not None:
+            self.cell_clicked.emit(*found)
+
+    def point_at(self, x: float, y: float) -> tuple[int, np.ndarray] | None:
+        """(index, coordinates) of the shown sample point nearest to (x, y) in data units, or None."""
+        pts = self.scatter_view.samples
+        if self.kind != "points" or pts is None or not len(pts):
+            return None
+        i = int(np.argmin(((pts - np.array([x, y])) ** 2).sum(1)))
+        return i, np.array(pts[i], dtype=np.float32)
+
+    def _on_scatter_scene_clicked(self, event) -> None:
+        pos = self.scatter_view.getPlotItem().vb.mapSceneToView(event.scenePos())
+        found = self.point_at(pos.x(), pos.y())
+        if found is not None:
+            self.cell_clicked.emit(*found)
 
     # ---- history -------------------------------------------------------------------------------------
     def refresh_history(self) -> None:
