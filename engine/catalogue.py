@@ -9,13 +9,14 @@ from __future__ import annotations
 
 POINT_TOYS = ("moons", "circles", "8gaussians", "swissroll", "checkerboard", "pinwheel", "2spirals")
 BUILTIN_IMAGES = ("digits", "shapes", "shapes-colour")
+BUILTIN_TEXT = ("names",)
 DRAWN = "drawn"
 DOWNLOADABLE = ("mnist", "fashion-mnist", "cifar10")
 
 
 def builtin_names() -> list[str]:
     """Names that load without files or network."""
-    return list(POINT_TOYS) + list(BUILTIN_IMAGES)
+    return list(POINT_TOYS) + list(BUILTIN_IMAGES) + list(BUILTIN_TEXT)
 
 
 def downloadable_names() -> list[str]:

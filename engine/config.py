@@ -46,6 +46,10 @@ class DataConfig:
                                                       "short side and cuts the middle, pad scales the long side and fills with black, none "
                                                       "skips (or, in strict mode, rejects) images of another size."))
     strict: bool = knob(False, help=QT_TRANSLATE_NOOP("Knob", "Stop at the first bad file instead of skipping it and listing it."))
+    max_length: int = knob(0, min=0, max=4096, help=QT_TRANSLATE_NOOP("Knob", "Text: the longest line allowed, in characters (0: the longest line of the file, "
+                                                                               "which may have at most 256; a longer line is refused, naming it)."), unit=QT_TRANSLATE_NOOP("Knob", "characters"))
+    max_vocab: int = knob(5000, min=2, max=65535, help=QT_TRANSLATE_NOOP("Knob", "Text: refuse files with more distinct characters than this (a guard against "
+                                                                                  "binary or mixed-up files; raise it for a large alphabet)."), unit=QT_TRANSLATE_NOOP("Knob", "characters"))
     max_items: int = knob(200_000, min=1, max=100_000_000, help=QT_TRANSLATE_NOOP("Knob", "Refuse datasets with more examples than this (a guard against absurd inputs)."))
     allow_download: bool = knob(True, help=QT_TRANSLATE_NOOP("Knob", "Download a named set (mnist, fashion-mnist, cifar10) that is not in the cache yet. "
                                                                      "Off: never touch the network."))

@@ -1,4 +1,5 @@
-"""Held-out likelihood: NLL in nats per example in data units, its standard error, bits per dim."""
+"""Held-out likelihood: NLL in nats per example in data units, its standard error, bits per dim (images)
+or nats per character (text)."""
 
 from __future__ import annotations
 
@@ -38,6 +39,13 @@ def evaluate_nll(model, x: torch.Tensor, y: torch.Tensor | None, limit: int = 10
     out.update(test_nll_nats=mean, nll_kind=model.likelihood_kind, nll_se=se)
     if model.spec.kind == "image":
         out["bits_per_dim"] = mean / (model.spec.dim * math.log(2))
+    if model.spec.kind == "text":
+        # makemore's count: every predicted token, each line's characters and its end token
+        # (characters are the tokens before the first end token, 0; engine.data.text)
+        ended = (x[:n].round() == 0).cpu().numpy()
+        length = np.where(ended.any(1), ended.argmax(1), x.shape[1])
+        tokens = (length + 1).astype(np.float64)
+        out["nats_per_char"] = float(nll[finite].sum() / tokens[finite].sum()) if finite.any() else float("nan")
     if not finite.all():
         out["non_finite"] = int((~finite).sum())
     return out

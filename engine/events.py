@@ -39,10 +39,12 @@ class StepCompleted:
 @dataclass(frozen=True)
 class SamplesReady:
     step: int
-    kind: str                 # "image": uint8 grid (H, W) or (H, W, 3); "points": float32 (N, 2)
+    kind: str                 # "image": uint8 grid (H, W) or (H, W, 3); "points": float32 (N, 2);
+                              # "text": the generated strings (N,) of str
     data: np.ndarray
     path: str | None = None   # where the grid was written in the run's samples/
     seconds: float = 0.0      # time the draw took
+    novel: np.ndarray | None = None  # text: bool (N,), True where a string is not a training line
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ import math
 
 import numpy as np
 import torch
-from PIL import Image, PngImagePlugin
+from PIL import Image, ImageDraw, ImageFont, PngImagePlugin
 
 
 def to_uint8_images(x: torch.Tensor | np.ndarray) -> np.ndarray:
@@ -95,3 +95,19 @@ def png_bytes(img: np.ndarray, text: dict[str, str] | None = None) -> bytes:
 def display_scale(h: int) -> int:
     """Integer upscaling so small images (8x8 digits) are visible in a saved grid."""
     return max(1, 64 // max(h, 1)) if h < 32 else 1
+
+
+def text_picture(lines: list[str], columns: int = 4, cell: tuple[int, int] = (120, 18)) -> np.ndarray:
+    """Text samples as a uint8 grey picture, in columns (for exports and comparisons; the window lists
+    them itself). Pillow's built-in font: characters it lacks show as boxes."""
+    rows = max(1, math.ceil(len(lines) / columns))
+    img = Image.new("L", (columns * cell[0] + 8, rows * cell[1] + 8), 250)
+    draw = ImageDraw.Draw(img)
+    try:
+        font = ImageFont.load_default(size=13)
+    except TypeError:   # an older Pillow without scalable default fonts
+        font = ImageFont.load_default()
+    for i, line in enumerate(lines):
+        c, r = divmod(i, rows)
+        draw.text((4 + c * cell[0], 4 + r * cell[1]), line or "(end)", fill=20, font=font)
+    return np.ascontiguousarray(np.asarray(img, dtype=np.uint8))

@@ -42,6 +42,7 @@ from gui.language_menu import add_help_menu, add_language_menu
 from gui.notice import NoticeBar
 from gui.runs_controller import RunsController
 from gui.session import RunSession
+from gui.shown_run import ShownRun
 from gui.settings import SETTINGS_VERSION, ask_on_close, open_settings, workspace_dir
 from gui.status_bar import StatusBar
 from gui.warmup import TorchWarmup
@@ -72,6 +73,7 @@ class MainWindow(QMainWindow):
 
         self.session = RunSession(self)
         self.bridge = self.session.bridge
+        self.shown = ShownRun(self)          # the run the views show, live or opened, and its newest weights
         self.loader = DatasetLoader(self)
         self.warmup = TorchWarmup(self)
         self.pending: list[str] = []
@@ -194,10 +196,11 @@ class MainWindow(QMainWindow):
         b.run_started.connect(self._on_bridge_run_started)
         b.steps_completed.connect(self.losses_dock.add_steps)
         b.samples_ready.connect(self.samples_dock.show_samples)
-        b.snapshot_published.connect(self.latent_dock.set_snapshot)
-        b.snapshot_published.connect(self.inside_dock.set_snapshot)
+        b.snapshot_published.connect(self.shown.set_snapshot)
+        self.shown.snapshot_changed.connect(self.latent_dock.set_snapshot)
+        self.shown.snapshot_changed.connect(self.inside_dock.set_snapshot)
         b.steps_completed.connect(self.learn_dock.add_steps)
-        b.snapshot_published.connect(self.learn_dock.set_snapshot)
+        self.shown.snapshot_changed.connect(self.learn_dock.set_snapshot)
         b.evaluation_completed.connect(self.learn_dock.add_evaluation)
         b.training_finished.connect(lambda _ev: self.learn_dock.training_finished())
         b.training_failed.connect(lambda _ev: self.learn_dock.training_finished())
@@ -437,6 +440,7 @@ class MainWindow(QMainWindow):
         runner = self.session.runner
         dataset = runner.trainer.dataset if runner is not None and runner.trainer is not None else None
         reference = dataset.x_test[:5000].numpy() if dataset is not None and ev.spec["kind"] == "points" else None
+        self.shown.show(self.session.run_dir, ev.family, live=True)
         self.samples_dock.start_run(self.session.run_dir, ev.spec["kind"], reference)
         self.latent_dock.start_run(ev.family, ev.spec, dataset)
         self.inside_dock.start_run(ev.family, ev.spec, dataset)

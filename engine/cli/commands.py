@@ -23,11 +23,13 @@ import torch
 from engine.atomic import write_bytes_atomic
 from engine.cli.data_progress import DataProgress
 from engine.cli.progress import ProgressBar
+from engine.cli.text_commands import check_text_output, sample_text
 from engine.cli.train_line import build_train_config
 from engine.config import DataConfig, RunConfig
 from engine.data import load_dataset
 from engine.data.download import RemoteFile, check_url, fetch, split_file_url
 from engine.data.progress import as_reporter
+from engine.data.text import decode_tokens, write_lines
 from engine.data.toys import TOYS
 from engine.devices import resolve_device
 from engine.errors import ConfigError, GenLabError
@@ -173,7 +175,7 @@ def _train(args, dist) -> int:
     if final is not None and writer:
         summary = {"run": str(run_dir), "family": config.family, "data": config.data.name, "step": final.step,
                    "reason": final.reason, **{k: v for k, v in final.metrics.items()
-                                             if k in ("test_nll_nats", "nll_kind", "bits_per_dim", "nll_se", "n_test")}}
+                                             if k in ("test_nll_nats", "nll_kind", "bits_per_dim", "nll_se", "n_test", "nats_per_char")}}
         print(json.dumps(summary))
     if sig.signalled:
         say(f"genlab: stopped at step {trainer.step}; checkpoint saved. Continue with: genlab train --resume {run_dir}")
@@ -205,6 +207,8 @@ def _metric_text(m: dict) -> str:
         text += f" +- {m['nll_se']:.4f}"
     if m.get("bits_per_dim") is not None:
         text += f", {m['bits_per_dim']:.4f} bits/dim"
+    if m.get("nats_per_char") is not None:
+        text += f", {m['nats_per_char']:.4f} nats/char"
     return text + f" on {m['n_test']} examples"
 
 
@@ -292,7 +296,10 @@ def _check_output(path: str, allowed: tuple[str, ...]) -> Path:
     return out
 
 
-def write_output(out: Path, x: torch.Tensor, kind: str) -> None:
+def write_output(out: Path, x: torch.Tensor, kind: str, vocab: tuple[str, ...] = ()) -> None:
+    if kind == "text" and out.suffix.lower() != ".npy":
+        write_lines(out, decode_tokens(x, vocab))
+        return
     arr = x.detach().cpu().numpy().astype(np.float32)
     if out.suffix.lower() == ".npy":
         buf = io.BytesIO()
@@ -307,9 +314,11 @@ def write_output(out: Path, x: torch.Tensor, kind: str) -> None:
 def cmd_sample(args) -> int:
     if args.n < 1 or args.n > 1_000_000:
         raise GenLabError(f"genlab sample: -n must be from 1 to 1000000, got {args.n}")
-    out = _check_output(args.output, (".png", ".npy"))
+    out = _check_output(args.output, (".png", ".npy", ".txt"))
     device = _resolve(args.device)
     config, model, ckpt = load_run_model(args.run, device)
+    if model.spec.kind == "text" or args.prefix is not None:
+        return sample_text(args, out, model, ckpt, device)
     labels = None
     if args.label is not None:
         if not model.conditional:
@@ -326,7 +335,7 @@ def cmd_sample(args) -> int:
         chunks.append(model.sample(k, generator=gen, labels=None if labels is None else labels[:k]).cpu())
         done += k
     x = torch.cat(chunks)
-    write_output(out, x, model.spec.kind)
+    write_output(out, x, model.spec.kind, model.spec.vocab)
     _err(f"genlab: wrote {args.n} samples of step {ckpt.step} to {out}")
     return EXIT_OK
 
@@ -343,6 +352,8 @@ def cmd_eval(args) -> int:
     result = {"family": config.family, "data": config.data.name, "step": ckpt.step,
               "test_nll_nats": m["test_nll_nats"], "nll_kind": m["nll_kind"], "bits_per_dim": m["bits_per_dim"],
               "nll_se": m["nll_se"], "n_test": m["n_test"]}
+    if "nats_per_char" in m:
+        result["nats_per_char"] = m["nats_per_char"]
     if args.json:
         print(json.dumps({k: (None if isinstance(v, float) and not math.isfinite(v) else v)
                           for k, v in result.items()}))
@@ -359,7 +370,7 @@ def cmd_eval(args) -> int:
 def cmd_data(args) -> int:
     if args.n < 1:
         raise GenLabError(f"genlab data: -n must be at least 1, got {args.n}")
-    out = _check_output(args.output, (".png", ".npy"))
+    out = _check_output(args.output, (".png", ".npy", ".txt"))
     cfg = DataConfig(name=args.data)
     if args.seed is not None:
         cfg.seed = coerce_value(DataConfig, "seed", args.seed, "data")
@@ -380,7 +391,8 @@ def cmd_data(args) -> int:
         _err(f"genlab: skipped {path}: {reason}")
     x = ds.x_train if args.split == "train" else ds.x_test
     x = x[:args.n]
-    write_output(out, x, ds.spec.kind)
+    check_text_output(out, ds.spec.kind)
+    write_output(out, x, ds.spec.kind, ds.spec.vocab)
     _err(f"genlab: wrote {len(x)} {args.split} examples of {cfg.name} {tuple(x.shape)} to {out}")
     return EXIT_OK
 

@@ -61,10 +61,14 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--quiet", action="store_true", help="no progress bar")
 
     s = sub.add_parser("sample", help="draw samples from a trained run",
-                       description="Draw samples from a run's latest checkpoint into a PNG grid/scatter or a .npy array.")
+                       description="Draw samples from a run's latest checkpoint into a PNG grid/scatter, a .npy array, "
+                                   "or (text) a .txt file with one generated line per line.")
     s.add_argument("--run", required=True, metavar="RUN_DIR", help="run folder written by 'genlab train'")
     s.add_argument("-n", type=int, default=64, help="number of samples (default 64)")
-    s.add_argument("-o", "--output", required=True, metavar="FILE", help="output .png (grid or scatter) or .npy (raw samples)")
+    s.add_argument("-o", "--output", required=True, metavar="FILE", help="output .png (grid or scatter), .npy (raw samples) or .txt (text: one line each)")
+    s.add_argument("--prefix", help="text: complete lines that start with this (most likely first)")
+    s.add_argument("--temperature", type=float, help="text: sampling temperature (default: the run's)")
+    s.add_argument("--top-k", type=int, help="text: draw only among the k most likely characters (0: all)")
     s.add_argument("--label", type=int, help="class to sample (class-conditional models only)")
     s.add_argument("--seed", type=int, default=0, help="seed of the sampling noise (default 0)")
     s.add_argument("--device", default="auto", help="auto, cpu, cuda or mps")
@@ -78,11 +82,11 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--device", default="auto", help="auto, cpu, cuda or mps")
 
     d = sub.add_parser("data", help="export examples of a dataset",
-                       description="Write examples of a dataset exactly as models see them, as .npy or .png.")
+                       description="Write examples of a dataset exactly as models see them, as .npy or .png (text: .txt or .npy).")
     d.add_argument("--data", required=True, help="built-in dataset name or a path")
     d.add_argument("--split", choices=("train", "test"), default="train", help="which split (default train)")
     d.add_argument("-n", type=int, default=1000, help="number of examples (default 1000)")
-    d.add_argument("-o", "--output", required=True, metavar="FILE", help="output .npy or .png")
+    d.add_argument("-o", "--output", required=True, metavar="FILE", help="output .npy or .png (text: .txt, one example per line)")
     d.add_argument("--seed", type=int, help="data seed (2D toys)")
     d.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="data options, e.g. --set data.image_size=32")
 

@@ -1,11 +1,12 @@
 """Datasets: built-in, downloadable, and a person's own files, all behind ``load_dataset``.
 
 ``load_dataset(cfg, progress, cancelled)`` takes a ``DataConfig`` whose ``name`` is
-- a built-in set: the 2D toys, ``digits``, ``shapes``/``shapes-colour`` (known factors), or
-  ``drawn`` (the points in ``cfg.points``);
+- a built-in set: the 2D toys, ``digits``, ``shapes``/``shapes-colour`` (known factors), ``names``
+  (text, ``engine.data.text``), or ``drawn`` (the points in ``cfg.points``);
 - a downloadable set: ``mnist``, ``fashion-mnist``, ``cifar10`` (cached after the first download);
 - a path: a folder of images (labels from subfolders), a folder in MNIST's IDX layout, a CIFAR-10
-  binary folder or archive, or a file: ``.npy``, ``.npz``, IDX (plain or ``.gz``), ``.csv`` points.
+  binary folder or archive, or a file: ``.npy``, ``.npz``, IDX (plain or ``.gz``), ``.csv`` points,
+  ``.txt`` text (one example per line; a ``.txt`` of x,y numbers still loads as points).
 
 Every problem is a ``DataError`` naming the file or dataset; a bad file inside a folder is skipped
 and listed in ``Dataset.skipped`` unless ``cfg.strict``. ``Dataset.summary()`` gives a window what
@@ -28,6 +29,7 @@ from engine.data.remote import (CIFAR_DIR, cifar_folder_complete, load_cifar_arc
                                 remote_key)
 from engine.data.shapes import SHAPES_NAMES, load_shapes
 from engine.data.spec import DataSpec, Dataset
+from engine.data.text import TEXT_SETS, is_text_file, load_names, load_text_file
 from engine.errors import DataError
 
 if TYPE_CHECKING:  # the loaders read a DataConfig's fields; engine.config sits above engine.data
@@ -35,10 +37,10 @@ if TYPE_CHECKING:  # the loaders read a DataConfig's fields; engine.config sits 
 
 # file name endings a person's own data files may have -> which loader reads them (an open-file dialog
 # can build its filter from the keys; folders are told apart by their content)
-FILE_LOADERS = {".npy": "npy", ".npz": "npz", ".csv": "csv", ".tsv": "csv", ".txt": "csv",
+FILE_LOADERS = {".npy": "npy", ".npz": "npz", ".csv": "csv", ".tsv": "csv", ".txt": "text",
                 ".idx": "idx", ".gz": "idx", ".ubyte": "idx", ".tar.gz": "tar", ".tgz": "tar", ".tar": "tar"}
 SUPPORTED_TEXT = ("a folder of images, an IDX folder (train-*/t10k-* files), a CIFAR-10 binary folder or "
-                  "archive, .npy, .npz, IDX (.gz), .csv of points")
+                  "archive, .npy, .npz, IDX (.gz), .csv of points, .txt of text (one example per line)")
 
 
 def _kind_of_file(path: Path) -> str | None:
@@ -79,8 +81,10 @@ def load_path(path: Path, cfg: DataConfig, reporter: Reporter) -> Dataset:
         return load_npy(path, cfg, reporter)
     if kind == "npz":
         return load_npz(path, cfg, reporter)
-    if kind == "csv":
+    if kind == "csv" or (kind == "text" and not is_text_file(path)):
         return load_csv(path, cfg, reporter)
+    if kind == "text":
+        return load_text_file(path, cfg, reporter)
     if kind == "idx":
         return load_idx_file(path, cfg, reporter)
     if kind == "tar":
@@ -107,6 +111,8 @@ def load_dataset(cfg: DataConfig, progress=None, cancelled=None) -> Dataset:
         return load_shapes(name, cfg.n_train, cfg.n_test, cfg.seed, reporter)
     if name == DRAWN:
         return load_drawn(cfg)
+    if name in TEXT_SETS:
+        return load_names(cfg, reporter)
     if remote_key(name) and not Path(name).exists():
         return load_remote(name, cfg, reporter)
     if not name:

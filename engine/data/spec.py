@@ -2,6 +2,8 @@
 
 Images are float tensors in [0, 1] holding ``levels`` discrete values k / (levels - 1); points are
 float tensors of shape (N, 2) in their own units. Labels, when present, are int64 class indices.
+Text is one example per row of float token indices (exact in float32): token 0 ends the line and
+pads after it, token i >= 1 is the character ``vocab[i - 1]`` (``engine.data.text``).
 """
 
 from __future__ import annotations
@@ -13,13 +15,20 @@ import torch
 
 @dataclass(frozen=True)
 class DataSpec:
-    kind: str                      # "points" or "image"
+    kind: str                      # "points", "image" or "text"
     shape: tuple[int, ...]         # per example: (2,) or (C, H, W)
     value_range: tuple[float, float]
     levels: int | None = None      # discrete grey levels per channel (images), None for points
     num_classes: int = 0           # 0 when the data has no labels
     class_names: tuple[str, ...] = ()
     name: str = ""
+    # text: the characters of token 1, 2, ... (token 0 is the end of a line); shape is (max length + 1,)
+    vocab: tuple[str, ...] = ()
+
+    @property
+    def vocab_size(self) -> int:
+        """Text: tokens a model predicts, the end-of-line token included."""
+        return len(self.vocab) + 1
 
     @property
     def dim(self) -> int:
@@ -37,13 +46,17 @@ class DataSpec:
         d["shape"] = list(self.shape)
         d["value_range"] = list(self.value_range)
         d["class_names"] = list(self.class_names)
+        d["vocab"] = list(self.vocab)
+        if not self.vocab:
+            d.pop("vocab")  # points and images keep the dict they always had
         return d
 
     @classmethod
     def from_dict(cls, d: dict) -> "DataSpec":
         return cls(kind=d["kind"], shape=tuple(d["shape"]), value_range=tuple(d["value_range"]),
                    levels=d.get("levels"), num_classes=int(d.get("num_classes", 0)),
-                   class_names=tuple(d.get("class_names", ())), name=d.get("name", ""))
+                   class_names=tuple(d.get("class_names", ())), name=d.get("name", ""),
+                   vocab=tuple(d.get("vocab", ())))
 
 
 @dataclass

@@ -1,4 +1,8 @@
-"""Autoregressive family: a causal Transformer over tokens, for 2D points and for images.
+"""Autoregressive family: a causal Transformer over tokens, for 2D points, images and text.
+
+Text (``spec.kind == "text"``): characters are tokens, generated left to right until the end token,
+by a causal Transformer or a GRU (``model.network``); the networks and what is done with them live in
+``engine.models.text_nets``, and this family's hooks hand text to them.
 
 Images: every sub-pixel is a token at the data's grey levels (``spec.levels``), generated in raster
 order (row, column, then channel), so the likelihood is an exact discrete probability over the levels
@@ -34,6 +38,7 @@ from engine.errors import ConfigError
 from engine.knobs import knob
 from engine.interrupt import check_interrupt
 from engine.models.base import GenerativeModel, InsideView, ModelConfig, Trajectory, rand
+from engine.models.text_nets import TEXT_NETWORKS, TextSequenceModel
 from engine.models.transformer import CausalTransformer
 from engine.i18n import QT_TRANSLATE_NOOP
 
@@ -54,6 +59,9 @@ class ARConfig(ModelConfig):
     temperature: float = knob(1.0, min=0.05, max=5.0, live=True,
                               help=QT_TRANSLATE_NOOP("Knob", "Sampling temperature of the live samples: below 1 is more typical, above 1 more varied."))
     top_k: int = knob(0, min=0, max=4096, live=True, help=QT_TRANSLATE_NOOP("Knob", "Sample only among the k most likely tokens (0: all)."))
+    network: str = knob("transformer", choices=TEXT_NETWORKS,
+                        help=QT_TRANSLATE_NOOP("Knob", "Text: the sequence network, a causal Transformer or a recurrent GRU "
+                                                       "(points and images always use the Transformer)."))
 
     # Training settings this family starts from (where the run still holds the global defaults):
     # small batches and a high rate, decayed by the loop's cosine schedule, learn most per CPU second.
@@ -71,6 +79,7 @@ class Autoregressive(GenerativeModel):
     capabilities = frozenset({"log_likelihood", "trajectory", "completion"})
     likelihood_kind = "exact"
     config_class = ARConfig
+    data_kinds = ("points", "image", "text")
     title = QT_TRANSLATE_NOOP("Family", "Autoregressive transformer")
     short_name = QT_TRANSLATE_NOOP("Family", "AR")
     reported_terms = ("loss", "nats_per_token")
@@ -95,7 +104,15 @@ class Autoregressive(GenerativeModel):
         if c.width % c.heads:
             raise ValueError(f"model.heads={c.heads} must divide model.width={c.width}")
         self.points = self.spec.kind == "points"
+        self.is_text = self.spec.kind == "text"
         d = c.width
+        if self.is_text:
+            self.dims = self.spec.shape[0]
+            self.vocab = self.spec.vocab_size
+            self.capabilities = type(self).capabilities | {"next_token"}
+            self.text = TextSequenceModel(self.vocab, self.dims, c.network, d, c.layers, c.heads, c.dropout)
+            self.sampling_pass = "text.net.head"    # one call per generated character
+            return
         if self.points:
             self.dims = self.spec.dim
             self.vocab = c.bins
@@ -245,13 +262,23 @@ class Autoregressive(GenerativeModel):
 
     # ---- protocol hooks --------------------------------------------------------------------------------
     def _training_step(self, x, y, generator):
+        if self.is_text:  # the mean over every predicted token (characters and end tokens), as makemore
+            nll, counted = self.text.nll(x)
+            per_char = nll.sum() / counted.sum()
+            self.optimizer_step("main", per_char)
+            return {"loss": nll.mean().detach(), "nats_per_token": per_char.detach()}
         nll = -self._log_prob(x, y)
         loss = nll.mean()
         self.optimizer_step("main", loss / self.dims)  # per-token scale: the same lr suits any size
         return {"loss": loss.detach(), "nats_per_token": (loss / self.dims).detach()}
 
     def _log_likelihood(self, x, labels, generator, **options):
+        if self.is_text:
+            return -self.text.nll(x)[0]
         return self._log_prob(x, labels)
+
+    def _next_token(self, prefix):
+        return self.text.next_token(prefix)
 
     def _pick(self, logits: torch.Tensor, generator, temperature: float, top_k: int) -> torch.Tensor:
         """One token per row by the Gumbel-max trick (device-safe with any generator)."""
@@ -291,6 +318,9 @@ class Autoregressive(GenerativeModel):
         return out
 
     def _sample(self, n, generator, labels, temperature=None, top_k=None, **options):
+        if self.is_text:
+            return self._complete(torch.zeros(n, self.dims, device=self.device), False, generator, labels,
+                                  temperature, top_k)
         return self._from_tokens(self._generate(n, generator, labels, temperature, top_k), generator)
 
     def display_options(self) -> dict:
@@ -299,7 +329,14 @@ class Autoregressive(GenerativeModel):
     def _trajectory(self, n, generator, labels, frames: int = 16, temperature=None, top_k=None, **options):
         """Frames of the image (or points) as generation proceeds; positions not yet drawn are 0
         (black pixels; for points, the coordinate's mean). ``order`` lists flat (C, H, W) positions
-        (point coordinates) in the order they were generated."""
+        (point coordinates) in the order they were generated. Text: one frame per character."""
+        if self.is_text:
+            t = self._sample(n, generator, labels, temperature, top_k)
+            cols = torch.arange(self.dims, device=t.device)
+            return Trajectory(kind="ar_order", frames=[torch.where(cols < m, t, torch.zeros_like(t))
+                                                       for m in range(1, self.dims + 1)],
+                              labels=[f"{m} of {self.dims} drawn" for m in range(1, self.dims + 1)],
+                              order=torch.arange(self.dims))
         if labels is None:
             labels = self.random_labels(n, generator)
         t = self._generate(n, generator, labels, temperature, top_k)
@@ -327,6 +364,12 @@ class Autoregressive(GenerativeModel):
 
     def _complete(self, x, known, generator, labels, temperature=None, top_k=None, **options):
         known = torch.as_tensor(known, device=x.device).bool().expand_as(x)
+        if self.is_text:
+            temperature = self.cfg.temperature if temperature is None else float(temperature)
+            top_k = self.cfg.top_k if top_k is None else int(top_k)
+            t = self.text.generate(x.shape[0], generator, temperature, top_k, self.text.tokens(x),
+                                   None if not bool(known.any()) else known, self.device)
+            return t.float()
         if labels is None and self.n_cond:
             labels = torch.zeros(x.shape[0], dtype=torch.long, device=x.device)
         if self.points:

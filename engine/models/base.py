@@ -18,6 +18,12 @@ public method of a capability the family lacks raises ``CapabilityError``.
 - ``completion``: ``complete`` fills in the unknown part of an image (autoregressive).
 - ``critic``: ``critic`` scores data points (a GAN's discriminator), for the Inside dock's heat map.
 - ``posterior``: ``posterior_stats`` gives the mean and standard deviation of q(z | x) (a VAE's encoder).
+- ``next_token``: ``next_token`` gives the distribution of the next character after a text prefix
+  (and attention weights where the network has them), for text models.
+
+Which kinds of data a family models is declared too: ``data_kinds`` (default points and images), and
+for each kind it cannot model, the reason in ``data_kind_reasons``; building it on other data raises
+``UnsupportedDataError`` with that reason, and ``data_kind_refusal`` gives the window the same words.
 
 Each family owns its optimisers (a GAN alternates two) and steps them inside ``training_step``
 through ``optimizer_step``, which is also where gradient synchronisation for distributed training
@@ -59,7 +65,9 @@ from engine.data.spec import DataSpec
 from engine.errors import GenLabError
 from engine.i18n import QT_TRANSLATE_NOOP
 
-CAPABILITIES = frozenset({"latent", "encode", "log_likelihood", "trajectory", "completion", "critic", "posterior"})
+CAPABILITIES = frozenset({"latent", "encode", "log_likelihood", "trajectory", "completion", "critic", "posterior",
+                          "next_token"})
+DATA_KINDS = ("points", "image", "text")
 LIKELIHOOD_KINDS = ("exact", "bound", "ode", "estimate")
 # How "Inside the model" draws a family's frames on the plane of 2-D data (``InsideView.frames``), and the
 # capability each needs.
@@ -68,6 +76,10 @@ INSIDE_FRAMES = {"latent_warp": "latent", "layer_warp": "trajectory", "particles
 
 class CapabilityError(GenLabError):
     """A capability was used that the family does not declare (a GAN has no likelihood)."""
+
+
+class UnsupportedDataError(GenLabError):
+    """A family was asked to model a kind of data it does not declare in ``data_kinds``."""
 
 
 class ExportUnavailable(GenLabError):
@@ -156,6 +168,11 @@ class GenerativeModel(nn.Module):
     short_name: ClassVar[str] = ""               # "VAE": table headers and sentences ("A GAN has ...")
     about: ClassVar[str] = ""                    # one paragraph, for a Learn page built from declarations
 
+    # ---- data ----------------------------------------------------------------------------------------
+    data_kinds: ClassVar[tuple[str, ...]] = ("points", "image")   # kinds of DataSpec this family models
+    # kind -> why this family cannot model it (Family context), for the kinds not in ``data_kinds``
+    data_kind_reasons: ClassVar[dict[str, str]] = {}
+
     # ---- training ------------------------------------------------------------------------------------
     # Players that one step may update alone: ``training_step(batch, generator, phase=p)`` for each p here
     # (a GAN: "d" and "g"). The toolbar's Step D / Step G and the loop's single steps read this.
@@ -193,6 +210,9 @@ class GenerativeModel(nn.Module):
         unknown = set(cls.capabilities) - CAPABILITIES
         if unknown:
             raise TypeError(f"{cls.__name__}: unknown capabilities {sorted(unknown)}; known: {sorted(CAPABILITIES)}")
+        unknown_kinds = set(cls.data_kinds) - set(DATA_KINDS)
+        if unknown_kinds:
+            raise TypeError(f"{cls.__name__}: unknown data kinds {sorted(unknown_kinds)}; known: {list(DATA_KINDS)}")
         frames = cls.inside_view.frames
         if frames is not None and INSIDE_FRAMES.get(frames) not in cls.capabilities:
             raise TypeError(f"{cls.__name__}: inside_view.frames={frames!r} needs one of {sorted(INSIDE_FRAMES)} "
@@ -204,6 +224,9 @@ class GenerativeModel(nn.Module):
         self.init_args = {"spec": dict(spec), "config": dict(config),
                           "preprocess": dict(preprocess or Preprocess().to_dict())}
         self.spec = DataSpec.from_dict(spec)
+        refusal = self.data_kind_refusal(self.spec.kind)
+        if refusal:
+            raise UnsupportedDataError(refusal)
         self.cfg = self.config_class(**config)
         pre = Preprocess.from_dict(self.init_args["preprocess"])
         self.pre_kind = pre.kind
@@ -229,6 +252,15 @@ class GenerativeModel(nn.Module):
         if self.pre_kind == "none":
             return z
         return z * self.pre_scale + self.pre_shift
+
+    @classmethod
+    def data_kind_refusal(cls, kind: str) -> str:
+        """Why this family cannot model ``kind`` data ("" when it can): one line for the CLI and the
+        window's tool tip."""
+        if kind in cls.data_kinds:
+            return ""
+        reason = cls.data_kind_reasons.get(kind) or f"it models {' and '.join(cls.data_kinds)} data only"
+        return f"{cls.title or cls.family} cannot model {kind} data: {reason}"
 
     @property
     def conditional(self) -> bool:
@@ -377,6 +409,15 @@ class GenerativeModel(nn.Module):
         with torch.inference_mode():
             return self.to_data(self._complete(self.to_model(x), known, generator, labels, **options)).float()
 
+    def next_token(self, prefix: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor | None]:
+        """Text: log-probabilities (n, vocab size) of the token after each row of ``prefix`` ((n, p)
+        integer tokens, p may be 0), and attention weights over the prefix where the network has them."""
+        self._require("next_token")
+        self.eval()
+        with torch.inference_mode():
+            log_probs, attention = self._next_token(prefix.long().to(self.device))
+        return log_probs.float(), None if attention is None else attention.float()
+
     def critic(self, x: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
         """The family's critic on data points (one score each), as ``critic_label`` describes them."""
         self._require("critic")
@@ -423,6 +464,9 @@ class GenerativeModel(nn.Module):
         return {}
 
     def _critic(self, x, labels) -> torch.Tensor:
+        raise NotImplementedError
+
+    def _next_token(self, prefix) -> tuple[torch.Tensor, torch.Tensor | None]:
         raise NotImplementedError
 
     def _posterior(self, x, labels) -> tuple[torch.Tensor, torch.Tensor]:

@@ -104,6 +104,7 @@ class Diffusion(GenerativeModel):
     capabilities = frozenset({"latent", "encode", "log_likelihood", "trajectory"})
     likelihood_kind = "bound"
     config_class = DiffusionConfig
+    data_kind_reasons = {"text": QT_TRANSLATE_NOOP("Family", "it adds and removes Gaussian noise in a continuous space; characters are discrete tokens")}
     title = QT_TRANSLATE_NOOP("Family", "Diffusion model")
     short_name = QT_TRANSLATE_NOOP("Family", "Diffusion")
     reported_terms = ("loss", "loss_low_noise", "loss_mid_noise", "loss_high_noise")   # the bands sum to loss

@@ -93,6 +93,7 @@ class Flow(GenerativeModel):
     capabilities = frozenset({"latent", "encode", "log_likelihood", "trajectory"})
     likelihood_kind = "exact"   # for points; an image model reports "bound" (set per instance)
     config_class = FlowConfig
+    data_kind_reasons = {"text": QT_TRANSLATE_NOOP("Family", "an invertible map between continuous spaces has no density on discrete characters")}
     title = QT_TRANSLATE_NOOP("Family", "Normalizing flow")
     short_name = QT_TRANSLATE_NOOP("Family", "Flow")
     reported_terms = ("loss", "log_pz", "log_det")

@@ -69,6 +69,7 @@ class GAN(GenerativeModel):
     capabilities = frozenset({"latent", "critic"})
     likelihood_kind = None
     config_class = GANConfig
+    data_kind_reasons = {"text": QT_TRANSLATE_NOOP("Family", "its generator's output must be continuous for the discriminator's gradient to reach it; characters are discrete tokens")}
     title = QT_TRANSLATE_NOOP("Family", "Generative adversarial network")
     short_name = QT_TRANSLATE_NOOP("Family", "GAN")
     training_phases = PLAYERS

@@ -1,4 +1,5 @@
-"""Variational autoencoder: an MLP for points (Gaussian decoder), a conv net for images.
+"""Variational autoencoder: an MLP for points (Gaussian decoder), a conv net for images, and for text a
+sequence VAE with GRU encoder and decoder (``engine.models.text_vae``).
 
 The image decoder is a discretised logistic over the data's grey levels, so its reconstruction term
 is a true discrete log-likelihood and the ELBO bounds the same quantity the other families report.
@@ -17,8 +18,9 @@ from torch import nn
 
 from engine.knobs import knob
 from engine.interrupt import check_interrupt
-from engine.models.base import GenerativeModel, InsideView, LatentView, ModelConfig, one_hot, randn
+from engine.models.base import ExportUnavailable, GenerativeModel, InsideView, LatentView, ModelConfig, one_hot, randn
 from engine.models.likelihoods import (discretized_logistic_log_prob, discretized_logistic_mean)
+from engine.models import text_vae
 from engine.models.nets import ConvDecoder, ConvEncoder, mlp
 from engine.i18n import QT_TRANSLATE_NOOP
 
@@ -48,6 +50,9 @@ class VAEConfig(ModelConfig):
                                                            "5000 steps), so the decoder learns to use the latent code before the prior "
                                                            "pulls it in (0: no ramp)."))
     iw_samples: int = knob(64, min=1, max=5000, help=QT_TRANSLATE_NOOP("Knob", "Importance samples for the held-out likelihood bound."))
+    word_dropout: float = knob(0.3, min=0.0, max=1.0,
+                               help=QT_TRANSLATE_NOOP("Knob", "Text: share of the decoder's input characters replaced by a blank while "
+                                                              "training, so it must read the line from z (against posterior collapse)."))
 
 
 class VAE(GenerativeModel):
@@ -55,6 +60,10 @@ class VAE(GenerativeModel):
     capabilities = frozenset({"latent", "encode", "log_likelihood", "posterior"})
     likelihood_kind = "bound"
     config_class = VAEConfig
+    data_kinds = ("points", "image", "text")
+    # text: the decoder writes a line by a loop of token choices, which neither exporter traces as a graph
+    export_limits = {("text",): "a sequence VAE decodes text character by character in a loop; there is no "
+                                "single network from z to a line to export"}
     title = QT_TRANSLATE_NOOP("Family", "Variational autoencoder")
     short_name = QT_TRANSLATE_NOOP("Family", "VAE")
     reported_terms = ("loss", "recon", "kl")
@@ -84,6 +93,11 @@ class VAE(GenerativeModel):
                 out["kl_weight"] = (loss - recon) / kl
         return out
 
+    def export_network(self):
+        if self.is_text:   # refused before the exporter traces the decoding loop
+            raise ExportUnavailable(self.export_limits[("text",)])
+        return super().export_network()
+
     def density_label(self, options):
         return f"log-density bound (importance-weighted, {options.get('samples', self.cfg.iw_samples)} samples)"
 
@@ -92,7 +106,11 @@ class VAE(GenerativeModel):
         c = self.cfg
         k = self.spec.num_classes if self.conditional else 0
         self.n_cond = k
-        if self.spec.kind == "points":
+        self.is_text = self.spec.kind == "text"
+        if self.is_text:
+            text_vae.build(self, c)
+            self.sampling_pass = "decoder.head"     # one call per generated character
+        elif self.spec.kind == "points":
             d = self.spec.dim
             self.encoder = mlp(d + k, 2 * c.latent_dim, c.hidden, c.depth)
             self.decoder = mlp(c.latent_dim + k, 2 * d, c.hidden, c.depth)
@@ -120,6 +138,8 @@ class VAE(GenerativeModel):
 
     def likelihood_params(self, z, labels=None):
         """Parameters of p(x | z): (mean, log-variance) for points, (mean, log-scale) for images."""
+        if self.is_text:   # the decoder reads x too: recon_log_prob runs it
+            return z, None
         if self.n_cond:
             z = torch.cat([z, self._one_hot(labels, z.shape[0], z)], 1)
         out = self.decoder(z)
@@ -144,6 +164,8 @@ class VAE(GenerativeModel):
     def recon_log_prob(self, x, params):
         """log p(x | z) per example, float32."""
         a, b = params
+        if self.is_text:
+            return self.decoder.log_prob(x, a)
         if self.spec.kind == "points":
             a, b = a.float(), b.float()
             return (-0.5 * (LOG_2PI + b + (x - a) ** 2 / b.exp())).sum(1)
@@ -151,6 +173,8 @@ class VAE(GenerativeModel):
 
     # ---- protocol hooks ------------------------------------------------------------------------
     def _training_step(self, x, y, generator):
+        if self.is_text:
+            return text_vae.training_step(self, x, generator)
         with self.autocast():
             mu, logvar = self.posterior(x, y)
             z = mu + (0.5 * logvar).exp() * randn(mu.shape, generator, x.device)
@@ -165,6 +189,8 @@ class VAE(GenerativeModel):
         return {"loss": loss.detach(), "recon": recon.mean().detach(), "kl": kl.mean().detach()}
 
     def _sample(self, n, generator, labels, **options):
+        if self.is_text:
+            return text_vae.sample(self, n, generator, **options)
         z = randn((n, self.cfg.latent_dim), generator, self.device)
         mean, b = self.likelihood_params(z, labels)
         if self.spec.kind == "points":
@@ -186,6 +212,8 @@ class VAE(GenerativeModel):
         return mu
 
     def _decode(self, z, labels, **options):
+        if self.is_text:
+            return self.decoder.greedy(z)
         mean, b = self.likelihood_params(z, labels)
         if self.spec.kind == "points":
             return mean

@@ -26,7 +26,8 @@ import torch
 from PIL import Image, ImageDraw
 
 from engine.errors import GenLabError
-from engine.render import display_scale, image_grid, scatter_image, upscale
+from engine.data.text import decode_tokens
+from engine.render import display_scale, image_grid, scatter_image, text_picture, upscale
 from engine.runs.folder import RunFolder
 from engine.runs.load import load_run_model
 from engine.runs.workspace import read_curves
@@ -140,6 +141,8 @@ def compare_runs(run_dirs: list[str | Path], n: int | None = None, seed: int = 0
             points = np.ascontiguousarray(x.numpy().astype(np.float32))
             all_points.append(points)
             picture = None
+        elif kind == "text":
+            picture = text_picture(decode_tokens(x, model.spec.vocab))
         else:
             picture = upscale(image_grid(x), display_scale(model.spec.shape[1]))
         out.append(RunComparison(path=path, name=path.name, family=config.family, data=config.data.name,

@@ -23,7 +23,8 @@ import engine
 from engine.atomic import write_bytes_atomic
 from engine.config import RunConfig
 from engine.errors import CheckpointError, ConfigError, GenLabError
-from engine.render import display_scale, image_grid, png_bytes, scatter_image, upscale
+from engine.data.text import decode_tokens
+from engine.render import display_scale, image_grid, png_bytes, scatter_image, text_picture, upscale
 from engine.runs.command import train_command
 from engine.runs.folder import RunFolder
 from engine.runs.load import load_run_model
@@ -116,6 +117,9 @@ def _draw_grid(run: RunFolder) -> tuple[np.ndarray, int]:
         n = min(MAX_DISPLAY_POINTS, config.train.n_display * 16)
         pts = model.sample(n, generator=gen, **model.display_options()).cpu().numpy()
         return scatter_image(pts), ckpt.step
+    if model.spec.kind == "text":
+        x = model.sample(config.train.n_display, generator=gen, **model.display_options())
+        return text_picture(decode_tokens(x, model.spec.vocab)), ckpt.step
     grid = image_grid(model.sample(config.train.n_display, generator=gen, **model.display_options()))
     return upscale(grid, display_scale(model.spec.shape[1])), ckpt.step
 

@@ -157,7 +157,7 @@ SCHEMA = {  # field -> (check, what it must be); unknown fields are left alone (
     "version": (_is_int, "a whole number"),
     "state": (lambda v: v in STATES_WRITTEN, "one of " + ", ".join(STATES_WRITTEN)),
     "reason": _OPT_STR, "message": _OPT_STR, "family": _OPT_STR, "data": _OPT_STR, "parent": _OPT_STR,
-    "kind": (lambda v: v in (None, "points", "image"), "'points', 'image' or null"),
+    "kind": (lambda v: v in (None, "points", "image", "text"), "'points', 'image', 'text' or null"),
     "host": _OPT_STR, "started_at": _OPT_STR, "created_at": _OPT_STR, "updated_at": _OPT_STR,
     "step": _OPT_INT, "total_steps": _OPT_INT, "checkpoint_step": _OPT_INT,
     "pid": (lambda v: v is None or (_is_int(v) and 0 < v < 2**31), "a process id or null"),
@@ -167,7 +167,7 @@ SCHEMA = {  # field -> (check, what it must be); unknown fields are left alone (
 }
 NESTED = {  # inside best / last_eval
     "step": _OPT_INT, "test_nll_nats": _OPT_NUM, "bits_per_dim": _OPT_NUM, "nll_se": _OPT_NUM,
-    "n_test": _OPT_INT, "nll_kind": _OPT_STR,
+    "n_test": _OPT_INT, "nll_kind": _OPT_STR, "nats_per_char": _OPT_NUM,
 }
 
 

@@ -21,6 +21,8 @@ MAX_CHANNELS = 4
 MAX_POINT_DIM = 64
 MAX_LEVELS = 65536
 MAX_CLASSES = 100_000
+MAX_TEXT_SLOTS = 4097    # data.max_length + the end token
+MAX_VOCAB = 65535        # as data.max_vocab
 
 
 def _fail(where, field: str, why: str):
@@ -53,8 +55,15 @@ def check_init_args(family: str, init_args, where) -> None:
             _fail(where, "spec.shape", f"must be [channels 1-{MAX_CHANNELS}, height, width up to {MAX_SIDE}]")
         if spec.get("levels") is not None and not _int_in(spec.get("levels"), 2, MAX_LEVELS):
             _fail(where, "spec.levels", f"must be from 2 to {MAX_LEVELS}")
+    elif kind == "text":
+        if not (isinstance(shape, list) and len(shape) == 1 and _int_in(shape[0], 2, MAX_TEXT_SLOTS)):
+            _fail(where, "spec.shape", f"must be [slots] with slots from 2 to {MAX_TEXT_SLOTS}")
+        vocab = spec.get("vocab")
+        if not (isinstance(vocab, list) and 1 <= len(vocab) <= MAX_VOCAB
+                and all(isinstance(c, str) and len(c) == 1 for c in vocab) and len(set(vocab)) == len(vocab)):
+            _fail(where, "spec.vocab", f"must be 1 to {MAX_VOCAB} distinct single characters")
     else:
-        _fail(where, "spec.kind", "must be 'points' or 'image'")
+        _fail(where, "spec.kind", "must be 'points', 'image' or 'text'")
     if not _int_in(spec.get("num_classes", 0), 0, MAX_CLASSES):
         _fail(where, "spec.num_classes", f"must be from 0 to {MAX_CLASSES}")
     vr = spec.get("value_range")

@@ -163,7 +163,7 @@ def summarize_run(path: str | Path) -> RunSummary:
     spec = resolved.get("spec") if isinstance(resolved.get("spec"), dict) else {}
     summary = RunSummary(
         path=run, name=run.name, family=_text(raw.get("family")), data=_text(data.get("name")),
-        kind=spec.get("kind") if spec.get("kind") in ("points", "image") else None,
+        kind=spec.get("kind") if spec.get("kind") in ("points", "image", "text") else None,
         state="unknown", step=ckpts[-1] if ckpts else 0, total_steps=_int(train.get("steps")),
         checkpoint_step=ckpts[-1] if ckpts else None, last_loss=None, best_nll=None, best_bits_per_dim=None,
         nll_kind=None, best_step=None, started_at=None, updated_at=None,

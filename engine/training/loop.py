@@ -30,6 +30,7 @@ import torch
 from engine.config import RunConfig
 from engine.data import Dataset, load_dataset
 from engine.data.preprocess import Preprocess
+from engine.data.text import text_samples
 from engine.devices import (amp_policy, apply_backend_flags, backend_flags, describe_device, device_caps,
                             device_generator, keep_data_on_device, resolve_device, set_torch_threads)
 from engine.errors import ConfigError, GenLabError, Interrupted, TrainingError
@@ -211,6 +212,12 @@ class Trainer:
         self.gen_sample.manual_seed(DISPLAY_SEED)
         spec = self.dataset.spec
         tc = self.config.train
+        if spec.kind == "text":
+            x = self.model.sample(tc.n_display, generator=self.gen_sample, **self.model.display_options())
+            lines, novel = text_samples(x, self.dataset)
+            path = self.recorder.write_text_samples(self.step, lines, novel) if self.run is not None and self.is_writer else None
+            return SamplesReady(step=self.step, kind=spec.kind, data=lines, path=path,
+                                seconds=time.perf_counter() - t0, novel=novel)
         if spec.kind == "points":
             n = min(MAX_DISPLAY_POINTS, tc.n_display * 16)
             pts = self.model.sample(n, generator=self.gen_sample, **self.model.display_options()).cpu().numpy().astype(np.float32)

@@ -156,6 +156,18 @@ class RunRecorder:
         self._failing.discard("samples")
         return path
 
+    def write_text_samples(self, step: int, lines, novel) -> str | None:
+        """Text: the generated strings, one a line (novel ones marked "+"), in samples/step_<step>.txt."""
+        if not self.writes:
+            return None
+        try:
+            return str(self.run.write_sample_text(step, [("+ " if new else "  ") + s for s, new in zip(lines, novel)]))
+        except OSError as e:
+            reason = e.strerror or str(e)
+            self._failed("samples", step, self.run.samples_dir, reason,
+                         f"could not write samples to {self.run.samples_dir}: {reason}; training continues")
+            return None
+
     # ---- the write-failure reports ------------------------------------------------------------------
     def reports(self) -> list:
         """The ``WriteFailed`` and ``LogMessage`` events not yet handed on, oldest first."""

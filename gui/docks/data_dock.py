@@ -21,6 +21,7 @@ from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtWidgets import (QApplication, QDockWidget, QHBoxLayout, QLabel, QListWidget, QListWidgetItem,
                                QProgressBar, QPushButton, QSpinBox, QStackedWidget, QVBoxLayout, QWidget)
 
+from gui.widgets.text_views import lines_picture
 from gui.widgets.point_painter import PointPainter
 from gui.widgets.views import ImageGridView, ScatterView
 
@@ -50,6 +51,10 @@ def preview_picture(dataset, n_images: int = GRID_IMAGES) -> np.ndarray:
     from engine.render import image_grid, scatter_image
     if dataset.spec.kind == "image":
         return image_grid(dataset.x_train[:n_images])
+    if dataset.spec.kind == "text":
+        # lazy: engine.data loads PyTorch, kept out of the window's first paint
+        from engine.data.text import decode_tokens
+        return lines_picture(decode_tokens(dataset.x_train[:48], dataset.spec.vocab))
     return scatter_image(dataset.x_train[:2000].numpy(), None, size=160)
 
 
@@ -230,7 +235,8 @@ class DataDock(QDockWidget):
         if on:
             self.stack.setCurrentWidget(self.painter)
         elif self.summary is not None:
-            self.stack.setCurrentWidget(self.image_view if self.summary["kind"] == "image" else self.scatter_view)
+            self.stack.setCurrentWidget(self.image_view if self.summary["kind"] in ("image", "text")
+                                        else self.scatter_view)
 
     def _on_painter_points_changed(self, n: int) -> None:
         self.undo_button.setEnabled(self.painter.can_undo())
@@ -265,7 +271,7 @@ class DataDock(QDockWidget):
         self._show_skipped(s.get("skipped") or [])
         if self.drawing and s.get("name") == "drawn":
             pass  # the canvas stays: the person is still drawing
-        elif s["kind"] == "image":
+        elif s["kind"] in ("image", "text"):
             self.stack.setCurrentWidget(self.image_view)
             self.image_view.set_image(preview_picture(dataset))
         else:
@@ -289,11 +295,13 @@ class DataDock(QDockWidget):
         shape = " x ".join(str(d) for d in s["shape"])
         lo, hi = s["range"]
         translate = QCoreApplication.translate
-        kind = translate("DataDock", "2D points") if s["kind"] == "points" else translate("DataDock", "images")
+        kind = {"points": translate("DataDock", "2D points"), "text": translate("DataDock", "text, one example a line")}.get(
+            s["kind"], translate("DataDock", "images"))
         lines = ["<b>{}</b> ({})".format(_escape(s.get("name") or translate("DataDock", "data")), kind),
                  translate("DataDock", "{train:,} training, {test:,} held-out").format(train=s["n_train"], test=s["n_test"]),
                  (translate("DataDock", "{n} coordinates").format(n=s["shape"][0]) if s["kind"] == "points"
-                  else translate("DataDock", "shape {shape}").format(shape=shape))
+                  else translate("DataDock", "lines of up to {n} characters").format(n=s["shape"][0] - 1)
+                  if s["kind"] == "text" else translate("DataDock", "shape {shape}").format(shape=shape))
                  + (translate("DataDock", ", {levels} levels per channel").format(levels=s["levels"]) if s.get("levels") else ""),
                  translate("DataDock", "values {low} to {high}").format(low=_num(lo), high=_num(hi))]
         classes = s.get("classes") or []

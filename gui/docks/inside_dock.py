@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (QCheckBox, QDockWidget, QHBoxLayout, QLabel, QPus
 
 from engine.latent.plane import view_bounds
 from engine.models.registry import model_class
+from gui.docks.text_probe import TextProbeSlot
 from gui.i18n import family_text
 from gui.latent_link import ExplorerLink
 from gui.lazy import lazy_module
@@ -94,10 +95,12 @@ class InsideDock(QDockWidget):
         self.note.setWordWrap(True)
         layout.addWidget(self.note)
         self.setWidget(body)
+        self.text_slot = TextProbeSlot(self, completions=False, attention=True, name="inside")  # text runs
         self._configure(None)
 
     # ---- run lifecycle ------------------------------------------------------------------------------------
     def start_run(self, family: str, spec: dict, dataset=None) -> None:
+        self.text_slot.show_for(spec, dataset)   # text: the next character as the person types
         self.family = family
         self.model_class = model_class(family)
         self.kind = spec.get("kind")
@@ -141,6 +144,8 @@ class InsideDock(QDockWidget):
 
     def set_snapshot(self, snapshot) -> None:
         self.snapshot = snapshot
+        if self.text_slot.set_snapshot(snapshot):
+            return
         if on_screen(self):
             self._forward_snapshot()
 
@@ -154,10 +159,10 @@ class InsideDock(QDockWidget):
 
     def _on_visibility_changed(self, visible: bool) -> None:
         if visible:
-            when_shown(self, self._forward_snapshot)
+            when_shown(self, lambda: self.text_slot.shown() or self._forward_snapshot())
 
     def shutdown(self) -> bool:
-        return self.link.close(2.0)
+        return self.text_slot.shutdown() & self.link.close(2.0)
 
     # ---- requests -----------------------------------------------------------------------------------------
     def request_all(self) -> None:

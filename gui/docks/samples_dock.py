@@ -1,16 +1,16 @@
 """Samples dock: what the model draws now, and a scrubber through every grid the run has drawn.
 
 Live: each ``SamplesReady`` replaces the picture (an image grid from the fixed noise bank, or the
-model's points over the held-out data). History: the engine writes every grid to the run's
+model's points over the held-out data, or for text the generated lines with the new ones marked).
+History: the engine writes every grid to the run's
 ``samples/step_*.png`` (points also as ``.npy``), and the scrubber reads those files, so it reaches
-every snapshot of the run however long it is. Moving the scrubber off the end stops following; the
+every snapshot of the run however long it is (text: ``samples/step_*.txt``, new lines marked "+"). Moving the scrubber off the end stops following; the
 "Live" button returns to it.
 """
 
 from __future__ import annotations
 
 import io
-import re
 from pathlib import Path
 
 import numpy as np
@@ -19,24 +19,11 @@ from PySide6.QtWidgets import (QDockWidget, QHBoxLayout, QLabel, QPushButton, QS
                                QVBoxLayout, QWidget)
 
 from engine.errors import GenLabError
+from engine.runs.layout import sample_grids
 from engine.safe_io import ReadRefused, read_bytes
 from gui.visibility import on_screen, when_shown
+from gui.widgets.text_views import TextSamplesView
 from gui.widgets.views import ImageGridView, ScatterView
-
-STEP_RE = re.compile(r"^step_(\d+)\.png$")
-
-
-def sample_files(samples_dir: Path) -> list[tuple[int, Path]]:
-    """(step, png path) of every stored sample grid, in step order."""
-    if not samples_dir.is_dir():
-        return []
-    found = []
-    for p in samples_dir.iterdir():
-        m = STEP_RE.match(p.name)
-        if m:
-            found.append((int(m.group(1)), p))
-    return sorted(found)
-
 
 def read_png(path: Path) -> np.ndarray:
     """A stored grid, through the engine's guarded picture reader (a regular file of bounded size and
@@ -47,6 +34,15 @@ def read_png(path: Path) -> np.ndarray:
         return read_sample_image(path)
     except GenLabError as e:
         raise ValueError(str(e)) from None
+
+
+def read_text_samples(path: Path) -> tuple[list[str], np.ndarray]:
+    """Stored text samples: one line each, "+ " before a new one (at most 16 MB, UTF-8)."""
+    try:
+        rows = read_bytes(path, 16 * 2**20, "sample file").decode("utf-8").splitlines()
+    except (ReadRefused, UnicodeDecodeError) as e:
+        raise ValueError(f"{path}: {e}") from None
+    return [r[2:] for r in rows], np.array([r.startswith("+") for r in rows], dtype=bool)
 
 
 def read_points(path: Path) -> np.ndarray:
@@ -62,7 +58,7 @@ class SamplesDock(QDockWidget):
         super().__init__(self.tr("Samples"), parent)
         self.setObjectName("dock_samples")
         self.kind: str | None = None
-        self.samples_dir: Path | None = None
+        self.run_dir: Path | None = None         # the run whose samples/ the scrubber reads
         self.history: list[tuple[int, Path]] = []
         self.live = True
         self.live_step: int | None = None
@@ -82,6 +78,8 @@ class SamplesDock(QDockWidget):
         self.scatter_view = ScatterView()
         self.stack.addWidget(self.scatter_view)
         self.stack.addWidget(self.image_view)
+        self.text_view = TextSamplesView()
+        self.stack.addWidget(self.text_view)
         layout.addWidget(self.stack, 1)
         row = QHBoxLayout()
         self.scrubber = QSlider(Qt.Orientation.Horizontal)
@@ -110,19 +108,22 @@ class SamplesDock(QDockWidget):
     def start_run(self, run_dir: Path | None, kind: str, reference: np.ndarray | None = None) -> None:
         """A new run: clear the pictures, remember where its samples are written."""
         self.kind = kind
-        self.samples_dir = Path(run_dir) / "samples" if run_dir else None
+        self.run_dir = Path(run_dir) if run_dir else None
         self.history = []
         self.live_step = None
         self._live_shape = None
         self._live_event = None
         self.image_view.clear_picture()
         self.scatter_view.clear_points()
-        self.stack.setCurrentWidget(self.image_view if kind == "image" else self.scatter_view)
+        self.stack.setCurrentWidget(self._view_for(kind))
         if kind == "points":
             self.scatter_view.set_reference(reference)
         self.caption.setText(self.tr("Waiting for the first samples…"))
         self._sync_scrubber()
         self.live_button.setChecked(True)
+
+    def _view_for(self, kind: str | None) -> QWidget:
+        return {"image": self.image_view, "text": self.text_view}.get(kind or "", self.scatter_view)
 
     def set_reference(self, reference: np.ndarray | None) -> None:
         if self.kind == "points":
@@ -130,11 +131,12 @@ class SamplesDock(QDockWidget):
 
     def clear(self) -> None:
         self.kind = None
-        self.samples_dir = None
+        self.run_dir = None
         self.history = []
         self._live_event = None
         self.image_view.clear_picture()
         self.scatter_view.clear_points()
+        self.text_view.clear()
         self.caption.setText(self.tr("Samples appear here when training starts."))
         self._sync_scrubber()
 
@@ -143,13 +145,13 @@ class SamplesDock(QDockWidget):
         """A ``SamplesReady`` event from the bridge."""
         if self.kind != ev.kind:
             self.kind = ev.kind
-            self.stack.setCurrentWidget(self.image_view if ev.kind == "image" else self.scatter_view)
+            self.stack.setCurrentWidget(self._view_for(ev.kind))
         if ev.path:
             path = Path(ev.path)
             if not self.history or self.history[-1][0] < ev.step:
                 self.history.append((ev.step, path))
-            if self.samples_dir is None:
-                self.samples_dir = path.parent
+            if self.run_dir is None:
+                self.run_dir = path.parent.parent     # <run>/samples/step_*.png
         self.live_step = ev.step
         self._live_event = ev
         if ev.kind == "image":
@@ -162,29 +164,34 @@ class SamplesDock(QDockWidget):
     def _draw_live(self) -> None:
         ev = self._live_event
         if ev is not None and self.live:
-            self._draw(ev.kind, ev.data)
-            self.caption.setText(self._caption(ev.step, ev.kind, ev.data, live=True))
+            self._draw(ev.kind, ev.data, novel=ev.novel)
+            self.caption.setText(self._caption(ev.step, ev.kind, ev.data, live=True, novel=ev.novel))
 
     def _on_visibility_changed(self, visible: bool) -> None:
         if visible:
             when_shown(self, self._draw_live)
 
-    def _draw(self, kind: str, data: np.ndarray, rect_like=None) -> None:
-        if kind == "image":
+    def _draw(self, kind: str, data: np.ndarray, rect_like=None, novel=None) -> None:
+        if kind == "text":
+            self.text_view.set_lines(data, novel)
+        elif kind == "image":
             self.image_view.set_image(data, rect_like)
         else:
             self.scatter_view.set_samples(data)
 
-    def _caption(self, step: int, kind: str, data, live: bool) -> str:
+    def _caption(self, step: int, kind: str, data, live: bool, novel=None) -> str:
         what = self.tr("{n} points").format(n=len(data)) if kind == "points" else self.tr("image grid")
+        if kind == "text":
+            what = self.tr("{n} lines, {k} new (★: not in the training set)").format(
+                n=len(data), k=int(np.sum(novel)) if novel is not None else 0)
         text = self.tr("Live: step {step:,}, {what}") if live else self.tr("Stored: step {step:,}, {what}")
         return text.format(step=step, what=what)
 
     # ---- history -------------------------------------------------------------------------------------
     def refresh_history(self) -> None:
         """Re-read the run's samples folder (a run that was resumed or opened)."""
-        if self.samples_dir is not None:
-            self.history = sample_files(self.samples_dir)
+        if self.run_dir is not None:
+            self.history = sample_grids(self.run_dir)
         self._sync_scrubber()
 
     def _sync_scrubber(self) -> None:
@@ -212,7 +219,11 @@ class SamplesDock(QDockWidget):
         index = max(0, min(index, len(self.history) - 1))
         step, path = self.history[index]
         try:
-            if self.kind == "points" and path.with_suffix(".npy").is_file():
+            novel = None
+            if path.suffix == ".txt":
+                data, novel = read_text_samples(path)
+                self._draw("text", data, novel=novel)
+            elif self.kind == "points" and path.with_suffix(".npy").is_file():
                 data = read_points(path.with_suffix(".npy"))
                 self._draw("points", data)
             else:
@@ -221,7 +232,7 @@ class SamplesDock(QDockWidget):
         except (OSError, ValueError) as e:
             self.caption.setText(self.tr("Cannot read {name}: {e}").format(name=path.name, e=e))
             return
-        self.caption.setText(self._caption(step, self.kind or "image", data, live=False))
+        self.caption.setText(self._caption(step, self.kind or "image", data, live=False, novel=novel))
 
     def _on_scrubber_value_changed(self, index: int) -> None:
         at_end = index >= len(self.history) - 1
@@ -236,5 +247,5 @@ class SamplesDock(QDockWidget):
             self._sync_scrubber()
             ev = self._live_event
             if ev is not None:
-                self._draw(ev.kind, ev.data)
-                self.caption.setText(self._caption(ev.step, ev.kind, ev.data, live=True))
+                self._draw(ev.kind, ev.data, novel=ev.novel)
+                self.caption.setText(self._caption(ev.step, ev.kind, ev.data, live=True, novel=ev.novel))

@@ -26,7 +26,7 @@ from engine.knobs import field_info
 from engine.models.registry import config_class, model_class
 from engine.point_list import points_to_config
 from gui.docks.data_dock import dataset_summary, preview_picture
-from gui.i18n import engine_word, family_title
+from gui.i18n import engine_word, family_text, family_title
 from gui.presets import preset_values
 from gui.widgets.knob_form import KnobForm, knob_tooltip
 from gui.widgets.qimage import to_pixmap
@@ -234,7 +234,7 @@ class SetupDock(QDockWidget):
                                                         "available; starting from defaults").format(family=config.family))
             return False
         self.recent_paths = [p for p in saved.get("recent", []) if isinstance(p, str)][:MAX_RECENT]
-        self.kind = saved.get("kind") if saved.get("kind") in ("points", "image") else None
+        self.kind = saved.get("kind") if saved.get("kind") in ("points", "image", "text") else None
         self._fill_data_combo(self.builtin_datasets, config.data.name)
         self._select_family(config.family, apply_preset=False)
         self.set_config(config)
@@ -333,6 +333,8 @@ class SetupDock(QDockWidget):
         s = dataset_summary(dataset)
         shape = "x".join(str(d) for d in s["shape"])
         what = self.tr("2D points") if s["kind"] == "points" else self.tr("images {shape}").format(shape=shape)
+        if s["kind"] == "text":
+            what = self.tr("lines of up to {n} characters").format(n=s["shape"][0] - 1)
         self.data_info.setText(self.tr("{n:,} examples\n{what}").format(n=s["n_train"], what=what)
                                + (self.tr("\n{n} classes").format(n=len(s["classes"])) if s.get("classes") else ""))
         if self._hold_preset:  # the settings came with a run or a config file: keep them
@@ -341,8 +343,11 @@ class SetupDock(QDockWidget):
             self._preset_for = (self.family, self.kind)
         if s["kind"] != self.kind:
             self.kind = s["kind"]
+            if self._update_family_availability():
+                return   # another family was chosen, with its preset
             if self._preset_for != (self.family, self.kind):
                 self.apply_preset()
+        self._update_family_availability()
 
     def set_data_error(self, message: str) -> None:
         self.preview.clear()
@@ -350,6 +355,40 @@ class SetupDock(QDockWidget):
         self.data_info.setToolTip(message)
 
     # ---- family and presets ------------------------------------------------------------------------------
+    def family_refusal(self, family: str) -> str:
+        """Why ``family`` cannot model the loaded kind of data, in the window's language ("" when it can)."""
+        try:
+            cls = model_class(family)
+        except GenLabError:
+            return ""
+        if not cls.data_kind_refusal(self.kind or "points"):
+            return ""
+        reason = family_text(cls.data_kind_reasons.get(self.kind or "points", ""))
+        return self.tr("{family} cannot model {kind} data: {reason}").format(
+            family=family_title(family), kind=engine_word(self.kind), reason=reason or self.tr("not supported"))
+
+    def _update_family_availability(self) -> bool:
+        """Grey out the families that cannot model the loaded data (the reason in the tool tip); when the
+        chosen one is among them, choose the first that can. True when the family was changed."""
+        model = self.family_combo.model()
+        first_ok = None
+        for i in range(self.family_combo.count()):
+            family = self.family_combo.itemData(i)
+            refusal = self.family_refusal(family)
+            item = model.item(i) if hasattr(model, "item") else None
+            if item is not None:
+                item.setEnabled(not refusal)
+            tip = refusal or "{title} ({command})".format(title=family_title(family),
+                                                          command="genlab train --model " + family)
+            self.family_combo.setItemData(i, tip, Qt.ItemDataRole.ToolTipRole)
+            if not refusal and first_ok is None:
+                first_ok = family
+        if self.family and self.family_refusal(self.family) and first_ok is not None:
+            self.message_logged.emit("info", self.family_refusal(self.family))
+            self._select_family(first_ok)
+            return True
+        return False
+
     def _select_family(self, family: str, apply_preset: bool = True) -> None:
         idx = self.family_combo.findData(family)
         self.family_combo.blockSignals(True)
@@ -441,7 +480,7 @@ class SetupDock(QDockWidget):
 
     def show_run_config(self, config: RunConfig, kind: str | None = None) -> None:
         """Show a run's (or a saved file's) config as it is, with no preset over it, and load its data."""
-        if kind in ("points", "image"):
+        if kind in ("points", "image", "text"):
             self.kind = kind
         self._hold_preset = True
         self.set_config(config)
