@@ -58,7 +58,7 @@ from typing import Callable, ClassVar, NamedTuple
 import torch
 from torch import nn
 
-from engine.devices import AmpPolicy, amp_policy, device_caps
+from engine.devices import AmpPolicy, amp_policy, device_caps, to_device
 from engine.knobs import knob
 from engine.data.preprocess import Preprocess
 from engine.data.spec import DataSpec
@@ -284,8 +284,8 @@ class GenerativeModel(nn.Module):
         if not self.conditional:
             return None
         # drawn where the generator lives (a CPU generator serves an MPS model), used where the model is
-        return torch.randint(0, self.spec.num_classes, (n,), generator=generator,
-                             device=_gen_device(generator, self.device)).to(self.device)
+        return to_device(torch.randint(0, self.spec.num_classes, (n,), generator=generator,
+                                       device=_gen_device(generator, self.device)), self.device)
 
     # ---- optimisation ------------------------------------------------------------------------
     def configure_optimizers(self, lr: float) -> dict[str, torch.optim.Optimizer]:
@@ -590,6 +590,12 @@ def _draw_plain(fn, shape, generator, device, dtype) -> torch.Tensor:
     if generator is not None and generator.device != torch.device(device):
         return fn(shape, generator=generator, device=generator.device, dtype=dtype).to(device)
     return fn(shape, generator=generator, device=device, dtype=dtype)
+
+
+def one_hot(labels: torch.Tensor, classes: int, dtype=torch.float32) -> torch.Tensor:
+    """One-hot rows of ``labels`` as ``dtype``. Not ``F.one_hot``: it reads the labels' range back to the
+    host to check it, a GPU synchronisation in every conditional step (engine.devices' sync policy)."""
+    return (labels.unsqueeze(-1) == torch.arange(classes, device=labels.device)).to(dtype)
 
 
 def randn(shape, generator: torch.Generator | None, device, dtype=torch.float32) -> torch.Tensor:

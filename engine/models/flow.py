@@ -30,12 +30,12 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 import torch
-import torch.nn.functional as F
 from torch import nn
 
 from engine.knobs import knob
 from engine.interrupt import check_interrupt
-from engine.models.base import GenerativeModel, InsideView, LatentView, ModelConfig, Trajectory, rand, randn
+from engine.models.base import (GenerativeModel, InsideView, LatentView, ModelConfig, Trajectory, one_hot, rand,
+                                randn)
 from engine.models.flow_layers import (ActNorm, AffineCoupling, ClassPrior, InvertibleLinear, SplineCoupling,
                                        SplitPrior, squeeze2d, unsqueeze2d)
 from engine.i18n import QT_TRANSLATE_NOOP
@@ -161,7 +161,7 @@ class Flow(GenerativeModel):
     def _cond_map(self, labels, like):
         if not self.n_cond or labels is None:
             return None
-        oh = F.one_hot(labels, self.n_cond).to(like.dtype)
+        oh = one_hot(labels, self.n_cond, like.dtype)
         if like.dim() == 2:
             return oh
         return oh[:, :, None, None].expand(-1, -1, like.shape[2], like.shape[3])

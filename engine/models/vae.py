@@ -18,7 +18,7 @@ from torch import nn
 
 from engine.knobs import knob
 from engine.interrupt import check_interrupt
-from engine.models.base import ExportUnavailable, GenerativeModel, InsideView, LatentView, ModelConfig, randn
+from engine.models.base import ExportUnavailable, GenerativeModel, InsideView, LatentView, ModelConfig, one_hot, randn
 from engine.models.likelihoods import (discretized_logistic_log_prob, discretized_logistic_mean)
 from engine.models import text_vae
 from engine.models.nets import ConvDecoder, ConvEncoder, mlp
@@ -122,7 +122,7 @@ class VAE(GenerativeModel):
 
     # ---- pieces ------------------------------------------------------------------------------
     def _one_hot(self, labels, n, like):
-        return F.one_hot(labels, self.n_cond).to(like.dtype) if self.n_cond else None
+        return one_hot(labels, self.n_cond, like.dtype) if self.n_cond else None
 
     def posterior(self, x, labels=None):
         """Mean and log-variance of q(z | x)."""
