@@ -18,6 +18,8 @@ public method of a capability the family lacks raises ``CapabilityError``.
 - ``completion``: ``complete`` fills in the unknown part of an image (autoregressive).
 - ``critic``: ``critic`` scores data points (a GAN's discriminator), for the Inside dock's heat map.
 - ``posterior``: ``posterior_stats`` gives the mean and standard deviation of q(z | x) (a VAE's encoder).
+- ``mixture``: the density is a mixture of Gaussians: ``mixture_components`` gives its weights, means and
+  covariances, ``responsibilities`` the posterior of the component for data points (the E-step).
 
 Each family owns its optimisers (a GAN alternates two) and steps them inside ``training_step``
 through ``optimizer_step``, which is also where gradient synchronisation for distributed training
@@ -58,7 +60,8 @@ from engine.data.spec import DataSpec
 from engine.errors import GenLabError
 from engine.i18n import QT_TRANSLATE_NOOP
 
-CAPABILITIES = frozenset({"latent", "encode", "log_likelihood", "trajectory", "completion", "critic", "posterior"})
+CAPABILITIES = frozenset({"latent", "encode", "log_likelihood", "trajectory", "completion", "critic", "posterior",
+                          "mixture"})
 LIKELIHOOD_KINDS = ("exact", "bound", "ode", "estimate")
 # How "Inside the model" draws a family's frames on the plane of 2-D data (``InsideView.frames``), and the
 # capability each needs.
@@ -363,6 +366,26 @@ class GenerativeModel(nn.Module):
             mean, log_var = self._posterior(self.to_model(x), labels if self.conditional else None)
         return mean.float(), (0.5 * log_var.float()).exp()
 
+    def mixture_components(self, label: int = 0) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """Weights (K,), means (K, D) and covariances (K, D, D) of the mixture (of class ``label`` for a
+        conditional model), in data units."""
+        self._require("mixture")
+        with torch.no_grad():
+            w, mean, cov = self._components(int(label) if self.conditional else 0)
+        scale = self.pre_scale.double() if self.pre_kind != "none" else torch.ones(1, dtype=torch.float64,
+                                                                                     device=self.device)
+        scale = scale.expand(mean.shape[-1]) if scale.numel() == 1 else scale
+        mean = self.to_data(mean.double())
+        cov = cov.double() * scale[:, None] * scale[None, :]
+        return w.double(), mean, cov
+
+    def responsibilities(self, x: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
+        """The posterior of the component for data points, (n, K) (the E-step)."""
+        self._require("mixture")
+        self.eval()
+        with torch.inference_mode():
+            return self._responsibilities(self.to_model(x), labels if self.conditional else None).float()
+
     # ---- hooks (model space) --------------------------------------------------------------------
     def _training_step(self, x, y, generator) -> dict[str, torch.Tensor]:
         raise NotImplementedError
@@ -398,6 +421,13 @@ class GenerativeModel(nn.Module):
 
     def _posterior(self, x, labels) -> tuple[torch.Tensor, torch.Tensor]:
         """(mean, log-variance) of q(z | x) for model-space ``x``."""
+        raise NotImplementedError
+
+    def _components(self, row: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """(weights, means, covariances) of the mixture of class row ``row`` (0 when unconditional), model space."""
+        raise NotImplementedError
+
+    def _responsibilities(self, x, labels) -> torch.Tensor:
         raise NotImplementedError
 
     # ---- what the window says about this model -----------------------------------------------------------
