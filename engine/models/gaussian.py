@@ -39,13 +39,13 @@ class GaussianConfig(ModelConfig):
     train_defaults: ClassVar[dict] = {"batch_size": 65536, "steps": 10, "log_every": 1, "sample_every": 1,
                                       "lr_schedule": "constant"}
 
-    covariance: str = knob("full", choices=("full", "diag", "pca"),
+    covariance: str = knob("full", label=QT_TRANSLATE_NOOP("Knob", "covariance"), choices=("full", "diag", "pca"),
                            help=QT_TRANSLATE_NOOP("Knob", "Shape of the covariance: full (every correlation), "
                                                   "diag (independent coordinates) or pca (rank-limited "
                                                   "correlations plus isotropic noise: probabilistic PCA)."))
-    rank: int = knob(16, min=1, max=4096, help=QT_TRANSLATE_NOOP("Knob", "pca: how many principal directions keep "
+    rank: int = knob(16, label=QT_TRANSLATE_NOOP("Knob", "rank"), min=1, max=4096, help=QT_TRANSLATE_NOOP("Knob", "pca: how many principal directions keep "
                                                                  "their own variance."))
-    reg: float = knob(1e-6, min=0.0, max=10.0, log=True,
+    reg: float = knob(1e-6, label=QT_TRANSLATE_NOOP("Knob", "covariance regularisation"), min=0.0, max=10.0, log=True,
                       help=QT_TRANSLATE_NOOP("Knob", "Added to the covariance's diagonal (model units), so a "
                                              "coordinate that never varies still has a density."))
 

@@ -47,11 +47,11 @@ class GMMConfig(ModelConfig):
     train_defaults: ClassVar[dict] = {"batch_size": 65536, "steps": 100, "log_every": 1, "sample_every": 5,
                                       "lr_schedule": "constant"}
 
-    components: int = knob(16, min=1, max=1024, help=QT_TRANSLATE_NOOP("Knob", "Gaussian components K of the mixture."))
-    covariance: str = knob("auto", choices=("auto", "full", "diag"),
+    components: int = knob(16, label=QT_TRANSLATE_NOOP("Knob", "components"), min=1, max=1024, help=QT_TRANSLATE_NOOP("Knob", "Gaussian components K of the mixture."))
+    covariance: str = knob("auto", label=QT_TRANSLATE_NOOP("Knob", "covariance"), choices=("auto", "full", "diag"),
                            help=QT_TRANSLATE_NOOP("Knob", "Covariance of each component: full, diag (independent "
                                                   "coordinates), or auto (full up to 16 dimensions, diag above)."))
-    reg: float = knob(1e-6, min=0.0, max=10.0, log=True,
+    reg: float = knob(1e-6, label=QT_TRANSLATE_NOOP("Knob", "covariance prior"), min=0.0, max=10.0, log=True,
                       help=QT_TRANSLATE_NOOP("Knob", "Strength of the covariance prior: each component's variances "
                                              "grow by reg / pi_k, so none collapses onto one point."))
 

@@ -41,16 +41,16 @@ class KDEConfig(ModelConfig):
     train_defaults: ClassVar[dict] = {"batch_size": 65536, "steps": 20, "log_every": 1, "sample_every": 1,
                                       "lr_schedule": "constant"}
 
-    rule: str = knob("silverman", choices=("silverman", "scott"),
+    rule: str = knob("silverman", label=QT_TRANSLATE_NOOP("Knob", "bandwidth rule"), choices=("silverman", "scott"),
                      help=QT_TRANSLATE_NOOP("Knob", "Rule of thumb for the kernel width: Silverman's or Scott's."))
-    bandwidth_scale: float = knob(1.0, min=0.01, max=100.0, log=True, live=True,
+    bandwidth_scale: float = knob(1.0, label=QT_TRANSLATE_NOOP("Knob", "bandwidth scale"), min=0.01, max=100.0, log=True, live=True,
                                   help=QT_TRANSLATE_NOOP("Knob", "Multiplies the rule's kernel width: below 1 "
                                                          "under-smooths (spikes on the training points), above 1 "
                                                          "over-smooths. Safe to change while training."))
-    max_points: int = knob(3000, min=2, max=200_000, help=QT_TRANSLATE_NOOP("Knob", "Training points kept as kernel "
+    max_points: int = knob(3000, label=QT_TRANSLATE_NOOP("Knob", "kernel centres"), min=2, max=200_000, help=QT_TRANSLATE_NOOP("Knob", "Training points kept as kernel "
                                                                             "centres (every density evaluation "
                                                                             "sums over all of them)."))
-    loo_points: int = knob(500, min=1, max=100_000, help=QT_TRANSLATE_NOOP("Knob", "Stored points scored by "
+    loo_points: int = knob(500, label=QT_TRANSLATE_NOOP("Knob", "leave-one-out points"), min=1, max=100_000, help=QT_TRANSLATE_NOOP("Knob", "Stored points scored by "
                                                                             "leave-one-out at every step."))
 
 
