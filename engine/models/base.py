@@ -142,6 +142,9 @@ class InsideView:
                                  # carried through ``trajectory(0, inputs=grid)``), "particles" (``n`` samples
                                  # carried from noise to data by ``trajectory(n)``); None: no slider
     frame_options: dict = dataclasses.field(default_factory=dict)  # options for that ``trajectory`` call
+    knob: str = ""               # a live model knob (a number) the view offers as its own slider: the heat map
+                                 # and the held-out NLL of the shown points are computed again on the view's copy
+                                 # of the model with the slider's value (a KDE's bandwidth); training is untouched
 
 
 class GenerativeModel(nn.Module):
@@ -195,6 +198,9 @@ class GenerativeModel(nn.Module):
         unknown = set(cls.capabilities) - CAPABILITIES
         if unknown:
             raise TypeError(f"{cls.__name__}: unknown capabilities {sorted(unknown)}; known: {sorted(CAPABILITIES)}")
+        if cls.inside_view.knob and cls.inside_view.knob not in cls.live_knobs:
+            raise TypeError(f"{cls.__name__}: inside_view.knob={cls.inside_view.knob!r} must be a live knob of "
+                            f"{cls.config_class.__name__}")
         frames = cls.inside_view.frames
         if frames is not None and INSIDE_FRAMES.get(frames) not in cls.capabilities:
             raise TypeError(f"{cls.__name__}: inside_view.frames={frames!r} needs one of {sorted(INSIDE_FRAMES)} "

@@ -15,6 +15,10 @@ never lets a component collapse onto one point; with the default reg the prior t
 On a fixed set (points, full batch) J never decreases: the step reports ``loss`` (-log p per example
 before the M-step, in model units), ``log_lik`` (its negative, the rising curve) and ``penalty``.
 
+At a fixed point EM has nothing left to do: when a step sees the same examples as the one before (their
+count and sum) and that step moved the objective by less than ``CONVERGED`` nats, it is skipped and
+reports the same numbers (so a long run of a converged mixture costs nothing).
+
 The first step seeds the means by k-means++ (Arthur and Vassilvitskii, 2007), each covariance with the
 data's mean variance shrunk for K components, equal weights. Covariances ``full`` (D x D) or ``diag``;
 ``auto`` takes full up to 16 dimensions (points) and diagonal above (images). A conditional model fits
@@ -39,6 +43,7 @@ FAMILY = "gmm"
 FULL_UP_TO = 16          # ``auto``: full covariances up to this many dimensions, diagonal above
 CHUNK = 8192             # examples per E-step block (a full covariance's (n, K, D) tensor stays small)
 MIN_REG = 1e-12          # keeps a covariance positive definite when reg = 0 (still an exact MAP step)
+CONVERGED = 1e-12        # nats per example: an EM step that moved the objective less is at a fixed point
 
 
 @dataclass
@@ -165,6 +170,16 @@ class GMM(ClassicalModel):
 
     def _training_step(self, x, y, generator):
         ys, offset = self.dequantise(x, generator)
+        seen_before = (len(ys), round(float(ys.sum()), 6))
+        last = getattr(self, "_last", None)
+        if last is not None and last[0] == seen_before and last[1] < CONVERGED:
+            return dict(last[2])                       # a fixed point on the same examples
+        out, objective = self._em_step(ys, offset, y, generator)
+        moved = abs(objective - last[3]) if last is not None and last[0] == seen_before else float("inf")
+        self._last = (seen_before, moved, out, objective)
+        return out
+
+    def _em_step(self, ys, offset, y, generator):
         rows = self.label_rows(y, len(ys))
         total_ll, total_pen, seen = 0.0, 0.0, 0
         for r in rows.unique().tolist():
@@ -176,8 +191,9 @@ class GMM(ClassicalModel):
             total_pen = total_pen + pen * len(pick)
             seen += len(pick)
         log_lik = total_ll / seen + offset
-        return {"loss": (-log_lik).detach().float(), "log_lik": log_lik.detach().float(),
-                "penalty": (total_pen / seen).detach().float()}
+        penalty = total_pen / seen
+        return ({"loss": (-log_lik).detach().float(), "log_lik": log_lik.detach().float(),
+                 "penalty": penalty.detach().float()}, float(log_lik - penalty))
 
     def _sample(self, n, generator, labels, **options):
         rows = self.label_rows(labels, n)

@@ -94,19 +94,23 @@ class MapView(pg.PlotWidget):
         for item in (self.heat, self.data_item, self.lines, self.particles, self.picks):
             self.addItem(item)
         self.heat_image: np.ndarray | None = None
+        self.reference_points: np.ndarray | None = None
         self.line_count = 0
         self.particle_count = 0
+        self.component_items: list[pg.PlotCurveItem] = []
+        self.component_count = 0
 
     def set_bounds(self, bounds) -> None:
         x0, x1, y0, y1 = bounds
         self.setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0)
 
     def set_reference(self, points: np.ndarray | None) -> None:
+        self.reference_points = points
         if points is None or len(points) == 0:
             self.data_item.setData(x=[], y=[])
             return
         pts = np.asarray(points, dtype=np.float64)[:3000]
-        self.data_item.setData(pts[:, 0], pts[:, 1])
+        self.data_item.setData(pts[:, 0], pts[:, 1], size=3, brush=pg.mkBrush(*DATA_BRUSH))
 
     def set_heat(self, img: np.ndarray | None, bounds=None) -> None:
         if img is None:
@@ -135,6 +139,37 @@ class MapView(pg.PlotWidget):
         pts = np.asarray(pts, dtype=np.float64)
         self.particle_count = len(pts)
         self.particles.setData(pts[:, 0], pts[:, 1])
+
+    def set_components(self, comp) -> None:
+        """A mixture's components (``engine.latent.inside.Components``): one ellipse each, thicker for a
+        larger weight, and the held-out points coloured by the component that owns them (paler where
+        the responsibility is split); None clears them and gives the points back their plain colour."""
+        if comp is None:
+            for item in self.component_items:
+                item.setData([], [])
+            self.component_count = 0
+            self.set_reference(self.reference_points)
+            return
+        k = len(comp.weights)
+        while len(self.component_items) < k:
+            item = pg.PlotCurveItem()
+            item.setZValue(5)
+            self.addItem(item)
+            self.component_items.append(item)
+        top = float(np.max(comp.weights)) if k else 1.0
+        for i, item in enumerate(self.component_items):
+            if i < k:
+                width = 1.0 + 3.0 * float(comp.weights[i]) / top
+                item.setPen(pg.mkPen(*PALETTE[i % len(PALETTE)], width=width))
+                item.setData(comp.ellipses[i][:, 0], comp.ellipses[i][:, 1])
+            else:
+                item.setData([], [])
+        self.component_count = k
+        if len(comp.points):
+            brushes = [[pg.mkBrush(*PALETTE[c % len(PALETTE)], a) for a in (70, 130, 200)] for c in range(k)]
+            level = np.digitize(comp.confidence, (0.6, 0.9))
+            self.data_item.setData(comp.points[:, 0], comp.points[:, 1], size=4,
+                                   brush=[brushes[o][lv] for o, lv in zip(comp.owner, level)])
 
     def set_picks(self, pts: list[tuple[float, float]]) -> None:
         if not pts:

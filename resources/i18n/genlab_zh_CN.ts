@@ -981,8 +981,8 @@ skipped:</source>
         <translation>在每个训练点上放一个宽度为 h 的高斯核，再取平均：非参数基线。带宽 h 在方差（h 小：很高的小高斯）与偏差（h 大：模糊）之间权衡；经验法则只是起点。</translation>
     </message>
     <message>
-        <source>Heat: the kernel density estimate, exact (a sum over every stored point). Move the bandwidth scale in Setup while training runs to see it under- or over-smooth.</source>
-        <translation>热图：核密度估计，精确值（对每个保存的点求和）。训练时在设置中拖动带宽倍数，可以看到平滑不足或过度平滑。</translation>
+        <source>Heat: the kernel density estimate, exact (a sum over every stored point). Slide the bandwidth scale to see it under- or over-smooth, and the held-out NLL get worse at both ends.</source>
+        <translation>热图：核密度估计，精确值（对每个保存的点求和）。拖动带宽倍数，可以看到平滑不足或过度平滑，以及留出数据 NLL 在两端都变差。</translation>
     </message>
     <message>
         <source>leave-one-out -log p(x) of stored training points</source>
@@ -1092,6 +1092,10 @@ skipped:</source>
         <location filename="../../gui/docks/inside_dock.py" line="215"/>
         <source>Step {step:,}: {label}.</source>
         <translation>第 {step:,} 步：{label}。</translation>
+    </message>
+    <message>
+        <source>{knob} = {value:.3g}: held-out NLL {nll:.3f} nats on {n} points.</source>
+        <translation>{knob} = {value:.3g}：留出数据 NLL 为 {nll:.3f} 奈特（{n} 个点）。</translation>
     </message>
 </context>
 <context>
