@@ -18,6 +18,9 @@ public method of a capability the family lacks raises ``CapabilityError``.
 - ``completion``: ``complete`` fills in the unknown part of an image (autoregressive).
 - ``critic``: ``critic`` scores data points (a GAN's discriminator), for the Inside dock's heat map.
 - ``posterior``: ``posterior_stats`` gives the mean and standard deviation of q(z | x) (a VAE's encoder).
+- ``score``: ``score`` gives the gradient of the log-density, nabla_x log p(x) (by autograd through a
+  differentiable ``_log_likelihood``, or the family's own ``_score``), optionally of the density smoothed
+  by Gaussian noise of a given level, for Langevin sampling (``engine.sampling``).
 - ``mixture``: the density is a mixture of Gaussians: ``mixture_components`` gives its weights, means and
   covariances, ``responsibilities`` the posterior of the component for data points (the E-step).
 
@@ -61,7 +64,7 @@ from engine.errors import GenLabError
 from engine.i18n import QT_TRANSLATE_NOOP
 
 CAPABILITIES = frozenset({"latent", "encode", "log_likelihood", "trajectory", "completion", "critic", "posterior",
-                          "mixture"})
+                          "mixture", "score"})
 LIKELIHOOD_KINDS = ("exact", "bound", "ode", "estimate")
 # How "Inside the model" draws a family's frames on the plane of 2-D data (``InsideView.frames``), and the
 # capability each needs.
@@ -385,6 +388,23 @@ class GenerativeModel(nn.Module):
         cov = cov.double() * scale[:, None] * scale[None, :]
         return w.double(), mean, cov
 
+    def score(self, x: torch.Tensor, labels: torch.Tensor | None = None, noise: float = 0.0) -> torch.Tensor:
+        """nabla_x log p(x) in data units, (n, *shape); with ``noise`` > 0 (data units), the score of p
+        smoothed by N(0, noise^2 I) where the family knows it (annealed Langevin), else of p itself."""
+        self._require("score")
+        self.eval()
+        scale = self.pre_scale if self.pre_kind != "none" else None
+        with torch.inference_mode(False), torch.enable_grad():
+            z = self.to_model(x.clone()).detach()
+            # N(0, noise^2 I) in data units is N(0, diag(noise^2 / scale^2)) in model units
+            var = None
+            if noise > 0:
+                var = torch.full((int(z[0].numel()),), float(noise) ** 2, dtype=torch.float64, device=z.device)
+                if scale is not None:
+                    var = var / scale.double().expand(var.shape) ** 2
+            s = self._score(z, labels if self.conditional else None, var)
+        return (s / scale if scale is not None else s).detach().float()
+
     def responsibilities(self, x: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
         """The posterior of the component for data points, (n, K) (the E-step)."""
         self._require("mixture")
@@ -428,6 +448,15 @@ class GenerativeModel(nn.Module):
     def _posterior(self, x, labels) -> tuple[torch.Tensor, torch.Tensor]:
         """(mean, log-variance) of q(z | x) for model-space ``x``."""
         raise NotImplementedError
+
+    def _score(self, x, labels, noise_var: torch.Tensor | None) -> torch.Tensor:
+        """nabla of log p at model-space ``x``: by default autograd through ``_log_likelihood`` (a family
+        whose density is differentiable; the smoothing ``noise_var``, per dimension in model units, is
+        ignored unless the family overrides this)."""
+        x = x.detach().requires_grad_(True)
+        ll = self._log_likelihood(x, labels, None)
+        (grad,) = torch.autograd.grad(ll.sum(), x)
+        return grad
 
     def _components(self, row: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         """(weights, means, covariances) of the mixture of class row ``row`` (0 when unconditional), model space."""

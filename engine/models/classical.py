@@ -83,10 +83,20 @@ class ClassicalModel(GenerativeModel):
         return labels.long().to(self.device).clamp(0, self.rows - 1)
 
     # ---- the hooks every classical family shares ---------------------------------------------------
-    def log_density(self, y: torch.Tensor, rows: torch.Tensor, whole: bool = False) -> torch.Tensor:
+    def log_density(self, y: torch.Tensor, rows: torch.Tensor, whole: bool = False,
+                    smooth: torch.Tensor | None = None) -> torch.Tensor:
         """log p(y) for continuous model-space ``y`` (n, D), float64, of each example's row (``whole``:
-        in one block, no loop over the batch, for ``genlab export``)."""
+        in one block, no loop over the batch, for ``genlab export``; ``smooth`` (D,): the density of
+        y + noise, noise ~ N(0, diag(smooth)), for annealed Langevin)."""
         raise NotImplementedError
+
+    def _score(self, x, labels, noise_var):
+        """nabla_y log (p * N(0, diag(noise_var)))(y): exact for every classical family (a Gaussian
+        convolved with a Gaussian is a Gaussian with the variances added), by autograd. Points only."""
+        y = x.flatten(1).double().detach().requires_grad_(True)
+        ll = self.log_density(y, self.label_rows(labels, len(y)), smooth=noise_var)
+        (grad,) = torch.autograd.grad(ll.sum(), y)
+        return grad.view_as(x).to(x.dtype)
 
     def _log_likelihood(self, x, labels, generator, **options):
         y, offset = self.dequantise(x.to(self.device), generator)

@@ -52,7 +52,7 @@ class GaussianConfig(ModelConfig):
 
 class Gaussian(ClassicalModel):
     family = FAMILY
-    capabilities = frozenset({"latent", "encode", "log_likelihood"})
+    capabilities = frozenset({"latent", "encode", "log_likelihood", "score"})
     likelihood_kind = "exact"       # for points; images report "bound" (set per instance)
     config_class = GaussianConfig
     title = QT_TRANSLATE_NOOP("Family", "Gaussian (maximum likelihood)")
@@ -127,11 +127,14 @@ class Gaussian(ClassicalModel):
         return {"loss": loss.detach().float()}
 
     # ---- the density and its latent -----------------------------------------------------------------
-    def log_density(self, y, rows, whole=False):
-        return by_row(self._row_log_density, y.double(), rows, self.rows)
+    def log_density(self, y, rows, whole=False, smooth=None):
+        return by_row(lambda yr, r: self._row_log_density(yr, r, smooth), y.double(), rows, self.rows)
 
-    def _row_log_density(self, y, r):
+    def _row_log_density(self, y, r, smooth=None):
         P = self.prec_tril[r]
+        if smooth is not None:
+            L = self.scale_tril[r]
+            P = inverse_cholesky(L @ L.T + torch.diag(smooth.to(L.dtype)))
         z = (y - self.mean[r]) @ P.T
         log_det = torch.log(torch.diagonal(P)).sum()
         return -0.5 * (self.dim * LOG_2PI + (z * z).sum(-1)) + log_det

@@ -63,7 +63,7 @@ class GMMConfig(ModelConfig):
 
 class GMM(ClassicalModel):
     family = FAMILY
-    capabilities = frozenset({"log_likelihood", "mixture"})
+    capabilities = frozenset({"log_likelihood", "mixture", "score"})
     likelihood_kind = "exact"       # for points; images report "bound" (set per instance)
     config_class = GMMConfig
     title = QT_TRANSLATE_NOOP("Family", "Gaussian mixture (EM)")
@@ -105,23 +105,27 @@ class GMM(ClassicalModel):
         return {"objective": values["log_lik"] - values["penalty"]} if {"log_lik", "penalty"} <= set(values) else {}
 
     # ---- the mixture ----------------------------------------------------------------------------------
-    def joint(self, y: torch.Tensor, r: int, whole: bool = False) -> torch.Tensor:
+    def joint(self, y: torch.Tensor, r: int, whole: bool = False, smooth=None) -> torch.Tensor:
         """log pi_k + log N(y; mu_k, Sigma_k) of row ``r``, (n, K), float64 (in blocks of ``CHUNK``
         examples unless ``whole``: the graph ``genlab export`` traces has no loop over the batch)."""
         if whole:
-            return self._joint_block(y, r)
-        out = [self._joint_block(y[i:i + CHUNK], r) for i in range(0, max(1, len(y)), CHUNK)]
+            return self._joint_block(y, r, smooth)
+        out = [self._joint_block(y[i:i + CHUNK], r, smooth) for i in range(0, max(1, len(y)), CHUNK)]
         return torch.cat(out) if len(out) > 1 else out[0]
 
-    def _joint_block(self, y: torch.Tensor, r: int) -> torch.Tensor:
+    def _joint_block(self, y: torch.Tensor, r: int, smooth=None) -> torch.Tensor:
+        """``smooth`` (D,): each component's covariance grows by diag(smooth) (the mixture convolved
+        with that Gaussian noise)."""
         if self.full:
-            lp = full_log_prob(y, self.means[r], self.prec_tril[r])
+            prec = self.prec_tril[r] if smooth is None else inverse_cholesky(self.cov[r] + torch.diag(smooth.double()))
+            lp = full_log_prob(y, self.means[r], prec)
         else:
-            lp = diag_log_prob(y, self.means[r], self.var[r])
+            lp = diag_log_prob(y, self.means[r], self.var[r] if smooth is None else self.var[r] + smooth.double())
         return lp + self.log_weights[r][None]
 
-    def log_density(self, y, rows, whole=False):
-        return by_row(lambda yr, r: torch.logsumexp(self.joint(yr, r, whole), -1), y.double(), rows, self.rows)
+    def log_density(self, y, rows, whole=False, smooth=None):
+        return by_row(lambda yr, r: torch.logsumexp(self.joint(yr, r, whole, smooth), -1), y.double(), rows,
+                      self.rows)
 
     def _seed(self, y: torch.Tensor, r: int, generator) -> None:
         K, D = self.cfg.components, self.dim

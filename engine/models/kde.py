@@ -57,7 +57,7 @@ class KDEConfig(ModelConfig):
 
 class KDE(ClassicalModel):
     family = FAMILY
-    capabilities = frozenset({"log_likelihood"})
+    capabilities = frozenset({"log_likelihood", "score"})
     likelihood_kind = "exact"       # for points; images report "bound" (set per instance)
     config_class = KDEConfig
     title = QT_TRANSLATE_NOOP("Family", "Kernel density estimate")
@@ -136,15 +136,21 @@ class KDE(ClassicalModel):
         offset = 0.0 if self.points else -self.dim * math.log(int(self.spec.levels or 256))
         return -(values.mean() + offset)
 
-    def _kernel_sums(self, q, labels, exclude=None, h: float | None = None, whole: bool = False) -> torch.Tensor:
+    def _kernel_sums(self, q, labels, exclude=None, h: float | None = None, whole: bool = False,
+                     smooth=None) -> torch.Tensor:
         """log (1/n_c) sum_j N(q; x_j, h^2 I) for each query (over its class's points for a conditional
         model), leaving out stored point ``exclude[i]`` for query i when given; in blocks of ``CHUNK``
         queries unless ``whole`` (the graph ``genlab export`` traces has no loop over the batch)."""
         n = self.stored_count()
         h = self.bandwidth() if h is None else float(h)
         pts = self.stored[:n].double()
+        if smooth is not None:       # kernel variance h^2 + smooth_d per dimension: whiten, then width 1
+            var = h * h + smooth.double()
+            pts, q, h = pts / var.sqrt(), q / var.sqrt(), 1.0
+            log_norm = -0.5 * (self.dim * LOG_2PI + float(var.log().sum()))
+        else:
+            log_norm = -0.5 * self.dim * (LOG_2PI + 2.0 * math.log(h))
         sq = (pts * pts).sum(-1)
-        log_norm = -0.5 * self.dim * (LOG_2PI + 2.0 * math.log(h))
         if whole:
             return self._block(q, labels, None, pts, sq, h, log_norm)
         out = [self._block(q[i:i + CHUNK], labels[i:i + CHUNK] if labels is not None else None,
@@ -166,10 +172,10 @@ class KDE(ClassicalModel):
             size = same.sum(-1).double() - (1 if exclude is not None else 0)
         return torch.logsumexp(logk, -1) - size.clamp(min=1).log() + log_norm
 
-    def log_density(self, y, rows, whole=False):
+    def log_density(self, y, rows, whole=False, smooth=None):
         if self.stored_count() == 0:       # nothing stored yet: a standard normal, so the views have a density
             return -0.5 * (self.dim * LOG_2PI + (y.double() ** 2).sum(-1))
-        return self._kernel_sums(y.double(), rows if self.rows > 1 else None, whole=whole)
+        return self._kernel_sums(y.double(), rows if self.rows > 1 else None, whole=whole, smooth=smooth)
 
     def _sample(self, n, generator, labels, **options):
         count = int(self.count)
