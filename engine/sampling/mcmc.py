@@ -13,9 +13,10 @@ carry them there.
   proposal accepted by the Metropolis-Hastings rule with the asymmetric proposal's densities (MALA),
   which makes p exact again and reports an acceptance rate.
 - **Annealed Langevin** (Song and Ermon, 2019): the scores of p smoothed by noise of falling levels
-  sigma_1 > ... > sigma_L, ``steps`` per level, with step e (sigma_l / sigma_L)^2: early, heavily smoothed
-  levels move chains between modes that the plain score cannot cross; the last level is p itself
-  (sigma_L = ``noise[-1]``, 0 for p exactly). A family's ``score(x, noise=sigma)`` gives the smoothed
+  sigma_1 > ... > sigma_L, ``steps`` per level, with step e + 0.1 sigma_l^2 (Song and Ermon scale it with
+  sigma_l^2 too; the fixed share keeps each move a fraction of the level's smoothing width, and never
+  below the plain step): early, heavily smoothed levels move chains between modes that the plain score
+  cannot cross; the last level is p itself (sigma_L = ``noise[-1]``, 0 for p exactly). A family's ``score(x, noise=sigma)`` gives the smoothed
   score (exact for the classical families; a diffusion model's network learns it).
 
 Each function returns ``Chains``: the final states, a few chains' paths for drawing, the step size and
@@ -37,6 +38,8 @@ from engine.interrupt import check_interrupt
 from engine.metrics import energy_distance
 
 METHODS = ("mh", "langevin", "mala", "annealed")
+ANNEAL_BOTTOM = 0.03      # annealed Langevin: the last noise level, a share of the starting points' spread
+ANNEAL_FRACTION = 0.1     # annealed Langevin: each level's step grows by this share of its noise variance
 PATH_CHAINS = 32          # chains whose paths are kept for drawing
 PATH_FRAMES = 60          # states kept per drawn chain
 
@@ -108,13 +111,12 @@ def langevin(score: Callable, x0: torch.Tensor, steps: int, step_size: float, ge
     if log_prob is not None and levels != [0.0]:
         raise GenLabError("Metropolis-adjusted Langevin samples p itself: use one noise level, 0")
     x = x0.double().clone()
-    last = levels[-1]
     accepted, proposed = 0, 0
     path = _Path(steps * len(levels), x)
     t_all = 0
     lp = log_prob(x).double() if log_prob is not None else None
     for sigma in levels:
-        e = float(step_size) * ((sigma / last) ** 2 if last > 0 else 1.0)
+        e = float(step_size) + ANNEAL_FRACTION * sigma ** 2
         g = score(x, sigma).double()
         for t in range(steps):
             check_interrupt()
@@ -143,12 +145,14 @@ def langevin(score: Callable, x0: torch.Tensor, steps: int, step_size: float, ge
                   accepted / proposed if log_prob is not None and proposed else None)
 
 
-def annealing_levels(top: float, bottom: float = 0.0, count: int = 10) -> tuple[float, ...]:
-    """``count`` noise levels falling geometrically from ``top`` to a tenth of a percent of it, then ``bottom``."""
+def annealing_levels(top: float, bottom: float, count: int = 10) -> tuple[float, ...]:
+    """``count`` noise levels falling geometrically from ``top`` to ``bottom`` (> 0). The last level is
+    not 0: a learned score is poorest at the smallest noise (a noise prediction divided by a tiny
+    sigma), and an exact one smoothed by a hundredth of the data's spread differs from p by far less
+    than the chains' own error."""
     if count < 2:
-        return (bottom,)
-    ladder = np.geomspace(top, top * 1e-3, count - 1)
-    return tuple(float(v) for v in ladder) + (float(bottom),)
+        return (float(bottom),)
+    return tuple(float(v) for v in np.geomspace(top, bottom, count))
 
 
 # ---- a trained model as the target ----------------------------------------------------------------------
@@ -187,7 +191,7 @@ def sample_model(model, method: str, n: int, steps: int, step_size: float, gener
         return langevin(score, x0, steps, step_size, generator)
     spread = float(x0.std(0).mean())
     return langevin(score, x0, max(1, steps // levels), step_size, generator,
-                    noise=annealing_levels(spread, 0.0, levels))
+                    noise=annealing_levels(spread, ANNEAL_BOTTOM * spread, levels))
 
 
 def sample_quality(model, chains: Chains, reference, generator: torch.Generator) -> dict:
