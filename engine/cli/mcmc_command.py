@@ -11,19 +11,10 @@ import torch
 
 from engine.errors import GenLabError
 from engine.runs.load import load_run_model
-from engine.sampling.mcmc import sample_model, sample_quality
+from engine.sampling.mcmc import default_step, sample_model, sample_quality
 
 MAX_CHAINS = 100_000
 MAX_STEPS = 100_000
-
-
-def default_step(method: str, spread: float) -> float:
-    """A first step for data of this ``spread`` (mean standard deviation per coordinate): a random walk's
-    proposal a quarter of the spread (it adapts during burn-in); a Langevin step e with sqrt(e) a
-    twentieth of it (a fiftieth for annealed Langevin, whose steps grow with each level's noise)."""
-    if method == "mh":
-        return 0.25 * spread
-    return (0.02 * spread) ** 2 if method == "annealed" else (0.05 * spread) ** 2
 
 
 def sample_by_mcmc(args, commands) -> int:

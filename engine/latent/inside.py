@@ -16,7 +16,8 @@ name:
 - ``posterior`` (``posterior``): q(z | x) (mean and standard deviation) for picked points, and the
   posterior means of a cloud of held-out points for context;
 - ``components`` (``mixture``): each mixture component's two-sigma ellipse and weight, and the E-step
-  on held-out points (the component with the largest responsibility, and that responsibility).
+  on held-out points (the component with the largest responsibility, and that responsibility);
+- ``chains`` (an exact density or a ``score``): MCMC chains and their paths (``engine.sampling``).
 
 Heat maps are (n, n) arrays whose row i lies at y = y0 + (i + 1/2) (y1 - y0) / n (rows go *up*, as
 the y axis does) and column j at x = x0 + (j + 1/2) (x1 - x0) / n.
@@ -31,6 +32,7 @@ import torch
 
 from engine.errors import GenLabError
 from engine.interrupt import check_interrupt
+from engine.sampling.mcmc import default_step, sample_model
 
 CHUNK = 2048            # grid points per forward pass
 
@@ -66,6 +68,15 @@ class Components:
     points: np.ndarray                 # (m, 2) held-out points
     owner: np.ndarray                  # (m,) int: the component with the largest responsibility
     confidence: np.ndarray             # (m,) that responsibility
+
+
+@dataclass(frozen=True)
+class ChainPaths:
+    path: np.ndarray                   # (frames, m, 2) the first m chains' states along the run
+    samples: np.ndarray                # (n, 2) every chain's last state
+    method: str
+    step_size: float
+    acceptance: float | None
 
 
 def grid_points(bounds, n: int) -> np.ndarray:
@@ -291,4 +302,16 @@ def components(points):
             owner, conf = np.zeros(0, np.int64), np.zeros(0)
         return Components(w.cpu().numpy(), covariance_ellipses(means.cpu().numpy(), covs.cpu().numpy()),
                           points, owner.astype(np.int64), conf.astype(np.float64))
+    return job
+
+
+def chains(method: str, n: int = 400, steps: int = 200, spread: float = 1.0):
+    """MCMC chains on the model's density or score (``engine.sampling.mcmc``), started from N(0, I) in
+    the model's units, with their paths for drawing; ``spread`` (the data's) sets the first step."""
+
+    def job(ctx) -> ChainPaths:
+        _require_points(ctx)
+        ch = sample_model(ctx.model, method, int(n), int(steps), default_step(method, float(spread)), ctx.generator)
+        return ChainPaths(ch.path.astype(np.float32), ch.samples.astype(np.float32), ch.method, ch.step_size,
+                          ch.acceptance)
     return job

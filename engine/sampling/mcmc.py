@@ -155,6 +155,23 @@ def annealing_levels(top: float, bottom: float, count: int = 10) -> tuple[float,
     return tuple(float(v) for v in np.geomspace(top, bottom, count))
 
 
+def default_step(method: str, spread: float) -> float:
+    """A first step for data of this ``spread`` (mean standard deviation per coordinate): a random walk's
+    proposal a quarter of the spread (it adapts during burn-in); a Langevin step e with sqrt(e) a
+    twentieth of it (a fiftieth for annealed Langevin, whose steps grow with each level's noise)."""
+    if method == "mh":
+        return 0.25 * spread
+    return (0.02 * spread) ** 2 if method == "annealed" else (0.05 * spread) ** 2
+
+
+def methods_for(model) -> tuple[str, ...]:
+    """The MCMC methods ``model`` supports: Metropolis-Hastings needs an exact density, Langevin a score."""
+    exact = model.has("log_likelihood") and model.likelihood_kind == "exact"
+    score = model.has("score")
+    return tuple(m for m, ok in (("mh", exact), ("langevin", score), ("mala", exact and score),
+                                 ("annealed", score)) if ok)
+
+
 # ---- a trained model as the target ----------------------------------------------------------------------
 def sample_model(model, method: str, n: int, steps: int, step_size: float, generator: torch.Generator,
                  start=None, levels: int = 10) -> Chains:

@@ -27,8 +27,8 @@ import math
 
 import numpy as np
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QCheckBox, QDockWidget, QHBoxLayout, QLabel, QPushButton, QSlider, QSplitter,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDockWidget, QHBoxLayout, QLabel, QPushButton, QSlider,
+                               QSplitter, QVBoxLayout, QWidget)
 
 from engine.knobs import field_info
 from engine.latent.plane import view_bounds
@@ -44,6 +44,8 @@ PARTICLES = 600               # particles moved from noise to data, for families
 MAX_PICKS = 8
 MIXTURE_POINTS = 1500         # held-out points coloured by their responsibilities
 SCORE_POINTS = 2000           # held-out points scored for the view knob's NLL
+CHAINS = 400                  # MCMC chains drawn on the map
+CHAIN_STEPS = 200             # transitions per chain
 KNOB_TICKS = 400              # positions of the view knob's slider (log scale between the knob's bounds)
 
 inside = lazy_module("engine.latent.inside")  # loads PyTorch: on first use, after the window painted
@@ -65,6 +67,7 @@ class InsideDock(QDockWidget):
         self.heatmap = None
         self.frames = None
         self.components = None
+        self.chains = None
         self.knob_info: dict | None = None    # field_info of the family's view knob
         self.knob_setting: float | None = None  # the slider's value (None: the snapshot's)
         self.snapshot_knob: float | None = None
@@ -112,6 +115,23 @@ class InsideDock(QDockWidget):
         self.clear_picks.clicked.connect(self._on_clear_picks_clicked)
         row.addWidget(self.clear_picks)
         layout.addLayout(row)
+        chain_row = QHBoxLayout()
+        self.chain_method = QComboBox()
+        self.chain_method.setObjectName("inside_chain_method")
+        for key, text in (("mh", self.tr("Metropolis-Hastings")), ("langevin", self.tr("Langevin")),
+                          ("mala", self.tr("Metropolis-adjusted Langevin")),
+                          ("annealed", self.tr("annealed Langevin"))):
+            self.chain_method.addItem(text, key)
+        self.chain_button = QPushButton(self.tr("Run MCMC chains"))
+        self.chain_button.setToolTip(self.tr("Sample the model by a Markov chain on its density or score "
+                                             "instead of its own sampler"))
+        self.chain_button.clicked.connect(self._on_chain_button_clicked)
+        self.chain_info = QLabel("")
+        self.chain_info.setObjectName("inside_chain_info")
+        chain_row.addWidget(self.chain_method)
+        chain_row.addWidget(self.chain_button)
+        chain_row.addWidget(self.chain_info, 1)
+        layout.addLayout(chain_row)
         self.note = QLabel("")
         self.note.setObjectName("inside_note")
         self.note.setWordWrap(True)
@@ -134,7 +154,10 @@ class InsideDock(QDockWidget):
         self.map_view.set_particles(None)
         self.map_view.set_picks([])
         self.map_view.set_components(None)
+        self.map_view.set_chains(None)
         self.components = None
+        self.chains = None
+        self.chain_info.setText("")
         self.reference = None
         if self.kind == "points" and dataset is not None:
             self.reference = np.asarray(dataset.x_test[:3000], dtype=np.float64)
@@ -158,6 +181,17 @@ class InsideDock(QDockWidget):
         self.frame_slider.setVisible(stepped)
         self.frame_label.setVisible(stepped)
         self.log_check.setVisible(points and self._has("log_likelihood"))
+        exact = points and self._has("log_likelihood") and self.model_class.likelihood_kind == "exact"
+        score = points and self._has("score")
+        allowed = {"mh": exact, "langevin": score, "mala": exact and score, "annealed": score}
+        view_model = self.chain_method.view()
+        for i in range(self.chain_method.count()):
+            view_model.setRowHidden(i, not allowed[self.chain_method.itemData(i)])
+        usable = [i for i in range(self.chain_method.count()) if allowed[self.chain_method.itemData(i)]]
+        if usable and self.chain_method.currentIndex() not in usable:
+            self.chain_method.setCurrentIndex(usable[-1])
+        for w in (self.chain_method, self.chain_button, self.chain_info):
+            w.setVisible(bool(usable))
         knob = view.knob if points else ""
         self.knob_info = next((i for i in field_info(self.model_class.config_class) if i["name"] == knob), None) \
             if knob else None
@@ -256,6 +290,19 @@ class InsideDock(QDockWidget):
         lo, hi = self._knob_bounds()
         self.set_knob_value(float(f"{lo * (hi / lo) ** (pos / KNOB_TICKS):.3g}"))
 
+    def request_chains(self, method: str | None = None) -> None:
+        """MCMC chains on the newest weights (``engine.latent.inside.chains``)."""
+        if self.forwarded is None or self.reference is None:
+            return
+        method = method or self.chain_method.currentData()
+        spread = float(np.asarray(self.reference).std(0).mean())
+        self.chain_info.setText(self.tr("running {method} chains…").format(method=method))
+        self.link.explorer.submit("inside:chains", inside.chains(method, CHAINS, CHAIN_STEPS, spread), priority=3,
+                                  grad=True)
+
+    def _on_chain_button_clicked(self) -> None:
+        self.request_chains()
+
     def request_posterior(self) -> None:
         cloud = self.reference[:1000] if self.reference is not None else np.zeros((0, 2))
         self.link.explorer.submit("inside:posterior", inside.posterior(self.picks, cloud), priority=2)
@@ -295,6 +342,13 @@ class InsideDock(QDockWidget):
             self._set_frames(result.data)
         elif result.kind == "inside:posterior":
             self.posterior_view.set_posterior(result.data)
+        elif result.kind == "inside:chains":
+            self.chains = result.data
+            self.map_view.set_chains(result.data)
+            ch = result.data
+            accepted = "–" if ch.acceptance is None else f"{ch.acceptance:.2f}"
+            self.chain_info.setText(self.tr("{method}: {n} chains, step size {step:.3g}, acceptance {acc}").format(
+                method=ch.method, n=len(ch.samples), step=ch.step_size, acc=accepted))
         elif result.kind == "inside:components":
             self.components = result.data
             self.map_view.set_components(result.data)

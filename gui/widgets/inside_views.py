@@ -91,7 +91,12 @@ class MapView(pg.PlotWidget):
         self.lines = pg.PlotCurveItem(pen=pg.mkPen(255, 255, 255, 200, width=1), connect="finite")
         self.particles = pg.ScatterPlotItem(size=4, pen=None, brush=pg.mkBrush(255, 120, 30, 210), pxMode=True)
         self.picks = pg.ScatterPlotItem(size=11, pxMode=True, symbol="x")
-        for item in (self.heat, self.data_item, self.lines, self.particles, self.picks):
+        self.chain_lines = pg.PlotCurveItem(pen=pg.mkPen(255, 80, 80, 170, width=1), connect="finite")
+        self.chain_ends = pg.ScatterPlotItem(size=4, pen=None, brush=pg.mkBrush(255, 60, 60, 220), pxMode=True)
+        self.chain_lines.setZValue(6)
+        self.chain_ends.setZValue(7)
+        for item in (self.heat, self.data_item, self.lines, self.particles, self.picks, self.chain_lines,
+                     self.chain_ends):
             self.addItem(item)
         self.heat_image: np.ndarray | None = None
         self.reference_points: np.ndarray | None = None
@@ -99,6 +104,7 @@ class MapView(pg.PlotWidget):
         self.particle_count = 0
         self.component_items: list[pg.PlotCurveItem] = []
         self.component_count = 0
+        self.chain_count = 0
 
     def set_bounds(self, bounds) -> None:
         x0, x1, y0, y1 = bounds
@@ -170,6 +176,18 @@ class MapView(pg.PlotWidget):
             level = np.digitize(comp.confidence, (0.6, 0.9))
             self.data_item.setData(comp.points[:, 0], comp.points[:, 1], size=4,
                                    brush=[brushes[o][lv] for o, lv in zip(comp.owner, level)])
+
+    def set_chains(self, chains) -> None:
+        """MCMC chains (``engine.latent.inside.ChainPaths``): a few chains' paths as lines, every chain's
+        last state as a dot; None clears them."""
+        self.chain_count = 0 if chains is None else len(chains.samples)
+        if chains is None:
+            self.chain_lines.setData([], [])
+            self.chain_ends.setData(x=[], y=[])
+            return
+        x, y = polylines(np.transpose(np.asarray(chains.path, dtype=np.float64), (1, 0, 2)))
+        self.chain_lines.setData(x, y, connect="finite")
+        self.chain_ends.setData(chains.samples[:, 0], chains.samples[:, 1])
 
     def set_picks(self, pts: list[tuple[float, float]]) -> None:
         if not pts:

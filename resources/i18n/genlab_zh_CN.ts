@@ -1097,6 +1097,38 @@ skipped:</source>
         <source>{knob} = {value:.3g}: held-out NLL {nll:.3f} nats on {n} points.</source>
         <translation>{knob} = {value:.3g}：留出数据 NLL 为 {nll:.3f} 奈特（{n} 个点）。</translation>
     </message>
+    <message>
+        <source>Metropolis-Hastings</source>
+        <translation>Metropolis-Hastings</translation>
+    </message>
+    <message>
+        <source>Langevin</source>
+        <translation>Langevin</translation>
+    </message>
+    <message>
+        <source>Metropolis-adjusted Langevin</source>
+        <translation>Metropolis 修正的 Langevin</translation>
+    </message>
+    <message>
+        <source>annealed Langevin</source>
+        <translation>逐步降低噪声的 Langevin</translation>
+    </message>
+    <message>
+        <source>Run MCMC chains</source>
+        <translation>运行 MCMC 链</translation>
+    </message>
+    <message>
+        <source>Sample the model by a Markov chain on its density or score instead of its own sampler</source>
+        <translation>用 Markov 链按模型的密度或得分采样，而不用模型自己的采样器</translation>
+    </message>
+    <message>
+        <source>running {method} chains…</source>
+        <translation>正在运行 {method} 链…</translation>
+    </message>
+    <message>
+        <source>{method}: {n} chains, step size {step:.3g}, acceptance {acc}</source>
+        <translation>{method}：{n} 条链，步长 {step:.3g}，接受率 {acc}</translation>
+    </message>
 </context>
 <context>
     <name>InterpolationPanel</name>

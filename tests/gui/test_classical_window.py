@@ -99,3 +99,17 @@ def test_kde_bandwidth_slider_moves_the_map_and_the_held_out_nll(dock, qtbot, ei
     # the slider is log-scaled between the knob's bounds and lands on the value it shows
     dock.knob_slider.setValue(dock.knob_slider.maximum())
     assert float(dock.knob_value.text()) == pytest.approx(100.0)
+
+
+def test_mcmc_chains_are_drawn_with_their_acceptance_and_step(dock, qtbot, eight):
+    dock.start_run("gmm", eight.spec.to_dict(), eight)
+    snap, _ = _fitted_snapshot("gmm", eight, 30, components=8)
+    dock.set_snapshot(snap)
+    qtbot.waitUntil(lambda: dock.components is not None and _idle(dock), timeout=60_000)
+    assert dock.chain_button.isVisible()
+    dock.request_chains("mh")
+    qtbot.waitUntil(lambda: dock.chains is not None and _idle(dock), timeout=120_000)
+    ch = dock.chains
+    assert ch.method == "mh" and 0.1 < ch.acceptance < 0.6 and dock.map_view.chain_count == len(ch.samples)
+    assert "acceptance" in dock.chain_info.text() and "step size" in dock.chain_info.text()
+    _save(dock, "gmm_chains.png")
