@@ -198,3 +198,18 @@ def test_resumed_em_equals_the_uninterrupted_fit(tmp_path):
     rest, _ = train(copy.deepcopy(cfg), tmp_path / "half", resume=True)
     for key, value in full.model.state_dict().items():
         torch.testing.assert_close(rest.model.state_dict()[key], value, rtol=0, atol=0)
+
+
+def test_the_learn_comparison_puts_the_baselines_beside_the_deep_families(tmp_path):
+    from engine.learn.comparison import compare_families
+    from tests.engine.runs_helpers import train
+    for family in ("gaussian", "gmm"):
+        cfg = RunConfig(family=family)
+        cfg.data.name, cfg.data.n_train, cfg.data.n_test = "8gaussians", 2000, 500
+        cfg.train.threads = 1
+        train(cfg, tmp_path / family)
+    table = compare_families(tmp_path, cfg.data, budget_s=0.2)
+    rows = {r.family: r for r in table.rows}
+    assert {"gaussian", "gmm", "kde", "vae", "flow"} <= set(rows)
+    assert rows["gmm"].likelihood == "exact" and rows["gmm"].nll_nats < rows["gaussian"].nll_nats - 0.5
+    assert rows["gmm"].steps_to_sample == 1 and rows["kde"].run is None
