@@ -131,8 +131,14 @@ def full_log_prob(y: torch.Tensor, mean: torch.Tensor, prec_tril: torch.Tensor) 
     """log N(y; mean_k, Sigma_k) for every example and component, (n, K), with Sigma_k^-1 = P_k^T P_k
     given by the inverse Cholesky factor P_k (K, D, D) (a matrix product, no solve: exportable)."""
     d = y.shape[1]
-    z = torch.einsum("ked,nd->nke", prec_tril, y) - torch.einsum("ked,kd->ke", prec_tril, mean)[None]
     log_det_prec = torch.log(torch.diagonal(prec_tril, dim1=-2, dim2=-1)).sum(-1)     # (K,)
+    if d == 2:   # points: the two rows of P written out, (n, K) arrays only (several times faster)
+        d1 = y[:, 0:1] - mean[None, :, 0]
+        d2 = y[:, 1:2] - mean[None, :, 1]
+        z1 = prec_tril[None, :, 0, 0] * d1
+        z2 = prec_tril[None, :, 1, 0] * d1 + prec_tril[None, :, 1, 1] * d2
+        return -0.5 * (d * LOG_2PI + z1 * z1 + z2 * z2) + log_det_prec[None]
+    z = torch.einsum("ked,nd->nke", prec_tril, y) - torch.einsum("ked,kd->ke", prec_tril, mean)[None]
     return -0.5 * (d * LOG_2PI + (z * z).sum(-1)) + log_det_prec[None]
 
 

@@ -152,7 +152,10 @@ class GMM(ClassicalModel):
         reg = max(float(self.cfg.reg), MIN_REG)
         if self.full:
             eye = torch.eye(self.dim, dtype=y.dtype, device=y.device)
-            second = torch.stack([(y * resp[:, k:k + 1]).T @ y for k in range(len(nk))]) / nk[:, None, None]
+            if self.dim <= FULL_UP_TO:      # (n, K, D) stays small: one product for every component
+                second = torch.einsum("nk,nij->kij", resp, y[:, :, None] * y[:, None, :]) / nk[:, None, None]
+            else:
+                second = torch.stack([(y * resp[:, k:k + 1]).T @ y for k in range(len(nk))]) / nk[:, None, None]
             cov = second - means[:, :, None] * means[:, None, :]
             cov = 0.5 * (cov + cov.transpose(1, 2)) + (reg / pi)[:, None, None] * eye
             self.cov[r] = cov
