@@ -45,6 +45,12 @@ class ClassicalModel(GenerativeModel):
         self.dim = int(self.spec.dim)
         self.rows = self.spec.num_classes if self.conditional else 1
 
+    def load_state_dict(self, state_dict, strict: bool = True, assign: bool = False):
+        """New state (a resume, a rollback): forget what a family cached about its old state."""
+        self._last = None          # the mixture's fixed-point check
+        self._scored = (None,)     # the KDE's leave-one-out score
+        return super().load_state_dict(state_dict, strict=strict, assign=assign)
+
     def configure_optimizers(self, lr: float) -> dict:
         """None: the fit is closed form, EM or storage, never a gradient step."""
         self.optimizers = {}
