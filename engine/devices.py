@@ -49,6 +49,15 @@ def available_devices() -> list[str]:
     return out
 
 
+def family_device(device: torch.device, family: str, host_float64: str) -> tuple[torch.device, str]:
+    """Where a family computes when the run asks for ``device``, and a note for the run's log when that
+    differs: a family that declares ``host_float64`` (its reason) computes on the CPU in float64."""
+    if not host_float64 or device.type == "cpu":
+        return device, ""
+    return torch.device("cpu"), (f"the {family} family computes on the CPU in float64, not on {device.type}: "
+                                 f"{host_float64}")
+
+
 def resolve_device(name: str) -> torch.device:
     if name == "auto":
         if torch.cuda.is_available():

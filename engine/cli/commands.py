@@ -22,6 +22,7 @@ import torch
 
 from engine.atomic import write_bytes_atomic
 from engine.cli.data_progress import DataProgress
+from engine.cli.mcmc_command import sample_by_mcmc
 from engine.cli.progress import ProgressBar
 from engine.cli.text_commands import check_text_output, sample_text
 from engine.cli.train_line import build_train_config
@@ -348,6 +349,8 @@ def write_output(out: Path, x: torch.Tensor, kind: str, vocab: tuple[str, ...] =
 
 
 def cmd_sample(args) -> int:
+    if getattr(args, "mcmc", None):
+        return sample_by_mcmc(args, sys.modules[__name__])
     if args.n < 1 or args.n > 1_000_000:
         raise GenLabError(f"genlab sample: -n must be from 1 to 1000000, got {args.n}")
     out = _check_output(args.output, (".png", ".npy", ".txt"))

@@ -72,6 +72,14 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--label", type=int, help="class to sample (class-conditional models only)")
     s.add_argument("--seed", type=int, default=0, help="seed of the sampling noise (default 0)")
     s.add_argument("--device", default="auto", help="auto, cpu, cuda or mps")
+    s.add_argument("--mcmc", choices=("mh", "langevin", "mala", "annealed"),
+                   help="2-D points: sample by MCMC on the model's density or score instead of its own sampler "
+                        "(random-walk Metropolis-Hastings, Langevin, Metropolis-adjusted Langevin, annealed "
+                        "Langevin); -n is the number of chains")
+    s.add_argument("--mcmc-steps", type=int, default=500, help="with --mcmc: transitions per chain (default 500)")
+    s.add_argument("--step-size", type=float, help="with --mcmc: the proposal scale (mh, adapted during burn-in) or "
+                                                   "Langevin step (default: from the data's spread)")
+    s.add_argument("--json", action="store_true", help="with --mcmc: print one JSON object with the figures")
 
     e = sub.add_parser("eval", help="held-out metrics of a trained run",
                        description="Evaluate a run's latest checkpoint on held-out data.")

@@ -14,7 +14,10 @@ name:
   base space carried through every layer by ``trajectory``; ``particles``, points carried from noise
   to data by ``trajectory``;
 - ``posterior`` (``posterior``): q(z | x) (mean and standard deviation) for picked points, and the
-  posterior means of a cloud of held-out points for context.
+  posterior means of a cloud of held-out points for context;
+- ``components`` (``mixture``): each mixture component's two-sigma ellipse and weight, and the E-step
+  on held-out points (the component with the largest responsibility, and that responsibility);
+- ``chains`` (an exact density or a ``score``): MCMC chains and their paths (``engine.sampling``).
 
 Heat maps are (n, n) arrays whose row i lies at y = y0 + (i + 1/2) (y1 - y0) / n (rows go *up*, as
 the y axis does) and column j at x = x0 + (j + 1/2) (x1 - x0) / n.
@@ -29,6 +32,7 @@ import torch
 
 from engine.errors import GenLabError
 from engine.interrupt import check_interrupt
+from engine.sampling.mcmc import default_step, sample_model
 
 CHUNK = 2048            # grid points per forward pass
 
@@ -39,6 +43,8 @@ class Heatmap:
     bounds: tuple[float, float, float, float]   # x0, x1, y0, y1
     what: str                          # "log_density" or "discriminator"
     label: str                         # what the numbers are, for the view's caption
+    nll: float | None = None           # held-out NLL (nats per example) of the ``score`` points, when asked
+    knob: tuple | None = None          # (name, value) of the view's knob the values were computed with
 
 
 @dataclass(frozen=True)
@@ -53,6 +59,24 @@ class Posterior:
     mean: np.ndarray                   # (m, d)
     std: np.ndarray                    # (m, d)
     cloud: np.ndarray                  # (k, d) posterior means of held-out points (context)
+
+
+@dataclass(frozen=True)
+class Components:
+    weights: np.ndarray                # (K,) mixture weights
+    ellipses: np.ndarray               # (K, P, 2) each component's two-sigma contour, data units
+    points: np.ndarray                 # (m, 2) held-out points
+    owner: np.ndarray                  # (m,) int: the component with the largest responsibility
+    confidence: np.ndarray             # (m,) that responsibility
+
+
+@dataclass(frozen=True)
+class ChainPaths:
+    path: np.ndarray                   # (frames, m, 2) the first m chains' states along the run
+    samples: np.ndarray                # (n, 2) every chain's last state
+    method: str
+    step_size: float
+    acceptance: float | None
 
 
 def grid_points(bounds, n: int) -> np.ndarray:
@@ -90,23 +114,36 @@ def _chunked(fn, pts: np.ndarray, device) -> np.ndarray:
     return np.concatenate(out, 0)
 
 
-def density(bounds, n: int = 64, options: dict | None = None, label: int = 0):
+def density(bounds, n: int = 64, options: dict | None = None, label: int = 0, knob: tuple | None = None,
+            score=None):
     """The model's log-density on an n x n grid, with ``options`` for ``log_likelihood`` (default: the
     family's ``inside_view.density_options``). Run with ``grad=True`` where the family's
-    ``inside_view.density_needs_grad`` says so (an ODE's divergence needs gradients)."""
+    ``inside_view.density_needs_grad`` says so (an ODE's divergence needs gradients). ``knob`` (name,
+    value): the family's ``inside_view.knob`` set on the explorer's copy of the model first; ``score``
+    (m, 2): held-out points whose mean NLL the heat map carries."""
     bounds = tuple(float(b) for b in bounds)
     chosen = None if options is None else dict(options)
+    score = None if score is None else np.array(score, dtype=np.float32, copy=True).reshape(-1, 2)
 
     def job(ctx) -> Heatmap:
         _require_points(ctx)
         model = ctx.model
         if not model.has("log_likelihood"):
             raise GenLabError(f"the {ctx.family} family has no density")
+        if knob is not None:
+            if knob[0] != model.inside_view.knob:
+                raise GenLabError(f"the {ctx.family} family's view has no knob {knob[0]!r}")
+            model.set_live(knob[0], type(getattr(model.cfg, knob[0]))(knob[1]))
         opts = dict(model.inside_view.density_options if chosen is None else chosen)
-        pts = grid_points(bounds, n)
-        values = _chunked(lambda x: model.log_likelihood(x, labels=_class(model, len(x), label),
-                                                         generator=ctx.generator, **opts), pts, model.device)
-        return Heatmap(values.reshape(n, n), bounds, "log_density", model.density_label(opts) + _class_note(model, label))
+
+        def log_p(x):
+            return model.log_likelihood(x, labels=_class(model, len(x), label), generator=ctx.generator, **opts)
+        values = _chunked(log_p, grid_points(bounds, n), model.device)
+        nll = None
+        if score is not None and len(score):
+            nll = float(-_chunked(log_p, score, model.device).mean())
+        return Heatmap(values.reshape(n, n), bounds, "log_density", model.density_label(opts) + _class_note(model, label),
+                       nll=nll, knob=knob)
     return job
 
 
@@ -235,4 +272,46 @@ def samples(n: int = 1000):
         _require_points(ctx)
         options = ctx.model.display_options()
         return ctx.model.sample(int(n), generator=ctx.generator, **options).float().cpu().numpy()
+    return job
+
+
+def covariance_ellipses(means: np.ndarray, covs: np.ndarray, k: float = 2.0, points: int = 64) -> np.ndarray:
+    """(K, points, 2): the k-sigma contours of 2-D Gaussians (full covariances, first two dimensions)."""
+    t = np.linspace(0, 2 * np.pi, points)
+    circle = np.stack([np.cos(t), np.sin(t)], 1)                          # (P, 2)
+    vals, vecs = np.linalg.eigh(np.asarray(covs, dtype=np.float64)[:, :2, :2])
+    axes = vecs * np.sqrt(np.clip(vals, 0, None))[:, None, :]              # columns scaled by their std
+    return np.asarray(means, dtype=np.float64)[:, None, :2] + k * np.einsum("pj,kij->kpi", circle, axes)
+
+
+def components(points):
+    """The mixture's components (ellipses, weights) and the E-step on ``points`` (m, 2)."""
+    points = np.array(points, dtype=np.float32, copy=True).reshape(-1, 2)
+
+    def job(ctx) -> Components:
+        _require_points(ctx)
+        model = ctx.model
+        if not model.has("mixture"):
+            raise GenLabError(f"the {ctx.family} family is not a mixture")
+        w, means, covs = model.mixture_components()
+        if len(points):
+            x = torch.from_numpy(points).to(model.device)
+            r = model.responsibilities(x, _class(model, len(x), 0)).double().cpu().numpy()
+            owner, conf = r.argmax(1), r.max(1)
+        else:
+            owner, conf = np.zeros(0, np.int64), np.zeros(0)
+        return Components(w.cpu().numpy(), covariance_ellipses(means.cpu().numpy(), covs.cpu().numpy()),
+                          points, owner.astype(np.int64), conf.astype(np.float64))
+    return job
+
+
+def chains(method: str, n: int = 400, steps: int = 200, spread: float = 1.0):
+    """MCMC chains on the model's density or score (``engine.sampling.mcmc``), started from N(0, I) in
+    the model's units, with their paths for drawing; ``spread`` (the data's) sets the first step."""
+
+    def job(ctx) -> ChainPaths:
+        _require_points(ctx)
+        ch = sample_model(ctx.model, method, int(n), int(steps), default_step(method, float(spread)), ctx.generator)
+        return ChainPaths(ch.path.astype(np.float32), ch.samples.astype(np.float32), ch.method, ch.step_size,
+                          ch.acceptance)
     return job

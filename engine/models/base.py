@@ -24,6 +24,11 @@ public method of a capability the family lacks raises ``CapabilityError``.
 Which kinds of data a family models is declared too: ``data_kinds`` (default points and images), and
 for each kind it cannot model, the reason in ``data_kind_reasons``; building it on other data raises
 ``UnsupportedDataError`` with that reason, and ``data_kind_refusal`` gives the window the same words.
+- ``score``: ``score`` gives the gradient of the log-density, nabla_x log p(x) (by autograd through a
+  differentiable ``_log_likelihood``, or the family's own ``_score``), optionally of the density smoothed
+  by Gaussian noise of a given level, for Langevin sampling (``engine.sampling``).
+- ``mixture``: the density is a mixture of Gaussians: ``mixture_components`` gives its weights, means and
+  covariances, ``responsibilities`` the posterior of the component for data points (the E-step).
 
 Each family owns its optimisers (a GAN alternates two) and steps them inside ``training_step``
 through ``optimizer_step``, which is also where gradient synchronisation for distributed training
@@ -66,7 +71,7 @@ from engine.errors import GenLabError
 from engine.i18n import QT_TRANSLATE_NOOP
 
 CAPABILITIES = frozenset({"latent", "encode", "log_likelihood", "trajectory", "completion", "critic", "posterior",
-                          "next_token"})
+                          "next_token", "mixture", "score"})
 DATA_KINDS = ("points", "image", "text")
 LIKELIHOOD_KINDS = ("exact", "bound", "ode", "estimate")
 # How "Inside the model" draws a family's frames on the plane of 2-D data (``InsideView.frames``), and the
@@ -152,6 +157,9 @@ class InsideView:
                                  # carried through ``trajectory(0, inputs=grid)``), "particles" (``n`` samples
                                  # carried from noise to data by ``trajectory(n)``); None: no slider
     frame_options: dict = dataclasses.field(default_factory=dict)  # options for that ``trajectory`` call
+    knob: str = ""               # a live model knob (a number) the view offers as its own slider: the heat map
+                                 # and the held-out NLL of the shown points are computed again on the view's copy
+                                 # of the model with the slider's value (a KDE's bandwidth); training is untouched
 
 
 class GenerativeModel(nn.Module):
@@ -189,6 +197,11 @@ class GenerativeModel(nn.Module):
     # The module (a dotted path, ``get_submodule``) or method whose one call is one sequential pass of the
     # generating network while sampling: the comparison's "steps to sample" counts its calls.
     sampling_pass: ClassVar[str] = ""
+    # Why the family computes on the CPU in float64 whatever device the run asks for ("" : it runs on any
+    # device in float32, engine.devices). For estimators whose closed-form fits (covariances, Cholesky
+    # factors, log-sum-exp over every training point) need float64, which Apple's MPS lacks, and which
+    # cost little on the CPU. The loop then trains them on the CPU and says so in the run's log.
+    host_float64: ClassVar[str] = ""
 
     # ---- the Latent dock and "Inside the model" ----------------------------------------------------------
     latent_view: ClassVar[LatentView] = LatentView()
@@ -213,6 +226,9 @@ class GenerativeModel(nn.Module):
         unknown_kinds = set(cls.data_kinds) - set(DATA_KINDS)
         if unknown_kinds:
             raise TypeError(f"{cls.__name__}: unknown data kinds {sorted(unknown_kinds)}; known: {list(DATA_KINDS)}")
+        if cls.inside_view.knob and cls.inside_view.knob not in cls.live_knobs:
+            raise TypeError(f"{cls.__name__}: inside_view.knob={cls.inside_view.knob!r} must be a live knob of "
+                            f"{cls.config_class.__name__}")
         frames = cls.inside_view.frames
         if frames is not None and INSIDE_FRAMES.get(frames) not in cls.capabilities:
             raise TypeError(f"{cls.__name__}: inside_view.frames={frames!r} needs one of {sorted(INSIDE_FRAMES)} "
@@ -440,6 +456,43 @@ class GenerativeModel(nn.Module):
             mean, log_var = self._posterior(self.to_model(x), labels if self.conditional else None)
         return mean.float(), (0.5 * log_var.float()).exp()
 
+    def mixture_components(self, label: int = 0) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """Weights (K,), means (K, D) and covariances (K, D, D) of the mixture (of class ``label`` for a
+        conditional model), in data units."""
+        self._require("mixture")
+        with torch.no_grad():
+            w, mean, cov = self._components(int(label) if self.conditional else 0)
+        scale = self.pre_scale.double() if self.pre_kind != "none" else torch.ones(1, dtype=torch.float64,
+                                                                                     device=self.device)
+        scale = scale.expand(mean.shape[-1]) if scale.numel() == 1 else scale
+        mean = self.to_data(mean.double())
+        cov = cov.double() * scale[:, None] * scale[None, :]
+        return w.double(), mean, cov
+
+    def score(self, x: torch.Tensor, labels: torch.Tensor | None = None, noise: float = 0.0) -> torch.Tensor:
+        """nabla_x log p(x) in data units, (n, *shape); with ``noise`` > 0 (data units), the score of p
+        smoothed by N(0, noise^2 I) where the family knows it (annealed Langevin), else of p itself."""
+        self._require("score")
+        self.eval()
+        scale = self.pre_scale if self.pre_kind != "none" else None
+        with torch.inference_mode(False), torch.enable_grad():
+            z = self.to_model(x.clone()).detach()
+            # N(0, noise^2 I) in data units is N(0, diag(noise^2 / scale^2)) in model units
+            var = None
+            if noise > 0:
+                var = torch.full((int(z[0].numel()),), float(noise) ** 2, dtype=torch.float64, device=z.device)
+                if scale is not None:
+                    var = var / scale.double().expand(var.shape) ** 2
+            s = self._score(z, labels if self.conditional else None, var)
+        return (s / scale if scale is not None else s).detach().float()
+
+    def responsibilities(self, x: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
+        """The posterior of the component for data points, (n, K) (the E-step)."""
+        self._require("mixture")
+        self.eval()
+        with torch.inference_mode():
+            return self._responsibilities(self.to_model(x), labels if self.conditional else None).float()
+
     # ---- hooks (model space) --------------------------------------------------------------------
     def _training_step(self, x, y, generator) -> dict[str, torch.Tensor]:
         raise NotImplementedError
@@ -478,6 +531,22 @@ class GenerativeModel(nn.Module):
 
     def _posterior(self, x, labels) -> tuple[torch.Tensor, torch.Tensor]:
         """(mean, log-variance) of q(z | x) for model-space ``x``."""
+        raise NotImplementedError
+
+    def _score(self, x, labels, noise_var: torch.Tensor | None) -> torch.Tensor:
+        """nabla of log p at model-space ``x``: by default autograd through ``_log_likelihood`` (a family
+        whose density is differentiable; the smoothing ``noise_var``, per dimension in model units, is
+        ignored unless the family overrides this)."""
+        x = x.detach().requires_grad_(True)
+        ll = self._log_likelihood(x, labels, None)
+        (grad,) = torch.autograd.grad(ll.sum(), x)
+        return grad
+
+    def _components(self, row: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """(weights, means, covariances) of the mixture of class row ``row`` (0 when unconditional), model space."""
+        raise NotImplementedError
+
+    def _responsibilities(self, x, labels) -> torch.Tensor:
         raise NotImplementedError
 
     # ---- what the window says about this model -----------------------------------------------------------

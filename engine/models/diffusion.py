@@ -101,7 +101,7 @@ class DiffusionConfig(ModelConfig):
 
 class Diffusion(GenerativeModel):
     family = "diffusion"
-    capabilities = frozenset({"latent", "encode", "log_likelihood", "trajectory"})
+    capabilities = frozenset({"latent", "encode", "log_likelihood", "trajectory", "score"})
     likelihood_kind = "bound"
     config_class = DiffusionConfig
     data_kind_reasons = {"text": QT_TRANSLATE_NOOP("Family", "it adds and removes Gaussian noise in a continuous space; characters are discrete tokens")}
@@ -204,6 +204,20 @@ class Diffusion(GenerativeModel):
             out = self._net_out(net, x_t, tau, labels, guidance)
             return split_prediction(out, x_t, ab, self.cfg.prediction)
         return predict
+
+    def _score(self, x, labels, noise_var):
+        """The learned score of the data smoothed by noise (``score``; annealed Langevin): with y = x_t /
+        sqrt(abar_t) = x0 + sigma_bar_t eps, nabla_y log p_t(y) = -eps_hat(x_t, t) / sigma_bar_t, at the
+        step whose sigma_bar is nearest the asked level (the mean of ``noise_var``, model units); with
+        no noise, the first step, the least smoothed the network knows."""
+        c = 2.0 if self.spec.kind == "image" else 1.0          # _inside scales images by 2
+        sigma = c * (float(noise_var.double().mean().sqrt()) if noise_var is not None else 0.0)
+        t = int(self.process.step_of_sigma_bar(torch.tensor([max(sigma, 1e-6)]))[0])
+        ab = float(self.process.alpha_bar[t])
+        with torch.no_grad():
+            y = self._inside(x.float())
+            eps, _ = self.predictor(labels)(y * ab ** 0.5, t)
+        return -c * eps / ((1 - ab) / ab) ** 0.5
 
     # ---- training ---------------------------------------------------------------------------------------
     def _training_step(self, x, y, generator):

@@ -90,7 +90,7 @@ class Flow(GenerativeModel):
     """``RealNVP``-style multi-scale flow for images; a neural-spline flow for points."""
 
     family = "flow"
-    capabilities = frozenset({"latent", "encode", "log_likelihood", "trajectory"})
+    capabilities = frozenset({"latent", "encode", "log_likelihood", "trajectory", "score"})
     likelihood_kind = "exact"   # for points; an image model reports "bound" (set per instance)
     config_class = FlowConfig
     data_kind_reasons = {"text": QT_TRANSLATE_NOOP("Family", "an invertible map between continuous spaces has no density on discrete characters")}

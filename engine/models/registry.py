@@ -28,6 +28,10 @@ FAMILY_MODULES = {  # the built-in families: key -> (module, model class, config
     "ar": ("engine.models.ar", "Autoregressive", "ARConfig"),
     "flow": ("engine.models.flow", "Flow", "FlowConfig"),
     "diffusion": ("engine.models.diffusion", "Diffusion", "DiffusionConfig"),
+    # the classical baselines (engine.models.classical): closed form, EM, kernels
+    "gaussian": ("engine.models.gaussian", "Gaussian", "GaussianConfig"),
+    "gmm": ("engine.models.gmm", "GMM", "GMMConfig"),
+    "kde": ("engine.models.kde", "KDE", "KDEConfig"),
 }
 DEFAULT_FAMILY = "vae"   # what a config without a family trains
 

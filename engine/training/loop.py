@@ -32,7 +32,8 @@ from engine.data import Dataset, load_dataset
 from engine.data.preprocess import Preprocess
 from engine.data.text import text_samples
 from engine.devices import (amp_policy, apply_backend_flags, backend_flags, describe_device, device_caps,
-                            device_generator, keep_data_on_device, resolve_device, set_torch_threads)
+                            device_generator, family_device, keep_data_on_device, resolve_device,
+                            set_torch_threads)
 from engine.errors import ConfigError, GenLabError, Interrupted, TrainingError
 from engine.evaluate import evaluate_nll
 from engine.events import (CheckpointSaved, EvaluationCompleted, LogMessage, NonFiniteLoss, RolledBack, RunStarted,
@@ -92,7 +93,8 @@ class Trainer:
         self.rank, self.world = rank, world
         tc = config.train
         self.threads = set_torch_threads(tc.threads or (distributed.default_threads() if distributed else 0))
-        self.device = resolve_device(tc.device)
+        self.device, self.device_note = family_device(resolve_device(tc.device), config.family,
+                                                      model_class(config.family).host_float64)
         if distributed is not None:
             self.device = distributed.bind_device(self.device)
         self.dataset = dataset if dataset is not None else load_dataset(config.data, progress=progress)
@@ -373,6 +375,8 @@ class Trainer:
     def _events(self, controls: Controls):
         """The run from its first event to ``TrainingFinished``."""
         yield self._run_started()
+        if self.device_note:
+            yield LogMessage("info", self.device_note, self.step)
         for note in self.rng_notes:   # generators re-seeded on resume (engine.runs.checkpoint.restore_generators)
             yield LogMessage("warning", note, self.step)
         meter, clock = LossMeter(self.step), TrainingClock(self.clock, self.elapsed)

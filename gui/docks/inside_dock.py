@@ -10,6 +10,11 @@ declares what it needs (``engine.models.base``):
   the base space carried through a flow's couplings, or particles moving from noise to data;
 - posterior ellipses (the ``posterior`` capability, a VAE): click points to see q(z | x) in the latent
   plane (right);
+- a mixture's components (the ``mixture`` capability): each component's ellipse, and the held-out
+  points coloured by their responsibilities (the E-step), moving as EM iterates;
+- a slider for the family's view knob (``inside_view.knob``, a KDE's bandwidth): the heat map and the
+  held-out NLL of the shown points are computed again with the slider's value on the dock's own copy
+  of the model, so the trade-off shows during training and after it;
 - under them, the family's own note on what the views are (``inside_view.help``).
 
 Everything is recomputed from each new snapshot while the dock is visible (latest wins).
@@ -18,16 +23,18 @@ Everything is recomputed from each new snapshot while the dock is visible (lates
 from __future__ import annotations
 
 import functools
+import math
 
 import numpy as np
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QCheckBox, QDockWidget, QHBoxLayout, QLabel, QPushButton, QSlider, QSplitter,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDockWidget, QHBoxLayout, QLabel, QPushButton, QSlider,
+                               QSplitter, QVBoxLayout, QWidget)
 
+from engine.knobs import field_info
 from engine.latent.plane import view_bounds
 from engine.models.registry import model_class
 from gui.docks.text_probe import TextProbeSlot
-from gui.i18n import family_text
+from gui.i18n import family_text, knob_text
 from gui.latent_link import ExplorerLink
 from gui.lazy import lazy_module
 from gui.visibility import on_screen, when_shown
@@ -36,6 +43,11 @@ from gui.widgets.inside_views import MapView, PosteriorView, heat_uint8
 HEAT_RES = 64                 # critic heat map cells per side (a density's: the family's inside_view)
 PARTICLES = 600               # particles moved from noise to data, for families whose frames are particles
 MAX_PICKS = 8
+MIXTURE_POINTS = 1500         # held-out points coloured by their responsibilities
+SCORE_POINTS = 2000           # held-out points scored for the view knob's NLL
+CHAINS = 400                  # MCMC chains drawn on the map
+CHAIN_STEPS = 200             # transitions per chain
+KNOB_TICKS = 400              # positions of the view knob's slider (log scale between the knob's bounds)
 
 inside = lazy_module("engine.latent.inside")  # loads PyTorch: on first use, after the window painted
 
@@ -55,6 +67,11 @@ class InsideDock(QDockWidget):
         self.forwarded = None
         self.heatmap = None
         self.frames = None
+        self.components = None
+        self.chains = None
+        self.knob_info: dict | None = None    # field_info of the family's view knob
+        self.knob_setting: float | None = None  # the slider's value (None: the snapshot's)
+        self.snapshot_knob: float | None = None
         self.picks: list[tuple[float, float]] = []
         self.results = 0
         self._build()
@@ -86,10 +103,36 @@ class InsideDock(QDockWidget):
         self.frame_slider.valueChanged.connect(self._update_frame)
         row.addWidget(self.frame_label)
         row.addWidget(self.frame_slider, 1)
+        self.knob_label = QLabel("")
+        self.knob_slider = QSlider(Qt.Orientation.Horizontal)
+        self.knob_slider.setObjectName("inside_knob_slider")
+        self.knob_slider.setRange(0, KNOB_TICKS)
+        self.knob_slider.valueChanged.connect(self._on_knob_slider_moved)
+        self.knob_value = QLabel("")
+        row.addWidget(self.knob_label)
+        row.addWidget(self.knob_slider, 1)
+        row.addWidget(self.knob_value)
         self.clear_picks = QPushButton(self.tr("Clear picks"))
         self.clear_picks.clicked.connect(self._on_clear_picks_clicked)
         row.addWidget(self.clear_picks)
         layout.addLayout(row)
+        chain_row = QHBoxLayout()
+        self.chain_method = QComboBox()
+        self.chain_method.setObjectName("inside_chain_method")
+        for key, text in (("mh", self.tr("Metropolis-Hastings")), ("langevin", self.tr("Langevin")),
+                          ("mala", self.tr("Metropolis-adjusted Langevin")),
+                          ("annealed", self.tr("annealed Langevin"))):
+            self.chain_method.addItem(text, key)
+        self.chain_button = QPushButton(self.tr("Run MCMC chains"))
+        self.chain_button.setToolTip(self.tr("Sample the model by a Markov chain on its density or score "
+                                             "instead of its own sampler"))
+        self.chain_button.clicked.connect(self._on_chain_button_clicked)
+        self.chain_info = QLabel("")
+        self.chain_info.setObjectName("inside_chain_info")
+        chain_row.addWidget(self.chain_method)
+        chain_row.addWidget(self.chain_button)
+        chain_row.addWidget(self.chain_info, 1)
+        layout.addLayout(chain_row)
         self.note = QLabel("")
         self.note.setObjectName("inside_note")
         self.note.setWordWrap(True)
@@ -113,6 +156,11 @@ class InsideDock(QDockWidget):
         self.map_view.set_lines(None)
         self.map_view.set_particles(None)
         self.map_view.set_picks([])
+        self.map_view.set_components(None)
+        self.map_view.set_chains(None)
+        self.components = None
+        self.chains = None
+        self.chain_info.setText("")
         self.reference = None
         if self.kind == "points" and dataset is not None:
             self.reference = np.asarray(dataset.x_test[:3000], dtype=np.float64)
@@ -136,6 +184,27 @@ class InsideDock(QDockWidget):
         self.frame_slider.setVisible(stepped)
         self.frame_label.setVisible(stepped)
         self.log_check.setVisible(points and self._has("log_likelihood"))
+        exact = points and self._has("log_likelihood") and self.model_class.likelihood_kind == "exact"
+        score = points and self._has("score")
+        allowed = {"mh": exact, "langevin": score, "mala": exact and score, "annealed": score}
+        view_model = self.chain_method.view()
+        for i in range(self.chain_method.count()):
+            view_model.setRowHidden(i, not allowed[self.chain_method.itemData(i)])
+        usable = [i for i in range(self.chain_method.count()) if allowed[self.chain_method.itemData(i)]]
+        if usable and self.chain_method.currentIndex() not in usable:
+            self.chain_method.setCurrentIndex(usable[-1])
+        for w in (self.chain_method, self.chain_button, self.chain_info):
+            w.setVisible(bool(usable))
+        knob = view.knob if points else ""
+        self.knob_info = next((i for i in field_info(self.model_class.config_class) if i["name"] == knob), None) \
+            if knob else None
+        for w in (self.knob_label, self.knob_slider, self.knob_value):
+            w.setVisible(self.knob_info is not None)
+        if self.knob_info is not None:
+            self.knob_label.setText(knob_text(self.knob_info["label"]))
+            self.knob_setting = None
+            self.snapshot_knob = None
+            self._show_knob(float(self.knob_info["default"]))
         if not points:
             self.note.setText(self.tr("These views are for models trained on 2-D points (moons, 8gaussians, …). "
                               "For images, use the Latent dock.") if self.kind == "image" else "")
@@ -154,6 +223,12 @@ class InsideDock(QDockWidget):
         if snap is None or snap is self.forwarded or self.kind != "points":
             return
         self.forwarded = snap
+        if self.knob_info is not None:
+            value = snap.init_args.get("config", {}).get(self.knob_info["name"])
+            if value is not None and value != self.snapshot_knob:   # training's own value moved: follow it
+                self.snapshot_knob = float(value)
+                self.knob_setting = None
+                self._show_knob(float(value))
         self.link.set_snapshot(snap)
         self.request_all()
 
@@ -172,14 +247,66 @@ class InsideDock(QDockWidget):
         submit = functools.partial(self.link.explorer.submit, preemptible=False)
         view = self.model_class.inside_view
         if self._has("log_likelihood"):
-            submit("inside:density", inside.density(self.bounds, view.density_resolution, view.density_options),
-                   grad=view.density_needs_grad)
+            self.request_density(submit)
         elif self._has("critic"):
             submit("inside:density", inside.critic(self.bounds, HEAT_RES))
         if view.frames is not None:
             submit("inside:frames", inside.frames(PARTICLES), priority=3)
         if self._has("posterior"):
             self.request_posterior()
+        if self._has("mixture"):
+            pts = self.reference[:MIXTURE_POINTS] if self.reference is not None else np.zeros((0, 2))
+            submit("inside:components", inside.components(pts), priority=2)
+
+    def request_density(self, submit=None) -> None:
+        """The heat map (with the view knob's value and the held-out NLL, for a family that has one)."""
+        submit = submit or self.link.explorer.submit
+        view = self.model_class.inside_view
+        knob, score = None, None
+        if self.knob_info is not None:
+            value = self.knob_setting if self.knob_setting is not None else self.snapshot_knob
+            knob = (self.knob_info["name"], value) if value is not None else None
+            score = self.reference[:SCORE_POINTS] if self.reference is not None else None
+        submit("inside:density", inside.density(self.bounds, view.density_resolution, view.density_options,
+                                                 knob=knob, score=score), grad=view.density_needs_grad)
+
+    # ---- the view knob: a log-scale slider between the knob's bounds ----------------------------------------
+    def _knob_bounds(self) -> tuple[float, float]:
+        lo = float(self.knob_info.get("min") or 1e-3)
+        hi = float(self.knob_info.get("max") or lo * 1e3)
+        return lo, hi
+
+    def _show_knob(self, value: float) -> None:
+        lo, hi = self._knob_bounds()
+        pos = round(KNOB_TICKS * math.log(max(lo, min(hi, value)) / lo) / math.log(hi / lo))
+        self.knob_slider.blockSignals(True)
+        self.knob_slider.setValue(int(pos))
+        self.knob_slider.blockSignals(False)
+        self.knob_value.setText(f"{value:.3g}")
+
+    def set_knob_value(self, value: float) -> None:
+        """Show the heat map with the view knob at ``value`` (the slider's job; a test's too)."""
+        self._show_knob(value)
+        self.knob_setting = float(value)
+        if self.forwarded is not None and self._has("log_likelihood"):
+            self.request_density()
+
+    def _on_knob_slider_moved(self, pos: int) -> None:
+        lo, hi = self._knob_bounds()
+        self.set_knob_value(float(f"{lo * (hi / lo) ** (pos / KNOB_TICKS):.3g}"))
+
+    def request_chains(self, method: str | None = None) -> None:
+        """MCMC chains on the newest weights (``engine.latent.inside.chains``)."""
+        if self.forwarded is None or self.reference is None:
+            return
+        method = method or self.chain_method.currentData()
+        spread = float(np.asarray(self.reference).std(0).mean())
+        self.chain_info.setText(self.tr("running {method} chains…").format(method=method))
+        self.link.explorer.submit("inside:chains", inside.chains(method, CHAINS, CHAIN_STEPS, spread), priority=3,
+                                  grad=True)
+
+    def _on_chain_button_clicked(self) -> None:
+        self.request_chains()
 
     def request_posterior(self) -> None:
         cloud = self.reference[:1000] if self.reference is not None else np.zeros((0, 2))
@@ -209,11 +336,27 @@ class InsideDock(QDockWidget):
         if result.kind == "inside:density":
             self.heatmap = result.data
             self._update_heat()
-            self.caption.setText(self.tr("Step {step:,}: {label}.").format(step=result.step, label=result.data.label))
+            text = self.tr("Step {step:,}: {label}.").format(step=result.step, label=result.data.label)
+            if result.data.nll is not None and result.data.knob is not None:
+                text += " " + self.tr("{knob} = {value:.3g}: held-out NLL {nll:.3f} nats on {n} points.").format(
+                    knob=knob_text(self.knob_info["label"]) if self.knob_info else result.data.knob[0],
+                    value=float(result.data.knob[1]), nll=result.data.nll,
+                    n=min(SCORE_POINTS, len(self.reference) if self.reference is not None else 0))
+            self.caption.setText(text)
         elif result.kind == "inside:frames":
             self._set_frames(result.data)
         elif result.kind == "inside:posterior":
             self.posterior_view.set_posterior(result.data)
+        elif result.kind == "inside:chains":
+            self.chains = result.data
+            self.map_view.set_chains(result.data)
+            ch = result.data
+            accepted = "–" if ch.acceptance is None else f"{ch.acceptance:.2f}"
+            self.chain_info.setText(self.tr("{method}: {n} chains, step size {step:.3g}, acceptance {acc}").format(
+                method=ch.method, n=len(ch.samples), step=ch.step_size, acc=accepted))
+        elif result.kind == "inside:components":
+            self.components = result.data
+            self.map_view.set_components(result.data)
 
     def _update_heat(self) -> None:
         h = self.heatmap

@@ -91,22 +91,32 @@ class MapView(pg.PlotWidget):
         self.lines = pg.PlotCurveItem(pen=pg.mkPen(255, 255, 255, 200, width=1), connect="finite")
         self.particles = pg.ScatterPlotItem(size=4, pen=None, brush=pg.mkBrush(255, 120, 30, 210), pxMode=True)
         self.picks = pg.ScatterPlotItem(size=11, pxMode=True, symbol="x")
-        for item in (self.heat, self.data_item, self.lines, self.particles, self.picks):
+        self.chain_lines = pg.PlotCurveItem(pen=pg.mkPen(255, 80, 80, 170, width=1), connect="finite")
+        self.chain_ends = pg.ScatterPlotItem(size=4, pen=None, brush=pg.mkBrush(255, 60, 60, 220), pxMode=True)
+        self.chain_lines.setZValue(6)
+        self.chain_ends.setZValue(7)
+        for item in (self.heat, self.data_item, self.lines, self.particles, self.picks, self.chain_lines,
+                     self.chain_ends):
             self.addItem(item)
         self.heat_image: np.ndarray | None = None
+        self.reference_points: np.ndarray | None = None
         self.line_count = 0
         self.particle_count = 0
+        self.component_items: list[pg.PlotCurveItem] = []
+        self.component_count = 0
+        self.chain_count = 0
 
     def set_bounds(self, bounds) -> None:
         x0, x1, y0, y1 = bounds
         self.setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0)
 
     def set_reference(self, points: np.ndarray | None) -> None:
+        self.reference_points = points
         if points is None or len(points) == 0:
             self.data_item.setData(x=[], y=[])
             return
         pts = np.asarray(points, dtype=np.float64)[:3000]
-        self.data_item.setData(pts[:, 0], pts[:, 1])
+        self.data_item.setData(pts[:, 0], pts[:, 1], size=3, brush=pg.mkBrush(*DATA_BRUSH))
 
     def set_heat(self, img: np.ndarray | None, bounds=None) -> None:
         if img is None:
@@ -135,6 +145,49 @@ class MapView(pg.PlotWidget):
         pts = np.asarray(pts, dtype=np.float64)
         self.particle_count = len(pts)
         self.particles.setData(pts[:, 0], pts[:, 1])
+
+    def set_components(self, comp) -> None:
+        """A mixture's components (``engine.latent.inside.Components``): one ellipse each, thicker for a
+        larger weight, and the held-out points coloured by the component that owns them (paler where
+        the responsibility is split); None clears them and gives the points back their plain colour."""
+        if comp is None:
+            for item in self.component_items:
+                item.setData([], [])
+            self.component_count = 0
+            self.set_reference(self.reference_points)
+            return
+        k = len(comp.weights)
+        while len(self.component_items) < k:
+            item = pg.PlotCurveItem()
+            item.setZValue(5)
+            self.addItem(item)
+            self.component_items.append(item)
+        top = float(np.max(comp.weights)) if k else 1.0
+        for i, item in enumerate(self.component_items):
+            if i < k:
+                width = 1.0 + 3.0 * float(comp.weights[i]) / top
+                item.setPen(pg.mkPen(*PALETTE[i % len(PALETTE)], width=width))
+                item.setData(comp.ellipses[i][:, 0], comp.ellipses[i][:, 1])
+            else:
+                item.setData([], [])
+        self.component_count = k
+        if len(comp.points):
+            brushes = [[pg.mkBrush(*PALETTE[c % len(PALETTE)], a) for a in (70, 130, 200)] for c in range(k)]
+            level = np.digitize(comp.confidence, (0.6, 0.9))
+            self.data_item.setData(comp.points[:, 0], comp.points[:, 1], size=4,
+                                   brush=[brushes[o][lv] for o, lv in zip(comp.owner, level)])
+
+    def set_chains(self, chains) -> None:
+        """MCMC chains (``engine.latent.inside.ChainPaths``): a few chains' paths as lines, every chain's
+        last state as a dot; None clears them."""
+        self.chain_count = 0 if chains is None else len(chains.samples)
+        if chains is None:
+            self.chain_lines.setData([], [])
+            self.chain_ends.setData(x=[], y=[])
+            return
+        x, y = polylines(np.transpose(np.asarray(chains.path, dtype=np.float64), (1, 0, 2)))
+        self.chain_lines.setData(x, y, connect="finite")
+        self.chain_ends.setData(chains.samples[:, 0], chains.samples[:, 1])
 
     def set_picks(self, pts: list[tuple[float, float]]) -> None:
         if not pts:

@@ -939,6 +939,86 @@ skipped:</source>
         <source>Heat: density by the probability-flow ODE. Dots: particles denoised from noise (t = T) to data (t = 0); the slider scrubs through time.</source>
         <translation>热图：由概率流 ODE 得到的密度。点：从噪声（t = T）去噪到数据（t = 0）的粒子；拖动滑块可按时间逐步查看。</translation>
     </message>
+    <message>
+        <source>Gaussian (maximum likelihood)</source>
+        <translation>高斯分布（最大似然）</translation>
+    </message>
+    <message>
+        <source>Gaussian</source>
+        <translation>高斯</translation>
+    </message>
+    <message>
+        <source>One Gaussian N(mu, Sigma) fitted in closed form: mu is the sample mean and Sigma the sample covariance, the maximum-likelihood estimate. The parametric baseline: every deep family should beat it.</source>
+        <translation>以闭式解拟合的一个高斯 N(mu, Sigma)：mu 是样本均值，Sigma 是样本方差矩阵，即最大似然估计。参数化基线：每个深度模型都应优于它。</translation>
+    </message>
+    <message>
+        <source>the whitened coordinates z = L^-1 (x - mu)</source>
+        <translation>白化后的坐标 z = L^-1 (x - mu)</translation>
+    </message>
+    <message>
+        <source>Heat: the fitted Gaussian&apos;s exact density; its contours are ellipses around the sample mean.</source>
+        <translation>热图：拟合的高斯的精确密度；它的等高线是以样本均值为中心的二次曲线。</translation>
+    </message>
+    <message>
+        <source>-log p(x) of the training batch under the fitted Gaussian</source>
+        <translation>训练批在拟合的高斯下的 -log p(x)</translation>
+    </message>
+    <message>
+        <source>log p(x), exact</source>
+        <translation>log p(x)，精确值</translation>
+    </message>
+    <message>
+        <source>Gaussian mixture (EM)</source>
+        <translation>高斯混合模型（EM）</translation>
+    </message>
+    <message>
+        <source>GMM</source>
+        <translation>GMM</translation>
+    </message>
+    <message>
+        <source>K Gaussians with weights pi_k, fitted by the EM algorithm: the E-step computes each example&apos;s responsibilities (the posterior of its component), the M-step refits weights, means and covariances from them. The log-likelihood never decreases.</source>
+        <translation>权重为 pi_k 的 K 个高斯，用 EM 算法拟合：E 步计算每个样本属于各分量的后验，M 步据此重新拟合权重、均值和方差矩阵。对数似然从不下降。</translation>
+    </message>
+    <message>
+        <source>Heat: the mixture&apos;s exact density. Ellipses: each component&apos;s mean and two standard deviations (thicker: larger weight). Dots: held-out points coloured by the component with the largest responsibility (the E-step).</source>
+        <translation>热图：混合模型的精确密度。曲线：每个分量的均值与两个标准差的范围（越粗权重越大）。点：留出数据，颜色表示后验最大的分量（E 步）。</translation>
+    </message>
+    <message>
+        <source>-log p(x) per example before this M-step</source>
+        <translation>本次 M 步之前每个样本的 -log p(x)</translation>
+    </message>
+    <message>
+        <source>log p(x) per example: rises at every EM iteration</source>
+        <translation>每个样本的 log p(x)：EM 每一轮都增大</translation>
+    </message>
+    <message>
+        <source>the covariance prior&apos;s term (reg / 2) sum_k tr(Sigma_k^-1)</source>
+        <translation>方差矩阵先验项 (reg / 2) sum_k tr(Sigma_k^-1)</translation>
+    </message>
+    <message>
+        <source>Kernel density estimate</source>
+        <translation>核密度估计</translation>
+    </message>
+    <message>
+        <source>KDE</source>
+        <translation>KDE</translation>
+    </message>
+    <message>
+        <source>A Gaussian kernel of width h on every training point, averaged: the non-parametric baseline. The bandwidth h trades variance (small h: spikes) against bias (large h: a blur); the rule of thumb is a start.</source>
+        <translation>在每个训练点上放一个宽度为 h 的高斯核，再取平均：非参数基线。带宽 h 在方差（h 小：很高的小高斯）与偏差（h 大：模糊）之间权衡；经验法则只是起点。</translation>
+    </message>
+    <message>
+        <source>Heat: the kernel density estimate, exact (a sum over every stored point). Slide the bandwidth scale to see it under- or over-smooth, and the held-out NLL get worse at both ends.</source>
+        <translation>热图：核密度估计，精确值（对每个保存的点求和）。拖动带宽倍数，可以看到平滑不足或过度平滑，以及留出数据 NLL 在两端都变差。</translation>
+    </message>
+    <message>
+        <source>leave-one-out -log p(x) of stored training points</source>
+        <translation>保存的训练点的留一法 -log p(x)</translation>
+    </message>
+    <message>
+        <source>h, the kernel&apos;s standard deviation (model units)</source>
+        <translation>h，核的标准差（模型单位）</translation>
+    </message>
 </context>
 <context>
     <name>ForkDialog</name>
@@ -1039,6 +1119,42 @@ skipped:</source>
         <location filename="../../gui/docks/inside_dock.py" line="215"/>
         <source>Step {step:,}: {label}.</source>
         <translation>第 {step:,} 步：{label}。</translation>
+    </message>
+    <message>
+        <source>{knob} = {value:.3g}: held-out NLL {nll:.3f} nats on {n} points.</source>
+        <translation>{knob} = {value:.3g}：留出数据 NLL 为 {nll:.3f} 奈特（{n} 个点）。</translation>
+    </message>
+    <message>
+        <source>Metropolis-Hastings</source>
+        <translation>Metropolis-Hastings</translation>
+    </message>
+    <message>
+        <source>Langevin</source>
+        <translation>Langevin</translation>
+    </message>
+    <message>
+        <source>Metropolis-adjusted Langevin</source>
+        <translation>Metropolis 修正的 Langevin</translation>
+    </message>
+    <message>
+        <source>annealed Langevin</source>
+        <translation>逐步降低噪声的 Langevin</translation>
+    </message>
+    <message>
+        <source>Run MCMC chains</source>
+        <translation>运行 MCMC 链</translation>
+    </message>
+    <message>
+        <source>Sample the model by a Markov chain on its density or score instead of its own sampler</source>
+        <translation>用 Markov 链按模型的密度或得分采样，而不用模型自己的采样器</translation>
+    </message>
+    <message>
+        <source>running {method} chains…</source>
+        <translation>正在运行 {method} 链…</translation>
+    </message>
+    <message>
+        <source>{method}: {n} chains, step size {step:.3g}, acceptance {acc}</source>
+        <translation>{method}：{n} 条链，步长 {step:.3g}，接受率 {acc}</translation>
     </message>
 </context>
 <context>
@@ -2027,6 +2143,82 @@ skipped:</source>
         <location filename="../../gui/knob_labels.py" line="86"/>
         <source>guidance</source>
         <translation>引导强度</translation>
+    </message>
+    <message>
+        <source>covariance</source>
+        <translation>方差矩阵</translation>
+    </message>
+    <message>
+        <source>Shape of the covariance: full (every correlation), diag (independent coordinates) or pca (rank-limited correlations plus isotropic noise: probabilistic PCA).</source>
+        <translation>方差矩阵的形式：full（所有相关性）、diag（各坐标独立）或 pca（低维的相关性加各向同性噪声：概率 PCA）。</translation>
+    </message>
+    <message>
+        <source>rank</source>
+        <translation>主方向数</translation>
+    </message>
+    <message>
+        <source>pca: how many principal directions keep their own variance.</source>
+        <translation>pca：保留自己方差的主方向个数。</translation>
+    </message>
+    <message>
+        <source>covariance regularisation</source>
+        <translation>方差矩阵正则化</translation>
+    </message>
+    <message>
+        <source>Added to the covariance&apos;s diagonal (model units), so a coordinate that never varies still has a density.</source>
+        <translation>加到方差矩阵的对角线上（模型单位），使从不变化的坐标也有密度。</translation>
+    </message>
+    <message>
+        <source>components</source>
+        <translation>分量数</translation>
+    </message>
+    <message>
+        <source>Gaussian components K of the mixture.</source>
+        <translation>混合模型的高斯分量个数 K。</translation>
+    </message>
+    <message>
+        <source>Covariance of each component: full, diag (independent coordinates), or auto (full up to 16 dimensions, diag above).</source>
+        <translation>每个分量的方差矩阵：full、diag（各坐标独立）或 auto（16 维以内用 full，以上用 diag）。</translation>
+    </message>
+    <message>
+        <source>covariance prior</source>
+        <translation>方差矩阵先验</translation>
+    </message>
+    <message>
+        <source>Strength of the covariance prior: each component&apos;s variances grow by reg / pi_k, so none collapses onto one point.</source>
+        <translation>方差矩阵先验的强度：每个分量的方差增加 reg / pi_k，使分量不会收缩到单个点上。</translation>
+    </message>
+    <message>
+        <source>bandwidth rule</source>
+        <translation>带宽法则</translation>
+    </message>
+    <message>
+        <source>Rule of thumb for the kernel width: Silverman&apos;s or Scott&apos;s.</source>
+        <translation>核宽度的经验法则：Silverman 或 Scott。</translation>
+    </message>
+    <message>
+        <source>bandwidth scale</source>
+        <translation>带宽倍数</translation>
+    </message>
+    <message>
+        <source>Multiplies the rule&apos;s kernel width: below 1 under-smooths (spikes on the training points), above 1 over-smooths. Safe to change while training.</source>
+        <translation>与法则给出的核宽度相乘：小于 1 时平滑不足（训练点上很高的小高斯），大于 1 时过度平滑。可在训练时修改。</translation>
+    </message>
+    <message>
+        <source>kernel centres</source>
+        <translation>核中心数</translation>
+    </message>
+    <message>
+        <source>Training points kept as kernel centres (every density evaluation sums over all of them).</source>
+        <translation>作为核中心保存的训练点个数（每次评估密度都要对它们全部求和）。</translation>
+    </message>
+    <message>
+        <source>leave-one-out points</source>
+        <translation>留一法点数</translation>
+    </message>
+    <message>
+        <source>Stored points scored by leave-one-out at every step.</source>
+        <translation>每一步用留一法评分的保存点个数。</translation>
     </message>
 </context>
 <context>

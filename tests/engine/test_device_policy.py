@@ -131,3 +131,17 @@ def test_every_family_trains_a_step_on_mps():
         model.to("mps")
         losses = model.training_step(Batch(ds.x_train[:8].to("mps"), None), torch.Generator().manual_seed(0))
         assert torch.isfinite(losses["loss"]).item()
+
+
+def test_families_that_need_float64_compute_on_the_cpu_whatever_the_run_asks():
+    from engine.devices import family_device
+    from engine.models.registry import families, model_class
+    host = [f for f in families() if model_class(f).host_float64]
+    assert {"gaussian", "gmm", "kde"} <= set(host)
+    for asked in ("cuda", "cuda:1", "mps"):
+        device, note = family_device(torch.device(asked), "gmm", model_class("gmm").host_float64)
+        assert device.type == "cpu" and "float64" in note and torch.device(asked).type in note
+    assert family_device(torch.device("cpu"), "gmm", model_class("gmm").host_float64) == (torch.device("cpu"), "")
+    for family in families():
+        if not model_class(family).host_float64:
+            assert family_device(torch.device("cuda"), family, "") == (torch.device("cuda"), "")
