@@ -30,7 +30,6 @@ import torch
 from engine.config import RunConfig
 from engine.data import Dataset, load_dataset
 from engine.data.preprocess import Preprocess
-from engine.data.text import text_samples
 from engine.devices import describe_device, resolve_device, set_torch_threads
 from engine.errors import ConfigError, GenLabError, Interrupted, TrainingError
 from engine.evaluate import evaluate_nll
@@ -52,6 +51,7 @@ from engine.training.meters import LossMeter, SampleSchedule, TrainingClock
 from engine.training.recorder import RunRecorder, best_record
 from engine.training.recovery import checkpoint_to_resume, model_for_resume
 from engine.training.snapshot import take_snapshot
+from engine.training.text_samples import draw_text_samples
 
 __all__ = ["Trainer", "Controls", "BatchSampler", "SampleSchedule", "LossMeter", "UNLIMITED_STEPS",
            "DISPLAY_SEED", "MAX_DISPLAY_POINTS"]
@@ -212,11 +212,7 @@ class Trainer:
         spec = self.dataset.spec
         tc = self.config.train
         if spec.kind == "text":
-            x = self.model.sample(tc.n_display, generator=self.gen_sample, **self.model.display_options())
-            lines, novel = text_samples(x, self.dataset)
-            path = self.recorder.write_text_samples(self.step, lines, novel) if self.run is not None and self.is_writer else None
-            return SamplesReady(step=self.step, kind=spec.kind, data=lines, path=path,
-                                seconds=time.perf_counter() - t0, novel=novel)
+            return draw_text_samples(self, t0)
         if spec.kind == "points":
             n = min(MAX_DISPLAY_POINTS, tc.n_display * 16)
             pts = self.model.sample(n, generator=self.gen_sample, **self.model.display_options()).cpu().numpy().astype(np.float32)
