@@ -110,6 +110,8 @@ class TrainConfig:
     checkpoint_every: int = knob(1000, min=1, max=100_000_000, help=QT_TRANSLATE_NOOP("Knob", "Save a checkpoint every this many steps."), unit=QT_TRANSLATE_NOOP("Knob", "steps"))
     checkpoint_seconds: float = knob(30.0, min=0.0, help=QT_TRANSLATE_NOOP("Knob", "...and at least every this many seconds (0: steps only)."), unit=QT_TRANSLATE_NOOP("Knob", "s"))
     keep_checkpoints: int = knob(3, min=1, max=1000, help=QT_TRANSLATE_NOOP("Knob", "Keep this many most recent checkpoints (plus the best)."))
+    tensorboard: bool = knob(False, advanced=True, label=QT_TRANSLATE_NOOP("Knob", "TensorBoard files"), help=QT_TRANSLATE_NOOP("Knob", "Also write TensorBoard event files (losses, gradient norms, "
+                                                                              "evaluations, sample pictures) to the run folder's tensorboard/."))
 
 
 @dataclass

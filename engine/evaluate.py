@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import torch
 
+from engine.devices import to_device
 from engine.interrupt import check_interrupt
 
 
@@ -24,24 +26,26 @@ def evaluate_nll(model, x: torch.Tensor, y: torch.Tensor | None, limit: int = 10
     values = []
     for start in range(0, n, batch_size):
         check_interrupt()
-        xb = x[start:min(n, start + batch_size)].to(device)
-        yb = y[start:min(n, start + batch_size)].to(device) if y is not None else None
-        values.append(model.log_likelihood(xb, labels=yb, generator=generator).double().cpu())
-    ll = torch.cat(values)
-    nll = -ll
-    finite = torch.isfinite(nll)
+        xb = to_device(x[start:min(n, start + batch_size)], device)
+        yb = to_device(y[start:min(n, start + batch_size)], device) if y is not None else None
+        values.append(model.log_likelihood(xb, labels=yb, generator=generator))
+    # The per-example values stay float32 on the device (Apple's MPS has no float64) until here: one copy
+    # to the host for the whole evaluation, then the mean and spread in float64 with NumPy, where
+    # summing a thousand values of several hundred nats each loses nothing.
+    nll = -torch.cat(values).cpu().numpy().astype(np.float64)
+    finite = np.isfinite(nll)
     mean = float(nll[finite].mean()) if finite.any() else float("nan")
-    se = float(nll[finite].std() / math.sqrt(max(1, int(finite.sum())))) if finite.sum() > 1 else None
+    se = float(nll[finite].std(ddof=1) / math.sqrt(int(finite.sum()))) if finite.sum() > 1 else None
     out.update(test_nll_nats=mean, nll_kind=model.likelihood_kind, nll_se=se)
     if model.spec.kind == "image":
         out["bits_per_dim"] = mean / (model.spec.dim * math.log(2))
     if model.spec.kind == "text":
         # makemore's count: every predicted token, each line's characters and its end token
         # (characters are the tokens before the first end token, 0; engine.data.text)
-        ended = x[:n].round() == 0
-        length = torch.where(ended.any(1), ended.long().argmax(1), torch.full_like(ended[:, 0], x.shape[1], dtype=torch.long))
-        tokens = (length + 1).double()
+        ended = (x[:n].round() == 0).cpu().numpy()
+        length = np.where(ended.any(1), ended.argmax(1), x.shape[1])
+        tokens = (length + 1).astype(np.float64)
         out["nats_per_char"] = float(nll[finite].sum() / tokens[finite].sum()) if finite.any() else float("nan")
-    if not bool(finite.all()):
+    if not finite.all():
         out["non_finite"] = int((~finite).sum())
     return out

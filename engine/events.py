@@ -127,3 +127,16 @@ class TrainingFailed:
 
 
 HEAVY_EVENTS = (SamplesReady, SnapshotPublished)
+
+
+@dataclass(frozen=True)
+class Diagnosed:
+    """The cheap detectors looked at the run at an evaluation moment (``engine.diagnose``).
+
+    ``findings`` are ``Finding.to_dict()`` values (detector, alarm, saw, evidence, advice); ``new_alarms``
+    names the detectors that alarm now and did not at the previous look (the window's notice bar shows
+    those; each also comes as a warning ``LogMessage`` for the Log and the command line)."""
+
+    step: int
+    findings: tuple[dict, ...]
+    new_alarms: tuple[str, ...] = ()

@@ -16,6 +16,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from engine.events import (CheckpointSaved, EvaluationCompleted, LogMessage, NonFiniteLoss, RolledBack, RunStarted,
                            SamplesReady, SnapshotPublished, StepCompleted, TrainingFailed, TrainingFinished,
                            TrainingPaused, TrainingResumed, WriteFailed)
+from engine.events import Diagnosed
 from gui.i18n import engine_text
 
 POLL_MS = 25
@@ -37,6 +38,7 @@ class EngineBridge(QObject):
     write_failed = Signal(object)           # WriteFailed (its line for the Log comes as a LogMessage)
     training_finished = Signal(object)      # TrainingFinished
     training_failed = Signal(object)        # TrainingFailed
+    diagnosed = Signal(object)              # Diagnosed (each new alarm's line for the Log comes as a LogMessage)
 
     def __init__(self, parent=None, interval_ms: int = POLL_MS):
         super().__init__(parent)
@@ -118,3 +120,5 @@ class EngineBridge(QObject):
             self.training_finished.emit(ev)
         elif isinstance(ev, TrainingFailed):
             self.training_failed.emit(ev)
+        elif isinstance(ev, Diagnosed):
+            self.diagnosed.emit(ev)

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import QDockWidget, QMainWindow, QToolBar
 
 import engine
 from engine.crash import write_crash_log
+from engine.diagnose.titles import DETECTOR_TITLES
 from engine.errors import GenLabError
 from engine.resources import resource_path
 from gui.actions import ControlActions
@@ -39,9 +40,11 @@ from gui.docks.setup_dock import SetupDock
 from gui.drop import accepts as drop_accepts, dropped_path, route_drops_to
 from gui.i18n import engine_text, engine_word, ensure_language
 from gui.language_menu import add_help_menu, add_language_menu
+from gui.neighbours import NeighbourPanel
 from gui.notice import NoticeBar
 from gui.runs_controller import RunsController
 from gui.session import RunSession
+from gui.shown_run import ShownRun
 from gui.settings import SETTINGS_VERSION, ask_on_close, open_settings, workspace_dir
 from gui.status_bar import StatusBar
 from gui.warmup import TorchWarmup
@@ -72,6 +75,7 @@ class MainWindow(QMainWindow):
 
         self.session = RunSession(self)
         self.bridge = self.session.bridge
+        self.shown = ShownRun(self)          # the run the views show, live or opened, and its newest weights
         self.loader = DatasetLoader(self)
         self.warmup = TorchWarmup(self)
         self.pending: list[str] = []
@@ -79,6 +83,8 @@ class MainWindow(QMainWindow):
         self.setup_dock = SetupDock(self)
         self.losses_dock = LossesDock(self)
         self.samples_dock = SamplesDock(self)
+        self.neighbours = NeighbourPanel(self)           # a clicked sample's nearest training images
+        self.samples_dock.add_below(self.neighbours)
         self.data_dock = DataDock(self)
         self.log_dock = LogDock(self)
         self.runs_dock = RunsDock(self)
@@ -194,10 +200,11 @@ class MainWindow(QMainWindow):
         b.run_started.connect(self._on_bridge_run_started)
         b.steps_completed.connect(self.losses_dock.add_steps)
         b.samples_ready.connect(self.samples_dock.show_samples)
-        b.snapshot_published.connect(self.latent_dock.set_snapshot)
-        b.snapshot_published.connect(self.inside_dock.set_snapshot)
+        b.snapshot_published.connect(self.shown.set_snapshot)
+        self.shown.snapshot_changed.connect(self.latent_dock.set_snapshot)
+        self.shown.snapshot_changed.connect(self.inside_dock.set_snapshot)
         b.steps_completed.connect(self.learn_dock.add_steps)
-        b.snapshot_published.connect(self.learn_dock.set_snapshot)
+        self.shown.snapshot_changed.connect(self.learn_dock.set_snapshot)
         b.evaluation_completed.connect(self.learn_dock.add_evaluation)
         b.training_finished.connect(lambda _ev: self.learn_dock.training_finished())
         b.training_failed.connect(lambda _ev: self.learn_dock.training_finished())
@@ -210,6 +217,9 @@ class MainWindow(QMainWindow):
         b.non_finite_loss.connect(self._on_bridge_non_finite_loss)
         b.training_finished.connect(self._on_bridge_training_finished)
         b.training_failed.connect(self._on_bridge_training_failed)
+        b.diagnosed.connect(self._on_bridge_diagnosed)
+        b.run_started.connect(self._on_bridge_run_started_neighbours)
+        self.samples_dock.cell_clicked.connect(self.neighbours.look_up)
         self.losses_dock.non_finite_seen.connect(
             lambda term, step, n: self.log("warning", self.tr(
                 "loss term '{term}' is not finite at step {step:,}; shown as a gap ({n} such points so far)")
@@ -437,6 +447,7 @@ class MainWindow(QMainWindow):
         runner = self.session.runner
         dataset = runner.trainer.dataset if runner is not None and runner.trainer is not None else None
         reference = dataset.x_test[:5000].numpy() if dataset is not None and ev.spec["kind"] == "points" else None
+        self.shown.show(self.session.run_dir, ev.family, live=True)
         self.samples_dock.start_run(self.session.run_dir, ev.spec["kind"], reference)
         self.latent_dock.start_run(ev.family, ev.spec, dataset)
         self.inside_dock.start_run(ev.family, ev.spec, dataset)
@@ -469,6 +480,23 @@ class MainWindow(QMainWindow):
         self.log("error", self.tr("training failed: {message}").format(message=message)
                  + (self.tr(" (details in {path})").format(path=ev.crash_log) if ev.crash_log else ""))
         self.notice.notify("error", self.tr("Training failed: {message}").format(message=message), ev.crash_log)
+
+    def _on_bridge_run_started_neighbours(self, ev) -> None:
+        runner = self.session.runner
+        dataset = runner.trainer.dataset if runner is not None and runner.trainer is not None else None
+        self.samples_dock.cell_shape = tuple(ev.spec["shape"][1:3]) if ev.spec["kind"] == "image" else None
+        self.neighbours.start_run(dataset)
+
+    def _on_bridge_diagnosed(self, ev) -> None:
+        """A detector alarmed for the first time: say so in the notice bar (its line is in the Log already)."""
+        if not ev.new_alarms:
+            return
+        found = {f["detector"]: f for f in ev.findings}
+        lines = [self.tr("{detector}: {saw}. Try: {advice}").format(
+            detector=engine_word(DETECTOR_TITLES.get(name, name)), saw=found[name]["saw"], advice=found[name]["advice"])
+            for name in ev.new_alarms]
+        self.notice.notify("warning", self.tr("At step {step:,} the run's detectors saw trouble.").format(step=ev.step)
+                           + "\n" + "\n".join(lines))
 
     def on_crash(self, summary: str, path: str) -> None:
         """An unhandled exception in the window (from ``gui.crash_guard``)."""
@@ -555,6 +583,7 @@ class MainWindow(QMainWindow):
         self.latent_dock.shutdown()
         self.inside_dock.shutdown()
         self.learn_dock.shutdown()
+        self.neighbours.tasks.join(2.0)
         super().closeEvent(event)
 
 

@@ -2,7 +2,7 @@
 
 Plain functions over ``engine.runs``: opening a run (config, curves, samples, newest weights, and the
 config to continue it), comparing runs (with the side-by-side picture), exporting; plus the export
-menu's table, why a family cannot be exported, and a run's records as Losses-dock events.
+menu's table and why a family cannot be exported.
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ import math
 from PySide6.QtCore import QCoreApplication
 
 from engine.errors import CheckpointError
-from engine.events import EvaluationCompleted, StepCompleted
 from engine.i18n import QT_TRANSLATE_NOOP
 from gui.i18n import engine_word
 
@@ -33,29 +32,6 @@ TASK_NAMES = {  # background task -> what failed, for "could not {what}: ..."
     "export": QT_TRANSLATE_NOOP("RunTasks", "export"), "curves": QT_TRANSLATE_NOOP("RunTasks", "read the curves"),
 }
 translate = QCoreApplication.translate
-
-
-def steps_from_curves(curves: list[dict], upto: int | None = None) -> list:
-    """The training records of a run as ``StepCompleted`` events for the Losses dock."""
-    out = []
-    for rec in curves:
-        if rec.get("event") != "train" or (upto is not None and rec["step"] > upto):
-            continue
-        losses = {k: float(v) for k, v in rec.items()
-                  if k not in ("event", "step", "time") and isinstance(v, (int, float)) and not isinstance(v, bool)}
-        out.append(StepCompleted(step=int(rec["step"]), elapsed=float(rec.get("time") or 0.0), losses=losses,
-                                 steps_per_second=0.0, total_steps=0))
-    return out
-
-
-def evaluation_from_curves(curves: list[dict], upto: int | None = None):
-    """A run's newest held-out evaluation record as an ``EvaluationCompleted`` (None if it has none)."""
-    evals = [rec for rec in curves if rec.get("event") == "eval" and (upto is None or rec["step"] <= upto)]
-    if not evals:
-        return None
-    rec = evals[-1]
-    return EvaluationCompleted(step=int(rec["step"]),
-                               metrics={k: v for k, v in rec.items() if k not in ("event", "step", "time")})
 
 
 def export_block(family: str | None, kind: str | None, what: str) -> str:

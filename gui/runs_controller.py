@@ -3,15 +3,16 @@
 ``RunsController`` turns the Runs dock's requests and the File and Export menus into engine calls
 (``engine.runs.*``), each run off the GUI thread by ``BackgroundTasks``, and puts the results into
 the docks: opening a run shows its config in Setup, its curves in Losses (``read_curves``), its
-sample history in Samples (the scrubber reads the run's ``samples/``) and hands its newest weights
-to whoever follows ``bridge.snapshot_published`` (the latent explorer). Continue is
+sample history in Samples (the scrubber reads the run's ``samples/``) and makes it the window's shown
+run with its newest weights (``gui.shown_run``: the Latent, Inside and Learn docks follow it, for live
+and opened runs alike). Continue is
 ``resume_config`` plus a resumed runner on the same folder; a fork is ``fork_run`` into a new folder,
 then the same. It also answers faults: a non-finite loss offers "roll back and lower the learning
 rate" (``Runner.rollback``); a failed write (disk full, read-only folder) is shown in the notice
 strip; and on close, when Preferences ask for it, it keeps a run training headless in the background
 (``continue_in_background``) or discards it.
 
-The export target is the run selected in Runs, else the run this window trains or showed last.
+The export target is the run selected in Runs, else the shown run (trained here, or opened last).
 """
 
 from __future__ import annotations
@@ -28,13 +29,13 @@ from engine.config import RunConfig
 from engine.errors import GenLabError
 from engine.i18n import QT_TRANSLATE_NOOP
 from engine.runs.command import continue_in_background, train_command
+from engine.runs.records import last_evaluation, steps_from_records
 from gui.background import BackgroundTasks
 from gui.dialogs.files import folder_path, open_path, save_path
 from gui.dialogs.fork_dialog import ForkDialog
 from gui.dialogs.preferences import PreferencesDialog
 from gui.i18n import engine_word
-from gui.run_tasks import (EXPORTS, TASK_NAMES, compare_task, evaluation_from_curves, export_block, export_task,
-                           open_task, steps_from_curves)
+from gui.run_tasks import EXPORTS, TASK_NAMES, compare_task, export_block, export_task, open_task
 from gui.settings import WORKSPACE_KEY, new_run_dir, workspace_dir
 
 
@@ -53,7 +54,6 @@ class RunsController(QObject):
     def __init__(self, window):
         super().__init__(window)
         self.w = window
-        self.opened: Path | None = None          # the run whose views the window shows (not training)
         self.background_process = None          # a headless continuation started on close
         self.tasks = BackgroundTasks(self)
         self.tasks.finished.connect(self._on_tasks_finished)
@@ -101,10 +101,10 @@ class RunsController(QObject):
         d.workspace_change_requested.connect(self.choose_workspace)
         d.selection_changed.connect(lambda _p: self.update_export_actions())
         b = w.bridge
-        b.run_started.connect(lambda _ev: self._on_training_changed())
+        b.run_started.connect(lambda _ev: self._on_training_changed(ended=False))
         b.checkpoint_saved.connect(lambda _ev: d.refresh())
-        b.training_finished.connect(lambda _ev: self._on_training_changed())
-        b.training_failed.connect(lambda _ev: self._on_training_changed())
+        b.training_finished.connect(lambda _ev: self._on_training_changed(ended=True))
+        b.training_failed.connect(lambda _ev: self._on_training_changed(ended=True))
         b.rolled_back.connect(self._on_bridge_rolled_back)
         b.write_failed.connect(self._on_bridge_write_failed)
         w.session.state_changed.connect(self._on_session_state_changed)
@@ -132,9 +132,9 @@ class RunsController(QObject):
         d.busy_run = str(self.w.session.run_dir) if busy and self.w.session.run_dir else None
         d.update_buttons(training=busy or state == "starting")
 
-    def _on_training_changed(self) -> None:
-        if self.w.session.run_dir is not None:
-            self.opened = Path(self.w.session.run_dir)
+    def _on_training_changed(self, ended: bool) -> None:
+        if ended:
+            self.w.shown.end_live()
         self.w.runs_dock.refresh()
         self.update_export_actions()
 
@@ -142,9 +142,7 @@ class RunsController(QObject):
         sel = self.w.runs_dock.selected_paths()
         if len(sel) == 1:
             return Path(sel[0])
-        if self.w.session.run_dir is not None:
-            return Path(self.w.session.run_dir)
-        return self.opened
+        return self.w.shown.path
 
     def update_export_actions(self) -> None:
         run = self.target_run()
@@ -202,24 +200,23 @@ class RunsController(QObject):
         cfg = opened.config
         kind = opened.summary.kind
         w.setup_dock.show_run_config(cfg, kind)
-        steps = steps_from_curves(opened.curves, upto)
+        steps = steps_from_records(opened.curves, upto)
         w.losses_dock.clear()
         w.losses_dock.add_steps(steps)
         w.losses_dock.finish()
         # The Learn dock explains the opened run with its recorded numbers (newest step and evaluation).
         w.learn_dock.set_family(cfg.family, cfg.to_dict().get("model") or {})
         w.learn_dock.add_steps(steps[-1:])
-        last_eval = evaluation_from_curves(opened.curves, upto)
+        last_eval = last_evaluation(opened.curves, upto)
         if last_eval is not None:
             w.learn_dock.add_evaluation(last_eval)
         w.samples_dock.start_run(opened.path, kind or "image")
         w.samples_dock.refresh_history()
         if w.samples_dock.history:
             w.samples_dock.show_history(len(w.samples_dock.history) - 1)
+        w.shown.show(opened.path, cfg.family, live=False)
         if snapshot is not None:
-            w.session.latest_snapshot = snapshot
-            w.bridge.snapshot_published.emit(snapshot)
-        self.opened = Path(opened.path)
+            w.shown.set_snapshot(snapshot)
         w.runs_dock.select_paths([str(opened.path)])
         self.update_export_actions()
         s = opened.summary
@@ -530,8 +527,8 @@ class RunsController(QObject):
             w.log("info", self.tr("compared {runs}").format(
                 runs=", ".join(f"{r.name} ({r.family})" for r in result["comparison"].runs)))
         elif action == "deleted":
-            if self.opened is not None and str(self.opened) == then["path"]:
-                self.opened = None
+            if w.shown.is_shown(then["path"]):
+                w.shown.clear()
             w.runs_dock.refresh()
             w.log("info", self.tr("deleted the run {name}").format(name=Path(then['path']).name))
         elif action == "exported":
@@ -539,7 +536,7 @@ class RunsController(QObject):
             w.statusBar().showMessage(self.tr("Exported {result}").format(result=result), 6000)
         elif action == "curves":
             w.losses_dock.clear()
-            w.losses_dock.add_steps(steps_from_curves(result))
+            w.losses_dock.add_steps(steps_from_records(result))
 
     def _on_tasks_failed(self, name: str, message: str) -> None:
         then = self._pending.pop(name, {})

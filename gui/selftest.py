@@ -27,6 +27,7 @@ from pathlib import Path
 import numpy as np
 from PySide6.QtCore import QEventLoop
 
+from engine.runs.layout import sample_grids
 from gui.app import make_app, process_start_time
 from gui.crash_guard import CrashGuard
 from gui.main_window import MainWindow
@@ -114,7 +115,7 @@ def _train_one(app, window, family: str, data: str, steps: int) -> dict:
         final_losses=last,
         loss_points=window.losses_dock.point_count(),
         samples_shown=window.samples_dock.updates - samples_before,
-        sample_files=len(list((run_dir / "samples").glob("step_*.png"))),
+        sample_files=len(sample_grids(run_dir)),
         checkpoints=len(list((run_dir / "checkpoints").glob("ckpt_*.json"))),
         test_nll_nats=(ev.metrics or {}).get("test_nll_nats") if ev is not None else None,
     )
@@ -127,7 +128,7 @@ def _train_one(app, window, family: str, data: str, steps: int) -> dict:
         problems.append("no sample files in the run folder")
     if result["checkpoints"] < 1:
         problems.append("no checkpoint saved")
-    snapshot = window.session.latest_snapshot
+    snapshot = window.shown.snapshot
     if snapshot is None:
         problems.append("no snapshot published")
     else:

@@ -33,7 +33,6 @@ class RunSession(QObject):
         self.runner = None
         self.run_dir: Path | None = None
         self.state = "starting"
-        self.latest_snapshot = None
         self.last_step = 0
         self.total_steps = 0
         self.last_steps_per_second = 0.0
@@ -43,7 +42,6 @@ class RunSession(QObject):
         b = self.bridge
         b.run_started.connect(self._on_bridge_run_started)
         b.steps_completed.connect(self._on_bridge_steps_completed)
-        b.snapshot_published.connect(self._on_bridge_snapshot_published)
         b.training_paused.connect(self._on_bridge_training_paused)
         b.training_resumed.connect(self._on_bridge_training_resumed)
         b.training_finished.connect(self._on_bridge_training_ended)
@@ -81,7 +79,6 @@ class RunSession(QObject):
             config.data.name, config.family, self.workspace or workspace_dir())
         runner = Runner(config, self.run_dir, dataset=dataset, resume=resume)
         self.runner = runner
-        self.latest_snapshot = None
         self.last_step = 0
         self.total_steps = config.train.steps
         self.last_steps_per_second = 0.0
@@ -158,9 +155,6 @@ class RunSession(QObject):
         self.last_step = last.step
         self.total_steps = last.total_steps
         self.last_steps_per_second = last.steps_per_second
-
-    def _on_bridge_snapshot_published(self, snapshot) -> None:
-        self.latest_snapshot = snapshot
 
     def _on_bridge_training_paused(self, step: int) -> None:
         self.last_step = step

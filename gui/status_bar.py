@@ -2,7 +2,7 @@
 
 Values come from the session (updated by the bridge); the bar re-reads them twice a second, so a
 fast model does not repaint the status bar hundreds of times. Memory is the process's resident set
-(psutil) plus, on CUDA, the memory torch has allocated on the GPU.
+(psutil) plus, on CUDA (and ROCm) or Apple's MPS, the memory torch has allocated on the GPU.
 """
 
 from __future__ import annotations
@@ -30,8 +30,9 @@ def format_duration(seconds: float) -> str:
     return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
 
 
-def memory_in_use(torch_ready: bool = True) -> str:
-    """Resident memory of this process, and CUDA memory when torch uses a GPU.
+def memory_in_use(torch_ready: bool = True, device: str = "") -> str:
+    """Resident memory of this process, and GPU memory when torch uses a GPU: CUDA's (ROCm's) allocated
+    memory once CUDA is initialised, MPS's allocated memory while the run trains on ``device`` "mps".
 
     ``torch_ready`` False while PyTorch is still being imported on the warm-up thread: touching the
     half-imported module would fail (or block on its import lock)."""
@@ -43,6 +44,11 @@ def memory_in_use(torch_ready: bool = True) -> str:
     torch = sys.modules.get("torch") if torch_ready else None  # never import torch here
     if torch is not None and torch.cuda.is_available() and torch.cuda.is_initialized():
         text += f", GPU {torch.cuda.memory_allocated() / 2**20:,.0f} MB"
+    elif torch is not None and device.startswith("mps"):
+        try:
+            text += f", GPU {torch.mps.current_allocated_memory() / 2**20:,.0f} MB"
+        except Exception:  # noqa: BLE001 - an MPS build that cannot say: leave it out
+            pass
     return text
 
 
@@ -86,4 +92,4 @@ class StatusBar(QStatusBar):
                 left = min(left, max(0.0, limit - s.runner.trainer.elapsed)) if math.isfinite(left) else \
                     max(0.0, limit - s.runner.trainer.elapsed)
             self.eta_label.setText(self.tr("ETA {left}").format(left=format_duration(left)))
-        self.memory_label.setText(memory_in_use(torch_ready=s.state != "starting"))
+        self.memory_label.setText(memory_in_use(torch_ready=s.state != "starting", device=s.device or ""))

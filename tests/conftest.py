@@ -44,3 +44,17 @@ def _no_leftover_threads():
             break
         time.sleep(0.05)
     assert not left, f"test left GenLab threads running: {[t.name for t in left]}"
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests marked ``cuda`` or ``mps`` skip cleanly, with the reason, on machines without that device."""
+    wanted = [item for item in items if item.get_closest_marker("cuda") or item.get_closest_marker("mps")]
+    if not wanted:
+        return
+    import torch
+    have = {"cuda": torch.cuda.is_available(),
+            "mps": getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available()}
+    for item in wanted:
+        for device, present in have.items():
+            if item.get_closest_marker(device) and not present:
+                item.add_marker(pytest.mark.skip(reason=f"needs a {device.upper()} device; this machine has none"))

@@ -41,7 +41,10 @@ from engine.models.registry import families
 from engine.render import display_scale, image_grid, png_bytes, scatter_image, upscale
 from engine.runs import export, export_model
 from engine.runs.compare import compare_runs, comparison_picture
+from engine.runs.diagnose import diagnose_run
 from engine.runs.fork import fork_run, parse_fork_spec
+from engine.runs.model_folder import export_model_folder
+from engine.runs.tensorboard_export import export_tensorboard
 from engine.runs.load import load_run_model
 from engine.runs.workspace import default_workspace, list_runs, resume_config
 from engine.training.distributed import Distributed
@@ -214,6 +217,17 @@ def _metric_text(m: dict) -> str:
 
 # ---- export and runs ------------------------------------------------------------------------------------
 def cmd_export(args) -> int:
+    if args.what == "model":
+        if args.step is not None:
+            raise GenLabError("genlab export: --step applies to --what png only")
+        _err(f"genlab: wrote {export_model_folder(args.run, args.output)}")
+        return EXIT_OK
+    if args.what == "tensorboard":
+        if args.step is not None:
+            raise GenLabError("genlab export: --step applies to --what png only")
+        _err(f"genlab: wrote {export_tensorboard(args.run, args.output)} (open it with: tensorboard --logdir "
+             f"{args.output})")
+        return EXIT_OK
     suffix = {"png": ".png", "gif": ".gif", "csv": ".csv", "onnx": ".onnx", "torch-export": ".pt2"}[args.what]
     if Path(args.output).suffix.lower() != suffix:
         raise GenLabError(f"{args.output}: --what {args.what} writes a {suffix} file; name the output so")
@@ -254,6 +268,28 @@ def cmd_compare(args) -> int:
     if out is not None:
         write_bytes_atomic(out, png_bytes(comparison_picture(cmp)))
         _err(f"genlab: wrote {out}")
+    return EXIT_OK
+
+
+def cmd_diagnose(args) -> int:
+    if args.n is not None and not 16 <= args.n <= 10_000:
+        raise GenLabError(f"genlab diagnose: -n must be from 16 to 10000, got {args.n}")
+    loading = DataProgress()           # stderr only: stdout stays one JSON object with --json
+    try:
+        result = diagnose_run(args.run, n=args.n, seed=args.seed, device=str(_resolve(args.device)),
+                              progress=loading)
+    finally:
+        loading.close()
+    if args.json:
+        print(json.dumps(result))
+        return EXIT_OK
+    print(f"run      {result['run']}\nfamily   {result['family']}\ndata     {result['data']}\nstep     {result['step']}")
+    for f in result["findings"]:
+        print(f"\n{'ALARM' if f['alarm'] else 'ok   '}  {f['detector']}: {f['saw']}")
+        if f["alarm"]:
+            print(f"       try: {f['advice']}")
+    for note in result["notes"]:
+        _err(f"genlab: {note}")
     return EXIT_OK
 
 

@@ -12,6 +12,7 @@ import sys
 import traceback
 
 import engine
+from engine.cli import completion
 from engine.cli.parser import UsageError, build_parser
 from engine.crash import write_crash_log
 from engine.errors import GenLabError, TrainingError
@@ -47,6 +48,8 @@ def main(argv: list[str] | None = None, gui=None, selftest=None) -> int:
             if selftest is None:
                 raise UsageError("genlab: selftest needs the window, which is not available here")
             return selftest(getattr(args, "screenshot", None), getattr(args, "report", None))
+        if command == "completion":  # made from the parser alone: no PyTorch
+            return completion.cmd_completion(args)
         # lazy: the commands load PyTorch, which --help and --version never need
         from engine.cli import commands
         return getattr(commands, f"cmd_{command}")(args)

@@ -96,9 +96,11 @@ def build_parser() -> argparse.ArgumentParser:
                                    "sample grids over the run; csv: the metrics; onnx / torch-export: the decoder or "
                                    "generator (VAE decoder, GAN generator, flow inverse, diffusion denoiser).")
     x.add_argument("--run", required=True, metavar="RUN_DIR", help="run folder written by 'genlab train'")
-    x.add_argument("--what", required=True, choices=("png", "gif", "csv", "onnx", "torch-export"), help="what to export")
+    x.add_argument("--what", required=True, choices=("png", "gif", "csv", "onnx", "torch-export", "tensorboard", "model"),
+                   help="what to export (tensorboard: the metrics and sample pictures as TensorBoard event files; "
+                        "model: a folder with the weights as safetensors, config.json, a model card and licence)")
     x.add_argument("-o", "--output", required=True, metavar="FILE",
-                   help="output file (.png, .gif, .csv, .onnx or .pt2 to match --what)")
+                   help="output file (.png, .gif, .csv, .onnx or .pt2 to match --what; a folder for tensorboard and model)")
     x.add_argument("--step", type=int, help="png: the sample grid of this step (default: the newest)")
 
     c = sub.add_parser("compare", help="compare runs on the same data: held-out figures and samples from one noise bank",
@@ -110,6 +112,18 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("-n", type=int, help="samples per run (default 64 images or 2000 points)")
     c.add_argument("--seed", type=int, default=0, help="seed of the shared noise bank (default 0)")
     c.add_argument("--json", action="store_true", help="one JSON object per run on stdout")
+
+    dg = sub.add_parser("diagnose", help="should you believe a run's samples? copying, collapse, training trouble",
+                        description="Run every detector that applies to the run's family and data: memorisation "
+                                    "(nearest training examples of samples against held-out data, in pixels and in "
+                                    "a feature space), mode collapse, posterior collapse, discriminator saturation, "
+                                    "exploding or vanishing gradients, a loss that stopped moving. Each says what "
+                                    "it saw, the evidence and one thing to try.")
+    dg.add_argument("--run", required=True, metavar="RUN_DIR", help="run folder written by 'genlab train'")
+    dg.add_argument("--json", action="store_true", help="print one JSON object on stdout and nothing else")
+    dg.add_argument("-n", type=int, help="samples to draw (default 256 images or 1000 points)")
+    dg.add_argument("--seed", type=int, default=0, help="seed of the samples (default 0)")
+    dg.add_argument("--device", default="auto", help="auto, cpu, cuda or mps")
 
     r = sub.add_parser("runs", help="list the runs in the workspace",
                        description="List the runs in a folder (default: GENLAB_WORKSPACE or the user data folder's "
@@ -125,6 +139,12 @@ def build_parser() -> argparse.ArgumentParser:
     dl.add_argument("--sha256", required=True, help="the file's SHA-256, in hex")
     dl.add_argument("--bytes", type=int, required=True, help="the file's size in bytes")
     dl.add_argument("-o", "--output", required=True, metavar="FILE", help="where to write it")
+
+    co = sub.add_parser("completion", help="print a shell completion script (bash or zsh)",
+                        description="Print a completion script for genlab, made from this parser: Tab then "
+                                    "completes commands, options and choices without running GenLab. Install: "
+                                    "genlab completion bash > ~/.local/share/bash-completion/completions/genlab")
+    co.add_argument("shell", choices=("bash", "zsh"), help="the shell to complete in")
 
     st = sub.add_parser("selftest", help="open the window offscreen, train briefly and check everything works",
                         description="Open the window offscreen, train every family briefly, sample, and save a screenshot.")

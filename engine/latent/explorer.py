@@ -33,7 +33,7 @@ from typing import Any, Callable
 import numpy as np
 import torch
 
-from engine.devices import set_torch_threads
+from engine.devices import available_devices, device_generator, set_torch_threads
 from engine.errors import GenLabError, Interrupted
 from engine.interrupt import interruptible
 from engine.latent import jobs
@@ -83,12 +83,16 @@ class _Request:
 
 class LatentExplorer:
     def __init__(self, on_result: Callable[[Result], None] | None = None, threads: int = 1, seed: int = 0,
-                 device: str = "cpu", name: str = "genlab-latent"):
+                 device: str = "run", name: str = "genlab-latent"):
         self.on_result = on_result
         self.threads = threads
-        self.device = torch.device(device)
+        # "run": decode where the snapshot's run trains (its GPU when it has one: a drag then costs a few
+        # milliseconds there instead of a CPU pass), else a named device.
+        self.follow_run = device == "run"
+        self.device = torch.device("cpu" if self.follow_run else device)
         self.name = name
-        self.generator = torch.Generator(device=self.device).manual_seed(seed)
+        self.seed = seed
+        self.generator = device_generator(self.device, seed)
         self._build_gen = torch.Generator().manual_seed(seed + 1)
         self._cond = threading.Condition()
         self._slots: dict[str, _Request] = {}
@@ -239,9 +243,10 @@ class LatentExplorer:
 
     def _load(self, snap) -> None:
         try:
+            self._follow(snap)
             current = self.model
             if (current is not None and self.snapshot is not None and self.snapshot.family == snap.family
-                    and self.snapshot.init_args == snap.init_args):
+                    and self.snapshot.init_args == snap.init_args and current.device == self.device):
                 with torch.no_grad():
                     current.load_state_dict(dict(snap.state))
             else:
@@ -252,6 +257,20 @@ class LatentExplorer:
         except Exception as e:  # noqa: BLE001 - a snapshot this version cannot load: say so, keep going
             self._deliver(Result("snapshot", 0, getattr(snap, "step", 0), getattr(snap, "family", ""), None, 0.0,
                                  error=f"could not load the weights of step {getattr(snap, 'step', '?')}: {e}"))
+
+    def _follow(self, snap) -> None:
+        """Move to the snapshot's device when following the run (a device this process cannot use stays
+        on the CPU); the generator moves with it, re-seeded (generators are per device)."""
+        if not self.follow_run:
+            return
+        target = torch.device(getattr(snap, "device", "cpu") or "cpu")
+        if target.type == "cuda" and not torch.cuda.is_available():
+            target = torch.device("cpu")
+        if target.type == "mps" and "mps" not in available_devices():
+            target = torch.device("cpu")
+        if target != self.device:
+            self.device = target
+            self.generator = device_generator(target, self.seed)
 
     def _run(self, req: _Request) -> None:
         model, snap = self.model, self.snapshot

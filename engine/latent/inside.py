@@ -86,7 +86,7 @@ def _chunked(fn, pts: np.ndarray, device) -> np.ndarray:
     for i in range(0, len(pts), CHUNK):
         check_interrupt()
         x = torch.from_numpy(np.ascontiguousarray(pts[i:i + CHUNK], dtype=np.float32)).to(device)
-        out.append(fn(x).double().cpu().numpy())
+        out.append(fn(x).float().cpu().numpy().astype(np.float64))  # float64 only on the host
     return np.concatenate(out, 0)
 
 

@@ -160,7 +160,7 @@ def encode(x, labels=None, **options):
         xt = _data_tensor(ctx, x)
         yt = torch.as_tensor(lab, device=ctx.model.device) if lab is not None and ctx.model.conditional else None
         z = ctx.model.encode(xt, labels=yt, generator=ctx.generator, **options)
-        return z.reshape(z.shape[0], -1).double().cpu().numpy()
+        return z.reshape(z.shape[0], -1).float().cpu().numpy().astype(np.float64)  # float64 only on the host
     return job
 
 

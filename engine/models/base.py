@@ -58,6 +58,7 @@ from typing import Callable, ClassVar, NamedTuple
 import torch
 from torch import nn
 
+from engine.devices import AmpPolicy, amp_policy, device_caps, to_device
 from engine.knobs import knob
 from engine.data.preprocess import Preprocess
 from engine.data.spec import DataSpec
@@ -234,8 +235,12 @@ class GenerativeModel(nn.Module):
         self.pre_log_det = pre.log_det
         self.optimizers: dict[str, torch.optim.Optimizer] = {}
         self.grad_clip = 0.0
-        self.amp = False
+        self.amp: AmpPolicy | bool = False   # the run's mixed precision (engine.devices.amp_policy)
+        self._scalers: dict[str, torch.amp.GradScaler] = {}
         self.grad_sync: Callable[[list[torch.Tensor]], None] | None = None
+        # The total gradient norm of each optimiser's last step ("grad_norm_<name>"), before clipping:
+        # ``optimizer_step`` computes it for clipping anyway; the loop averages and logs it.
+        self.grad_norms: dict[str, torch.Tensor] = {}
         # How far the run is (0..1, by steps or time), set by the loop before every step, so a
         # family can schedule within the run (the VAE's KL warm-up) without knowing its length.
         self.progress = 0.0
@@ -278,8 +283,9 @@ class GenerativeModel(nn.Module):
     def random_labels(self, n: int, generator: torch.Generator | None) -> torch.Tensor | None:
         if not self.conditional:
             return None
-        return torch.randint(0, self.spec.num_classes, (n,), generator=generator,
-                             device=_gen_device(generator, self.device))
+        # drawn where the generator lives (a CPU generator serves an MPS model), used where the model is
+        return to_device(torch.randint(0, self.spec.num_classes, (n,), generator=generator,
+                                       device=_gen_device(generator, self.device)), self.device)
 
     # ---- optimisation ------------------------------------------------------------------------
     def configure_optimizers(self, lr: float) -> dict[str, torch.optim.Optimizer]:
@@ -305,18 +311,48 @@ class GenerativeModel(nn.Module):
         """Backward, synchronise (distributed), clip and step one of this family's optimisers."""
         opt = self.optimizers[name]
         opt.zero_grad(set_to_none=True)
-        loss.backward()
+        scaler = self._scaler(name)
+        (scaler.scale(loss) if scaler is not None else loss).backward()
         params = [p for g in opt.param_groups for p in g["params"] if p.grad is not None]
         if self.grad_sync is not None:
             self.grad_sync(params)
+        if scaler is not None:
+            scaler.unscale_(opt)   # gradients in true units for clipping and for the logged norm
         if self.grad_clip > 0:
-            torch.nn.utils.clip_grad_norm_(params, self.grad_clip)
-        opt.step()
+            norm = torch.nn.utils.clip_grad_norm_(params, self.grad_clip)
+        else:
+            norm = _total_norm([p.grad for p in params]) if params else None
+        if norm is not None:  # the norm before clipping, kept on the device (no wait): the loop logs it
+            self.grad_norms[f"grad_norm_{name}"] = norm.detach()
+        if scaler is not None:
+            scaler.step(opt)     # skips the step when a gradient overflowed (one flag read per step)
+            scaler.update()
+        else:
+            opt.step()
+
+    def _scaler(self, name: str) -> torch.amp.GradScaler | None:
+        """The fp16 gradient scaler of one optimiser, when the run's policy asks for one (one per
+        optimiser: a GAN's players overflow independently). Not checkpointed: a resumed run's scale
+        re-learns within a few steps."""
+        if not (isinstance(self.amp, AmpPolicy) and self.amp.scaler):
+            return None
+        if name not in self._scalers:
+            self._scalers[name] = torch.amp.GradScaler(self.device.type)
+        return self._scalers[name]
+
+    def amp_dtype(self) -> torch.dtype | None:
+        """The autocast dtype on this model's device, or None: the run's ``AmpPolicy`` (a bare True, from
+        a script, asks the device's policy), on CUDA only (``engine.devices``)."""
+        amp = self.amp
+        if isinstance(amp, bool):
+            amp = amp_policy(device_caps(self.device), amp) if amp else AmpPolicy()
+        return amp.dtype if amp.enabled and self.device.type == "cuda" else None
 
     def autocast(self):
         """Mixed precision on CUDA only; keep log-determinants and log-softmax in float32."""
-        if self.amp and self.device.type == "cuda":
-            return torch.autocast("cuda", dtype=torch.bfloat16)
+        dtype = self.amp_dtype()
+        if dtype is not None:
+            return torch.autocast("cuda", dtype=dtype)
         return contextlib.nullcontext()
 
     # ---- the protocol (public, data space) ----------------------------------------------------
@@ -343,7 +379,7 @@ class GenerativeModel(nn.Module):
         self.eval()
         with torch.no_grad():
             ll = self._log_likelihood(self.to_model(x), labels if self.conditional else None, generator, **options)
-        return ll.double() + self.pre_log_det
+        return ll.float() + self.pre_log_det   # float32 on the device (no float64 on MPS: engine.devices)
 
     def latent_shape(self) -> tuple[int, ...]:
         self._require("latent")
@@ -507,6 +543,14 @@ class LatentToData(nn.Module):
         return m.to_data(m._decode(z, labels)).float()
 
 
+def _total_norm(grads: list[torch.Tensor]) -> torch.Tensor:
+    """The 2-norm of all gradients together, as ``clip_grad_norm_`` measures it (without clipping).
+    Not ``torch.nn.utils.get_total_norm``: it moves every per-tensor norm with a blocking ``.to(device)``,
+    which the host-sync audit (tests/engine/test_device_audit.py) counts; a model's gradients share one
+    device, so the norms stack where they are."""
+    return torch.linalg.vector_norm(torch.stack([torch.linalg.vector_norm(g.float()) for g in grads]))
+
+
 def _gen_device(generator: torch.Generator | None, fallback: torch.device) -> torch.device:
     return generator.device if generator is not None else fallback
 
@@ -546,6 +590,12 @@ def _draw_plain(fn, shape, generator, device, dtype) -> torch.Tensor:
     if generator is not None and generator.device != torch.device(device):
         return fn(shape, generator=generator, device=generator.device, dtype=dtype).to(device)
     return fn(shape, generator=generator, device=device, dtype=dtype)
+
+
+def one_hot(labels: torch.Tensor, classes: int, dtype=torch.float32) -> torch.Tensor:
+    """One-hot rows of ``labels`` as ``dtype``. Not ``F.one_hot``: it reads the labels' range back to the
+    host to check it, a GPU synchronisation in every conditional step (engine.devices' sync policy)."""
+    return (labels.unsqueeze(-1) == torch.arange(classes, device=labels.device)).to(dtype)
 
 
 def randn(shape, generator: torch.Generator | None, device, dtype=torch.float32) -> torch.Tensor:

@@ -129,8 +129,8 @@ class Diffusion(GenerativeModel):
         ``timesteps``: T."""
         opts = options or {}
         schedule = NoiseSchedule(str(opts.get("schedule", "linear")), int(opts.get("timesteps", 1000)))
-        edges = schedule.step_of_sigma_bar(torch.tensor(NOISE_BANDS, dtype=torch.float64))
-        return {"t_low": int(edges[0]), "t_high": int(edges[1]), "timesteps": schedule.T}
+        edges = schedule.steps_of_sigma_bars(NOISE_BANDS)
+        return {"t_low": edges[0], "t_high": edges[1], "timesteps": schedule.T}
 
     def density_label(self, options):
         if self.likelihood_kind == "ode":
@@ -234,8 +234,8 @@ class Diffusion(GenerativeModel):
         """The steps where the noise-to-signal ratio sigma_bar crosses ``NOISE_BANDS``: a step t is in the
         low band below the first, the high band from the second on."""
         if self._band_edges is None:
-            edges = self.process.step_of_sigma_bar(torch.tensor(NOISE_BANDS, dtype=torch.float64))
-            self._band_edges = (int(edges[0]), int(edges[1]))
+            edges = self.process.steps_of_sigma_bars(NOISE_BANDS)
+            self._band_edges = (edges[0], edges[1])
         return self._band_edges
 
     def _band_terms(self, err: torch.Tensor, t: torch.Tensor) -> dict[str, torch.Tensor]:
@@ -317,7 +317,7 @@ class Diffusion(GenerativeModel):
             net = self.ema.shadow
 
             def eps_at(xt, tau):
-                log_ab = self.process.log_alpha_bar(tau.double()).to(xt.dtype).view(-1, *([1] * (xt.dim() - 1)))
+                log_ab = self.process.log_alpha_bar(tau.float()).to(xt.dtype).view(-1, *([1] * (xt.dim() - 1)))
                 out = self._net_out(net, xt, tau, labels)
                 eps, _ = split_prediction(out, xt, log_ab.exp(), self.cfg.prediction)
                 return eps

@@ -35,10 +35,10 @@ def variational_bound(sched: NoiseSchedule, predict, x0: torch.Tensor, k: int, g
                       levels: int | None, clip=None) -> torch.Tensor:
     """Per-example upper bound on -log p(x0) in nats (model space). ``predict(x_t, t) -> (eps, x0)``."""
     n, T = x0.shape[0], sched.T
-    total = prior_kl(sched, x0).double()
+    total = prior_kl(sched, x0).float()
     if T > 1:
         ts = stratified_timesteps(n, k, 2, T, generator, x0.device)
-        acc = torch.zeros(n, dtype=torch.float64, device=x0.device)
+        acc = torch.zeros(n, device=x0.device)
         for row in ts:
             check_interrupt()
             noise = randn(x0.shape, generator, x0.device)
@@ -46,9 +46,9 @@ def variational_bound(sched: NoiseSchedule, predict, x0: torch.Tensor, k: int, g
             _, x0_hat = predict(x_t, row)
             if clip is not None:
                 x0_hat = x0_hat.clamp(*clip)
-            c0 = sched.at(sched.post_c0, row, x0).double()
-            var = sched.at(sched.post_var, row, x0).double()
-            acc += gaussian_kl_same_var(c0 * x0.double(), c0 * x0_hat.double(), var)
+            c0 = sched.at(sched.post_c0, row, x0).float()
+            var = sched.at(sched.post_var, row, x0).float()
+            acc += gaussian_kl_same_var(c0 * x0.float(), c0 * x0_hat.float(), var)
         total = total + (T - 1) * acc / k
     # L_0: the decoder p(x0 | x1) with mean x0_hat(x1) and the variance beta_1 (Ho et al.'s sigma_1)
     check_interrupt()
@@ -57,14 +57,15 @@ def variational_bound(sched: NoiseSchedule, predict, x0: torch.Tensor, k: int, g
     _, mean = predict(x1, one)
     if clip is not None:
         mean = mean.clamp(*clip)
-    log_scale = 0.5 * math.log(float(sched.betas[1]))
+    beta_1 = sched.scalar(sched.betas, 1)
+    log_scale = 0.5 * math.log(beta_1)
     if levels:
-        ls = torch.full_like(mean, log_scale, dtype=torch.float64)
+        ls = torch.full_like(mean, log_scale, dtype=torch.float32)
         decoder = discretized_gaussian_log_prob(x0, mean, ls, levels).flatten(1).sum(1)
     else:
         d = x0[0].numel()
         decoder = (-0.5 * (LOG_2PI + 2 * log_scale) * d
-                   - 0.5 * ((x0.double() - mean.double()) ** 2).flatten(1).sum(1) / float(sched.betas[1]))
+                   - 0.5 * ((x0.float() - mean.float()) ** 2).flatten(1).sum(1) / beta_1)
     return total - decoder
 
 
@@ -89,7 +90,7 @@ def ode_log_likelihood(sched: NoiseSchedule, eps_at: Callable, x0: torch.Tensor,
     grid (sigma_bar about 0.01 of the data's scale), the prior end t = T.
     """
     def sigma_bar(t: int) -> float:
-        ab = float(sched.alpha_bar[t])
+        ab = sched.scalar(sched.alpha_bar, t)
         return math.sqrt((1 - ab) / ab)
 
     s_lo, s_hi = math.log(sigma_bar(1)), math.log(sigma_bar(sched.T))
@@ -99,15 +100,15 @@ def ode_log_likelihood(sched: NoiseSchedule, eps_at: Callable, x0: torch.Tensor,
     def field(xb: torch.Tensor, s: float):
         sb = math.exp(s)
         log_ab = -math.log1p(sb * sb)
-        tau = sched.tau_of_log_alpha_bar(torch.tensor(log_ab, dtype=torch.float64)).clamp(0, 1)
-        tau_n = torch.full((n,), float(tau), device=xb.device)
+        tau = min(1.0, max(0.0, sched.tau_of_log_alpha_bar_float(log_ab)))
+        tau_n = torch.full((n,), tau, device=xb.device)
         a = math.exp(0.5 * log_ab)
         eps, div = _eps_and_divergence(lambda x: eps_at(x, tau_n), a * xb)
         # d x_bar / ds = sb * eps(a * x_bar); its divergence in x_bar is sb * a * tr(d eps / d x)
         return sb * eps, sb * a * div
 
     xb = x0.float()
-    integral = torch.zeros(n, dtype=torch.float64, device=x0.device)
+    integral = torch.zeros(n, device=x0.device)   # float32: a sum of ``steps`` moderate terms
     s = s_lo
     for _ in range(steps):
         check_interrupt()
@@ -116,10 +117,10 @@ def ode_log_likelihood(sched: NoiseSchedule, eps_at: Callable, x0: torch.Tensor,
         k3, d3 = field(xb + 0.5 * h * k2, s + 0.5 * h)
         k4, d4 = field(xb + h * k3, s + h)
         xb = xb + h / 6 * (k1 + 2 * k2 + 2 * k3 + k4)
-        integral += (h / 6 * (d1 + 2 * d2 + 2 * d3 + d4)).double()
+        integral += h / 6 * (d1 + 2 * d2 + 2 * d3 + d4)
         s += h
     var = 1.0 + math.exp(2 * s_hi)            # x_bar at the prior end ~ N(0, 1 / alpha_bar)
     d = xb[0].numel()
-    log_prior = (-0.5 * d * (LOG_2PI + math.log(var)) - 0.5 * xb.double().flatten(1).pow(2).sum(1) / var)
+    log_prior = (-0.5 * d * (LOG_2PI + math.log(var)) - 0.5 * xb.float().flatten(1).pow(2).sum(1) / var)
     return log_prior + integral
 

@@ -19,6 +19,7 @@ Python int; a network is passed in as ``predict(x_t, t) -> (eps, x0)``.
 from __future__ import annotations
 
 import math
+from fractions import Fraction
 from typing import Callable
 
 import torch
@@ -59,6 +60,17 @@ def _cosine_tau(log_ab: torch.Tensor) -> torch.Tensor:
     return (2 * (1 + COSINE_OFFSET) / math.pi * torch.acos(c) - COSINE_OFFSET) / _COS_END
 
 
+def _linear_tau_float(log_ab: float) -> float:
+    """``_linear_tau`` of a Python float (host arithmetic for constants)."""
+    a, b = 0.5 * (LINEAR_BETA_MAX - LINEAR_BETA_MIN), LINEAR_BETA_MIN
+    return (-b + math.sqrt(b * b - 4 * a * log_ab)) / (2 * a)
+
+
+def _cosine_tau_float(log_ab: float) -> float:
+    c = math.sqrt(min(1.0, max(0.0, math.exp(log_ab) * _COS_F0)))
+    return (2 * (1 + COSINE_OFFSET) / math.pi * math.acos(c) - COSINE_OFFSET) / _COS_END
+
+
 class NoiseSchedule:
     """alpha_bar in continuous time and its DDPM tables on the grid t = 0..T (t = 0 is clean data)."""
 
@@ -66,17 +78,30 @@ class NoiseSchedule:
         if kind not in SCHEDULES:
             raise ValueError(f"unknown schedule {kind!r}; known: {', '.join(SCHEDULES)}")
         self.kind, self.T = kind, int(timesteps)
-        tau = torch.arange(self.T + 1, dtype=torch.float64) / self.T
+        # On the host whatever the default device (the size guard builds models on "meta"): these are
+        # host tables, read as Python floats.
+        tau = torch.arange(self.T + 1, dtype=torch.float64, device="cpu") / self.T
         log_ab = self.log_alpha_bar(tau)
         log_ab[0] = 0.0
         ab = log_ab.exp()
         self.alpha_bar = ab                                   # (T+1,), float64
-        self.betas = torch.cat([torch.zeros(1, dtype=torch.float64), 1 - ab[1:] / ab[:-1]]).clamp(0, 0.999)
-        ab_prev = torch.cat([torch.ones(1, dtype=torch.float64), ab[:-1]])
+        self.betas = torch.cat([torch.zeros(1, dtype=torch.float64, device="cpu"), 1 - ab[1:] / ab[:-1]]).clamp(0, 0.999)
+        ab_prev = torch.cat([torch.ones(1, dtype=torch.float64, device="cpu"), ab[:-1]])
         # Posterior q(x_{t-1} | x_t, x_0) = N(c0 x_0 + ct x_t, var) (Ho et al. eq. 7).
         self.post_var = self.betas * (1 - ab_prev) / (1 - ab).clamp_min(1e-20)
         self.post_c0 = ab_prev.sqrt() * self.betas / (1 - ab).clamp_min(1e-20)
         self.post_ct = (1 - self.betas).sqrt() * (1 - ab_prev) / (1 - ab).clamp_min(1e-20)
+        # Dtype policy (engine.devices): the tables above are computed once, here, in float64 on the host;
+        # what steps read are Python floats (``scalar``) and float32 copies on the model's device, made
+        # once per device (``at``). Apple's MPS has no float64, and a table copied to the device in every
+        # step would make the GPU wait for the copy each time.
+        tables = (self.alpha_bar, self.betas, self.post_var, self.post_c0, self.post_ct)
+        try:
+            self._floats = {id(t): t.tolist() for t in tables}
+        except RuntimeError:   # built on the meta device (engine.models.size_guard): read when asked
+            self._floats = None
+        self._float32 = {id(t): t.float() for t in tables}
+        self._on_device: dict[tuple[int, torch.device], torch.Tensor] = {}
 
     # ---- continuous time ------------------------------------------------------------------------
     def log_alpha_bar(self, tau: torch.Tensor) -> torch.Tensor:
@@ -86,12 +111,24 @@ class NoiseSchedule:
         return _linear_tau(log_ab) if self.kind == "linear" else _cosine_tau(log_ab)
 
     # ---- tables, gathered for a batch ----------------------------------------------------------
+    def scalar(self, table: torch.Tensor, t: int) -> float:
+        """``table[t]`` as a Python float (read from the host copy: no device, no float64 tensor)."""
+        return self._floats[id(table)][t] if self._floats is not None else float(table[t])
+
+    def on_device(self, table: torch.Tensor, device: torch.device) -> torch.Tensor:
+        """The float32 copy of one of this schedule's tables on ``device``, made the first time it is asked for."""
+        key = (id(table), torch.device(device))
+        out = self._on_device.get(key)
+        if out is None:
+            out = self._on_device[key] = self._float32[id(table)].to(device)
+        return out
+
     def at(self, table: torch.Tensor, t, like: torch.Tensor) -> torch.Tensor:
         """``table[t]`` shaped to broadcast against ``like`` (t: int or (N,) long)."""
         if isinstance(t, int):
-            return torch.full((like.shape[0],) + (1,) * (like.dim() - 1), float(table[t]),
+            return torch.full((like.shape[0],) + (1,) * (like.dim() - 1), self.scalar(table, t),
                               dtype=like.dtype, device=like.device)
-        v = table.to(like.device)[t].to(like.dtype)
+        v = self.on_device(table, like.device)[t].to(like.dtype)
         return v.view(-1, *([1] * (like.dim() - 1)))
 
     def q_sample(self, x0: torch.Tensor, t, noise: torch.Tensor) -> torch.Tensor:
@@ -99,9 +136,23 @@ class NoiseSchedule:
         return ab.sqrt() * x0 + (1 - ab).sqrt() * noise
 
     def step_of_sigma_bar(self, sigma_bar: torch.Tensor) -> torch.Tensor:
-        """The grid step whose noise-to-signal ratio sigma_bar = sqrt((1 - abar) / abar) is nearest."""
-        tau = self.tau_of_log_alpha_bar(-torch.log1p(sigma_bar.double() ** 2)).clamp(0, 1)
+        """The grid step whose noise-to-signal ratio sigma_bar = sqrt((1 - abar) / abar) is nearest
+        (float32 on the tensor's device: a batch's times)."""
+        tau = self.tau_of_log_alpha_bar(-torch.log1p(sigma_bar.float() ** 2)).clamp(0, 1)
         return (tau * self.T).round().long().clamp(1, self.T)
+
+    def steps_of_sigma_bars(self, sigma_bar) -> list[int]:
+        """``step_of_sigma_bar`` of a few Python floats (constants such as band edges), on the host in
+        float64 arithmetic."""
+        steps = []
+        for sb in sigma_bar:
+            tau = min(1.0, max(0.0, self.tau_of_log_alpha_bar_float(-math.log1p(float(sb) ** 2))))
+            steps.append(min(self.T, max(1, round(tau * self.T))))
+        return steps
+
+    def tau_of_log_alpha_bar_float(self, log_ab: float) -> float:
+        """``tau_of_log_alpha_bar`` of one Python float, in float64 host arithmetic."""
+        return _linear_tau_float(log_ab) if self.kind == "linear" else _cosine_tau_float(log_ab)
 
     def tau(self, t, n: int, device) -> torch.Tensor:
         """The network's time input for integer steps: t / T as float (N,)."""
@@ -131,9 +182,10 @@ def training_target(x0: torch.Tensor, noise: torch.Tensor, ab: torch.Tensor, tar
 
 # ---- samplers -------------------------------------------------------------------------------------
 def step_grid(T: int, steps: int) -> list[int]:
-    """``steps`` + 1 integer timesteps from T down to 0, evenly spaced, no repeats."""
+    """``steps`` + 1 integer timesteps from T down to 0, evenly spaced, no repeats (exact rational
+    arithmetic on the host, rounding halves to even)."""
     steps = max(1, min(int(steps), T))
-    grid = torch.linspace(T, 0, steps + 1, dtype=torch.float64).round().long().tolist()
+    grid = [round(Fraction(T * (steps - i), steps)) for i in range(steps + 1)]
     out = []
     for t in grid:
         if not out or t != out[-1]:
@@ -213,20 +265,30 @@ def discretized_gaussian_log_prob(x: torch.Tensor, mean: torch.Tensor, log_scale
     """log P(x) for x on ``levels`` evenly spaced values in [-1, 1] (Ho et al., 2020, eq. 13).
 
     Each level owns the bin of width 2 / (levels - 1) around it; the first and last bins extend to
-    -inf and +inf, so the probabilities over the levels sum to one. Float64 for the tails.
+    -inf and +inf, so the probabilities over the levels sum to one. In float32 (no float64 on Apple's
+    MPS), with the tails through ``log_ndtr``: log Phi(u) stays accurate far into the lower tail, and a
+    bin in the upper tail is read as the mirrored lower-tail bin, log(Phi(-l) - Phi(-u)).
     """
-    x, mean = x.double(), mean.double()
-    inv = torch.exp(-log_scale.double())
+    x, mean = x.float(), mean.float()
+    inv = torch.exp(-log_scale.float())
     half = 1.0 / (levels - 1)
-    upper = standard_normal_cdf(inv * (x - mean + half))
-    lower = standard_normal_cdf(inv * (x - mean - half))
-    log_cdf_upper = torch.log(upper.clamp_min(1e-300))
-    log_one_minus_lower = torch.log((1 - lower).clamp_min(1e-300))
-    # far in a tail both CDFs round to the same value: use the density at the centre times the bin
+    u = inv * (x - mean + half)
+    lo = inv * (x - mean - half)
+    log_cdf_upper = torch.special.log_ndtr(u)            # log P(X <= x + half): the first bin
+    log_one_minus_lower = torch.special.log_ndtr(-lo)    # log P(X > x - half): the last bin
+    # an inner bin: log(Phi(b) - Phi(a)) with (a, b) = (lo, u), or (-u, -lo) mirrored when the bin lies
+    # above the mean, so both logs are of lower-tail probabilities (no 1 - 1 cancellation)
+    upper_side = (lo + u) > 0
+    a = torch.where(upper_side, -u, lo)
+    b = torch.where(upper_side, -lo, u)
+    log_b, log_a = torch.special.log_ndtr(b), torch.special.log_ndtr(a)
+    d = (log_a - log_b).clamp(max=-1e-30)
+    inner = log_b + torch.log(-torch.expm1(d))
+    # a bin narrow against the scale (|d| small, where float32 logs of nearly equal CDFs lose digits):
+    # the density at the centre times the bin width, exact to O(width^2)
     centre = inv * (x - mean)
     log_density_bin = -0.5 * centre ** 2 - 0.5 * math.log(2 * math.pi) + torch.log(inv) + math.log(2 * half)
-    delta = upper - lower
-    inner = torch.where(delta > 1e-12, torch.log(delta.clamp_min(1e-300)), log_density_bin)
+    inner = torch.where(d > -1e-3, log_density_bin, inner)
     edge = half / 2
     return torch.where(x < -1 + edge, log_cdf_upper, torch.where(x > 1 - edge, log_one_minus_lower, inner))
 
@@ -238,6 +300,7 @@ def stratified_timesteps(n: int, k: int, low: int, high: int, generator, device)
     example sees small, middle and large t.
     """
     span = high - low + 1
-    u = rand((k, n), generator, device, dtype=torch.float64)
-    pos = (torch.arange(k, device=device, dtype=torch.float64).view(k, 1) + u) / k
+    u = rand((k, n), generator, device)
+    pos = (torch.arange(k, device=device, dtype=torch.float32).view(k, 1) + u) / k
+    # float32 resolves pos * span to well under one step for any span up to ~10^5 steps
     return (low + torch.floor(pos * span)).long().clamp(low, high)

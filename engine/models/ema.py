@@ -22,10 +22,19 @@ class EMA(nn.Module):
         for p in self.shadow.parameters():
             p.requires_grad_(False)
         self.register_buffer("updates", torch.zeros((), dtype=torch.long))
+        # The count on the host too (None: read the buffer once), so the decay needs no read from the
+        # device each step: on a GPU that read (a host sync) would stall every training step.
+        self._updates: int | None = None
+
+    def _load_from_state_dict(self, *args, **kwargs):
+        super()._load_from_state_dict(*args, **kwargs)
+        self._updates = None  # the loaded buffer decides again
 
     @torch.no_grad()
     def update(self, source: nn.Module) -> None:
-        n = int(self.updates)
+        if self._updates is None:
+            self._updates = int(self.updates)  # once per run (or per load), not per step
+        n = self._updates
         d = min(self.decay, (1 + n) / (10 + n))
         src_params = list(source.parameters())
         dst_params = list(self.shadow.parameters())
@@ -33,6 +42,7 @@ class EMA(nn.Module):
         for dst, src in zip(self.shadow.buffers(), source.buffers()):
             dst.copy_(src)
         self.updates += 1
+        self._updates = n + 1
 
     def forward(self, *args, **kwargs):
         return self.shadow(*args, **kwargs)

@@ -30,12 +30,12 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 import torch
-import torch.nn.functional as F
 from torch import nn
 
 from engine.knobs import knob
 from engine.interrupt import check_interrupt
-from engine.models.base import GenerativeModel, InsideView, LatentView, ModelConfig, Trajectory, rand, randn
+from engine.models.base import (GenerativeModel, InsideView, LatentView, ModelConfig, Trajectory, one_hot, rand,
+                                randn)
 from engine.models.flow_layers import (ActNorm, AffineCoupling, ClassPrior, InvertibleLinear, SplineCoupling,
                                        SplitPrior, squeeze2d, unsqueeze2d)
 from engine.i18n import QT_TRANSLATE_NOOP
@@ -67,10 +67,10 @@ class AmpSwitch:
     """Mixed precision for the coupling networks only (log-dets and the linear maps stay float32)."""
 
     def __init__(self):
-        self.enabled = False
+        self.dtype: torch.dtype | None = None   # the model's ``amp_dtype()``; None: off
 
     def __call__(self):
-        return torch.autocast("cuda", dtype=torch.bfloat16, enabled=self.enabled)
+        return torch.autocast("cuda", dtype=self.dtype or torch.bfloat16, enabled=self.dtype is not None)
 
 
 class Level(nn.Module):
@@ -161,7 +161,7 @@ class Flow(GenerativeModel):
     def _cond_map(self, labels, like):
         if not self.n_cond or labels is None:
             return None
-        oh = F.one_hot(labels, self.n_cond).to(like.dtype)
+        oh = one_hot(labels, self.n_cond, like.dtype)
         if like.dim() == 2:
             return oh
         return oh[:, :, None, None].expand(-1, -1, like.shape[2], like.shape[3])
@@ -204,7 +204,7 @@ class Flow(GenerativeModel):
     def normalise(self, x, labels=None, record=None):
         """Model-space x (points) or logit-space z (images) -> (list of base parts, log|det|).
         ``record`` (a list) receives the full state after every coupling, in model space."""
-        self._amp.enabled = self.amp and self.device.type == "cuda"
+        self._amp.dtype = self.amp_dtype()
         logdet = torch.zeros(x.shape[0], device=x.device)
         if self.points:
             cond = self._cond_map(labels, x)
@@ -241,7 +241,7 @@ class Flow(GenerativeModel):
 
     def generate(self, parts, labels=None, record=None):
         """The inverse of ``normalise``: base parts -> model-space x (points) or logit-space z."""
-        self._amp.enabled = self.amp and self.device.type == "cuda"
+        self._amp.dtype = self.amp_dtype()
         parts = list(parts)
         if self.prior is not None:
             parts[-1] = self.prior.inverse(parts[-1], labels)

@@ -50,6 +50,13 @@ class ActNorm(nn.Module):
         self.loc = nn.Parameter(torch.zeros(channels))
         self.log_scale = nn.Parameter(torch.zeros(channels))
         self.register_buffer("initialized", torch.zeros((), dtype=torch.uint8))
+        # A Python mirror of ``initialized`` (None: not read yet), so a training step reads the buffer
+        # from the device once per run, not once per step (each read is a host sync on a GPU).
+        self._known_initialized: bool | None = None
+
+    def _load_from_state_dict(self, *args, **kwargs):
+        super()._load_from_state_dict(*args, **kwargs)
+        self._known_initialized = None  # the loaded buffer decides again
 
     def _shape(self, x):
         return (1, -1) + (1,) * (x.dim() - 2)
@@ -62,10 +69,14 @@ class ActNorm(nn.Module):
         self.loc.copy_(-mean)
         self.log_scale.copy_(-std.log())
         self.initialized.fill_(1)
+        self._known_initialized = True
 
     def forward(self, x, cond=None):
-        if self.training and not bool(self.initialized):
-            self._initialise(x)
+        if self.training and not self._known_initialized:
+            if bool(self.initialized):   # the one read of the buffer (a fresh or loaded layer)
+                self._known_initialized = True
+            else:
+                self._initialise(x)
         shape = self._shape(x)
         y = (x + self.loc.view(shape)) * self.log_scale.exp().view(shape)
         spatial = x[0, 0].numel()
@@ -109,7 +120,13 @@ class InvertibleLinear(nn.Module):
         return self._mix(x, w), (self.log_s.sum() * spatial).expand(x.shape[0])
 
     def inverse(self, y, cond=None):
-        return self._mix(y, torch.linalg.inv(self.weight().double()).float())
+        """W^-1 = U^-1 L^-1 P^T by two triangular solves in float32 (no float64: Apple's MPS has none;
+        the factors are triangular with a unit or exp(log_s) diagonal, so the solves are well conditioned)."""
+        eye = torch.eye(self.perm.shape[0], device=self.perm.device)
+        lower = self.lower * self.mask_lower + eye
+        upper = self.upper * self.mask_lower.T + torch.diag(self.sign * self.log_s.exp())
+        x = torch.linalg.solve_triangular(lower, self.perm.T, upper=False, unitriangular=True)
+        return self._mix(y, torch.linalg.solve_triangular(upper, x, upper=True))
 
 
 class AffineCoupling(nn.Module):
@@ -152,8 +169,14 @@ class SplineCoupling(nn.Module):
                  cond_dim: int = 0, autocast=None):
         super().__init__()
         self.register_buffer("mask", mask.bool(), persistent=False)
+        # The two halves as index lists: a boolean-mask index has a data-dependent size, which makes a
+        # GPU wait (nonzero) in every forward and backward pass; index_select does not.
         self.n_in = int(mask.sum())
         self.n_out = int((~mask.bool()).sum())
+        # (a stable sort rather than nonzero, whose size the meta pass of engine.models.size_guard cannot know)
+        order = torch.argsort((~mask.bool()).to(torch.uint8), stable=True)
+        self.register_buffer("index_a", order[:self.n_in], persistent=False)
+        self.register_buffer("index_b", order[self.n_in:], persistent=False)
         self.bins, self.bound = bins, bound
         self.net = mlp(self.n_in + cond_dim, self.n_out * (3 * bins - 1), hidden, depth)
         nn.init.zeros_(self.net[-1].weight)
@@ -161,7 +184,7 @@ class SplineCoupling(nn.Module):
         self.autocast = autocast or contextlib.nullcontext
 
     def _spline(self, x, cond, inverse):
-        xa, xb = x[:, self.mask], x[:, ~self.mask]
+        xa, xb = x.index_select(1, self.index_a), x.index_select(1, self.index_b)
         # Far outside the bound the MLP would extrapolate into extreme (ill-conditioned) splines;
         # beyond it, the conditioning coordinates are read as if on the edge.
         xa = xa.clamp(-self.bound, self.bound)
@@ -172,8 +195,7 @@ class SplineCoupling(nn.Module):
         k = self.bins
         yb, logdet = rational_quadratic_spline(xb, raw[..., :k], raw[..., k:2 * k], raw[..., 2 * k:],
                                                self.bound, inverse=inverse)
-        out = x.clone()
-        out[:, ~self.mask] = yb
+        out = x.index_copy(1, self.index_b, yb.to(x.dtype))
         return out, logdet.sum(1)
 
     def forward(self, x, cond=None):

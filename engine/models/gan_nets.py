@@ -11,10 +11,10 @@ batch, and the EMA copy of the generator would sample with stale running statist
 from __future__ import annotations
 
 import torch
-import torch.nn.functional as F
 from torch import nn
 from torch.nn.utils.parametrizations import spectral_norm
 
+from engine.models.base import one_hot
 from engine.models.nets import ConvDecoder, downsample_plan, mlp
 
 
@@ -30,7 +30,7 @@ class PointGenerator(nn.Module):
 
     def forward(self, z, labels=None):
         if self.num_classes:
-            z = torch.cat([z, F.one_hot(labels, self.num_classes).to(z.dtype)], 1)
+            z = torch.cat([z, one_hot(labels, self.num_classes, z.dtype)], 1)
         return self.net(z)
 
 
@@ -45,7 +45,7 @@ class ImageGenerator(nn.Module):
 
     def forward(self, z, labels=None):
         if self.num_classes:
-            z = torch.cat([z, F.one_hot(labels, self.num_classes).to(z.dtype)], 1)
+            z = torch.cat([z, one_hot(labels, self.num_classes, z.dtype)], 1)
         return torch.sigmoid(self.body(z))
 
 

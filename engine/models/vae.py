@@ -18,7 +18,7 @@ from torch import nn
 
 from engine.knobs import knob
 from engine.interrupt import check_interrupt
-from engine.models.base import ExportUnavailable, GenerativeModel, InsideView, LatentView, ModelConfig, randn
+from engine.models.base import ExportUnavailable, GenerativeModel, InsideView, LatentView, ModelConfig, one_hot, randn
 from engine.models.likelihoods import (discretized_logistic_log_prob, discretized_logistic_mean)
 from engine.models import text_vae
 from engine.models.nets import ConvDecoder, ConvEncoder, mlp
@@ -122,7 +122,7 @@ class VAE(GenerativeModel):
 
     # ---- pieces ------------------------------------------------------------------------------
     def _one_hot(self, labels, n, like):
-        return F.one_hot(labels, self.n_cond).to(like.dtype) if self.n_cond else None
+        return one_hot(labels, self.n_cond, like.dtype) if self.n_cond else None
 
     def posterior(self, x, labels=None):
         """Mean and log-variance of q(z | x)."""
@@ -151,12 +151,15 @@ class VAE(GenerativeModel):
         log_scale = out[:, ch:].clamp(-7, 2)
         return mean, log_scale
 
-    def kl_ramp(self) -> float:
-        """Weight of the KL term during the warm-up: 0 at the start, 1 after ``kl_warmup`` of the run."""
+    def kl_ramp(self) -> float | torch.Tensor:
+        """Weight of the KL term during the warm-up: 0 at the start, 1 after ``kl_warmup`` of the run.
+        A tensor on the model's device while warming up (reading ``steps_done`` back would be a host sync
+        every step on a GPU)."""
         frac = self.cfg.kl_warmup
         if frac <= 0:
             return 1.0
-        return min(1.0, max(self.progress / frac, (int(self.steps_done) + 1) / KL_WARMUP_MAX_STEPS))
+        by_steps = (self.steps_done + 1).float() / KL_WARMUP_MAX_STEPS
+        return by_steps.clamp(min=self.progress / frac).clamp(max=1.0)
 
     def recon_log_prob(self, x, params):
         """log p(x | z) per example, float32."""

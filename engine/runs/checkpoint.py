@@ -5,6 +5,12 @@ written last and records the tensor file's size and SHA-256, so a checkpoint who
 torn, truncated or swapped is refused and the previous one is used. Optimiser state is flattened into
 tensors (``optim/<name>/<param index>/<key>``) with its non-tensor parts in the sidecar; random
 generator states are uint8 tensors. Nothing here calls ``pickle`` or ``torch.load``.
+
+Checkpoints are device-independent: every tensor is saved from the host and loaded to wherever the
+model is. Random generator states are the exception torch makes: a CPU generator refuses a CUDA
+(Philox) state and the reverse, so a run trained on a GPU and resumed on a laptop (or the reverse)
+restores each generator whose state its device accepts and re-seeds the others deterministically
+(``restore_generators``), saying so in the run's log.
 """
 
 from __future__ import annotations
@@ -106,6 +112,8 @@ def save_checkpoint(folder: str | Path, step: int, model, generators: dict[str, 
         "init_args": model.init_args,
         "optimizers": optim_meta,
         "rng": sorted(generators),
+        # where each generator lived: a state saved on one device may not load on another (restore_generators)
+        "rng_devices": {name: gen.device.type for name, gen in generators.items()},
         "trainer": trainer or {},
         "file": tensor_path.name,
         "bytes": len(blob),
@@ -251,3 +259,37 @@ def restore_model(model, data: CheckpointData) -> None:
     for name, state in data.optim_states.items():
         if name in model.optimizers:
             model.optimizers[name].load_state_dict(state)
+
+
+RESEED_STRIDE = 1_000_003   # a prime: runs re-seeded at different steps draw unrelated streams
+
+
+def reseed_value(seed: int, step: int) -> int:
+    """The seed a generator gets when its saved state cannot be restored on this device: a function of the
+    generator's own seed and the checkpoint's step only, so every resume of that checkpoint on this kind
+    of device continues identically."""
+    return (int(seed) + RESEED_STRIDE * int(step)) % (2 ** 63)
+
+
+def restore_generators(generators: dict[str, torch.Generator], states: dict[str, torch.Tensor],
+                       seeds: dict[str, int], step: int) -> list[str]:
+    """Set each generator to its saved state; where this device's generator refuses the state (saved on
+    another kind of device), seed it with ``reseed_value(seeds[name], step)`` instead. Returns one line
+    per generator re-seeded, for the run's log (its random stream differs from the uninterrupted run's
+    from here on; the weights, optimiser and data order are exactly restored)."""
+    notes = []
+    for name, gen in generators.items():
+        state = states.get(name)
+        if state is None:
+            continue
+        try:
+            gen.set_state(state.clone())
+            continue
+        except (RuntimeError, ValueError, TypeError):
+            pass
+        value = reseed_value(seeds.get(name, 0), step)
+        gen.manual_seed(value)
+        notes.append(f"the '{name}' random generator's state was saved on another kind of device "
+                     f"({state.numel()} bytes; this {gen.device.type} generator cannot take it): re-seeded "
+                     f"with {value} (its seed and step {step})")
+    return notes

@@ -3,10 +3,16 @@
 ``compare_runs`` takes two or more run folders of any families and returns, per run, its metric
 records (``read_curves``), its newest held-out figure in one unit for all (bits per dimension for
 images, nats per example for points, with "exact" / "bound" / "ode" / "estimate" named), and a sample
-grid. Samples come from a fixed noise bank: every run whose family has a latent of the same shape
-(VAE and GAN latents, a flow's base noise, a diffusion model's starting noise) decodes the very same
-z, drawn once from ``seed``; a family without a latent (autoregressive) samples with a generator
-seeded the same way. Class-conditional models get one shared label bank (cell i is class i mod K).
+grid. Samples come from one noise bank shared by every family: each sample's row of the bank is
+``BANK_SIZE`` independent standard normal numbers drawn once from ``seed``, and a latent of shape S
+takes the first prod(S) of them, reshaped (a prefix of independent normals is itself a standard normal
+draw, so every family decodes a fair draw from its own prior). So runs whose latents have the same
+shape decode the very same z; runs whose latent has the data's shape (a flow's base noise, a diffusion
+model's starting noise) start from the same points in data space, which makes their cells comparable
+one by one; and runs with latents of other sizes share only a prefix, a fair draw for each but with no
+meaning shared between their axes (a VAE's z1 is not a GAN's z1), which the notes say. A family without
+a latent (autoregressive) samples with a generator seeded the same way and shares nothing; so does a
+latent larger than the bank. Class-conditional models get one shared label bank (cell i is class i mod K).
 For points, where a cell-by-cell match means nothing, each run draws its own samples (so a VAE shows
 its noisy samples, not its decoder's means) from a generator seeded with ``seed``, and the scatters
 share one set of axes.
@@ -88,10 +94,23 @@ def _finite(v) -> bool:
     return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
 
 
-def noise_bank(shape: tuple[int, ...], n: int, seed: int) -> torch.Tensor:
-    """The shared latent draw for one latent shape: the same ``seed`` always gives the same z."""
+BANK_SIZE = 3 * 64 * 64        # numbers per sample: a 64x64 colour image's worth
+
+
+def shared_bank(n: int, seed: int) -> torch.Tensor:
+    """(n, BANK_SIZE) standard normal numbers, drawn once from ``seed``: the bank every family shares."""
     gen = torch.Generator().manual_seed(int(seed))
-    return torch.randn((n, *shape), generator=gen)
+    return torch.randn((n, BANK_SIZE), generator=gen)
+
+
+def noise_bank(shape: tuple[int, ...], n: int, seed: int, bank: torch.Tensor | None = None) -> torch.Tensor | None:
+    """The bank mapped into a latent of ``shape`` by the fixed rule: the first prod(shape) numbers of each
+    row, reshaped. None when the latent is larger than the bank (it cannot share)."""
+    size = math.prod(shape)
+    if size > BANK_SIZE:
+        return None
+    bank = shared_bank(n, seed) if bank is None else bank
+    return bank[:n, :size].reshape(n, *shape).clone()
 
 
 def compare_runs(run_dirs: list[str | Path], n: int | None = None, seed: int = 0, device: str = "cpu",
@@ -118,7 +137,8 @@ def compare_runs(run_dirs: list[str | Path], n: int | None = None, seed: int = 0
         notes.append(f"the runs' data settings differ ({names}); figures may not be comparable")
     kind = kinds.pop()
     n = int(n or (2000 if kind == "points" else 64))
-    banks: dict[tuple, torch.Tensor] = {}
+    bank = shared_bank(n, seed) if kind == "image" else None
+    sharing: dict[str, list[str]] = {"data": [], "prefix": [], "none": []}
     out, all_points = [], []
     for path, config, model, ckpt, _ in loaded:
         curves = read_curves(path)
@@ -126,12 +146,13 @@ def compare_runs(run_dirs: list[str | Path], n: int | None = None, seed: int = 0
         labels = None
         if model.conditional:  # one shared label bank too: cell i shows class i mod K in every run
             labels = torch.arange(n, device=model.device) % model.spec.num_classes
-        shared = model.has("latent") and kind == "image"
+        z = noise_bank(tuple(model.latent_shape()), n, seed, bank) if model.has("latent") and kind == "image" else None
+        shared = z is not None
+        if kind == "image":
+            how = "none" if not shared else ("data" if tuple(z.shape[1:]) == tuple(model.spec.shape) else "prefix")
+            sharing[how].append(f"{path.name} ({config.family})")
         if shared:
-            shape = tuple(model.latent_shape())
-            if shape not in banks:
-                banks[shape] = noise_bank(shape, n, seed)
-            x = model.decode(banks[shape].to(model.device), labels=labels)
+            x = model.decode(z.to(model.device), labels=labels)
         else:
             gen = torch.Generator(device=model.device if model.device.type == "cuda" else "cpu").manual_seed(seed)
             x = model.sample(n, generator=gen, labels=labels)
@@ -152,12 +173,25 @@ def compare_runs(run_dirs: list[str | Path], n: int | None = None, seed: int = 0
         bounds = _shared_bounds(np.concatenate(all_points))
         for r in out:
             r.samples = scatter_image(r.points, bounds=bounds)
-    shapes = {tuple(m.latent_shape()) for _, _, m, _, _ in loaded if m.has("latent")}
     if kind == "points":
         notes.append(f"points: each run's own samples, from a generator seeded with {seed}")
-    elif len(shapes) > 1:
-        notes.append("latents of different shapes: runs share noise only with runs of the same latent shape")
+    else:
+        notes += fairness_notes(sharing, {tuple(m.latent_shape()) for _, _, m, _, _ in loaded if m.has("latent")})
     return Comparison(runs=out, unit="bits/dim" if kind == "image" else "nats", kind=kind, seed=seed, notes=notes)
+
+
+def fairness_notes(sharing: dict[str, list[str]], shapes: set) -> list[str]:
+    """Where the shared bank makes the comparison fair cell by cell, and where it cannot."""
+    notes = []
+    if len(sharing["data"]) > 1:
+        notes.append(f"{', '.join(sharing['data'])} start from the same noise of the data's shape: cells compare one by one")
+    if sharing["prefix"] and (len(shapes) > 1 or sharing["data"]):
+        notes.append(f"{', '.join(sharing['prefix'])} decode the same bank's first numbers into latents of other "
+                     "sizes or meanings: each a fair draw, but cells do not correspond across families")
+    if sharing["none"]:
+        notes.append(f"{', '.join(sharing['none'])}: no latent to share (or one larger than the bank); sampled "
+                     "with a generator seeded the same way, so only the sample sets compare, not cells")
+    return notes
 
 
 def _shared_bounds(points: np.ndarray) -> tuple[float, float, float, float]:

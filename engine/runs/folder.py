@@ -25,6 +25,7 @@ from engine.config import RunConfig
 from engine.errors import CheckpointError, ConfigError
 from engine.render import png_bytes
 from engine.runs.checkpoint import latest_checkpoint, list_checkpoints
+from engine.runs.layout import SAMPLES_DIR, sample_grids, sample_name
 from engine.safe_io import ReadRefused, is_regular_file, open_regular, parse_json, read_json
 
 MAX_METRICS_BYTES = 512 * 1024 * 1024
@@ -67,7 +68,7 @@ class RunFolder:
 
     @property
     def samples_dir(self) -> Path:
-        return self.path / "samples"
+        return self.path / SAMPLES_DIR
 
     # ---- writing ----------------------------------------------------------------------------------
     @classmethod
@@ -126,7 +127,7 @@ class RunFolder:
             self._metrics_fh = None
 
     def write_sample_png(self, step: int, image: np.ndarray, points: np.ndarray | None = None) -> Path:
-        path = self.samples_dir / f"step_{step:09d}.png"
+        path = self.samples_dir / sample_name(step)
         write_bytes_atomic(path, png_bytes(image))
         if points is not None:
             buf = _npy_bytes(points.astype(np.float32))
@@ -135,7 +136,7 @@ class RunFolder:
 
     def write_sample_text(self, step: int, lines: list[str]) -> Path:
         """Text samples, one a line (UTF-8)."""
-        path = self.samples_dir / f"step_{step:09d}.txt"
+        path = self.samples_dir / sample_name(step, ".txt")
         write_bytes_atomic(path, "".join(line + "\n" for line in lines).encode("utf-8"))
         return path
 
@@ -175,12 +176,7 @@ class RunFolder:
 
     def sample_files(self) -> list[Path]:
         """The stored sample grids (regular files named step_*.png), oldest first."""
-        try:
-            names = os.listdir(self.samples_dir)
-        except OSError:
-            return []
-        return sorted(self.samples_dir / n for n in names
-                      if n.startswith("step_") and n.endswith(".png") and is_regular_file(self.samples_dir / n))
+        return [path for _step, path in sample_grids(self.path) if path.suffix == ".png"]
 
     def checkpoints(self) -> list[Path]:
         return list_checkpoints(self.checkpoints_dir)

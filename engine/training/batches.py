@@ -1,4 +1,5 @@
-"""``BatchSampler``: which training examples each step reads, in which order.
+"""``BatchSampler``: which training examples each step reads, in which order; ``BatchSource``: where
+the training set lives and how a batch reaches the device.
 
 Shuffled without replacement from the ``train`` generator; in a distributed job every rank draws the
 same global order and rank ``r`` of ``world`` takes every world-th index of each global batch, so the
@@ -9,6 +10,9 @@ state travels in checkpoints, so a resumed run reads exactly what the uninterrup
 from __future__ import annotations
 
 import torch
+
+from engine.devices import to_device
+from engine.models.base import Batch
 
 
 class BatchSampler:
@@ -41,3 +45,26 @@ class BatchSampler:
             order = torch.empty(0, dtype=torch.long)  # another dataset size: start a fresh epoch
         self._order = order
         self._pos = min(int(state.get("pos", 0)), len(order))
+
+
+class BatchSource:
+    """The training set where the device policy puts it, and the batches gathered from it.
+
+    ``on_device`` (``engine.devices.keep_data_on_device``): the set is copied to the device once and
+    each step sends only its indices (one non-blocking copy from pinned memory, no wait); otherwise the
+    set stays on the host and each step gathers its batch there and sends it the same way. Either way a
+    step never makes the host wait for the device."""
+
+    def __init__(self, x: torch.Tensor, y: torch.Tensor | None, device: torch.device, on_device: bool):
+        self.device, self.on_device = device, on_device
+        place = (lambda t: t.to(device)) if on_device else (lambda t: t)
+        self.x = place(x)
+        self.y = place(y) if y is not None else None
+
+    def batch(self, idx: torch.Tensor) -> Batch:
+        """The examples at ``idx`` (host indices, from ``BatchSampler``) on the device."""
+        if self.on_device:
+            idx = to_device(idx, self.device)
+            return Batch(self.x.index_select(0, idx), self.y.index_select(0, idx) if self.y is not None else None)
+        x = to_device(self.x.index_select(0, idx), self.device)
+        return Batch(x, to_device(self.y.index_select(0, idx), self.device) if self.y is not None else None)

@@ -30,7 +30,8 @@ import torch
 from engine.config import RunConfig
 from engine.data import Dataset, load_dataset
 from engine.data.preprocess import Preprocess
-from engine.devices import describe_device, resolve_device, set_torch_threads
+from engine.devices import (amp_policy, apply_backend_flags, backend_flags, describe_device, device_caps,
+                            device_generator, keep_data_on_device, resolve_device, set_torch_threads)
 from engine.errors import ConfigError, GenLabError, Interrupted, TrainingError
 from engine.evaluate import evaluate_nll
 from engine.events import (CheckpointSaved, EvaluationCompleted, LogMessage, NonFiniteLoss, RolledBack, RunStarted,
@@ -43,15 +44,16 @@ from engine.models.base import Batch, noise_shard
 from engine.models.registry import build_model, model_class
 from engine.models.size_guard import check_training_fits
 from engine.render import display_scale, image_grid, scatter_image, upscale
-from engine.runs.checkpoint import prune_checkpoints, restore_model, save_checkpoint
+from engine.runs.checkpoint import prune_checkpoints, restore_generators, restore_model, save_checkpoint
 from engine.runs.folder import RunFolder, environment
-from engine.training.batches import BatchSampler
+from engine.training.batches import BatchSampler, BatchSource
 from engine.training.controls import Controls
 from engine.training.meters import LossMeter, SampleSchedule, TrainingClock
 from engine.training.recorder import RunRecorder, best_record
 from engine.training.recovery import checkpoint_to_resume, model_for_resume
 from engine.training.snapshot import take_snapshot
 from engine.training.text_samples import draw_text_samples
+from engine.training.watch import Watch
 
 __all__ = ["Trainer", "Controls", "BatchSampler", "SampleSchedule", "LossMeter", "UNLIMITED_STEPS",
            "DISPLAY_SEED", "MAX_DISPLAY_POINTS"]
@@ -105,17 +107,22 @@ class Trainer:
         torch.manual_seed(tc.seed)
         # The same on every rank: the sampler deals shards of one global order, and training noise is
         # drawn for the global batch and sharded the same way (``noise_shard``).
-        self.gen_train = torch.Generator().manual_seed(tc.seed * 1000)
-        self.gen_model = _device_generator(self.device, tc.seed * 1000 + 1)
-        self.gen_sample = _device_generator(self.device, DISPLAY_SEED)
-        self.gen_eval = _device_generator(self.device, tc.seed * 1000 + 2)
+        self.seeds = {"train": tc.seed * 1000, "model": tc.seed * 1000 + 1, "sample": DISPLAY_SEED,
+                      "eval": tc.seed * 1000 + 2}
+        self.gen_train = torch.Generator().manual_seed(self.seeds["train"])
+        self.gen_model, self.gen_sample, self.gen_eval = (device_generator(self.device, self.seeds[k])
+                                                          for k in ("model", "sample", "eval"))
         self.step = 0
         self.elapsed = 0.0
+        self.rng_notes: list[str] = []
         self.best_nll = math.inf
         self.best_step = None
         self.sampler = BatchSampler(len(ds.x_train), self.batch_size, self.gen_train, rank, world)
-        self.x_train = ds.x_train.to(self.device)
-        self.y_train = ds.y_train.to(self.device) if ds.y_train is not None else None
+        caps = device_caps(self.device)
+        apply_backend_flags(backend_flags(caps))
+        data_bytes = ds.x_train.nbytes + (ds.y_train.nbytes if ds.y_train is not None else 0)
+        self.batches = BatchSource(ds.x_train, ds.y_train, self.device, keep_data_on_device(caps, data_bytes))
+        self.amp = amp_policy(caps, tc.amp)   # engine.devices: bf16, fp16 with a scaler, or off
 
         self.run = RunFolder(run_dir) if run_dir is not None else None
         ckpt = checkpoint_to_resume(self.run, config) if resume else None
@@ -131,7 +138,7 @@ class Trainer:
             self.model = build_model(config.family, ds.spec, config.model, self.preprocess.to_dict())
         self.model.to(self.device)
         self.model.grad_clip = tc.grad_clip
-        self.model.amp = tc.amp
+        self.model.amp = self.amp
         self.model.configure_optimizers(tc.lr)
         lr_factor = None
         if ckpt is not None:
@@ -159,7 +166,9 @@ class Trainer:
         self._last_eval: EvaluationCompleted | None = None
         self._activity = "training"          # what the loop does now, for an out-of-memory message
         self._pause_announced = False
-        self.recorder = RunRecorder(self.run, writes=self.is_writer)
+        self.recorder = RunRecorder(self.run, writes=self.is_writer, tensorboard=tc.tensorboard)
+        self.grad_meter = LossMeter(self.step)   # gradient norms, averaged like the losses, logged beside them
+        self.watch = Watch()                     # the cheap detectors, at evaluation moments
 
     @property
     def is_writer(self) -> bool:
@@ -181,9 +190,7 @@ class Trainer:
         self.best_nll = t.get("best_nll") if t.get("best_nll") is not None else math.inf
         self.best_step = t.get("best_step")
         self.sampler.load_state(t.get("sampler", {}))
-        for name, gen in self.generators().items():
-            if name in ckpt.rng_states:
-                gen.set_state(ckpt.rng_states[name])
+        self.rng_notes = restore_generators(self.generators(), ckpt.rng_states, self.seeds, ckpt.step)
         if "torch_global" in ckpt.rng_states:
             torch.set_rng_state(ckpt.rng_states["torch_global"])
 
@@ -200,10 +207,7 @@ class Trainer:
 
     # ---- pieces of the loop ------------------------------------------------------------------------
     def next_batch(self) -> Batch:
-        idx = self.sampler.next().to(self.device)
-        x = self.x_train.index_select(0, idx)
-        y = self.y_train.index_select(0, idx) if self.y_train is not None else None
-        return Batch(x, y)
+        return self.batches.batch(self.sampler.next())
 
     def draw_samples(self) -> SamplesReady:
         """Display samples from the fixed noise bank, written to the run's samples/."""
@@ -307,6 +311,8 @@ class Trainer:
         self._last_ckpt_time = time.perf_counter()
         self.schedule.last_step = -10 ** 9
         self._last_eval = None  # that evaluation was of weights that no longer exist
+        self.watch.forget_after(self.step)
+        self.grad_meter.restart(self.step)
         self.recorder.rolled_back(self.step, from_step, self.elapsed, tc.lr)
         return RolledBack(step=self.step, from_step=from_step, lr=tc.lr, checkpoint=str(ckpt.path))
 
@@ -363,6 +369,8 @@ class Trainer:
     def _events(self, controls: Controls):
         """The run from its first event to ``TrainingFinished``."""
         yield self._run_started()
+        for note in self.rng_notes:   # generators re-seeded on resume (engine.runs.checkpoint.restore_generators)
+            yield LogMessage("warning", note, self.step)
         meter, clock = LossMeter(self.step), TrainingClock(self.clock, self.elapsed)
         outcome = yield from self._until_interrupted(self._train(controls, meter, clock))
         self.elapsed = clock.now()
@@ -498,6 +506,7 @@ class Trainer:
             else:
                 losses = self.model.training_step(self.next_batch(), self.gen_model)
         self.step += 1
+        self.grad_meter.add(self.model.grad_norms)
         return losses
 
     def _report_losses(self, meter: LossMeter):
@@ -505,7 +514,10 @@ class Trainer:
         names of the terms that are not finite."""
         sums = self.dist.mean_losses(meter.sums) if self.dist is not None else meter.sums  # the global batch's
         losses, rate = meter.read(self.step, sums)
-        self.recorder.losses(self.step, self.elapsed, losses)
+        grads, _ = self.grad_meter.read(self.step)
+        self.grad_meter.restart(self.step)
+        self.recorder.losses(self.step, self.elapsed, {**losses, **grads})
+        self.watch.record(self.step, {**losses, **grads})
         yield StepCompleted(step=self.step, elapsed=self.elapsed, losses=losses, steps_per_second=rate,
                             total_steps=self.config.train.steps)
         meter.restart(self.step)
@@ -536,6 +548,7 @@ class Trainer:
 
     def _evaluation_events(self):
         yield self._eval_event()
+        yield from self._watch_events()
         if self.best_step == self.step and self._last_ckpt_step != self.step:
             yield from self._checkpoint_events()  # keep the best weights, not only their score
 
@@ -586,7 +599,14 @@ class Trainer:
             return Outcome(reason, self._last_eval.metrics)
         ev = self._eval_event()
         yield ev
+        yield from self._watch_events()
         return Outcome(reason, ev.metrics)
+
+    def _watch_events(self):
+        """What the cheap detectors see now (``engine.training.watch``); rank 0 only."""
+        if self.is_writer:
+            self._activity = "diagnosing"
+            yield from self.watch.look(self.model, self.dataset, self.step)
 
     def _finish(self, outcome: Outcome):
         """The last checkpoint (unless this step has one), the run's last records, ``TrainingFinished``."""
@@ -595,12 +615,6 @@ class Trainer:
         self.recorder.finished(self.step, self.elapsed, outcome.reason)
         yield TrainingFinished(step=self.step, reason=outcome.reason, metrics=outcome.metrics,
                                run_dir=str(self.run.path) if self.run else None)
-
-
-def _device_generator(device: torch.device, seed: int) -> torch.Generator:
-    if device.type == "cuda":
-        return torch.Generator(device=device).manual_seed(seed)
-    return torch.Generator().manual_seed(seed)
 
 
 def _finite_or_none(v):

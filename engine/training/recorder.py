@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import math
 from contextlib import contextmanager
+from pathlib import Path
 
 import torch
 
@@ -35,6 +36,7 @@ from engine.i18n import QT_TRANSLATE_NOOP, message
 from engine.runs.checkpoint import list_checkpoints, load_checkpoint
 from engine.runs.folder import RunFolder
 from engine.runs.status import StatusWriter
+from engine.tensorboard import EventWriter, metrics_scalars
 
 FINISHED_REASONS = ("completed", "time limit")  # a run that ended so is "finished"; any other end is "stopped"
 
@@ -49,9 +51,10 @@ class RunRecorder:
     ``run`` is the run's folder (None: a run without one, nothing is written); ``writes`` is False on
     the ranks of a distributed job other than rank 0, which write nothing."""
 
-    def __init__(self, run: RunFolder | None, writes: bool = True):
+    def __init__(self, run: RunFolder | None, writes: bool = True, tensorboard: bool = False):
         self.run = run
         self.writes = run is not None and writes
+        self._tensorboard = TensorBoardMirror(run.path / "tensorboard") if self.writes and tensorboard else None
         self._status: StatusWriter | None = None
         self._ended = False
         self._failing: set[str] = set()     # kinds of write that failed and have not worked since
@@ -96,6 +99,8 @@ class RunRecorder:
         self._append({"event": "finished", "step": step, "time": round(elapsed, 4), "reason": reason}, step)
         if self.writes:
             self.run.close()
+        if self._tensorboard is not None:
+            self._tensorboard.close()
         self._end("finished" if reason in FINISHED_REASONS else "stopped", reason)
 
     def _end(self, state: str, reason: str, text: str | None = None) -> None:
@@ -154,6 +159,8 @@ class RunRecorder:
                          f"could not write samples to {self.run.samples_dir}: {reason}; training continues")
             return None
         self._failing.discard("samples")
+        if self._tensorboard is not None:
+            self._pending += self._tensorboard.picture(step, path, image)
         return path
 
     def write_text_samples(self, step: int, lines, novel) -> str | None:
@@ -191,6 +198,8 @@ class RunRecorder:
                          f"could not append to {self.run.metrics_path}: {reason}; training continues")
             return
         self._failing.discard("metrics")
+        if self._tensorboard is not None:
+            self._pending += self._tensorboard.scalars(record)
 
     def _update_status(self, step: int, /, **values) -> None:
         if self._status is not None:
@@ -250,3 +259,41 @@ class RunRecorder:
 def best_record(nll: float, step: int | None) -> dict | None:
     """The run's best test NLL as ``status.json`` keeps it; None before there is a finite one."""
     return {"test_nll_nats": nll, "step": step} if step is not None and math.isfinite(nll) else None
+
+
+class TensorBoardMirror:
+    """What the run's ``metrics.jsonl`` and ``samples/`` receive, also as TensorBoard events
+    (``TrainConfig.tensorboard``). The file opens at the first record; a write that fails turns the
+    mirror off with one warning, and training goes on."""
+
+    def __init__(self, folder):
+        self.folder = folder
+        self._writer: EventWriter | None = None
+        self._off = False
+
+    def scalars(self, record: dict) -> list:
+        step, _, values = metrics_scalars(record)
+        return self._do(lambda w: w.add_scalars(step, values)) if values else []
+
+    def picture(self, step: int, path: str, image) -> list:
+        h, w = image.shape[:2]
+        channels = image.shape[2] if image.ndim == 3 else 1
+        return self._do(lambda wr: wr.add_png(step, "samples", Path(path).read_bytes(), h, w, channels))
+
+    def _do(self, action) -> list:
+        if self._off:
+            return []
+        try:
+            if self._writer is None:
+                self._writer = EventWriter(self.folder)
+            action(self._writer)
+        except OSError as e:
+            self._off = True
+            self.close()
+            return [LogMessage("warning", f"could not write TensorBoard events to {self.folder}: "
+                                          f"{e.strerror or e}; they are off for this run, training continues")]
+        return []
+
+    def close(self) -> None:
+        if self._writer is not None:
+            self._writer.close()

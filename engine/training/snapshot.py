@@ -21,6 +21,7 @@ class Snapshot:
     init_args: dict
     step: int
     state: MappingProxyType  # name -> CPU tensor, never mutated after publishing
+    device: str = "cpu"      # where the run trains: readers that decode (the explorer) work there too
 
     def build_model(self, device: str | torch.device = "cpu"):
         """A fresh model instance holding these weights (the caller's own, never the trainer's)."""
@@ -32,4 +33,4 @@ class Snapshot:
 def take_snapshot(model, step: int) -> Snapshot:
     state = {k: v.detach().to("cpu", copy=True) for k, v in model.display_state().items()}
     return Snapshot(family=model.family, init_args=copy.deepcopy(model.init_args), step=step,
-                    state=MappingProxyType(state))
+                    state=MappingProxyType(state), device=str(model.device))

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import QDockWidget, QFileDialog, QLabel, QStackedWidget, 
 
 from engine.errors import GenLabError
 from engine.i18n import QT_TRANSLATE_NOOP
-from engine.latent import plane as planes
+from engine.latent.session import LatentSession
 from gui.docks.text_probe import TextProbeSlot
 from gui.i18n import family_text
 from gui.latent_link import ExplorerLink
@@ -39,11 +39,9 @@ from gui.widgets.completion_panel import CompletionPanel
 from gui.widgets.latent_page import PAGE_WIDGETS, LatentPage
 
 REST_MS = 250                 # the pointer has rested this long: refine a diffusion preview
-MIN_HALF_WIDTH = 2.0          # a fitted plane region shows at least +-2 around the data (the prior's bulk)
 REGION_MS = 200               # the view stopped moving this long: redraw the manifold
-MAX_EMBED_POINTS = 5000       # training points encoded for the plane of 2-D data (cheap to encode)
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp", ".tif", ".tiff")
-PLANE_MODES = (("axes", QT_TRANSLATE_NOOP("LatentDock", "Latent axes")),
+PLANE_TEXTS = (("axes", QT_TRANSLATE_NOOP("LatentDock", "Latent axes")),
                ("pca", QT_TRANSLATE_NOOP("LatentDock", "Principal components")),
                ("random", QT_TRANSLATE_NOOP("LatentDock", "Random directions")),
                ("samples", QT_TRANSLATE_NOOP("LatentDock", "Through A and B")))
@@ -58,7 +56,7 @@ class LatentDock(QDockWidget):
         self.setAcceptDrops(True)
         self.link = ExplorerLink(self, name="genlab-latent")
         self.link.result_ready.connect(self._on_link_result_ready)
-        self.rng = np.random.default_rng(0)
+        self.rng = np.random.default_rng(0)     # the "random example" button's draws
         self._steps_family: str | None = None   # the family whose decode step counts the spin boxes hold
         self._reset_state()
         self._build()
@@ -70,17 +68,7 @@ class LatentDock(QDockWidget):
 
     def _reset_state(self) -> None:
         self.family: str | None = None
-        self.view = None                  # the family's latent_view (engine.models.base.LatentView), set by start_run
-        self.spec = None
-        self.info: dict | None = None
-        self.d = 0
-        self.plane: planes.Plane | None = None
-        self.z: np.ndarray | None = None
-        self.ends: dict[str, np.ndarray] = {}
-        self.encoded: np.ndarray | None = None
-        self.embedded = None
-        self.x_train: np.ndarray | None = None
-        self.y_train: np.ndarray | None = None
+        self.session = LatentSession(view=None)   # what the person does in the latent (engine.latent.session)
         self.snapshot = None
         self.forwarded = None
         self.strip = None
@@ -92,6 +80,19 @@ class LatentDock(QDockWidget):
         self.decodes_shown = 0
         self.moving = False           # the pointer is dragging the handle: only decodes are asked for
         self.refresh_pending = False  # new weights arrived while moving: grid and embedding wait for rest
+
+    # The session's state, read by name (tests, benches and the dock's own drawing code).
+    view = property(lambda self: self.session.view)     # the family's LatentView (engine.models.base)
+    spec = property(lambda self: self.session.spec)
+    info = property(lambda self: self.session.info)
+    d = property(lambda self: self.session.d)
+    plane = property(lambda self: self.session.plane)
+    z = property(lambda self: self.session.z)
+    ends = property(lambda self: self.session.ends)
+    encoded = property(lambda self: self.session.encoded)
+    embedded = property(lambda self: self.session.embedded)
+    x_train = property(lambda self: self.session.x_train)
+    y_train = property(lambda self: self.session.y_train)
 
     # ---- construction ------------------------------------------------------------------------------------
     def _build(self) -> None:
@@ -131,8 +132,8 @@ class LatentDock(QDockWidget):
         self.sliders.value_changed.connect(self._on_sliders_value_changed)
         self.interp.set_a.clicked.connect(lambda: self.set_end("A", self.z))
         self.interp.set_b.clicked.connect(lambda: self.set_end("B", self.z))
-        self.interp.random_a.clicked.connect(lambda: self.set_end("A", self.prior_draw()))
-        self.interp.random_b.clicked.connect(lambda: self.set_end("B", self.prior_draw()))
+        self.interp.random_a.clicked.connect(lambda: self.set_end("A", self.session.prior_draw()))
+        self.interp.random_b.clicked.connect(lambda: self.set_end("B", self.session.prior_draw()))
         self.interp.go.clicked.connect(self.request_interpolation)
         self.interp.save_png.clicked.connect(lambda: self._save_dialog("png"))
         self.interp.save_gif.clicked.connect(lambda: self._save_dialog("gif"))
@@ -154,11 +155,9 @@ class LatentDock(QDockWidget):
             return
         self._reset_state()
         self.family = family
-        self.view = model_class(family).latent_view
-        self.spec = DataSpec.from_dict(spec)
-        if dataset is not None:
-            self.x_train = dataset.x_train
-            self.y_train = dataset.y_train
+        self.session = LatentSession(model_class(family).latent_view, DataSpec.from_dict(spec),
+                                     None if dataset is None else dataset.x_train,
+                                     None if dataset is None else dataset.y_train)
         self.plane_view.set_points(None)
         for name in ("A", "B", "E"):
             self.plane_view.set_marker(name, None)
@@ -245,10 +244,9 @@ class LatentDock(QDockWidget):
 
     # ---- the model's shape (first result of a run) -------------------------------------------------------------
     def _setup_model(self, info: dict) -> None:
-        self.info = info
+        self.session.set_model(info)
         self.family = info["family"]
         if info["latent"]:
-            self.d = int(np.prod(info["latent_shape"]))
             self.pages.setCurrentIndex(0)
             self.sliders.set_dims(self.d, self.view.symbol)
             self.encode_panel.setEnabled(info["encode"])
@@ -256,12 +254,12 @@ class LatentDock(QDockWidget):
                                               self.tr("The {family} family has no encoder: its latent is only "
                                                       "decoded.").format(family=self.family))
             self.plane_combo.clear()
-            for mode, text in PLANE_MODES:
-                if mode == "pca" and not info["encode"]:
-                    continue
-                self.plane_combo.addItem(self.tr(text), mode)
+            offered = self.session.plane_modes()
+            for mode, text in PLANE_TEXTS:
+                if mode in offered:
+                    self.plane_combo.addItem(self.tr(text), mode)
             self._fill_classes(info)
-            self.set_plane_mode(self._default_plane_mode())
+            self.set_plane_mode(self.session.default_plane_mode())
             self.caption.setText(self._caption_text())
             self.refresh()
             if info["encode"] and self.x_train is not None:
@@ -288,13 +286,6 @@ class LatentDock(QDockWidget):
         self.class_label.setVisible(self.class_combo.count() > 0)
         self.class_combo.setVisible(self.class_combo.count() > 0)
 
-    def _default_plane_mode(self) -> str:
-        if self.d <= 2:
-            return "axes"
-        if self.view.first_plane == "pca" and self.info is not None and self.info["encode"]:
-            return "pca"
-        return "random"
-
     def _caption_text(self) -> str:
         what = family_text(self.view.caption, self.tr("the latent"))
         return self.tr("Drag on the plane through {what} ({d} dimensions); right-drag pans, the wheel zooms. "
@@ -302,69 +293,41 @@ class LatentDock(QDockWidget):
             what=what, d=self.d)
 
     # ---- plane ----------------------------------------------------------------------------------------------------
-    def prior_draw(self) -> np.ndarray:
-        return self.rng.standard_normal(self.d)
-
     def set_plane_mode(self, mode: str) -> None:
         if self.d == 0:
             return
-        gaussian_origin = self.view.random_plane_through_draw
-        if mode == "pca" and (self.embedded is None or self.embedded.plane is None):
-            if self.embedded is None:
-                self.request_embed()
-            plane = planes.axes_plane(self.d)
-            mode_shown = "pca"
-        elif mode == "pca":
-            plane, mode_shown = self.embedded.plane, "pca"
-        elif mode == "samples" and {"A", "B"} <= set(self.ends):
-            plane, mode_shown = planes.plane_through(self.ends["A"], self.ends["B"]), "samples"
-        elif mode == "random":
-            origin = self.prior_draw() if gaussian_origin else None
-            plane, mode_shown = planes.random_plane(self.d, self.rng, origin), "random"
-        else:
-            plane, mode_shown = planes.axes_plane(self.d), "axes"
-        if mode == "samples" and mode_shown != "samples":
+        if mode == "pca" and self.embedded is None:
+            self.request_embed()
+        choice = self.session.choose_plane(mode)
+        if choice.reason == "ends":
             self.status.setText(self.tr("Mark ends A and B first (Interpolate tab) to use the plane through them."))
-        self.plane = plane
-        self.plane_combo.setCurrentIndex(max(0, self.plane_combo.findData(mode_shown)))
-        if self.z is None or len(self.z) != self.d:
-            self.z = plane.origin.copy()
-        self.plane_view.set_axis_names(*plane.axis_names)
+        self.plane_combo.setCurrentIndex(max(0, self.plane_combo.findData(choice.shown)))
+        self.plane_view.set_axis_names(*self.plane.axis_names)
         self._update_plane_items()
         self.fit_region()
         self.sliders.set_values(self.z)
         self.request_decode(refined=True)
 
     def _update_plane_items(self) -> None:
-        plane = self.plane
-        a, b = plane.coords(self.z)
-        self.plane_view.set_handle(a, b)
-        if self.embedded is not None and len(self.embedded.latents):
-            self.plane_view.set_points(plane.coords(self.embedded.latents), self.embedded.labels)
-        else:
+        self.plane_view.set_handle(*self.session.handle())
+        points = self.session.points()
+        if points is None:
             self.plane_view.set_points(None)
-        for name in ("A", "B"):
-            self.plane_view.set_marker(name, plane.coords(self.ends[name]) if name in self.ends else None)
-        self.plane_view.set_marker("E", plane.coords(self.encoded) if self.encoded is not None else None)
+        else:
+            self.plane_view.set_points(*points)
+        for name, where in self.session.markers().items():
+            self.plane_view.set_marker(name, where)
 
     def fit_region(self) -> None:
         if self.plane is None:
             return
-        coords = None
-        if self.embedded is not None and len(self.embedded.latents) and self.plane.name in ("axes", "pca"):
-            coords = self.plane.coords(self.embedded.latents)
-        a, b = self.plane.coords(self.z)
-        if coords is None:      # centre on the handle, +-3 prior standard deviations
-            (x0, x1), (y0, y1) = (a - 3.0, a + 3.0), (b - 3.0, b + 3.0)
-        else:
-            (x0, x1), (y0, y1) = planes.view_bounds(coords, min_half=MIN_HALF_WIDTH)
-        self.plane_view.set_region((x0, x1), (y0, y1))
+        self.plane_view.set_region(*self.session.fitted_region())
         self.region_timer.start()
 
     def _on_new_plane_clicked(self) -> None:
         mode = self.plane_combo.currentData()
         if mode == "pca":
-            self.embedded = None
+            self.session.forget_embedding()
             self.request_embed(refit=True)
         else:
             self.set_plane_mode(mode)
@@ -373,7 +336,7 @@ class LatentDock(QDockWidget):
     def _on_plane_handle_moved(self, a: float, b: float, final: bool) -> None:
         if self.plane is None or self.z is None:
             return
-        self.z = self.plane.move(self.z, (a, b))
+        self.session.move_handle(a, b)
         self.moving = not final
         self.sliders.set_values(self.z)
         self.request_decode(refined=False)
@@ -388,10 +351,8 @@ class LatentDock(QDockWidget):
             self.request_decode(refined=True)
 
     def _on_sliders_value_changed(self, dim: int, value: float) -> None:
-        if self.z is None or dim >= len(self.z):
+        if not self.session.set_dim(dim, value):
             return
-        self.z = self.z.copy()
-        self.z[dim] = value
         self.plane_view.set_handle(*self.plane.coords(self.z))
         self.request_decode(refined=False)
         self.region_timer.start()          # the grid follows the off-plane part of the latent
@@ -432,22 +393,17 @@ class LatentDock(QDockWidget):
         xr, yr = self.plane_view.square_region()
         self.plane_view.set_manifold_region(xr, yr)
         k = int(self.k_spin.value())
-        latents = self.plane.move(self.z, self.plane.grid(xr, yr, k))
+        latents = self.session.grid_latents(xr, yr, k)
         return self.link.explorer.grid(latents, k, tag=k, preemptible=preemptible, **self.decode_options(False))
 
     def request_embed(self, refit: bool = False) -> int:
-        if self.x_train is None or self.info is None or not self.info["encode"]:
-            return -1
-        n = self.view.embed_points
-        if n and self.spec is not None and self.spec.kind == "points":
-            n = MAX_EMBED_POINTS          # points are cheap to encode
-        if n <= 0:
+        ask = self.session.embed_request()
+        if ask is None:
             return -1
         self.last_embed_time = time.monotonic()
-        x = np.asarray(self.x_train[:200_000])
-        y = None if self.y_train is None else np.asarray(self.y_train[:200_000])
         options = {"steps": int(self.preview_steps.value())} if self.view.decode_steps is not None else {}
-        return self.link.explorer.embed(x, y, max_points=n, tag=refit, preemptible=refit, **options)
+        return self.link.explorer.embed(ask.x, ask.y, max_points=ask.max_points, tag=refit, preemptible=refit,
+                                        **options)
 
     def request_interpolation(self) -> int:
         if not {"A", "B"} <= set(self.ends):
@@ -458,17 +414,16 @@ class LatentDock(QDockWidget):
                                               **self.decode_options(True))
 
     def set_end(self, name: str, z) -> None:
-        if z is None or self.plane is None:
+        if self.session.mark_end(name, z) is None:
             return
-        self.ends[name] = np.asarray(z, dtype=np.float64).copy()
-        self.plane_view.set_marker(name, self.plane.coords(self.ends[name]))
+        self.plane_view.set_marker(name, self.session.markers()[name])
         self.interp.caption.setText(self.tr("Ends set: {ends}.").format(ends=', '.join(sorted(self.ends))))
 
     def encode_example(self, index: int) -> int:
-        if self.x_train is None or self.info is None or not self.info["encode"]:
+        example = self.session.training_example(index)
+        if example is None:
             return -1
-        x = np.asarray(self.x_train[index:index + 1])
-        y = None if self.y_train is None else np.asarray(self.y_train[index:index + 1])
+        x, y = example
         return self.link.explorer.encode(x, y, tag=("example", index), **self.encode_options())
 
     def encode_file(self, path) -> int:
@@ -532,13 +487,13 @@ class LatentDock(QDockWidget):
             self.data_view.set_grid(dec.values, int(result.tag))
 
     def _show_embed(self, result) -> None:
-        self.embedded = result.data
-        if self.plane_combo.currentData() == "pca" and result.data.plane is not None and (
-                self.plane is None or self.plane.name != "pca" or result.tag):
+        if self.session.set_embedding(result.data, self.plane_combo.currentData(), refit=bool(result.tag)):
             self.set_plane_mode("pca")
             return
+        if self.plane is None:
+            return
         self._update_plane_items()
-        if self.plane is not None and self.plane.name in ("axes", "pca") and not self.plane_view.user_moved:
+        if self.session.follows_data() and not self.plane_view.user_moved:
             self.fit_region()       # follow the encoded data as it spreads, until the person zooms or pans
 
     def _show_interpolate(self, result) -> None:
@@ -554,9 +509,7 @@ class LatentDock(QDockWidget):
                                     .format(n=len(dec.values), mode=dec.options.get('mode'), step=result.step))
 
     def _show_encode(self, result) -> None:
-        z = np.asarray(result.data[0], dtype=np.float64)
-        self.encoded = z
-        self.z = z.copy()
+        self.session.set_encoded(result.data[0])
         what, which = result.tag if isinstance(result.tag, tuple) else ("input", "")
         self.encode_panel.caption.setText(self.tr("Encoded {what} {which}: marked E on the plane. Drag to edit it.").format(what=what, which=which))
         self._update_plane_items()

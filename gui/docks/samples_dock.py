@@ -11,34 +11,19 @@ every snapshot of the run however long it is (text: ``samples/step_*.txt``, new 
 from __future__ import annotations
 
 import io
-import re
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QDockWidget, QHBoxLayout, QLabel, QPushButton, QSlider, QStackedWidget,
                                QVBoxLayout, QWidget)
 
 from engine.errors import GenLabError
+from engine.runs.layout import sample_grids
 from engine.safe_io import ReadRefused, read_bytes
 from gui.visibility import on_screen, when_shown
 from gui.widgets.text_views import TextSamplesView
 from gui.widgets.views import ImageGridView, ScatterView
-
-STEP_RE = re.compile(r"^step_(\d+)\.(?:png|txt)$")
-
-
-def sample_files(samples_dir: Path) -> list[tuple[int, Path]]:
-    """(step, png path) of every stored sample grid, in step order."""
-    if not samples_dir.is_dir():
-        return []
-    found = []
-    for p in samples_dir.iterdir():
-        m = STEP_RE.match(p.name)
-        if m:
-            found.append((int(m.group(1)), p))
-    return sorted(found)
-
 
 def read_png(path: Path) -> np.ndarray:
     """A stored grid, through the engine's guarded picture reader (a regular file of bounded size and
@@ -69,20 +54,25 @@ def read_points(path: Path) -> np.ndarray:
 
 
 class SamplesDock(QDockWidget):
+    # A sample was clicked: its index and what is shown of it (an image's uint8 picture, a point's coordinates).
+    cell_clicked = Signal(int, object)
+
     def __init__(self, parent=None):
         super().__init__(self.tr("Samples"), parent)
         self.setObjectName("dock_samples")
         self.kind: str | None = None
-        self.samples_dir: Path | None = None
+        self.run_dir: Path | None = None         # the run whose samples/ the scrubber reads
         self.history: list[tuple[int, Path]] = []
         self.live = True
         self.live_step: int | None = None
         self.updates = 0
         self._live_shape: tuple[int, int] | None = None
         self._live_event = None
+        self.cell_shape: tuple[int, int] | None = None   # (H, W) of one image sample, set when a run starts
 
         body = QWidget()
         layout = QVBoxLayout(body)
+        self._layout = layout
         layout.setContentsMargins(4, 4, 4, 4)
         self.caption = QLabel(self.tr("Samples appear here when training starts."))
         self.caption.setObjectName("samples_caption")
@@ -117,13 +107,15 @@ class SamplesDock(QDockWidget):
         row.addWidget(self.live_button)
         layout.addLayout(row)
         self.setWidget(body)
+        self.image_view.scene().sigMouseClicked.connect(self._on_image_scene_clicked)
+        self.scatter_view.scene().sigMouseClicked.connect(self._on_scatter_scene_clicked)
         self.visibilityChanged.connect(self._on_visibility_changed)
 
     # ---- run lifecycle --------------------------------------------------------------------------------
     def start_run(self, run_dir: Path | None, kind: str, reference: np.ndarray | None = None) -> None:
         """A new run: clear the pictures, remember where its samples are written."""
         self.kind = kind
-        self.samples_dir = Path(run_dir) / "samples" if run_dir else None
+        self.run_dir = Path(run_dir) if run_dir else None
         self.history = []
         self.live_step = None
         self._live_shape = None
@@ -146,7 +138,7 @@ class SamplesDock(QDockWidget):
 
     def clear(self) -> None:
         self.kind = None
-        self.samples_dir = None
+        self.run_dir = None
         self.history = []
         self._live_event = None
         self.image_view.clear_picture()
@@ -165,8 +157,8 @@ class SamplesDock(QDockWidget):
             path = Path(ev.path)
             if not self.history or self.history[-1][0] < ev.step:
                 self.history.append((ev.step, path))
-            if self.samples_dir is None:
-                self.samples_dir = path.parent
+            if self.run_dir is None:
+                self.run_dir = path.parent.parent     # <run>/samples/step_*.png
         self.live_step = ev.step
         self._live_event = ev
         if ev.kind == "image":
@@ -202,11 +194,50 @@ class SamplesDock(QDockWidget):
         text = self.tr("Live: step {step:,}, {what}") if live else self.tr("Stored: step {step:,}, {what}")
         return text.format(step=step, what=what)
 
+    def add_below(self, widget: QWidget) -> None:
+        """A panel under the samples (the nearest training neighbours of a clicked sample)."""
+        self._layout.addWidget(widget)
+
+    def cell_at(self, x: float, y: float) -> tuple[int, np.ndarray] | None:
+        """(index, picture) of the live grid's sample at picture coordinates (x, y), or None (padding,
+        no grid, points, or a stored grid, which is upscaled)."""
+        ev = self._live_event
+        if ev is None or ev.kind != "image" or self.cell_shape is None or not self.live:
+            return None
+        h, w = self.cell_shape
+        grid = ev.data
+        col, row = int(x - 1) // (w + 1), int(y - 1) // (h + 1)
+        ncol = (grid.shape[1] - 1) // (w + 1)
+        x0, y0 = 1 + col * (w + 1), 1 + row * (h + 1)
+        if x < 1 or y < 1 or not (x0 <= x < x0 + w and y0 <= y < y0 + h) or col >= ncol or y0 + h > grid.shape[0]:
+            return None
+        return row * ncol + col, np.ascontiguousarray(grid[y0:y0 + h, x0:x0 + w])
+
+    def _on_image_scene_clicked(self, event) -> None:
+        pos = self.image_view.item.mapFromScene(event.scenePos())
+        found = self.cell_at(pos.x(), pos.y())
+        if found is not None:
+            self.cell_clicked.emit(*found)
+
+    def point_at(self, x: float, y: float) -> tuple[int, np.ndarray] | None:
+        """(index, coordinates) of the shown sample point nearest to (x, y) in data units, or None."""
+        pts = self.scatter_view.samples
+        if self.kind != "points" or pts is None or not len(pts):
+            return None
+        i = int(np.argmin(((pts - np.array([x, y])) ** 2).sum(1)))
+        return i, np.array(pts[i], dtype=np.float32)
+
+    def _on_scatter_scene_clicked(self, event) -> None:
+        pos = self.scatter_view.getPlotItem().vb.mapSceneToView(event.scenePos())
+        found = self.point_at(pos.x(), pos.y())
+        if found is not None:
+            self.cell_clicked.emit(*found)
+
     # ---- history -------------------------------------------------------------------------------------
     def refresh_history(self) -> None:
         """Re-read the run's samples folder (a run that was resumed or opened)."""
-        if self.samples_dir is not None:
-            self.history = sample_files(self.samples_dir)
+        if self.run_dir is not None:
+            self.history = sample_grids(self.run_dir)
         self._sync_scrubber()
 
     def _sync_scrubber(self) -> None:

@@ -2,6 +2,33 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
+    <name>NeighbourPanel</name>
+    <message>
+        <source>Looking for the training examples nearest to sample {n}…</source>
+        <translation>正在计算与样本 {n} 最近的训练样本…</translation>
+    </message>
+    <message>
+        <source>Copy: nearer to a training example ({d:.3g}) than 95% of held-out examples are ({t:.3g}).</source>
+        <translation>复制：它与某个训练样本的距离（{d:.3g}）比 95% 的留出样本都近（{t:.3g}）。</translation>
+    </message>
+    <message>
+        <source>Novel: its nearest training example is {d:.3g} away, no nearer than held-out examples come (5% of them within {t:.3g}).</source>
+        <translation>新样本：最近的训练样本距离为 {d:.3g}，并不比留出样本更近（其中 5% 在 {t:.3g} 以内）。</translation>
+    </message>
+    <message>
+        <source>Sample {n}, then its 3 nearest training images (distances {d}; nearest held-out image {h:.3g}). {verdict}</source>
+        <translation>样本 {n}，以及与它最近的 3 张训练图像（距离 {d}；最近的留出图像 {h:.3g}）。{verdict}</translation>
+    </message>
+    <message>
+        <source>Point {n}: nearest training points {near} (distances {d}; nearest held-out point {h:.3g}). {verdict}</source>
+        <translation>点 {n}：最近的训练点 {near}（距离 {d}；最近的留出点 {h:.3g}）。{verdict}</translation>
+    </message>
+    <message>
+        <source>Could not search the training data: {message}</source>
+        <translation>无法读取训练数据：{message}</translation>
+    </message>
+</context>
+<context>
     <name>AboutDialog</name>
     <message>
         <location filename="../../gui/dialogs/about_dialog.py" line="64"/>
@@ -1124,6 +1151,14 @@ skipped:</source>
 </context>
 <context>
     <name>Knob</name>
+    <message>
+        <source>TensorBoard files</source>
+        <translation>TensorBoard 文件</translation>
+    </message>
+    <message>
+        <source>Also write TensorBoard event files (losses, gradient norms, evaluations, sample pictures) to the run folder&apos;s tensorboard/.</source>
+        <translation>同时把 TensorBoard 事件文件（损失、梯度范数、评估、样本图片）写入运行文件夹的 tensorboard/ 中。</translation>
+    </message>
     <message>
         <location filename="../../engine/config.py" line="152"/>
         <source>Built-in dataset (moons, 8gaussians, digits, shapes, drawn, ...), a downloadable one (mnist, fashion-mnist, cifar10) or a path to your own file or folder.</source>
@@ -2562,6 +2597,14 @@ skipped:</source>
 <context>
     <name>MainWindow</name>
     <message>
+        <source>{detector}: {saw}. Try: {advice}</source>
+        <translation>{detector}：{saw}。可以尝试：{advice}</translation>
+    </message>
+    <message>
+        <source>At step {step:,} the run&apos;s detectors saw trouble.</source>
+        <translation>在第 {step:,} 步，运行的检测器发现了不对的地方。</translation>
+    </message>
+    <message>
         <location filename="../../gui/main_window.py" line="113"/>
         <source>Controls</source>
         <translation>控制</translation>
@@ -3931,6 +3974,34 @@ Downloaded the first time you pick it; Cancel stops it.</source>
 </context>
 <context>
     <name>engine</name>
+    <message>
+        <source>memorisation</source>
+        <translation>记忆训练数据</translation>
+    </message>
+    <message>
+        <source>mode collapse</source>
+        <translation>模式单一化</translation>
+    </message>
+    <message>
+        <source>posterior collapse</source>
+        <translation>后验退化</translation>
+    </message>
+    <message>
+        <source>discriminator saturation</source>
+        <translation>判别器饱和</translation>
+    </message>
+    <message>
+        <source>gradients</source>
+        <translation>梯度</translation>
+    </message>
+    <message>
+        <source>loss plateau</source>
+        <translation>损失不再下降</translation>
+    </message>
+    <message>
+        <source>the run&apos;s detectors could not look at step {step}: {error}</source>
+        <translation>运行的检测器无法在第 {step} 步检查：{error}</translation>
+    </message>
     <message>
         <location filename="../../engine/training/loop.py" line="432"/>
         <source>changed {change} at step {step}</source>

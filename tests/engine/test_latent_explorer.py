@@ -285,3 +285,32 @@ def test_the_vae_decode_mean_is_the_mean_of_its_discrete_distribution():
         grid = torch.linspace(0, 1, levels)
         slow = (discretized_logistic_probs(mean, log_scale, levels) * grid).sum(-1)
         torch.testing.assert_close(discretized_logistic_mean(mean, log_scale, levels), slow, atol=3e-6, rtol=0)
+
+
+# ---- the run's device (issue 16) -----------------------------------------------------------------------------
+def test_snapshots_carry_the_runs_device_and_the_explorer_follows_what_this_machine_has(explorer):
+    import dataclasses
+    model = _model("vae", latent_dim=2)
+    snap = take_snapshot(model, 3)
+    assert snap.device == "cpu"
+    # a run on a device this process cannot use (here: a CUDA run on a machine without one): stay on the CPU
+    elsewhere = dataclasses.replace(snap, device="cuda:0" if not torch.cuda.is_available() else "cpu")
+    explorer.set_snapshot(elsewhere)
+    explorer.decode(np.array([0.1, 0.2]))
+    assert explorer.wait_idle(30)
+    (res,) = explorer.got.of("decode")
+    assert res.error is None and explorer.device.type == "cpu" and explorer.model.device.type == "cpu"
+
+
+@pytest.mark.cuda
+def test_the_explorer_decodes_on_the_runs_gpu(explorer):
+    model = _model("vae", latent_dim=2).to("cuda")
+    snap = take_snapshot(model, 3)
+    assert snap.device.startswith("cuda")
+    explorer.set_snapshot(snap)
+    explorer.decode(np.array([0.1, 0.2]))
+    assert explorer.wait_idle(30)
+    (res,) = explorer.got.of("decode")
+    assert res.error is None and explorer.model.device.type == "cuda"
+    ref = snap.build_model().decode(torch.tensor([[0.1, 0.2]]))
+    assert np.abs(res.data.values.astype(int) - jobs.images_uint8(ref).astype(int)).max() <= 1

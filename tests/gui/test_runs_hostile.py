@@ -63,7 +63,7 @@ def test_a_damaged_run_is_listed_with_its_reason_beside_the_good_ones(make_windo
     qtbot.waitUntil(lambda: "metrics.jsonl" in log.toPlainText() and "not a regular file" in log.toPlainText(),
                     timeout=30_000)
     w.runs_controller.open_run(str(workspace / "good"))   # and the good run still opens
-    qtbot.waitUntil(lambda: w.runs_controller.opened == workspace / "good", timeout=30_000)
+    qtbot.waitUntil(lambda: w.shown.path == workspace / "good", timeout=30_000)
     assert w.samples_dock.history
 
 

@@ -107,6 +107,14 @@ def test_resources_are_bundled_and_docs_are_not(spec):
         assert (ROOT / "resources" / needed).is_file(), needed
 
 
+def test_shell_completion_is_made_at_build_time(spec):
+    datas = spec["Analysis"][0].kwargs["datas"]
+    folder = next(Path(src) for src, dest in datas if dest == "completion")
+    script = (folder / "genlab.bash").read_text()
+    assert "complete -o default -F _genlab genlab" in script and "diagnose" in script
+    assert (folder / "genlab.zsh").read_text().startswith("autoload -U +X bashcompinit")
+
+
 def test_every_engine_and_gui_module_is_a_hidden_import(spec):
     hidden = set(spec["Analysis"][0].kwargs["hiddenimports"])
     expected = set()
