@@ -30,7 +30,6 @@ import torch
 from engine.config import RunConfig
 from engine.data import Dataset, load_dataset
 from engine.data.preprocess import Preprocess
-from engine.data.text import text_samples
 from engine.devices import (amp_policy, apply_backend_flags, backend_flags, describe_device, device_caps,
                             device_generator, family_device, keep_data_on_device, resolve_device,
                             set_torch_threads)
@@ -54,6 +53,7 @@ from engine.training.meters import LossMeter, SampleSchedule, TrainingClock
 from engine.training.recorder import RunRecorder, best_record
 from engine.training.recovery import checkpoint_to_resume, model_for_resume
 from engine.training.snapshot import take_snapshot
+from engine.training.text_samples import draw_text_samples
 from engine.training.watch import Watch
 
 __all__ = ["Trainer", "Controls", "BatchSampler", "SampleSchedule", "LossMeter", "UNLIMITED_STEPS",
@@ -218,11 +218,7 @@ class Trainer:
         spec = self.dataset.spec
         tc = self.config.train
         if spec.kind == "text":
-            x = self.model.sample(tc.n_display, generator=self.gen_sample, **self.model.display_options())
-            lines, novel = text_samples(x, self.dataset)
-            path = self.recorder.write_text_samples(self.step, lines, novel) if self.run is not None and self.is_writer else None
-            return SamplesReady(step=self.step, kind=spec.kind, data=lines, path=path,
-                                seconds=time.perf_counter() - t0, novel=novel)
+            return draw_text_samples(self, t0)
         if spec.kind == "points":
             n = min(MAX_DISPLAY_POINTS, tc.n_display * 16)
             pts = self.model.sample(n, generator=self.gen_sample, **self.model.display_options()).cpu().numpy().astype(np.float32)

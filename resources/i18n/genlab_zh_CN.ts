@@ -790,6 +790,14 @@ skipped:</source>
         <source>{n} classes, {least:,} to {most:,} each</source>
         <translation>{n} 个类别，每类 {least:,} 到 {most:,} 个</translation>
     </message>
+    <message>
+        <source>text, one example a line</source>
+        <translation>文本，每行一个样本</translation>
+    </message>
+    <message>
+        <source>lines of up to {n} characters</source>
+        <translation>每行最多 {n} 个字符</translation>
+    </message>
 </context>
 <context>
     <name>DatasetLoader</name>
@@ -1018,6 +1026,18 @@ skipped:</source>
     <message>
         <source>h, the kernel&apos;s standard deviation (model units)</source>
         <translation>h，核的标准差（模型单位）</translation>
+    </message>
+    <message>
+        <source>its generator's output must be continuous for the discriminator's gradient to reach it; characters are discrete tokens</source>
+        <translation>判别器的梯度要传到生成器，生成器的输出不能是离散的；字符是离散的记号</translation>
+    </message>
+    <message>
+        <source>an invertible map between continuous spaces has no density on discrete characters</source>
+        <translation>可逆映射在实数空间之间定义密度，离散字符上没有密度</translation>
+    </message>
+    <message>
+        <source>it adds and removes Gaussian noise in a continuous space; characters are discrete tokens</source>
+        <translation>它在实数空间中加入并去除高斯噪声；字符是离散的记号</translation>
     </message>
 </context>
 <context>
@@ -2219,6 +2239,42 @@ skipped:</source>
     <message>
         <source>Stored points scored by leave-one-out at every step.</source>
         <translation>每一步用留一法评分的保存点个数。</translation>
+    </message>
+    <message>
+        <source>max length</source>
+        <translation>最大长度</translation>
+    </message>
+    <message>
+        <source>max vocab</source>
+        <translation>最大字符数</translation>
+    </message>
+    <message>
+        <source>word dropout</source>
+        <translation>词丢弃</translation>
+    </message>
+    <message>
+        <source>network</source>
+        <translation>网络</translation>
+    </message>
+    <message>
+        <source>characters</source>
+        <translation>字符</translation>
+    </message>
+    <message>
+        <source>Text: the longest line allowed, in characters (0: the longest line of the file, which may have at most 256; a longer line is refused, naming it).</source>
+        <translation>文本：允许的最长一行，以字符计（0：取文件中最长的一行，最多 256；更长的行会被拒绝并给出行号）。</translation>
+    </message>
+    <message>
+        <source>Text: refuse files with more distinct characters than this (a guard against binary or mixed-up files; raise it for a large alphabet).</source>
+        <translation>文本：拒绝不同字符多于此数的文件（防止二进制或错误的文件；字符集较大时请调高）。</translation>
+    </message>
+    <message>
+        <source>Text: share of the decoder's input characters replaced by a blank while training, so it must read the line from z (against posterior collapse).</source>
+        <translation>文本：训练时解码器输入字符被替换为空白的比例，使其必须从 z 读出整行（防止后验崩溃）。</translation>
+    </message>
+    <message>
+        <source>Text: the sequence network, a causal Transformer or a recurrent GRU (points and images always use the Transformer).</source>
+        <translation>文本：序列网络，因果 Transformer 或 GRU（点和图像始终使用 Transformer）。</translation>
     </message>
 </context>
 <context>
@@ -3774,6 +3830,10 @@ damaged: {reason}</source>
         <source>Cannot read {name}: {e}</source>
         <translation>无法读取 {name}：{e}</translation>
     </message>
+    <message>
+        <source>{n} lines, {k} new (★: not in the training set)</source>
+        <translation>{n} 行，{k} 行是新的（★：不在训练集中）</translation>
+    </message>
 </context>
 <context>
     <name>SetupDock</name>
@@ -3989,6 +4049,18 @@ Already downloaded: loads without the network.</source>
 Downloaded the first time you pick it; Cancel stops it.</source>
         <translation>
 首次选择时下载；“取消”可中止。</translation>
+    </message>
+    <message>
+        <source>lines of up to {n} characters</source>
+        <translation>每行最多 {n} 个字符</translation>
+    </message>
+    <message>
+        <source>{family} cannot model {kind} data: {reason}</source>
+        <translation>{family} 无法建模{kind}数据：{reason}</translation>
+    </message>
+    <message>
+        <source>not supported</source>
+        <translation>不可用</translation>
     </message>
 </context>
 <context>
@@ -4226,6 +4298,123 @@ Downloaded the first time you pick it; Cancel stops it.</source>
         <location filename="../../engine/data/sources.py" line="40"/>
         <source>read data from {detail}</source>
         <translation>从 {detail} 读取数据</translation>
+    </message>
+</context>
+<context>
+    <name>TextProbe</name>
+    <message>
+        <source>Type the beginning of a line: the model shows which character it expects next, with its probability.</source>
+        <translation>输入一行的开头：模型显示它预期的下一个字符及其概率。</translation>
+    </message>
+    <message>
+        <source>Type the beginning of a line: the model completes it. Each completion shows its probability under the model; ★ marks lines that are not in the training set.</source>
+        <translation>输入一行的开头：模型把它补全。每个补全显示其在模型下的概率；★ 表示不在训练集中的行。</translation>
+    </message>
+    <message>
+        <source>Prefix</source>
+        <translation>开头</translation>
+    </message>
+    <message>
+        <source>e.g. jo</source>
+        <translation>例如 jo</translation>
+    </message>
+    <message>
+        <source>Temperature</source>
+        <translation>温度</translation>
+    </message>
+    <message>
+        <source>Top-k</source>
+        <translation>Top-k</translation>
+    </message>
+    <message>
+        <source>all</source>
+        <translation>全部</translation>
+    </message>
+    <message>
+        <source>Again</source>
+        <translation>再来</translation>
+    </message>
+    <message>
+        <source>Draw other completions</source>
+        <translation>抽取其他补全</translation>
+    </message>
+    <message>
+        <source>Where the last attention layer looks when it predicts the next character (darker: more weight; ^ is the start of the line)</source>
+        <translation>最后一层注意力在预测下一个字符时看向哪里（越深权重越大；^ 是行首）</translation>
+    </message>
+    <message>
+        <source>Next character</source>
+        <translation>下一个字符</translation>
+    </message>
+    <message>
+        <source>Waiting for the first weights of the run…</source>
+        <translation>等待本次运行的第一份权重…</translation>
+    </message>
+    <message>
+        <source>Step {step:,} of the run</source>
+        <translation>运行的第 {step:,} 步</translation>
+    </message>
+    <message>
+        <source>(a recurrent network has no attention to show)</source>
+        <translation>（GRU 网络没有可显示的注意力）</translation>
+    </message>
+    <message>
+        <source>new: not in the training set</source>
+        <translation>新的：不在训练集中</translation>
+    </message>
+    <message>
+        <source>already in the training set</source>
+        <translation>已在训练集中</translation>
+    </message>
+</context>
+<context>
+    <name>TextLatentProbe</name>
+    <message>
+        <source>Drag on the plane through the VAE's latent code: the line shows what the decoder writes there. Dots are training lines where the encoder puts them; dashed circles are the prior's 1 and 2 sigma.</source>
+        <translation>在平面上拖动以穿过 VAE 的潜在编码：下方的行是解码器在该处写出的内容。点是编码器放置训练行的位置；两个环是先验的 1 和 2 sigma。</translation>
+    </message>
+    <message>
+        <source>From</source>
+        <translation>从</translation>
+    </message>
+    <message>
+        <source>to</source>
+        <translation>到</translation>
+    </message>
+    <message>
+        <source>Morph</source>
+        <translation>渐变</translation>
+    </message>
+    <message>
+        <source>Decode the straight path between the two lines' codes</source>
+        <translation>解码两行编码之间的直线路径</translation>
+    </message>
+    <message>
+        <source>Waiting for the first weights of the run…</source>
+        <translation>等待本次运行的第一份权重…</translation>
+    </message>
+    <message>
+        <source>Step {step:,} of the run</source>
+        <translation>运行的第 {step:,} 步</translation>
+    </message>
+    <message>
+        <source>{line}   ({nats:.2f} nats/char, bound)</source>
+        <translation>{line}   （{nats:.2f} 奈特/字符，界）</translation>
+    </message>
+    <message>
+        <source>{i}. {line}   ({nats:.2f} nats/char)</source>
+        <translation>{i}. {line}   （{nats:.2f} 奈特/字符）</translation>
+    </message>
+</context>
+<context>
+    <name>TextSamplesView</name>
+    <message>
+        <source>new: not in the training set</source>
+        <translation>新的：不在训练集中</translation>
+    </message>
+    <message>
+        <source>already in the training set</source>
+        <translation>已在训练集中</translation>
     </message>
 </context>
 </TS>
