@@ -17,7 +17,7 @@ from torch import nn
 
 from engine.knobs import knob
 from engine.interrupt import check_interrupt
-from engine.models.base import GenerativeModel, InsideView, LatentView, ModelConfig, randn
+from engine.models.base import GenerativeModel, InsideView, LatentView, ModelConfig, SizeCandidate, randn
 from engine.models.likelihoods import (discretized_logistic_log_prob, discretized_logistic_mean)
 from engine.models.nets import ConvDecoder, ConvEncoder, mlp
 from engine.i18n import QT_TRANSLATE_NOOP
@@ -48,6 +48,10 @@ class VAEConfig(ModelConfig):
                                                            "5000 steps), so the decoder learns to use the latent code before the prior "
                                                            "pulls it in (0: no ramp)."))
     iw_samples: int = knob(64, min=1, max=5000, help=QT_TRANSLATE_NOOP("Knob", "Importance samples for the held-out likelihood bound."))
+    image_net: str = knob("conv", choices=("conv", "mlp"),
+                          help=QT_TRANSLATE_NOOP("Knob", "Images: conv (a conv encoder and decoder of the given width) or mlp (fully "
+                                                         "connected layers of the given hidden width and depth over the flattened "
+                                                         "image: many times cheaper per image on a CPU)."))
 
 
 class VAE(GenerativeModel):
@@ -84,6 +88,22 @@ class VAE(GenerativeModel):
                 out["kl_weight"] = (loss - recon) / kl
         return out
 
+    @classmethod
+    def size_candidates(cls, spec):
+        """Images: MLPs first (on a CPU a 784-512-512 MLP costs a tenth of the narrowest conv net per
+        image and draws recognisable digits within a minute), then a narrow conv net for long budgets.
+        A latent of 16-32: the 2-D latent of the defaults is for exploring, not for good samples."""
+        if spec.kind != "image":
+            return ()
+        return (
+            SizeCandidate("mlp-256", {"image_net": "mlp", "hidden": 256, "depth": 1, "latent_dim": 16},
+                          {"batch_size": 128, "lr": 1e-3}, steps_needed=1500),
+            SizeCandidate("mlp-512", {"image_net": "mlp", "hidden": 512, "depth": 2, "latent_dim": 20},
+                          {"batch_size": 128, "lr": 1e-3}, steps_needed=4000),
+            SizeCandidate("conv-16", {"image_net": "conv", "width": 16, "latent_dim": 32},
+                          {"batch_size": 64, "lr": 1e-3}, steps_needed=20000),
+        )
+
     def density_label(self, options):
         return f"log-density bound (importance-weighted, {options.get('samples', self.cfg.iw_samples)} samples)"
 
@@ -96,6 +116,11 @@ class VAE(GenerativeModel):
             d = self.spec.dim
             self.encoder = mlp(d + k, 2 * c.latent_dim, c.hidden, c.depth)
             self.decoder = mlp(c.latent_dim + k, 2 * d, c.hidden, c.depth)
+        elif c.image_net == "mlp":
+            ch, h, w = self.spec.shape
+            self.encoder = nn.Sequential(nn.Flatten(), mlp((ch + k) * h * w, 2 * c.latent_dim, c.hidden, c.depth))
+            self.decoder = nn.Sequential(mlp(c.latent_dim + k, 2 * ch * h * w, c.hidden, c.depth),
+                                         nn.Unflatten(1, (2 * ch, h, w)))
         else:
             ch, h, w = self.spec.shape
             self.encoder = ConvEncoder(ch + k, (h, w), c.width, 2 * c.latent_dim)
