@@ -584,7 +584,8 @@ class Trainer:
         """The run's last samples and evaluation (unless made at this very step already)."""
         if self.schedule.last_step != self.step:
             yield from self._sample_events()
-        if self._last_eval is not None and self._last_eval.step == self.step:
+        if (self._last_eval is not None and self._last_eval.step == self.step
+                and ("frechet" in self._last_eval.metrics or not self.quality.enabled)):
             return Outcome(reason, self._last_eval.metrics)
         ev = self._eval_event()
         yield ev
