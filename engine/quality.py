@@ -22,6 +22,7 @@ process), then ``judge.score(samples)`` -> dict with ``frechet``, ``frechet_floo
 from __future__ import annotations
 
 import hashlib
+import math
 import threading
 
 import torch
@@ -178,3 +179,21 @@ def quality_of_model(model, judge: QualityJudge, n: int, generator: torch.Genera
         parts.append(model.sample(k, generator, **options).float().cpu())
         done += k
     return judge.score(torch.cat(parts))
+
+
+def time_to_ratio(history: list[tuple[float, float]], target: float) -> float | None:
+    """Seconds of training until ``frechet_ratio`` reaches ``target`` at the current rate, from the
+    readouts so far as (training seconds, ratio): the log of the ratio is extrapolated along the line
+    through the last two readouts (a ratio falls roughly geometrically while a model learns). 0 when
+    the newest readout is at or below the target; None when there are fewer than two readouts or the
+    ratio is not falling (no estimate is honest then)."""
+    points = [(float(t), float(r)) for t, r in history if r is not None and r > 0]
+    if points and points[-1][1] <= target:
+        return 0.0
+    if len(points) < 2 or target <= 0:
+        return None
+    (t0, r0), (t1, r1) = points[-2], points[-1]
+    if t1 <= t0 or r1 >= r0:
+        return None
+    rate = (math.log(r0) - math.log(r1)) / (t1 - t0)   # log-ratio lost per second
+    return (math.log(r1) - math.log(target)) / rate

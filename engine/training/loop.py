@@ -236,7 +236,7 @@ class Trainer:
                                limit or self.config.train.eval_limit, self.gen_eval)
         per_image = self.schedule.last_cost / self.config.train.n_display if self.schedule.last_cost else None
         if self.quality.due(self.elapsed, final, per_image):  # the sample-quality figure (images)
-            metrics.update(self.quality.measure(self.model, self.gen_eval))
+            metrics.update(self.quality.measure(self.model, self.gen_eval), frechet_time=self.elapsed)
         metrics.update(step=self.step, data=self.config.data.name)
         nll = metrics.get("test_nll_nats")
         if nll is not None and math.isfinite(nll) and nll < self.best_nll:

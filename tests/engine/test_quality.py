@@ -93,3 +93,12 @@ def test_the_smallest_28x28_preset_learns_within_seconds(digits, family, tmp_pat
             break
     assert len(losses) == 6 and all(map(torch.isfinite, torch.tensor(losses)))
     assert sum(losses[-3:]) / 3 < 0.95 * losses[0], losses   # the noisy diffusion loss falls slowest
+
+
+def test_time_to_target_ratio_extrapolates_the_log_ratio():
+    from engine.quality import time_to_ratio
+    assert time_to_ratio([(10.0, 8.0)], 2.0) is None                 # one readout: no rate yet
+    assert time_to_ratio([(10.0, 8.0), (20.0, 4.0)], 2.0) == pytest.approx(10.0)   # halves every 10 s
+    assert time_to_ratio([(10.0, 8.0), (20.0, 4.0)], 1.0) == pytest.approx(20.0)
+    assert time_to_ratio([(10.0, 4.0), (20.0, 5.0)], 2.0) is None     # getting worse: no estimate
+    assert time_to_ratio([(10.0, 4.0), (20.0, 1.5)], 2.0) == 0.0      # already there
