@@ -16,14 +16,17 @@ Reference: the classic MLP VAE of PyTorch's examples (784-400-20, Bernoulli deco
 
     python bench/images.py [--families vae,gan] [--budgets 60,300] [--data ../shared/datasets/mnist]
 
-Prints a table, then one JSON line (also saved as bench/results/images.json).
+Prints a table, then one JSON line (also saved as bench/results/images_<data>_<budgets>_<families>.json).
+The reference VAE has a 784-pixel input, so it runs on 28x28 grey data only.
 """
 
 from __future__ import annotations
 
 import argparse
 import shutil
+import tempfile
 import time
+from pathlib import Path
 
 from common import RESULTS, ROOT, emit_json, print_table
 
@@ -47,11 +50,16 @@ MNIST = next((p / "shared" / "datasets" / "mnist" for p in (ROOT.parent, ROOT.pa
 FAMILIES = ("vae", "gan", "ar", "flow", "diffusion")
 
 
+def tag(data_name: str) -> str:
+    """Short name of the data for result files: mnist, shapes-colour, ..."""
+    return Path(data_name).name or data_name
+
+
 def run_family(family, ds, data_name, budget, threads, out_dir):
     plan = plan_run(family, ds.spec, budget, threads=threads, cache_path=RESULTS / "calibration.json")
     cfg = apply_plan(RunConfig(family=family).with_overrides([f"data.name={data_name}"]), plan,
                      keep=[f"train.threads={threads}", "train.checkpoint_seconds=0", "train.checkpoint_every=100000000"])
-    run_dir = out_dir / f"{family}_{int(budget)}s"
+    run_dir = out_dir / f"{tag(data_name)}_{family}_{int(budget)}s"
     if run_dir.exists():
         shutil.rmtree(run_dir)
     trainer = Trainer(cfg, run_dir, dataset=ds)
@@ -64,7 +72,7 @@ def run_family(family, ds, data_name, budget, threads, out_dir):
     wall = time.perf_counter() - t0
     m = final.metrics
     grids = sorted((run_dir / "samples").glob("step_*.png"))
-    png = RESULTS / f"images_{family}_{int(budget)}s.png"
+    png = RESULTS / f"images_{tag(data_name)}_{family}_{int(budget)}s.png"
     if grids:
         shutil.copyfile(grids[-1], png)
     return {"family": family, "budget_s": budget, "size": plan.candidate, "calibrated_steps_per_s": plan.rate,
@@ -92,7 +100,7 @@ class ExampleVAE(nn.Module):
         return self.decode(z), mu, logvar
 
 
-def run_reference(ds, budget, judge):
+def run_reference(ds, budget, judge, data_name):
     torch.manual_seed(0)
     model = ExampleVAE()
     opt = torch.optim.Adam(model.parameters(), lr=1e-3)
@@ -112,7 +120,7 @@ def run_reference(ds, budget, judge):
     with torch.no_grad():
         samples = model.decode(torch.randn(256, 20, generator=gen)).view(-1, 1, 28, 28)
     q = judge.score(samples)
-    png = RESULTS / f"images_reference-vae_{int(budget)}s.png"
+    png = RESULTS / f"images_{tag(data_name)}_reference-vae_{int(budget)}s.png"
     png.write_bytes(png_bytes(upscale(image_grid(samples[:64]), 2)))
     return {"family": "reference MLP VAE (784-400-20)", "budget_s": budget, "size": "pytorch-examples",
             "calibrated_steps_per_s": None, "steps": steps, "images_per_s": steps * 128 / budget,
@@ -130,22 +138,23 @@ def main():
     args = ap.parse_args()
     threads = set_torch_threads(default_threads())
     ds = load_dataset(DataConfig(name=args.data))
-    out_dir = RESULTS / "images_runs"
+    out_dir = Path(tempfile.gettempdir()) / "genlab_bench_images"   # run folders (checkpoints): not kept
     judge = QualityJudge.for_dataset(ds.x_train, ds.y_train, ds.x_test, ds.spec.num_classes)
     rows = []
     for budget in [float(b) for b in args.budgets.split(",")]:
         for family in args.families.split(","):
             rows.append(run_family(family, ds, args.data, budget, threads, out_dir))
             print(f"# {rows[-1]}", flush=True)
-        if not args.no_reference:
-            rows.append(run_reference(ds, budget, judge))
+        if not args.no_reference and tuple(ds.spec.shape) == (1, 28, 28):
+            rows.append(run_reference(ds, budget, judge, args.data))
             print(f"# {rows[-1]}", flush=True)
     print_table(["family", "budget s", "size", "steps", "img/s", "frechet", "floor", "ratio", "n", "bits/dim"],
                 [[r["family"], r["budget_s"], r["size"], r["steps"], r["images_per_s"], r["frechet"], r["frechet_floor"],
                   r["frechet_ratio"], r["frechet_n"], r["bits_per_dim"] if r["bits_per_dim"] is not None else "-"]
                  for r in rows])
     emit_json({"benchmark": "images", "data": args.data, "threads": threads, "clock": "thread CPU time",
-               "machine": "shared with other jobs (wall time longer than CPU budget)", "runs": rows}, "images")
+               "machine": "shared with other jobs (wall time longer than CPU budget)", "runs": rows},
+              f"images_{tag(args.data)}_{args.budgets.replace(',', '-')}s_{args.families.replace(',', '-')}")
 
 
 if __name__ == "__main__":
