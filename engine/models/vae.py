@@ -92,11 +92,13 @@ class VAE(GenerativeModel):
     def size_candidates(cls, spec):
         """Images: MLPs first (on a CPU a 784-512-512 MLP costs a tenth of the narrowest conv net per
         image and draws recognisable digits within a minute), then a narrow conv net for long budgets.
-        A latent of 16-32: the 2-D latent of the defaults is for exploring, not for good samples."""
+        A latent of 16-32: the 2-D latent of the defaults is for exploring, not for good samples. On MNIST
+        with 30 CPU seconds, 784-400-20 (PyTorch's example VAE's shape) reached a Fréchet ratio of 60 where
+        784-256-16 reached 70."""
         if spec.kind != "image":
             return ()
         return (
-            SizeCandidate("mlp-256", {"image_net": "mlp", "hidden": 256, "depth": 1, "latent_dim": 16},
+            SizeCandidate("mlp-400", {"image_net": "mlp", "hidden": 400, "depth": 1, "latent_dim": 20},
                           {"batch_size": 128, "lr": 1e-3}, steps_needed=1500),
             SizeCandidate("mlp-512", {"image_net": "mlp", "hidden": 512, "depth": 2, "latent_dim": 20},
                           {"batch_size": 128, "lr": 1e-3}, steps_needed=4000),
