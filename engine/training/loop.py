@@ -149,7 +149,7 @@ class Trainer:
             env = environment(describe_device(self.device), self.threads)
             self.run.write_env(self.dist.environment(env, self.batch_size) if self.dist else env)
         self.schedule = SampleSchedule(tc.sample_every, tc.sample_budget)
-        self.quality = QualityReadout(ds, tc.quality_samples)
+        self.quality = QualityReadout(ds, tc.quality_samples, tc.n_display)
         # Training time is measured with this clock; a benchmark may swap in time.thread_time to
         # budget CPU time, so other processes on a busy machine do not shorten a run.
         self.clock = time.perf_counter
@@ -234,9 +234,7 @@ class Trainer:
         self.gen_eval.manual_seed(self.config.train.seed * 1000 + 2)
         metrics = evaluate_nll(self.model, ds.x_test, ds.y_test if self.model.conditional else None,
                                limit or self.config.train.eval_limit, self.gen_eval)
-        per_image = self.schedule.last_cost / self.config.train.n_display if self.schedule.last_cost else None
-        if self.quality.due(self.elapsed, final, per_image):  # the sample-quality figure (images)
-            metrics.update(self.quality.measure(self.model, self.gen_eval), frechet_time=self.elapsed)
+        metrics.update(self.quality.readout(self.model, self.gen_eval, self.elapsed, final, self.schedule))
         metrics.update(step=self.step, data=self.config.data.name)
         nll = metrics.get("test_nll_nats")
         if nll is not None and math.isfinite(nll) and nll < self.best_nll:

@@ -18,8 +18,9 @@ SHARE = 0.1
 
 
 class QualityReadout:
-    def __init__(self, dataset, samples: int):
+    def __init__(self, dataset, samples: int, n_display: int = 64):
         self.dataset = dataset
+        self.n_display = max(1, int(n_display))   # images in a display grid, to price one sample
         self.samples = int(samples)
         self.enabled = dataset.spec.kind == "image" and self.samples >= 2 and len(dataset.x_test) >= 2
         self.spent = 0.0
@@ -31,6 +32,14 @@ class QualityReadout:
         if final or cost_per_image is None:
             return True
         return self.spent + cost_per_image * self.samples <= SHARE * max(elapsed, 0.0)
+
+    def readout(self, model, generator: torch.Generator | None, elapsed: float, final: bool, schedule) -> dict:
+        """The figure (with ``frechet_time``, the training seconds it was measured at) when ``due``, judging
+        the cost from the last display grid of the loop's ``SampleSchedule``; else {}."""
+        per_image = schedule.last_cost / self.n_display if schedule.last_cost else None
+        if not self.due(elapsed, final, per_image):
+            return {}
+        return {**self.measure(model, generator), "frechet_time": elapsed}
 
     def measure(self, model, generator: torch.Generator | None) -> dict:
         """Samples from ``model`` (display options) scored against the held-out images."""

@@ -102,3 +102,13 @@ def test_time_to_target_ratio_extrapolates_the_log_ratio():
     assert time_to_ratio([(10.0, 8.0), (20.0, 4.0)], 1.0) == pytest.approx(20.0)
     assert time_to_ratio([(10.0, 4.0), (20.0, 5.0)], 2.0) is None     # getting worse: no estimate
     assert time_to_ratio([(10.0, 4.0), (20.0, 1.5)], 2.0) == 0.0      # already there
+
+
+def test_periodic_readouts_stay_within_their_share_of_training_time(digits):
+    from engine.training.quality_readout import QualityReadout
+    q = QualityReadout(digits, samples=256, n_display=64)
+    assert q.enabled
+    assert not q.due(100.0, final=False, cost_per_image=0.1)     # 25.6 s of samples > 10% of 100 s
+    assert q.due(300.0, final=False, cost_per_image=0.1)         # 25.6 s <= 30 s
+    assert q.due(1.0, final=True, cost_per_image=10.0)           # the last evaluation always has it
+    assert not QualityReadout(digits, samples=0).enabled
