@@ -172,8 +172,7 @@ class Diffusion(GenerativeModel):
             if c.likelihood == "ode":
                 self.likelihood_kind = "ode"
         elif c.image_net == "mlp":
-            schedule = NoiseSchedule(c.schedule, c.timesteps)
-            self.net = FlatDenoiser(tuple(self.spec.shape), c.hidden, c.depth, k, schedule.log_alpha_bar, c.prediction)
+            self.net = FlatDenoiser(tuple(self.spec.shape), c.hidden, c.depth, k)
         else:
             ch, h, w = self.spec.shape
             self.net = UNet(ch, (h, w), c.width, k, c.dropout)
