@@ -106,6 +106,8 @@ class TrainConfig:
     sample_budget: float = knob(0.1, min=0.0, max=1.0, help=QT_TRANSLATE_NOOP("Knob", "Largest share of wall time spent drawing display samples."))
     n_display: int = knob(64, min=1, max=5000, help=QT_TRANSLATE_NOOP("Knob", "Images in the sample grid (points: ten times this, at most 5000)."))
     eval_every: int = knob(0, min=0, max=10_000_000, help=QT_TRANSLATE_NOOP("Knob", "Compute the held-out NLL every this many steps (0: only at the end)."), unit=QT_TRANSLATE_NOOP("Knob", "steps"))
+    quality_samples: int = knob(256, min=0, max=100_000, help=QT_TRANSLATE_NOOP("Knob", "Images: samples drawn at each evaluation for the quality figure "
+                                                                                    "(Frechet distance to held-out images in a small classifier's features; 0: off)."))
     eval_limit: int = knob(1000, min=1, max=1_000_000, help=QT_TRANSLATE_NOOP("Knob", "Held-out examples used by the periodic evaluation."))
     checkpoint_every: int = knob(1000, min=1, max=100_000_000, help=QT_TRANSLATE_NOOP("Knob", "Save a checkpoint every this many steps."), unit=QT_TRANSLATE_NOOP("Knob", "steps"))
     checkpoint_seconds: float = knob(30.0, min=0.0, help=QT_TRANSLATE_NOOP("Knob", "...and at least every this many seconds (0: steps only)."), unit=QT_TRANSLATE_NOOP("Knob", "s"))

@@ -39,6 +39,8 @@ DERIVED_LABELS = (
     QT_TRANSLATE_NOOP("Knob", "n display"),
     QT_TRANSLATE_NOOP("Knob", "eval every"),
     QT_TRANSLATE_NOOP("Knob", "eval limit"),
+    QT_TRANSLATE_NOOP("Knob", "quality samples"),
+    QT_TRANSLATE_NOOP("Knob", "image net"),
     QT_TRANSLATE_NOOP("Knob", "checkpoint every"),
     QT_TRANSLATE_NOOP("Knob", "checkpoint seconds"),
     QT_TRANSLATE_NOOP("Knob", "keep checkpoints"),

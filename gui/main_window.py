@@ -212,6 +212,7 @@ class MainWindow(QMainWindow):
         b.checkpoint_saved.connect(
             lambda ev: self.log("info", self.tr("checkpoint saved at step {step:,}").format(step=ev.step)))
         b.evaluation_completed.connect(self._on_bridge_evaluation_completed)
+        b.evaluation_completed.connect(lambda ev: self.samples_dock.show_quality(ev.step, ev.metrics))
         b.training_paused.connect(lambda step: self.log("info", self.tr("paused at step {step:,}").format(step=step)))
         b.training_resumed.connect(lambda step: self.log("info", self.tr("resumed at step {step:,}").format(step=step)))
         b.non_finite_loss.connect(self._on_bridge_non_finite_loss)

@@ -32,13 +32,15 @@ from engine.data.download import RemoteFile, check_url, fetch, split_file_url
 from engine.data.progress import as_reporter
 from engine.data.text import decode_tokens, write_lines
 from engine.data.toys import TOYS
-from engine.devices import resolve_device
+from engine.devices import resolve_device, set_torch_threads
 from engine.errors import ConfigError, GenLabError
 from engine.evaluate import evaluate_nll
 from engine.events import (CheckpointSaved, EvaluationCompleted, LogMessage, NonFiniteLoss, StepCompleted,
                            TrainingFinished)
 from engine.knobs import coerce_value, parse_scalar
 from engine.models.registry import families
+from engine.presets import apply_plan, budget_seconds, plan_run
+from engine.quality import QualityJudge, quality_of_model
 from engine.render import display_scale, image_grid, png_bytes, scatter_image, upscale
 from engine.runs import export, export_model
 from engine.runs.compare import compare_runs, comparison_picture
@@ -142,6 +144,10 @@ def _train(args, dist) -> int:
     loading = DataProgress() if writer else None
     try:
         dataset = dist.load_dataset_in_turn(config.data, loading) if dist is not None else None
+        if getattr(args, "preset", None) and not resume:
+            if dataset is None:
+                dataset = load_dataset(config.data, progress=loading)
+            config = _apply_preset(args, config, dataset.spec, say)
         trainer = Trainer(config, run_dir, dataset=dataset, resume=resume, progress=loading, distributed=dist)
     finally:
         if loading is not None:
@@ -179,12 +185,27 @@ def _train(args, dist) -> int:
     if final is not None and writer:
         summary = {"run": str(run_dir), "family": config.family, "data": config.data.name, "step": final.step,
                    "reason": final.reason, **{k: v for k, v in final.metrics.items()
-                                             if k in ("test_nll_nats", "nll_kind", "bits_per_dim", "nll_se", "n_test", "nats_per_char")}}
+                                             if k in ("test_nll_nats", "nll_kind", "bits_per_dim", "nll_se", "n_test", "nats_per_char")
+                                             or k in QUALITY_KEYS}}
         print(json.dumps(summary))
     if sig.signalled:
         say(f"genlab: stopped at step {trainer.step}; checkpoint saved. Continue with: genlab train --resume {run_dir}")
         return EXIT_INTERRUPTED
     return EXIT_OK
+
+
+def _apply_preset(args, config, spec, say):
+    """``--preset``: size the family's network, batch and schedule for the budget on this machine."""
+    if args.steps is not None:
+        raise GenLabError("genlab train --preset sizes a run for a time budget; give --time SECONDS, not --steps")
+    budget = budget_seconds(args.preset, args.time)
+    say(f"genlab: sizing the {config.family} model for {budget:.0f} s on this machine ...")
+    plan = plan_run(config.family, spec, budget, device=config.train.device,
+                    threads=set_torch_threads(config.train.threads))
+    for w in plan.warnings:
+        say(f"genlab: warning: {w}")
+    say(f"genlab: {plan.summary()}")
+    return apply_plan(config, plan, keep=list(args.set))
 
 
 def report_dataset(ds) -> None:
@@ -203,9 +224,20 @@ def load_data_with_progress(cfg):
         loading.close()
 
 
+QUALITY_KEYS = ("frechet", "frechet_floor", "frechet_ratio", "frechet_n")
+
+
+def _quality_text(m: dict) -> str:
+    if m.get("frechet") is None:
+        return ""
+    ratio = f" = {m['frechet_ratio']:.2f} x floor" if m.get("frechet_ratio") is not None else ""
+    return (f"; quality: Frechet {m['frechet']:.3g} (floor {m['frechet_floor']:.3g}{ratio}, "
+            f"{m['frechet_n']} samples)")
+
+
 def _metric_text(m: dict) -> str:
     if m.get("test_nll_nats") is None:
-        return "no likelihood for this family"
+        return "no likelihood for this family" + _quality_text(m)
     text = f"test NLL ({m['nll_kind']}) {m['test_nll_nats']:.4f} nats"
     if m.get("nll_se") is not None:
         text += f" +- {m['nll_se']:.4f}"
@@ -213,7 +245,7 @@ def _metric_text(m: dict) -> str:
         text += f", {m['bits_per_dim']:.4f} bits/dim"
     if m.get("nats_per_char") is not None:
         text += f", {m['nats_per_char']:.4f} nats/char"
-    return text + f" on {m['n_test']} examples"
+    return text + f" on {m['n_test']} examples" + _quality_text(m)
 
 
 # ---- export and runs ------------------------------------------------------------------------------------
@@ -383,6 +415,8 @@ def cmd_sample(args) -> int:
 def cmd_eval(args) -> int:
     if args.limit < 1:
         raise GenLabError(f"genlab eval: --limit must be at least 1, got {args.limit}")
+    if args.quality < 0 or args.quality == 1:
+        raise GenLabError(f"genlab eval: --quality must be 0 (off) or at least 2 samples, got {args.quality}")
     device = _resolve(args.device)
     config, model, ckpt = load_run_model(args.run, device)
     ds = load_data_with_progress(config.data)
@@ -393,6 +427,11 @@ def cmd_eval(args) -> int:
               "nll_se": m["nll_se"], "n_test": m["n_test"]}
     if "nats_per_char" in m:
         result["nats_per_char"] = m["nats_per_char"]
+    if ds.spec.kind == "image" and args.quality > 0:  # the sample-quality figure (engine.quality)
+        judge = QualityJudge.for_dataset(ds.x_train, ds.y_train, ds.x_test, ds.spec.num_classes)
+        q = quality_of_model(model, judge, args.quality, gen, **model.display_options())
+        m.update(q)
+        result.update({k: q[k] for k in QUALITY_KEYS})
     if args.json:
         print(json.dumps({k: (None if isinstance(v, float) and not math.isfinite(v) else v)
                           for k, v in result.items()}))

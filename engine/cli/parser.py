@@ -45,6 +45,10 @@ def build_parser() -> argparse.ArgumentParser:
     g = t.add_mutually_exclusive_group()
     g.add_argument("--steps", type=int, help="number of training steps (default from the config: 2000)")
     g.add_argument("--time", type=float, metavar="SECONDS", help="train for this many seconds instead of a step count")
+    t.add_argument("--preset", choices=("auto", "1min", "5min", "30min"),
+                   help="size the model, batch and learning-rate schedule for a time budget on this machine "
+                        "(--time SECONDS is the budget when given, else the named one; auto: 5 minutes); measures a few candidate sizes once and caches "
+                        "the rates. --set still overrides any setting")
     t.add_argument("--config", metavar="FILE", help="a run config JSON (as saved in a run folder), or a PNG exported "
                    "by 'genlab export --what png', to start from")
     t.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
@@ -87,6 +91,9 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--json", action="store_true", help="print one JSON object on stdout and nothing else")
     e.add_argument("--limit", type=int, default=1000, help="evaluate at most this many examples (default 1000)")
     e.add_argument("--seed", type=int, default=0, help="seed of the evaluation noise (default 0)")
+    e.add_argument("--quality", type=int, default=256, metavar="N",
+                   help="images: samples for the quality figure (Frechet distance to held-out images in a small "
+                        "classifier's features, with its real-vs-real floor); 0 skips it (default 256)")
     e.add_argument("--device", default="auto", help="auto, cpu, cuda or mps")
 
     d = sub.add_parser("data", help="export examples of a dataset",

@@ -141,6 +141,20 @@ class LatentView:
 
 
 @dataclass(frozen=True)
+class SizeCandidate:
+    """One size of a family's network for a kind of data, offered to ``engine.presets``.
+
+    A family lists its candidates from small to large (``GenerativeModel.size_candidates``); the preset
+    picks the largest whose ``steps_needed`` fit in the person's time budget at the steps per second
+    measured on their machine. ``model`` and ``train`` are partial configs (knob name -> value)."""
+
+    name: str                   # short label shown to the person ("mlp-400", "unet-8")
+    model: dict = dataclasses.field(default_factory=dict)
+    train: dict = dataclasses.field(default_factory=dict)   # batch_size, lr, ... for this size
+    steps_needed: int = 1000    # optimiser steps after which this size's samples are good (measured)
+
+
+@dataclass(frozen=True)
 class InsideView:
     """How "Inside the model" shows a family trained on 2-D points. The heat map is the family's
     log-density when it declares ``log_likelihood``, else its critic's scores when it declares
@@ -212,6 +226,12 @@ class GenerativeModel(nn.Module):
     # Known limits of the exporters for this family: (data kind,) or (data kind, format) -> why. A limit
     # on the kind alone blocks both formats; "onnx" or "pt2" blocks that format.
     export_limits: ClassVar[dict[tuple[str, ...], str]] = {}
+
+    @classmethod
+    def size_candidates(cls, spec: DataSpec) -> tuple[SizeCandidate, ...]:
+        """Network sizes worth training on data of ``spec``, small to large (``engine.presets`` picks one
+        for the budget and the machine). Empty: the family's defaults and its preset file only."""
+        return ()
 
     def __init_subclass__(cls, **kwargs):
         """Check a family's declarations when its class is made, and derive ``live_knobs``."""

@@ -21,9 +21,10 @@ import torch
 import torch.nn.functional as F
 
 from engine.knobs import knob
-from engine.models.base import GenerativeModel, InsideView, LatentView, ModelConfig, rand, randn
+from engine.models.base import GenerativeModel, InsideView, LatentView, ModelConfig, SizeCandidate, rand, randn
 from engine.models.ema import EMA
-from engine.models.gan_nets import ImageDiscriminator, ImageGenerator, PointDiscriminator, PointGenerator
+from engine.models.gan_nets import (FlatImageDiscriminator, FlatImageGenerator, ImageDiscriminator, ImageGenerator,
+                                    PointDiscriminator, PointGenerator)
 from engine.i18n import QT_TRANSLATE_NOOP
 
 LOSSES = ("non-saturating", "hinge", "wgan-gp")
@@ -58,6 +59,10 @@ class GANConfig(ModelConfig):
                              help=QT_TRANSLATE_NOOP("Knob", "Generator learning rate as a multiple of the run's; 0 picks as for the "
                                                             "discriminator."))
     beta1: float = knob(0.5, min=0.0, max=0.99, help=QT_TRANSLATE_NOOP("Knob", "Adam's first moment decay for both players (GANs like 0 to 0.5)."))
+    image_net: str = knob("conv", choices=("conv", "mlp"),
+                          help=QT_TRANSLATE_NOOP("Knob", "Images: conv (DCGAN-style nets of the given width) or mlp (fully connected "
+                                                         "nets of the given hidden width and depth over the flattened image: many "
+                                                         "times cheaper per image on a CPU)."))
     ema_decay: float = knob(0.99, min=0.0, max=0.99999, live=True,
                             help=QT_TRANSLATE_NOOP("Knob", "Decay of the moving average of the generator used for samples and decoding "
                                                            "(about 1 / (1 - decay) steps of memory; a GAN's generator moves fast, so a long "
@@ -84,6 +89,22 @@ class GAN(GenerativeModel):
                                          "grid to its warp."),
         frames="latent_warp")
     # export: the generator (its moving average, which samples use), z (N, latent_dim) -> samples
+
+    @classmethod
+    def size_candidates(cls, spec):
+        """Images: an MLP pair first (cheap per image on a CPU), then narrow DCGAN-style conv nets. The MLP
+        pair takes a stronger R1 penalty: on MNIST with 30 CPU seconds it collapsed onto "1"s at the default
+        0.1 (Fréchet ratio 103) and drew varied digits at 2.0 (ratio 22); spectral norm gave 72."""
+        if spec.kind != "image":
+            return ()
+        return (
+            SizeCandidate("mlp-256", {"image_net": "mlp", "hidden": 256, "depth": 2, "latent_dim": 32, "r1_weight": 2.0},
+                          {"batch_size": 64, "lr": 2e-4}, steps_needed=3000),
+            SizeCandidate("conv-8", {"image_net": "conv", "width": 8, "latent_dim": 32},
+                          {"batch_size": 64, "lr": 2e-4}, steps_needed=6000),
+            SizeCandidate("conv-16", {"image_net": "conv", "width": 16, "latent_dim": 64},
+                          {"batch_size": 64, "lr": 2e-4}, steps_needed=15000),
+        )
 
     @classmethod
     def derived_terms(cls, values, variant):
@@ -113,6 +134,10 @@ class GAN(GenerativeModel):
             d = self.spec.dim
             self.generator = PointGenerator(c.latent_dim, d, c.hidden, c.depth, k)
             self.discriminator = PointDiscriminator(d, c.hidden, c.depth, k, c.spectral_norm)
+        elif c.image_net == "mlp":
+            shape = tuple(self.spec.shape)
+            self.generator = FlatImageGenerator(c.latent_dim, shape, c.hidden, c.depth, k)
+            self.discriminator = FlatImageDiscriminator(shape, c.hidden, c.depth, k, c.spectral_norm)
         else:
             shape = tuple(self.spec.shape)
             self.generator = ImageGenerator(c.latent_dim, shape, c.width, k)

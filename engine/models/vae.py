@@ -18,7 +18,8 @@ from torch import nn
 
 from engine.knobs import knob
 from engine.interrupt import check_interrupt
-from engine.models.base import ExportUnavailable, GenerativeModel, InsideView, LatentView, ModelConfig, one_hot, randn
+from engine.models.base import (ExportUnavailable, GenerativeModel, InsideView, LatentView, ModelConfig, SizeCandidate,
+                                one_hot, randn)
 from engine.models.likelihoods import (discretized_logistic_log_prob, discretized_logistic_mean)
 from engine.models import text_vae
 from engine.models.nets import ConvDecoder, ConvEncoder, mlp
@@ -53,6 +54,10 @@ class VAEConfig(ModelConfig):
     word_dropout: float = knob(0.3, min=0.0, max=1.0,
                                help=QT_TRANSLATE_NOOP("Knob", "Text: share of the decoder's input characters replaced by a blank while "
                                                               "training, so it must read the line from z (against posterior collapse)."))
+    image_net: str = knob("conv", choices=("conv", "mlp"),
+                          help=QT_TRANSLATE_NOOP("Knob", "Images: conv (a conv encoder and decoder of the given width) or mlp (fully "
+                                                         "connected layers of the given hidden width and depth over the flattened "
+                                                         "image: many times cheaper per image on a CPU)."))
 
 
 class VAE(GenerativeModel):
@@ -98,6 +103,24 @@ class VAE(GenerativeModel):
             raise ExportUnavailable(self.export_limits[("text",)])
         return super().export_network()
 
+    @classmethod
+    def size_candidates(cls, spec):
+        """Images: MLPs first (on a CPU a 784-512-512 MLP costs a tenth of the narrowest conv net per
+        image and draws recognisable digits within a minute), then a narrow conv net for long budgets.
+        A latent of 16-32: the 2-D latent of the defaults is for exploring, not for good samples. On MNIST
+        with 30 CPU seconds, 784-400-20 (PyTorch's example VAE's shape) reached a Fréchet ratio of 60 where
+        784-256-16 reached 70."""
+        if spec.kind != "image":
+            return ()
+        return (
+            SizeCandidate("mlp-400", {"image_net": "mlp", "hidden": 400, "depth": 1, "latent_dim": 20},
+                          {"batch_size": 128, "lr": 1e-3}, steps_needed=1500),
+            SizeCandidate("mlp-512", {"image_net": "mlp", "hidden": 512, "depth": 2, "latent_dim": 20},
+                          {"batch_size": 128, "lr": 1e-3}, steps_needed=4000),
+            SizeCandidate("conv-16", {"image_net": "conv", "width": 16, "latent_dim": 32},
+                          {"batch_size": 64, "lr": 1e-3}, steps_needed=20000),
+        )
+
     def density_label(self, options):
         return f"log-density bound (importance-weighted, {options.get('samples', self.cfg.iw_samples)} samples)"
 
@@ -114,6 +137,11 @@ class VAE(GenerativeModel):
             d = self.spec.dim
             self.encoder = mlp(d + k, 2 * c.latent_dim, c.hidden, c.depth)
             self.decoder = mlp(c.latent_dim + k, 2 * d, c.hidden, c.depth)
+        elif c.image_net == "mlp":
+            ch, h, w = self.spec.shape
+            self.encoder = nn.Sequential(nn.Flatten(), mlp((ch + k) * h * w, 2 * c.latent_dim, c.hidden, c.depth))
+            self.decoder = nn.Sequential(mlp(c.latent_dim + k, 2 * ch * h * w, c.hidden, c.depth),
+                                         nn.Unflatten(1, (2 * ch, h, w)))
         else:
             ch, h, w = self.spec.shape
             self.encoder = ConvEncoder(ch + k, (h, w), c.width, 2 * c.latent_dim)

@@ -50,6 +50,7 @@ from engine.runs.folder import RunFolder, environment
 from engine.training.batches import BatchSampler, BatchSource
 from engine.training.controls import Controls
 from engine.training.meters import LossMeter, SampleSchedule, TrainingClock
+from engine.training.quality_readout import QualityReadout
 from engine.training.recorder import RunRecorder, best_record
 from engine.training.recovery import checkpoint_to_resume, model_for_resume
 from engine.training.snapshot import take_snapshot
@@ -158,6 +159,7 @@ class Trainer:
             env = environment(describe_device(self.device), self.threads)
             self.run.write_env(self.dist.environment(env, self.batch_size) if self.dist else env)
         self.schedule = SampleSchedule(tc.sample_every, tc.sample_budget)
+        self.quality = QualityReadout(ds, tc.quality_samples, tc.n_display)
         # Training time is measured with this clock; a benchmark may swap in time.thread_time to
         # budget CPU time, so other processes on a busy machine do not shorten a run.
         self.clock = time.perf_counter
@@ -236,11 +238,12 @@ class Trainer:
         t1 = time.perf_counter()
         return SamplesReady(step=self.step, kind=spec.kind, data=data, path=path, seconds=t1 - t0)
 
-    def evaluate(self, limit: int | None = None) -> dict:
+    def evaluate(self, limit: int | None = None, final: bool = True) -> dict:
         ds = self.dataset
         self.gen_eval.manual_seed(self.config.train.seed * 1000 + 2)
         metrics = evaluate_nll(self.model, ds.x_test, ds.y_test if self.model.conditional else None,
                                limit or self.config.train.eval_limit, self.gen_eval)
+        metrics.update(self.quality.readout(self.model, self.gen_eval, self.elapsed, final, self.schedule))
         metrics.update(step=self.step, data=self.config.data.name)
         nll = metrics.get("test_nll_nats")
         if nll is not None and math.isfinite(nll) and nll < self.best_nll:
@@ -551,16 +554,16 @@ class Trainer:
         yield SnapshotPublished(snap)
 
     def _evaluation_events(self):
-        yield self._eval_event()
+        yield self._eval_event(final=False)
         yield from self._watch_events()
         if self.best_step == self.step and self._last_ckpt_step != self.step:
             yield from self._checkpoint_events()  # keep the best weights, not only their score
 
-    def _eval_event(self) -> EvaluationCompleted:
+    def _eval_event(self, final: bool = True) -> EvaluationCompleted:
         if self.dist is not None and not self.is_writer:  # rank 0 evaluates and records
             return EvaluationCompleted(self.step, {})
         self._activity = "evaluating"
-        metrics = self.evaluate()
+        metrics = self.evaluate(final=final)
         self.recorder.evaluation(self.step, self.elapsed, metrics, self.best_nll, self.best_step)
         self._last_eval = EvaluationCompleted(self.step, metrics)
         return self._last_eval
@@ -599,7 +602,8 @@ class Trainer:
         """The run's last samples and evaluation (unless made at this very step already)."""
         if self.schedule.last_step != self.step:
             yield from self._sample_events()
-        if self._last_eval is not None and self._last_eval.step == self.step:
+        if (self._last_eval is not None and self._last_eval.step == self.step
+                and ("frechet" in self._last_eval.metrics or not self.quality.enabled)):
             return Outcome(reason, self._last_eval.metrics)
         ev = self._eval_event()
         yield ev

@@ -25,6 +25,9 @@ from gui.visibility import on_screen, when_shown
 from gui.widgets.text_views import TextSamplesView
 from gui.widgets.views import ImageGridView, ScatterView
 
+QUALITY_TARGET = 2.0   # the readout estimates when the figure reaches this many floors
+
+
 def read_png(path: Path) -> np.ndarray:
     """A stored grid, through the engine's guarded picture reader (a regular file of bounded size and
     pixel count: a FIFO or a device in a run folder from elsewhere never blocks the window)."""
@@ -106,16 +109,56 @@ class SamplesDock(QDockWidget):
         self.live_button.toggled.connect(self._on_live_button_toggled)
         row.addWidget(self.live_button)
         layout.addLayout(row)
+        self.quality_label = QLabel("")
+        self.quality_label.setObjectName("samples_quality")
+        self.quality_label.setWordWrap(True)
+        self.quality_label.setToolTip(self.tr(
+            "Fréchet distance between the features of the model's samples and of held-out images, in a small "
+            "classifier trained on this run's training images (lower is better). The floor is the same distance "
+            "for as many real training images: about 1x the floor is as good as real data."))
+        self.quality_label.hide()
+        layout.addWidget(self.quality_label)
+        self._quality_history: list[tuple[float, float]] = []
         self.setWidget(body)
         self.image_view.scene().sigMouseClicked.connect(self._on_image_scene_clicked)
         self.scatter_view.scene().sigMouseClicked.connect(self._on_scatter_scene_clicked)
         self.visibilityChanged.connect(self._on_visibility_changed)
+
+    # ---- the quality figure ------------------------------------------------------------------------------
+    def show_quality(self, step: int, metrics: dict) -> None:
+        """An evaluation with the quality figure (``engine.quality``): the figure, its floor, and how long
+        the run needs at its current rate to reach ``QUALITY_TARGET`` times the floor."""
+        ratio = metrics.get("frechet_ratio")
+        if metrics.get("frechet") is None or ratio is None:
+            return
+        # lazy: engine.quality loads PyTorch; this dock is built before the warm-up
+        from engine.quality import time_to_ratio
+        if metrics.get("frechet_time") is not None:
+            self._quality_history.append((float(metrics["frechet_time"]), float(ratio)))
+        text = self.tr("Quality at step {step:,}: Fréchet {value:.3g} = {ratio:.1f}x the real-vs-real floor "
+                       "({floor:.3g}).").format(step=step, value=metrics["frechet"], ratio=ratio,
+                                                floor=metrics["frechet_floor"])
+        eta = time_to_ratio(self._quality_history, QUALITY_TARGET)
+        if eta == 0.0:
+            text += " " + self.tr("Reached {target:g}x the floor.").format(target=QUALITY_TARGET)
+        elif eta is not None:
+            text += " " + self.tr("At this rate, {target:g}x the floor in about {time} more.").format(
+                target=QUALITY_TARGET, time=_duration(eta))
+        elif len(self._quality_history) < 2:
+            text += " " + self.tr("A time estimate follows the next evaluation.")
+        else:
+            text += " " + self.tr("Not improving since the last evaluation: no time estimate.")
+        self.quality_label.setText(text)
+        self.quality_label.show()
 
     # ---- run lifecycle --------------------------------------------------------------------------------
     def start_run(self, run_dir: Path | None, kind: str, reference: np.ndarray | None = None) -> None:
         """A new run: clear the pictures, remember where its samples are written."""
         self.kind = kind
         self.run_dir = Path(run_dir) if run_dir else None
+        self._quality_history = []
+        self.quality_label.setText(self.tr("Sample quality: measured at each evaluation.") if kind == "image" else "")
+        self.quality_label.setVisible(kind == "image")
         self.history = []
         self.live_step = None
         self._live_shape = None
@@ -295,3 +338,12 @@ class SamplesDock(QDockWidget):
             if ev is not None:
                 self._draw(ev.kind, ev.data, novel=ev.novel)
                 self.caption.setText(self._caption(ev.step, ev.kind, ev.data, live=True, novel=ev.novel))
+
+
+def _duration(seconds: float) -> str:
+    """A rough duration for a person: 40 s, 3 min, 1.5 h."""
+    if seconds < 90:
+        return f"{max(1, round(seconds))} s"
+    if seconds < 5400:
+        return f"{round(seconds / 60)} min"
+    return f"{seconds / 3600:.1f} h"

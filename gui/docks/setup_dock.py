@@ -28,6 +28,7 @@ from engine.point_list import points_to_config
 from gui.docks.data_dock import dataset_summary, preview_picture
 from gui.i18n import engine_word, family_text, family_title
 from gui.presets import preset_values
+from gui.widgets.budget_picker import BudgetPicker
 from gui.widgets.knob_form import KnobForm, knob_tooltip
 from gui.widgets.qimage import to_pixmap
 
@@ -57,6 +58,7 @@ class SetupDock(QDockWidget):
         self.builtin_datasets: list[str] = []
         self.download_datasets: list[str] = []
         self.ready = False
+        self.data_spec = None                   # the loaded data's DataSpec (sizes a time budget)
         self._show_advanced = False
         self._preset_for: tuple[str, str] | None = None   # the (family, kind) whose preset is shown
         self._hold_preset = False   # a run's or a file's config is shown: its data's kind brings no preset
@@ -155,9 +157,17 @@ class SetupDock(QDockWidget):
         layout = QVBoxLayout(self.train_group)
         self.train_form = KnobForm(TrainConfig, "train", exclude=TRAIN_OWN_ROWS, basic=TRAIN_BASIC)
         self.train_form.value_edited.connect(self._on_form_value_edited)
-        layout.addWidget(self.train_form)
         own = QFormLayout()
         own.setContentsMargins(0, 0, 0, 0)
+        # the time budget first: it sets the model's size and most of the training settings below it
+        self.budget_picker = BudgetPicker()
+        self.budget_picker.combo.currentIndexChanged.connect(self._on_budget_combo_changed)
+        self.budget_picker.plan_ready.connect(self._apply_plan)
+        budget_row = QFormLayout()
+        budget_row.setContentsMargins(0, 0, 0, 0)
+        budget_row.addRow(self.tr("Time budget"), self.budget_picker)
+        layout.addLayout(budget_row)
+        layout.addWidget(self.train_form)
         infos = {i["name"]: i for i in self.train_form_infos()}
         seed_row = QHBoxLayout()
         self.seed_spin = QSpinBox()
@@ -329,6 +339,7 @@ class SetupDock(QDockWidget):
 
     def set_dataset(self, dataset) -> None:
         """The chosen data has loaded: show a thumbnail, and load the preset if its kind changed."""
+        self.data_spec = dataset.spec
         self.preview.setPixmap(to_pixmap(preview_picture(dataset, n_images=16), 94))
         s = dataset_summary(dataset)
         shape = "x".join(str(d) for d in s["shape"])
@@ -348,6 +359,31 @@ class SetupDock(QDockWidget):
             if self._preset_for != (self.family, self.kind):
                 self.apply_preset()
         self._update_family_availability()
+        self._request_budget()
+
+    # ---- the time budget ----------------------------------------------------------------------------------
+    def _on_budget_combo_changed(self, _index: int) -> None:
+        self._request_budget()
+
+    def _request_budget(self) -> None:
+        """Size the model for the chosen budget (``BudgetPicker``), for the family and data shown now."""
+        if not self.ready:
+            return
+        try:
+            self.budget_picker.request(self.family, self.data_spec,
+                                       self.device_combo.currentData() or "auto", self.train_form.values().get("threads", 0))
+        except GenLabError as e:
+            self.message_logged.emit("warning", str(e))
+
+    def _apply_plan(self, plan) -> None:
+        """A budget's plan arrived: its model size and training settings go into the forms."""
+        if plan.family != self.family or self.model_form is None:
+            return
+        for w in plan.warnings:
+            self.message_logged.emit("warning", w)
+        self.model_form.set_values({**self.model_form.values(), **plan.model})
+        self.train_form.set_values({**self.train_form.values(), **plan.train})
+        self.message_logged.emit("info", plan.summary())
 
     def set_data_error(self, message: str) -> None:
         self.preview.clear()
@@ -447,6 +483,7 @@ class SetupDock(QDockWidget):
             self.data_form.set_values(values["data"])
         self.message_logged.emit("info", self.tr("settings: preset for the {family} family on {kind} data")
                                  .format(family=self.family, kind=engine_word(kind)))
+        self._request_budget()
 
     # ---- the whole config ---------------------------------------------------------------------------------
     def config(self) -> RunConfig:

@@ -2276,6 +2276,34 @@ skipped:</source>
         <source>Text: the sequence network, a causal Transformer or a recurrent GRU (points and images always use the Transformer).</source>
         <translation>文本：序列网络，因果 Transformer 或 GRU（点和图像始终使用 Transformer）。</translation>
     </message>
+    <message>
+        <source>image net</source>
+        <translation>图像网络</translation>
+    </message>
+    <message>
+        <source>quality samples</source>
+        <translation>质量样本数</translation>
+    </message>
+    <message>
+        <source>Images: conv (a conv encoder and decoder of the given width) or mlp (fully connected layers of the given hidden width and depth over the flattened image: many times cheaper per image on a CPU).</source>
+        <translation>图像：conv（给定宽度的卷积编码器和解码器）或 mlp（在展平的图像上用给定隐藏宽度和深度的 MLP 层：在 CPU 上每张图像的开销低很多倍）。</translation>
+    </message>
+    <message>
+        <source>Images: conv (DCGAN-style nets of the given width) or mlp (fully connected nets of the given hidden width and depth over the flattened image: many times cheaper per image on a CPU).</source>
+        <translation>图像：conv（给定宽度的 DCGAN 式网络）或 mlp（在展平的图像上用给定隐藏宽度和深度的 MLP 网络：在 CPU 上每张图像的开销低很多倍）。</translation>
+    </message>
+    <message>
+        <source>Images: unet (a U-Net of the given width) or mlp (a residual MLP of the given hidden width and depth over the flattened image: many times cheaper per image on a CPU).</source>
+        <translation>图像：unet（给定宽度的 U-Net）或 mlp（在展平的图像上用给定隐藏宽度和深度的残差 MLP：在 CPU 上每张图像的开销低很多倍）。</translation>
+    </message>
+    <message>
+        <source>Images: transformer (attention over every sub-pixel) or pixelcnn (a gated PixelCNN of masked convolutions: width channels, layers residual blocks; many times cheaper per image on a CPU, the same exact likelihood).</source>
+        <translation>图像：transformer（对每个子像素做注意力）或 pixelcnn（由 masked 卷积构成的 gated PixelCNN：width 个通道，layers 个残差块；在 CPU 上每张图像的开销低很多倍，似然同样精确）。</translation>
+    </message>
+    <message>
+        <source>Images: samples drawn at each evaluation for the quality figure (Frechet distance to held-out images in a small classifier's features; 0: off).</source>
+        <translation>图像：每次评估时为质量指标抽取的样本数（在一个小分类器的隐藏层输出中与留出图像的 Frechet 距离；0：关闭）。</translation>
+    </message>
 </context>
 <context>
     <name>KnobForm</name>

@@ -1,0 +1,161 @@
+"""Every family on MNIST for a fixed CPU budget, at the sizes the budget-aware presets pick.
+
+For each family: ``engine.presets.plan_run`` sizes the model for the budget on this machine (rates
+measured once and cached in bench/results/calibration.json), then the run trains for that many seconds of
+*thread CPU time* (``Trainer.clock = time.thread_time``: other programs on a shared machine do not shorten
+it) at the default thread count, and is judged on held-out data:
+
+- steps, images per second (of training examples seen);
+- the quality figure (``engine.quality``: Fréchet distance to held-out images in the features of a small
+  classifier trained on the training split), its real-vs-real floor at the same count, and their ratio;
+- bits/dim where the family has a likelihood (exact or bound, as named);
+- a grid of samples saved as bench/results/images_<family>_<budget>s.png (look at them).
+
+Reference: the classic MLP VAE of PyTorch's examples (784-400-20, Bernoulli decoder, Adam 1e-3, batch
+128) trained for the same CPU budget and threads; its samples are the decoder's means, judged alike.
+
+    python bench/images.py [--families vae,gan] [--budgets 60,300] [--data ../shared/datasets/mnist]
+
+Prints a table, then one JSON line (also saved as bench/results/images_<data>_<budgets>_<families>.json).
+The reference VAE has a 784-pixel input, so it runs on 28x28 grey data only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+from common import RESULTS, ROOT, emit_json, print_table
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from engine.config import RunConfig
+from engine.data import load_dataset
+from engine.config import DataConfig
+from engine.devices import default_threads, set_torch_threads
+from engine.events import TrainingFinished
+from engine.presets import apply_plan, plan_run
+from engine.quality import QualityJudge
+from engine.render import image_grid, png_bytes, upscale
+from engine.training.loop import Controls, Trainer
+
+# ../shared from the main checkout, ../../shared from a worktree under wt/
+MNIST = next((p / "shared" / "datasets" / "mnist" for p in (ROOT.parent, ROOT.parent.parent)
+              if (p / "shared" / "datasets" / "mnist").is_dir()), ROOT.parent / "shared" / "datasets" / "mnist")
+FAMILIES = ("vae", "gan", "ar", "flow", "diffusion")
+
+
+def tag(data_name: str) -> str:
+    """Short name of the data for result files: mnist, shapes-colour, ..."""
+    return Path(data_name).name or data_name
+
+
+def run_family(family, ds, data_name, budget, threads, out_dir):
+    plan = plan_run(family, ds.spec, budget, threads=threads, cache_path=RESULTS / "calibration.json")
+    cfg = apply_plan(RunConfig(family=family).with_overrides([f"data.name={data_name}"]), plan,
+                     keep=[f"train.threads={threads}", "train.checkpoint_seconds=0", "train.checkpoint_every=100000000"])
+    run_dir = out_dir / f"{tag(data_name)}_{family}_{int(budget)}s"
+    if run_dir.exists():
+        shutil.rmtree(run_dir)
+    trainer = Trainer(cfg, run_dir, dataset=ds)
+    trainer.clock = time.thread_time
+    final = None
+    t0 = time.perf_counter()
+    for ev in trainer.events(Controls(interactive=False)):
+        if isinstance(ev, TrainingFinished):
+            final = ev
+    wall = time.perf_counter() - t0
+    m = final.metrics
+    grids = sorted((run_dir / "samples").glob("step_*.png"))
+    png = RESULTS / f"images_{tag(data_name)}_{family}_{int(budget)}s.png"
+    if grids:
+        shutil.copyfile(grids[-1], png)
+    return {"family": family, "budget_s": budget, "size": plan.candidate, "calibrated_steps_per_s": plan.rate,
+            "steps": final.step, "images_per_s": final.step * cfg.train.batch_size / budget,
+            "frechet": m.get("frechet"), "frechet_floor": m.get("frechet_floor"), "frechet_ratio": m.get("frechet_ratio"),
+            "frechet_n": m.get("frechet_n"), "bits_per_dim": m.get("bits_per_dim"), "nll_kind": m.get("nll_kind"),
+            "wall_s": wall, "grid": str(png.relative_to(ROOT))}
+
+
+class ExampleVAE(nn.Module):
+    """PyTorch examples' vae/main.py: 784-400-20 encoder, 20-400-784 decoder, ReLU, sigmoid, BCE."""
+
+    def __init__(self):
+        super().__init__()
+        self.fc1, self.fc21, self.fc22 = nn.Linear(784, 400), nn.Linear(400, 20), nn.Linear(400, 20)
+        self.fc3, self.fc4 = nn.Linear(20, 400), nn.Linear(400, 784)
+
+    def decode(self, z):
+        return torch.sigmoid(self.fc4(F.relu(self.fc3(z))))
+
+    def forward(self, x):
+        h = F.relu(self.fc1(x.view(-1, 784)))
+        mu, logvar = self.fc21(h), self.fc22(h)
+        z = mu + torch.randn_like(mu) * (0.5 * logvar).exp()
+        return self.decode(z), mu, logvar
+
+
+def run_reference(ds, budget, judge, data_name):
+    torch.manual_seed(0)
+    model = ExampleVAE()
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+    x = ds.x_train.view(-1, 784)
+    gen = torch.Generator().manual_seed(0)
+    steps, t0 = 0, time.thread_time()
+    while time.thread_time() - t0 < budget:
+        xb = x[torch.randint(0, len(x), (128,), generator=gen)]
+        recon, mu, logvar = model(xb)
+        bce = F.binary_cross_entropy(recon, xb, reduction="sum")
+        kld = -0.5 * torch.sum(1 + logvar - mu.pow(2) - logvar.exp())
+        loss = (bce + kld) / len(xb)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        steps += 1
+    with torch.no_grad():
+        samples = model.decode(torch.randn(256, 20, generator=gen)).view(-1, 1, 28, 28)
+    q = judge.score(samples)
+    png = RESULTS / f"images_{tag(data_name)}_reference-vae_{int(budget)}s.png"
+    png.write_bytes(png_bytes(upscale(image_grid(samples[:64]), 2)))
+    return {"family": "reference MLP VAE (784-400-20)", "budget_s": budget, "size": "pytorch-examples",
+            "calibrated_steps_per_s": None, "steps": steps, "images_per_s": steps * 128 / budget,
+            "frechet": q["frechet"], "frechet_floor": q["frechet_floor"], "frechet_ratio": q["frechet_ratio"],
+            "frechet_n": q["frechet_n"], "bits_per_dim": None, "nll_kind": None, "wall_s": None,
+            "grid": str(png.relative_to(ROOT))}
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--families", default=",".join(FAMILIES))
+    ap.add_argument("--budgets", default="60")
+    ap.add_argument("--data", default=str(MNIST))
+    ap.add_argument("--no-reference", action="store_true")
+    args = ap.parse_args()
+    threads = set_torch_threads(default_threads())
+    ds = load_dataset(DataConfig(name=args.data))
+    out_dir = Path(tempfile.gettempdir()) / "genlab_bench_images"   # run folders (checkpoints): not kept
+    judge = QualityJudge.for_dataset(ds.x_train, ds.y_train, ds.x_test, ds.spec.num_classes)
+    rows = []
+    for budget in [float(b) for b in args.budgets.split(",")]:
+        for family in args.families.split(","):
+            rows.append(run_family(family, ds, args.data, budget, threads, out_dir))
+            print(f"# {rows[-1]}", flush=True)
+        if not args.no_reference and tuple(ds.spec.shape) == (1, 28, 28):
+            rows.append(run_reference(ds, budget, judge, args.data))
+            print(f"# {rows[-1]}", flush=True)
+    print_table(["family", "budget s", "size", "steps", "img/s", "frechet", "floor", "ratio", "n", "bits/dim"],
+                [[r["family"], r["budget_s"], r["size"], r["steps"], r["images_per_s"], r["frechet"], r["frechet_floor"],
+                  r["frechet_ratio"], r["frechet_n"], r["bits_per_dim"] if r["bits_per_dim"] is not None else "-"]
+                 for r in rows])
+    emit_json({"benchmark": "images", "data": args.data, "threads": threads, "clock": "thread CPU time",
+               "machine": "shared with other jobs (wall time longer than CPU budget)", "runs": rows},
+              f"images_{tag(args.data)}_{args.budgets.replace(',', '-')}s_{args.families.replace(',', '-')}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,85 @@
+"""A gated PixelCNN (van den Oord et al., 2016) for the autoregressive family's images.
+
+Masked convolutions see only the pixels before each position in raster order (row, column, then
+channel), so one pass gives the logits of every sub-pixel given the ones before it: the same exact
+discrete likelihood as the Transformer over tokens, at a fraction of its cost on a CPU (convolutions
+over 28x28 instead of attention over 784 tokens). The stack is one masked 7x7 convolution (mask "A":
+not the centre pixel's own value) and residual blocks of a masked 3x3 convolution with a gated
+activation, tanh(a) * sigmoid(b), then a 1x1 read-out to ``levels`` logits per sub-pixel.
+
+Colour: channels are split into groups, one per data channel; at the centre pixel, group g sees the
+data channels before g (mask A) or up to g (mask B), as in the PixelCNN paper. Unlike the two-stack
+gated PixelCNN this single stack has the "blind spot" above-right of each pixel; it is kept for its
+simplicity and speed, and the likelihood stays exact either way.
+
+Sampling runs the network once per sub-pixel, on the strip of rows that can reach it (``reach`` rows
+above), which costs a few percent of a full pass on a 28x28 image.
+"""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+
+def _groups(n: int, colours: int) -> torch.Tensor:
+    """Colour group of each of ``n`` channels: contiguous blocks, one per data channel."""
+    return torch.arange(n) * colours // n
+
+
+class MaskedConv2d(nn.Conv2d):
+    def __init__(self, c_in: int, c_out: int, k: int, mask_type: str, groups_in: torch.Tensor,
+                 groups_out: torch.Tensor):
+        super().__init__(c_in, c_out, k, padding=k // 2)
+        mask = torch.ones_like(self.weight)
+        mid = k // 2
+        mask[:, :, mid, mid + 1:] = 0
+        mask[:, :, mid + 1:, :] = 0
+        gi, go = groups_in[None, :], groups_out[:, None]
+        allowed = (gi < go) if mask_type == "A" else (gi <= go)
+        mask[:, :, mid, mid] = allowed.float()
+        self.register_buffer("mask", mask, persistent=False)
+
+    def forward(self, x):
+        return F.conv2d(x, self.weight * self.mask, self.bias, padding=self.padding)
+
+
+class GatedBlock(nn.Module):
+    """h -> h + W tanh(a) * sigmoid(b), with [a, b] a masked 3x3 convolution of h (plus a class bias)."""
+
+    def __init__(self, width: int, colours: int, num_classes: int):
+        super().__init__()
+        g = _groups(width, colours)
+        self.conv = MaskedConv2d(width, 2 * width, 3, "B", g, g.repeat(2))   # a_i and b_i share a group
+        self.out = MaskedConv2d(width, width, 1, "B", g, g)
+        self.cond = nn.Embedding(num_classes, 2 * width) if num_classes else None
+
+    def forward(self, h, labels=None):
+        a = self.conv(h)
+        if self.cond is not None and labels is not None:
+            a = a + self.cond(labels)[:, :, None, None]
+        x, gate = a.chunk(2, dim=1)
+        return h + self.out(torch.tanh(x) * torch.sigmoid(gate))
+
+
+class PixelCNN(nn.Module):
+    """(N, C, H, W) values in [-1, 1] -> (N, C * levels, H, W) logits of each sub-pixel."""
+
+    def __init__(self, colours: int, levels: int, width: int, blocks: int, num_classes: int = 0):
+        super().__init__()
+        width = max(width, colours)
+        self.colours, self.levels = colours, levels
+        g = _groups(width, colours)
+        data = torch.arange(colours)
+        self.inp = MaskedConv2d(colours, width, 7, "A", data, g)
+        self.blocks = nn.ModuleList(GatedBlock(width, colours, num_classes) for _ in range(blocks))
+        self.mid = MaskedConv2d(width, width, 1, "B", g, g)
+        self.out = MaskedConv2d(width, colours * levels, 1, "B", g, torch.arange(colours * levels) // levels)
+        self.reach = 3 + blocks      # rows above a pixel that its logits depend on
+
+    def forward(self, x, labels=None):
+        h = self.inp(x)
+        for block in self.blocks:
+            h = block(h, labels)
+        return self.out(F.relu(self.mid(F.relu(h))))

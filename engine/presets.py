@@ -1,0 +1,186 @@
+"""Presets: the settings a run starts from, sized to the person's time budget, their data and machine.
+
+Two sources, merged in this order:
+
+- a preset file ``resources/presets/<family>-<kind>.json`` (kind ``points`` or ``image``): a partial run
+  config, ``{"model": {...}, "train": {...}}``, checked key by key with the engine's validation, so a
+  preset written for an older version of a family (a renamed knob) loses that key with a warning;
+- the family's *size candidates* (``GenerativeModel.size_candidates(spec)``, small to large, each with
+  its batch, learning rate and the optimiser steps it needs to draw good samples). ``choose_candidate``
+  takes the largest whose steps fit in the budget at the steps per second measured on this machine
+  (``engine.calibration``), so a laptop gets a narrow network that finishes learning and a GPU a wide one.
+
+``plan_run`` returns a ``Plan``: the candidate, the measured rates, the predicted number of steps and
+the settings as ``key=value`` overrides, which the command line (``genlab train --preset``) and the
+window (the Setup's budget choice) apply the same way. The choice is a pure function of the budget,
+the data's shape and the rates, so it is reproducible and testable without timing anything.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+
+from engine.calibration import measure_rates
+from engine.config import DataConfig, RunConfig, TrainConfig
+from engine.errors import ConfigError
+from engine.knobs import coerce_value
+from engine.models.registry import model_class
+from engine.resources import resource_path
+
+SECTIONS = ("model", "train", "data")
+KEEP_DATA_KEYS = ("name",)   # a preset never changes which dataset the person picked
+# Budgets a person picks by name (the Setup's "about 1 / 5 / 30 minutes", ``genlab train --preset``).
+BUDGETS = {"1min": 60.0, "5min": 300.0, "30min": 1800.0}
+DEFAULT_BUDGET = "5min"
+PRESET_CHOICES = ("auto",) + tuple(BUDGETS)
+EVALUATIONS_PER_RUN = 4      # quality readouts spread over a sized run
+EVAL_LIMIT = 250             # held-out examples per evaluation of a sized run (each costs training time)
+UNLIMITED_STEPS = 100_000_000  # as the training loop's: a run bounded by time alone
+
+
+# ---- preset files ------------------------------------------------------------------------------------
+def preset_path(family: str, kind: str):
+    return resource_path("presets", f"{family}-{kind}.json")
+
+
+def load_preset(family: str, kind: str, path=None) -> dict:
+    """The preset dict for ``family`` on ``kind`` data ({} when there is none)."""
+    path = path if path is not None else preset_path(family, kind)
+    if not path.is_file():
+        return {}
+    try:
+        preset = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as e:
+        raise ConfigError(str(path), "unreadable", f"a JSON preset ({e})") from None
+    if not isinstance(preset, dict):
+        raise ConfigError(str(path), type(preset).__name__, "a JSON object with model/train sections")
+    return preset
+
+
+def preset_values(family: str, kind: str, model_config_class, data_class, path=None) -> tuple[dict, list[str]]:
+    """Validated ``{section: {name: value}}`` of the preset file, and warnings for keys it had to drop."""
+    path = path if path is not None else preset_path(family, kind)
+    preset = load_preset(family, kind, path)
+    classes = {"model": model_config_class, "train": TrainConfig, "data": data_class}
+    out: dict[str, dict] = {s: {} for s in SECTIONS}
+    warnings = []
+    for section, values in preset.items():
+        if section not in classes or not isinstance(values, dict):
+            warnings.append(f"preset {path.name}: ignored unknown section '{section}'")
+            continue
+        for name, value in values.items():
+            if section == "data" and name in KEEP_DATA_KEYS:
+                continue
+            try:
+                out[section][name] = coerce_value(classes[section], name, value, section)
+            except ConfigError as e:
+                warnings.append(f"preset {path.name}: ignored {e}")
+    return out, warnings
+
+
+# ---- budgets ----------------------------------------------------------------------------------------
+def budget_seconds(preset: str, time_limit: float | None = None) -> float:
+    """Seconds of the budget: the run's own time limit when it has one (it is what the person said),
+    else the preset name's (``auto``: the default budget)."""
+    if preset not in PRESET_CHOICES:
+        raise ConfigError("--preset", preset, "one of " + ", ".join(PRESET_CHOICES))
+    if time_limit:
+        return float(time_limit)
+    return BUDGETS[DEFAULT_BUDGET if preset == "auto" else preset]
+
+
+def choose_candidate(candidates, rates: dict[str, float], budget_s: float) -> int:
+    """Index of the largest candidate whose ``steps_needed`` fit in ``budget_s`` at its measured rate
+    (steps per second); the smallest when none fits. Candidates without a rate are skipped."""
+    best = 0
+    for i, c in enumerate(candidates):
+        rate = rates.get(c.name)
+        if rate and rate > 0 and rate * budget_s >= c.steps_needed:
+            best = i
+    return best
+
+
+@dataclass
+class Plan:
+    """What a preset decided for one run, and why (shown by the CLI and the window)."""
+
+    family: str
+    kind: str
+    budget_s: float
+    candidate: str = ""                              # the chosen size's name ("" without candidates)
+    rates: dict[str, float] = field(default_factory=dict)   # steps/s per candidate, measured
+    steps_needed: int = 0
+    model: dict = field(default_factory=dict)
+    train: dict = field(default_factory=dict)
+    data: dict = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def rate(self) -> float | None:
+        return self.rates.get(self.candidate)
+
+    @property
+    def predicted_steps(self) -> int | None:
+        return int(self.rate * self.budget_s) if self.rate else None
+
+    def overrides(self) -> list[str]:
+        """The plan as ``section.name=value`` strings for ``RunConfig.with_overrides``."""
+        out = []
+        for section in SECTIONS:
+            for name, value in getattr(self, section).items():
+                out.append(f"{section}.{name}={json.dumps(list(value) if isinstance(value, tuple) else value)}")
+        return out
+
+    def summary(self) -> str:
+        if not self.candidate:
+            return f"preset for {self.family} on {self.kind} data, {self.budget_s:.0f} s"
+        rate = f"{self.rate:.2f} steps/s" if self.rate else "no rate measured"
+        pred = f", about {self.predicted_steps} steps" if self.predicted_steps else ""
+        return (f"preset '{self.candidate}' for {self.family} on {self.kind} data: {self.budget_s:.0f} s at "
+                f"{rate}{pred} (needs {self.steps_needed})")
+
+    def to_dict(self) -> dict:
+        return {"family": self.family, "kind": self.kind, "budget_s": self.budget_s, "candidate": self.candidate,
+                "rates": dict(self.rates), "steps_needed": self.steps_needed,
+                "predicted_steps": self.predicted_steps, "model": dict(self.model), "train": dict(self.train)}
+
+
+def plan_run(family: str, spec, budget_s: float, device: str = "cpu", threads: int = 1,
+             rates: dict[str, float] | None = None, cache_path=None, measure: bool = True) -> Plan:
+    """The preset for ``family`` on data of ``spec`` (a ``DataSpec``) with ``budget_s`` seconds.
+
+    ``rates`` (steps/s per candidate name) skips the measurement (tests, a window that measured
+    already); else each candidate is timed for a few steps on this device, cached per device and
+    thread count (``engine.calibration``). ``measure=False`` uses only cached rates."""
+    cls = model_class(family)
+    kind = spec.kind
+    values, warnings = preset_values(family, kind, cls.config_class, DataConfig)
+    plan = Plan(family, kind, float(budget_s), model=dict(values["model"]), train=dict(values["train"]),
+                data=dict(values["data"]), warnings=warnings)
+    plan.train.pop("steps", None)
+    plan.train.update(time_limit=float(budget_s), steps=UNLIMITED_STEPS, lr_schedule="cosine")
+    candidates = tuple(cls.size_candidates(spec))
+    if not candidates:
+        return plan
+    if rates is None:
+        rates = measure_rates(family, spec, candidates, device, threads, cache_path=cache_path, measure=measure)
+    chosen = candidates[choose_candidate(candidates, rates, budget_s)]
+    plan.candidate, plan.rates, plan.steps_needed = chosen.name, dict(rates), chosen.steps_needed
+    plan.model.update(chosen.model)
+    plan.train.update(chosen.train)
+    rate = rates.get(chosen.name)
+    if rate:
+        # Readouts spread over the run: samples about every 20th of it, evaluations four times.
+        steps = max(1, int(rate * budget_s))
+        plan.train.setdefault("sample_every", max(1, steps // 20))
+        plan.train["eval_every"] = max(1, math.ceil(steps / EVALUATIONS_PER_RUN))
+        plan.train.setdefault("eval_limit", EVAL_LIMIT)
+    return plan
+
+
+def apply_plan(config: RunConfig, plan: Plan, keep: list[str] | None = None) -> RunConfig:
+    """``config`` with the plan's settings, then ``keep`` (the person's own ``--set`` lines) on top."""
+    return config.with_overrides(plan.overrides() + list(keep or []))
+

@@ -1,0 +1,199 @@
+"""A sample-quality figure every image family has: Fréchet distance in a small classifier's features.
+
+Likelihoods differ between families (exact, bound, none at all for a GAN), so they cannot say which
+family draws better images. This figure can, and needs no download: a small classifier is trained, for
+a fixed number of steps (about a second on a CPU), on the run's own training images and labels; its
+last hidden layer (64 features) describes an image. The Fréchet distance between the Gaussians fitted
+to the features of the model's samples and of held-out images (Heusel et al., 2017, with a classifier of
+the data at hand instead of Inception) is the figure, lower is better.
+
+A finite sample has a distance above zero even when it is real data, so the figure comes with its
+**floor**: the same distance for as many real *training* images as there are samples, against the same
+held-out images. ``frechet_ratio`` = figure / floor: about 1 means "as close to the held-out images as
+real images are"; noise scores in the hundreds. Data without labels gets the features of the same
+network untrained (fixed random weights, seeded): a weaker but still comparable yardstick, named in
+``features``.
+
+API: ``QualityJudge.for_dataset(x_train, y_train, x_test, num_classes)`` (cached per dataset in this
+process), then ``judge.score(samples)`` -> dict with ``frechet``, ``frechet_floor``, ``frechet_ratio``,
+``frechet_n`` and ``features``; ``judge.features(x)`` for other uses of the embedding.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import threading
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from engine.interrupt import check_interrupt
+
+FEATURES = 64
+TRAIN_STEPS = 300
+BATCH = 64
+MAX_REFERENCE = 2000       # held-out images the samples are compared with
+_cache: dict[str, "QualityJudge"] = {}
+_cache_lock = threading.Lock()
+
+
+class FeatureNet(nn.Module):
+    """Images (C, H, W) in [0, 1] -> 64 features: an MLP for small images (<= 16x16), else two conv
+    layers with pooling. Small on purpose: trained for seconds on a CPU, at every run's data shape."""
+
+    def __init__(self, shape, classes: int):
+        super().__init__()
+        c, h, w = shape
+        if h * w <= 256:
+            self.body = nn.Sequential(nn.Flatten(), nn.Linear(c * h * w, 256), nn.ReLU(), nn.Linear(256, FEATURES),
+                                      nn.ReLU())
+        else:
+            self.body = nn.Sequential(
+                nn.Conv2d(c, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+                nn.Conv2d(16, 32, 3, padding=1), nn.ReLU(), nn.AdaptiveAvgPool2d((4, 4)),
+                nn.Flatten(), nn.Linear(32 * 16, FEATURES), nn.ReLU())
+        self.head = nn.Linear(FEATURES, max(1, classes))
+
+    def features(self, x):
+        return self.body(x * 2 - 1)
+
+    def forward(self, x):
+        return self.head(self.features(x))
+
+
+def fingerprint(x_train: torch.Tensor, y_train: torch.Tensor | None) -> str:
+    """A short hash of a dataset's training images (a strided subset) and labels, for the cache."""
+    h = hashlib.sha256()
+    h.update(str(tuple(x_train.shape)).encode())
+    step = max(1, len(x_train) // 512)
+    h.update(x_train[::step].contiguous().float().numpy().tobytes())
+    if y_train is not None:
+        h.update(y_train.contiguous().numpy().tobytes())
+    return h.hexdigest()[:16]
+
+
+def _sqrtm_psd(m: torch.Tensor) -> torch.Tensor:
+    vals, vecs = torch.linalg.eigh((m + m.T) / 2)
+    return vecs @ torch.diag(vals.clamp(min=0).sqrt()) @ vecs.T
+
+
+def frechet(stats_a, stats_b) -> float:
+    """Fréchet distance between Gaussians (mean, covariance): |mu1 - mu2|^2 + tr(S1 + S2 - 2 (S1 S2)^1/2)."""
+    mu1, s1 = stats_a
+    mu2, s2 = stats_b
+    r1 = _sqrtm_psd(s1)
+    middle = _sqrtm_psd(r1 @ s2 @ r1)
+    value = float(((mu1 - mu2) ** 2).sum() + torch.trace(s1) + torch.trace(s2) - 2 * torch.trace(middle))
+    return max(0.0, value)
+
+
+class QualityJudge:
+    """The features of one dataset's classifier, the held-out reference and the floors per sample count."""
+
+    def __init__(self, x_train: torch.Tensor, y_train: torch.Tensor | None, x_test: torch.Tensor,
+                 num_classes: int, seed: int = 0, steps: int = TRAIN_STEPS):
+        self.shape = tuple(x_train.shape[1:])
+        labelled = y_train is not None and num_classes > 1
+        self.kind = "classifier" if labelled else "random"
+        gen = torch.Generator().manual_seed(seed)
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(seed)
+            self.net = FeatureNet(self.shape, num_classes if labelled else 1)
+        x_train = x_train.float().cpu()
+        if labelled:
+            self._train(x_train, y_train.long().cpu(), steps, gen)
+        self.net.eval()
+        for p in self.net.parameters():
+            p.requires_grad_(False)
+        self.x_train = x_train
+        self.reference = self.stats(x_test.float().cpu()[:MAX_REFERENCE])
+        self._floors: dict[int, float] = {}
+
+    def _train(self, x, y, steps: int, gen: torch.Generator) -> None:
+        opt = torch.optim.Adam(self.net.parameters(), 2e-3)
+        with torch.enable_grad():
+            for _ in range(steps):
+                check_interrupt()
+                idx = torch.randint(0, len(x), (BATCH,), generator=gen)
+                xb = x[idx]
+                # one-pixel shifts, so the features do not hang on exact pixel positions
+                shift = torch.randint(-1, 2, (2,), generator=gen).tolist()
+                xb = torch.roll(xb, shifts=shift, dims=(2, 3))
+                loss = F.cross_entropy(self.net(xb), y[idx])
+                opt.zero_grad()
+                loss.backward()
+                opt.step()
+
+    @classmethod
+    def for_dataset(cls, x_train, y_train, x_test, num_classes: int) -> "QualityJudge":
+        """The judge of this dataset, built once per process (the classifier trains in about a second)."""
+        key = fingerprint(x_train, y_train) + f"|{num_classes}"
+        with _cache_lock:
+            judge = _cache.get(key)
+        if judge is None:
+            judge = cls(x_train, y_train, x_test, num_classes)
+            with _cache_lock:
+                _cache[key] = judge
+        return judge
+
+    @torch.no_grad()
+    def features(self, x: torch.Tensor) -> torch.Tensor:
+        x = x.float().cpu()
+        return torch.cat([self.net.features(x[i:i + 500]) for i in range(0, len(x), 500)]).double()
+
+    def stats(self, x: torch.Tensor):
+        f = self.features(x)
+        if len(f) < 2:
+            raise ValueError("the quality figure needs at least 2 images")
+        return f.mean(0), torch.cov(f.T)
+
+    def floor(self, n: int) -> float:
+        """The distance of ``n`` real training images (spread over the set) to the held-out reference."""
+        if n not in self._floors:
+            step = max(1, len(self.x_train) // n)
+            self._floors[n] = frechet(self.stats(self.x_train[::step][:n]), self.reference)
+        return self._floors[n]
+
+    def score(self, samples: torch.Tensor) -> dict:
+        """``frechet`` of ``samples`` (N, C, H, W in [0, 1]) to the held-out images, its ``frechet_floor``
+        at the same count, their ratio, the count and which features were used."""
+        if tuple(samples.shape[1:]) != self.shape:
+            raise ValueError(f"samples of shape {tuple(samples.shape[1:])}, the data has {self.shape}")
+        samples = samples.float().cpu().clamp(0, 1)
+        n = len(samples)
+        value = frechet(self.stats(samples), self.reference)
+        floor = self.floor(n)
+        return {"frechet": value, "frechet_floor": floor,
+                "frechet_ratio": value / floor if floor > 0 else None, "frechet_n": n, "features": self.kind}
+
+
+def quality_of_model(model, judge: QualityJudge, n: int, generator: torch.Generator | None = None,
+                     chunk: int = 64, **options) -> dict:
+    """Draw ``n`` samples from ``model`` (in chunks, interruptible) and score them with ``judge``."""
+    parts, done = [], 0
+    while done < n:
+        check_interrupt()
+        k = min(chunk, n - done)
+        parts.append(model.sample(k, generator, **options).float().cpu())
+        done += k
+    return judge.score(torch.cat(parts))
+
+
+def time_to_ratio(history: list[tuple[float, float]], target: float) -> float | None:
+    """Seconds of training until ``frechet_ratio`` reaches ``target`` at the current rate, from the
+    readouts so far as (training seconds, ratio): the log of the ratio is extrapolated along the line
+    through the last two readouts (a ratio falls roughly geometrically while a model learns). 0 when
+    the newest readout is at or below the target; None when there are fewer than two readouts or the
+    ratio is not falling (no estimate is honest then)."""
+    points = [(float(t), float(r)) for t, r in history if r is not None and r > 0]
+    if points and points[-1][1] <= target:
+        return 0.0
+    if len(points) < 2 or target <= 0:
+        return None
+    (t0, r0), (t1, r1) = points[-2], points[-1]
+    if t1 <= t0 or r1 >= r0:
+        return None
+    rate = (math.log(r0) - math.log(r1)) / (t1 - t0)   # log-ratio lost per second
+    return (math.log(r1) - math.log(target)) / rate

@@ -1,0 +1,141 @@
+"""Budget-aware presets: the choice is a pure function of budget, data shape and measured rates; the
+rates are measured once and cached per device; ``genlab train --preset`` applies them; and the sizes a
+preset picks for 28x28 images learn within seconds."""
+
+import json
+import math
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import torch
+
+from engine.config import RunConfig
+from engine.data.spec import DataSpec
+from engine.models.base import SizeCandidate
+from engine.models.registry import families, model_class
+from engine.presets import (BUDGETS, apply_plan, budget_seconds, choose_candidate, plan_run, preset_values)
+from engine.calibration import measure_rates
+
+ROOT = Path(__file__).resolve().parents[2]
+BUILTIN = ("vae", "gan", "ar", "flow", "diffusion")
+
+
+def image_spec(shape, levels=256, classes=10):
+    return DataSpec(kind="image", shape=shape, value_range=(0.0, 1.0), levels=levels, num_classes=classes, name="t")
+
+
+SHAPES = {"8x8": (1, 8, 8), "28x28": (1, 28, 28), "32x32x3": (3, 32, 32)}
+
+
+def test_choice_takes_the_largest_candidate_whose_steps_fit_the_budget():
+    cands = (SizeCandidate("s", steps_needed=1000), SizeCandidate("m", steps_needed=4000),
+             SizeCandidate("l", steps_needed=20000))
+    rates = {"s": 20.0, "m": 10.0, "l": 2.0}
+    assert choose_candidate(cands, rates, 30) == 0           # nothing fits: the smallest
+    assert choose_candidate(cands, rates, 60) == 0           # 1200 >= 1000 steps
+    assert choose_candidate(cands, rates, 400) == 1          # 4000 steps of m
+    assert choose_candidate(cands, rates, 10000) == 2        # 20000 steps of l
+    assert choose_candidate(cands, {}, 10000) == 0           # no rates: the smallest
+    # monotone in the budget, and the same answer every time
+    picks = [choose_candidate(cands, rates, b) for b in range(10, 20000, 97)]
+    assert picks == sorted(picks) and picks == [choose_candidate(cands, rates, b) for b in range(10, 20000, 97)]
+
+
+def test_budgets_by_name_or_time_limit():
+    assert budget_seconds("1min") == 60 and budget_seconds("30min") == 1800 and budget_seconds("auto") == 300
+    assert budget_seconds("5min", time_limit=42) == 42 and budget_seconds("auto", 90) == 90
+    with pytest.raises(Exception, match="preset"):
+        budget_seconds("2min")
+
+
+@pytest.mark.parametrize("family", BUILTIN)
+def test_every_family_offers_sizes_for_every_image_shape_and_they_are_valid_settings(family):
+    cls = model_class(family)
+    for name, shape in SHAPES.items():
+        cands = cls.size_candidates(image_spec(shape))
+        assert len(cands) >= 2, (family, name)
+        assert len({c.name for c in cands}) == len(cands)
+        for c in cands:
+            cfg = RunConfig(family=family).with_overrides(
+                [f"model.{k}={json.dumps(v)}" for k, v in c.model.items()]
+                + [f"train.{k}={json.dumps(v)}" for k, v in c.train.items()])
+            assert cfg.train.batch_size == c.train["batch_size"]
+    assert cls.size_candidates(DataSpec(kind="points", shape=(2,), value_range=(-1.0, 1.0))) == ()
+
+
+@pytest.mark.parametrize("family", BUILTIN)
+def test_plan_depends_on_budget_and_rates_deterministically(family):
+    spec = image_spec((1, 28, 28))
+    cands = model_class(family).size_candidates(spec)
+    fast = {c.name: 1000.0 for c in cands}     # a machine on which everything fits
+    slow = {c.name: 0.01 for c in cands}       # one on which nothing does
+    big = plan_run(family, spec, BUDGETS["30min"], rates=fast)
+    small = plan_run(family, spec, BUDGETS["1min"], rates=slow)
+    assert big.candidate == cands[-1].name and small.candidate == cands[0].name
+    assert plan_run(family, spec, BUDGETS["30min"], rates=fast).to_dict() == big.to_dict()
+    for plan in (big, small):
+        cfg = apply_plan(RunConfig(family=family), plan, keep=["train.seed=3"])
+        assert cfg.train.time_limit == plan.budget_s and cfg.train.seed == 3
+        assert cfg.train.lr_schedule == "cosine"
+    # eval moments spread over the predicted steps
+    assert big.train["eval_every"] == math.ceil(1000.0 * 1800 / 4)
+
+
+def test_points_keep_the_preset_files(tmp_path):
+    spec = DataSpec(kind="points", shape=(2,), value_range=(-1.0, 1.0))
+    plan = plan_run("vae", spec, 60.0, cache_path=tmp_path / "c.json")
+    values, _ = preset_values("vae", "points", model_class("vae").config_class, type(RunConfig().data))
+    assert plan.candidate == "" and plan.train["time_limit"] == 60.0
+    assert {k: v for k, v in plan.train.items() if k in values["train"] and k != "steps"} == \
+           {k: v for k, v in values["train"].items() if k != "steps"}
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_rates_are_measured_once_and_cached_per_device(tmp_path, threads):
+    spec = image_spec((1, 8, 8), levels=17)
+    cands = model_class("vae").size_candidates(spec)[:2]
+    cache = tmp_path / "calibration.json"
+    rates = measure_rates("vae", spec, cands, "cpu", threads, cache_path=cache)
+    assert set(rates) == {c.name for c in cands} and all(r > 0 for r in rates.values())
+    saved = json.loads(cache.read_text())
+    assert len(saved) == 1 and f"threads={threads}" in next(iter(saved))
+    again = measure_rates("vae", spec, cands, "cpu", threads, cache_path=cache, measure=False)
+    assert again == rates
+    other = measure_rates("vae", spec, cands, "cpu", threads + 1, cache_path=cache, measure=False)
+    assert other == {}                                   # another thread count is another machine
+
+
+def test_cli_preset_sizes_the_run_and_set_still_wins(tmp_path):
+    env = dict(os.environ, PYTHONIOENCODING="utf-8", GENLAB_CACHE=str(tmp_path / "cache"))
+    run = tmp_path / "run"
+    out = subprocess.run([sys.executable, str(ROOT / "main.py"), "train", "--model", "vae", "--data", "digits",
+                          "--preset", "1min", "--time", "3", "--threads", "1", "--out", str(run), "--quiet",
+                          "--set", "model.latent_dim=5"],
+                         cwd=ROOT, capture_output=True, text=True, timeout=240, env=env)
+    assert out.returncode == 0, out.stderr
+    assert "preset '" in out.stderr
+    cfg = json.loads((run / "config.json").read_text())
+    assert cfg["model"]["image_net"] == "mlp" and cfg["model"]["latent_dim"] == 5
+    assert cfg["train"]["time_limit"] == 3.0
+    assert (tmp_path / "cache" / "calibration.json").is_file()
+    summary = json.loads(out.stdout.strip().splitlines()[-1])
+    assert summary["frechet_floor"] > 0 and summary["frechet"] >= 0
+    ev = subprocess.run([sys.executable, str(ROOT / "main.py"), "eval", "--run", str(run), "--json", "--quality", "32",
+                         "--limit", "50"], cwd=ROOT, capture_output=True, text=True, timeout=240, env=env)
+    assert ev.returncode == 0, ev.stderr
+    result = json.loads(ev.stdout)
+    assert result["frechet_n"] == 32 and result["frechet_floor"] > 0
+    assert result["frechet_ratio"] == pytest.approx(result["frechet"] / result["frechet_floor"])
+    bad = subprocess.run([sys.executable, str(ROOT / "main.py"), "train", "--model", "vae", "--data", "digits",
+                          "--preset", "1min", "--steps", "5", "--out", str(tmp_path / "r2")],
+                         cwd=ROOT, capture_output=True, text=True, timeout=120, env=env)
+    assert bad.returncode != 0 and "--time" in bad.stderr
+
+
+def test_every_registered_family_answers_size_candidates():
+    spec = image_spec((1, 28, 28))
+    for family in families():
+        assert isinstance(tuple(model_class(family).size_candidates(spec)), tuple)

@@ -1,0 +1,114 @@
+"""The quality figure: real images score near their floor, noise far above it; it is recorded at a run's
+evaluations; and the sizes the presets pick for 28x28 images make progress within seconds."""
+
+import json
+
+import pytest
+import torch
+import torch.nn.functional as F
+
+from engine.config import DataConfig, RunConfig
+from engine.data import load_dataset
+from engine.data.spec import Dataset, DataSpec
+from engine.models.registry import model_class
+from engine.presets import apply_plan, plan_run
+from engine.quality import QualityJudge, frechet
+from engine.training.loop import Controls, Trainer
+from engine.events import StepCompleted, TrainingFinished
+
+
+@pytest.fixture(scope="module")
+def digits():
+    return load_dataset(DataConfig(name="digits"))
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_real_images_score_near_the_floor_and_noise_far_above(digits, threads):
+    torch.set_num_threads(threads)
+    judge = QualityJudge(digits.x_train, digits.y_train, digits.x_test, 10, steps=150)
+    n = 300
+    real = judge.score(digits.x_train[1::4][:n])          # other training images than the floor's
+    gen = torch.Generator().manual_seed(0)
+    noise = judge.score(torch.rand(n, 1, 8, 8, generator=gen))
+    blank = judge.score(torch.zeros(n, 1, 8, 8))
+    assert real["frechet_floor"] > 0 and real["frechet_n"] == n and real["features"] == "classifier"
+    # real data is within a small factor of its floor; noise and blanks are many floors away
+    assert real["frechet_ratio"] < 3
+    assert noise["frechet_ratio"] > 10 * real["frechet_ratio"]
+    assert blank["frechet_ratio"] > 10 * real["frechet_ratio"]
+
+
+def test_frechet_is_zero_for_equal_gaussians_and_grows_with_the_mean_gap():
+    gen = torch.Generator().manual_seed(0)
+    a = torch.randn(500, 4, generator=gen).double()
+    stats = (a.mean(0), torch.cov(a.T))
+    assert frechet(stats, stats) == pytest.approx(0.0, abs=1e-6)
+    shifted = (stats[0] + 1.0, stats[1])
+    assert frechet(stats, shifted) == pytest.approx(4.0, rel=1e-6)
+
+
+def test_unlabelled_data_uses_fixed_random_features(digits):
+    judge = QualityJudge(digits.x_train, None, digits.x_test, 0)
+    again = QualityJudge(digits.x_train, None, digits.x_test, 0)
+    x = digits.x_train[:50]
+    assert judge.kind == "random" and torch.equal(judge.features(x), again.features(x))
+
+
+def test_the_figure_is_recorded_at_evaluations_of_an_image_run(digits, tmp_path):
+    cfg = RunConfig(family="vae").with_overrides(["data.name=digits", "train.steps=40", "train.eval_every=20",
+                                                  "train.quality_samples=64", "train.batch_size=64"])
+    trainer = Trainer(cfg, tmp_path / "run", dataset=digits)
+    for _ in trainer.events(Controls(interactive=False)):
+        pass
+    evals = [json.loads(line) for line in (tmp_path / "run" / "metrics.jsonl").read_text().splitlines()
+             if '"eval"' in line]
+    assert evals and all(e["frechet_n"] == 64 and e["frechet_floor"] > 0 for e in evals if "frechet" in e)
+    assert "frechet_ratio" in evals[-1]
+
+
+def _digits_28(digits) -> Dataset:
+    """The 8x8 digits scaled to 28x28 on a 256-level grid: a 28x28 set that needs no download."""
+    def up(x):
+        return torch.round(F.interpolate(x, size=(28, 28), mode="bilinear", align_corners=False).clamp(0, 1) * 255) / 255
+    spec = DataSpec(kind="image", shape=(1, 28, 28), value_range=(0.0, 1.0), levels=256, num_classes=10,
+                    class_names=digits.spec.class_names, name="digits28")
+    return Dataset(spec, up(digits.x_train), up(digits.x_test), digits.y_train, digits.y_test)
+
+
+@pytest.mark.parametrize("family", ["vae", "ar", "flow", "diffusion"])
+def test_the_smallest_28x28_preset_learns_within_seconds(digits, family, tmp_path):
+    ds = _digits_28(digits)
+    cands = model_class(family).size_candidates(ds.spec)
+    plan = plan_run(family, ds.spec, 60.0, rates={c.name: 0.01 for c in cands})   # the smallest size
+    cfg = apply_plan(RunConfig(family=family).with_overrides(["data.name=digits"]), plan,
+                     keep=["train.time_limit=0", "train.steps=60", "train.batch_size=16", "train.log_every=10",
+                           "train.eval_every=0", "train.quality_samples=0", "train.eval_limit=20",
+                           "train.sample_every=1000000", "train.n_display=4"])
+    trainer = Trainer(cfg, None, dataset=ds)
+    losses = []
+    for ev in trainer.events(Controls(interactive=False)):
+        if isinstance(ev, StepCompleted):
+            losses.append(ev.losses["loss"])
+        if isinstance(ev, TrainingFinished):
+            break
+    assert len(losses) == 6 and all(map(torch.isfinite, torch.tensor(losses)))
+    assert sum(losses[-3:]) / 3 < 0.95 * losses[0], losses   # the noisy diffusion loss falls slowest
+
+
+def test_time_to_target_ratio_extrapolates_the_log_ratio():
+    from engine.quality import time_to_ratio
+    assert time_to_ratio([(10.0, 8.0)], 2.0) is None                 # one readout: no rate yet
+    assert time_to_ratio([(10.0, 8.0), (20.0, 4.0)], 2.0) == pytest.approx(10.0)   # halves every 10 s
+    assert time_to_ratio([(10.0, 8.0), (20.0, 4.0)], 1.0) == pytest.approx(20.0)
+    assert time_to_ratio([(10.0, 4.0), (20.0, 5.0)], 2.0) is None     # getting worse: no estimate
+    assert time_to_ratio([(10.0, 4.0), (20.0, 1.5)], 2.0) == 0.0      # already there
+
+
+def test_periodic_readouts_stay_within_their_share_of_training_time(digits):
+    from engine.training.quality_readout import QualityReadout
+    q = QualityReadout(digits, samples=256, n_display=64)
+    assert q.enabled
+    assert not q.due(100.0, final=False, cost_per_image=0.1)     # 25.6 s of samples > 10% of 100 s
+    assert q.due(300.0, final=False, cost_per_image=0.1)         # 25.6 s <= 30 s
+    assert q.due(1.0, final=True, cost_per_image=10.0)           # the last evaluation always has it
+    assert not QualityReadout(digits, samples=0).enabled

@@ -1,0 +1,37 @@
+"""The Setup's time budget sizes the model for this machine, and the Samples dock shows the quality
+figure with a time estimate: the window, offscreen, end to end."""
+
+from __future__ import annotations
+
+import os
+
+from engine.events import EvaluationCompleted
+from tests.gui.conftest import choose
+
+
+def test_budget_sizes_the_model_and_quality_readout_estimates_time(make_window, qtbot, tmp_path, monkeypatch):
+    monkeypatch.setenv("GENLAB_CACHE", str(tmp_path / "cache"))
+    w = make_window()
+    choose(w, data="digits", family="vae")
+    qtbot.waitUntil(lambda: w.data_dock.dataset is not None and w.setup_dock.kind == "image", timeout=30_000)
+    setup = w.setup_dock
+    picker = setup.budget_picker
+    picker.combo.setCurrentIndex(picker.combo.findData("1min"))
+    qtbot.waitUntil(lambda: "steps/s" in picker.label.text(), timeout=60_000)   # measured on a worker thread
+    picker.wait()
+    assert setup.model_form.value("image_net") == "mlp"
+    assert setup.train_form.value("time_limit") == 60.0
+    cfg = setup.config()
+    assert cfg.model.latent_dim >= 8 and cfg.train.time_limit == 60.0
+    # the quality readout, as evaluations arrive (two readouts give a rate, then an estimate)
+    w.samples_dock.start_run(None, "image")
+    for step, t, ratio in ((100, 10.0, 8.0), (200, 20.0, 4.0)):
+        w.bridge.evaluation_completed.emit(EvaluationCompleted(step, {
+            "frechet": ratio * 3.0, "frechet_floor": 3.0, "frechet_ratio": ratio, "frechet_time": t}))
+    text = w.samples_dock.quality_label.text()
+    assert "4.0x" in text and "10 s" in text, text
+    shot = os.environ.get("GENLAB_SHOT")
+    if shot:
+        w.resize(1500, 950)
+        qtbot.wait(200)
+        w.grab().save(shot)
