@@ -554,7 +554,8 @@ class Trainer:
         yield SnapshotPublished(snap)
 
     def _evaluation_events(self):
-        yield self._eval_event(final=False)
+        # the evaluation at the run's last step is its final one (with the quality figure), not repeated
+        yield self._eval_event(final=self.step >= self.config.train.steps)
         yield from self._watch_events()
         if self.best_step == self.step and self._last_ckpt_step != self.step:
             yield from self._checkpoint_events()  # keep the best weights, not only their score
