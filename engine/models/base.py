@@ -56,7 +56,6 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import threading
 from dataclasses import dataclass
 from typing import Callable, ClassVar, NamedTuple
 
@@ -69,6 +68,13 @@ from engine.data.preprocess import Preprocess
 from engine.data.spec import DataSpec
 from engine.errors import GenLabError
 from engine.i18n import QT_TRANSLATE_NOOP
+from engine.models.declarations import InsideView, LatentView, SizeCandidate, Trajectory
+from engine.models.draws import _gen_device, noise_shard, one_hot, rand, randn
+
+# Re-exported: the families import their declarations and draws from the protocol's module.
+__all__ = ["GenerativeModel", "ModelConfig", "Batch", "CapabilityError", "UnsupportedDataError", "ExportUnavailable",
+           "InsideView", "LatentView", "SizeCandidate", "Trajectory", "noise_shard", "one_hot", "rand", "randn",
+           "CAPABILITIES", "DATA_KINDS", "LIKELIHOOD_KINDS", "INSIDE_FRAMES"]
 
 CAPABILITIES = frozenset({"latent", "encode", "log_likelihood", "trajectory", "completion", "critic", "posterior",
                           "next_token", "mixture", "score"})
@@ -101,79 +107,6 @@ class ModelConfig:
     """Knobs every family has. Family configs subclass this and add their own."""
 
     conditional: bool = knob(False, help=QT_TRANSLATE_NOOP("Knob", "Condition on class labels when the data has them, so you can ask for 'a 7'."))
-
-
-@dataclass
-class Trajectory:
-    """Frames for a step-through view, in data space, with a label per frame."""
-
-    kind: str                          # "diffusion", "flow_layers", "ar_order"
-    frames: list[torch.Tensor]
-    labels: list[str]
-    order: torch.Tensor | None = None  # autoregressive: the order positions were generated in
-
-
-@dataclass(frozen=True)
-class LatentView:
-    """How the Latent dock (and its explorer's jobs) treat a family's latent. Read only when the family
-    declares the ``latent`` capability."""
-
-    caption: str = ""            # what the latent is, for "Drag on the plane through {caption}" (Family
-                                 # context); empty: "the latent"
-    symbol: str = "z"            # the sliders' prefix (z1, z2, ... ; a diffusion model's x_T is "x")
-    interpolation: str = "slerp"  # default path between two latents: "slerp" for Gaussian latents (they live
-                                  # on a shell), "lerp" where codes crowd the origin (a VAE's posterior means)
-    first_plane: str = "random"  # the plane first shown through a latent of more than 2 dimensions: "pca"
-                                 # (principal components of encoded training data) or "random" directions
-    random_plane_through_draw: bool = False  # random planes pass through a prior draw (a typical latent)
-                                             # instead of the origin (a GAN's or diffusion model's noise
-                                             # has almost no mass near 0)
-    grid: int = 8                # k of the k x k manifold picture
-    chunk: int = 16              # latents per forward pass in long jobs (grids, embeddings): a newer request
-                                 # can only cut a job short between chunks, so a chunk must cost about one
-                                 # decode the person waits for (small where a decode is many network passes)
-    embed_points: int = 1000     # training examples encoded for the plane (images; points take 5000)
-    embed_every_s: float | None = None   # encode them again this often while training (None: once)
-    decode_steps: tuple[int, int] | None = None   # ``steps`` option of decode while the pointer moves and once
-                                                  # it rests (encode takes the second, the embedding the
-                                                  # first); None: decode takes no steps option
-    decode_steps_label: str = ""  # the label before the two step counts (Family context)
-
-
-@dataclass(frozen=True)
-class SizeCandidate:
-    """One size of a family's network for a kind of data, offered to ``engine.presets``.
-
-    A family lists its candidates from small to large (``GenerativeModel.size_candidates``); the preset
-    picks the largest whose ``steps_needed`` fit in the person's time budget at the steps per second
-    measured on their machine. ``model`` and ``train`` are partial configs (knob name -> value)."""
-
-    name: str                   # short label shown to the person ("mlp-400", "unet-8")
-    model: dict = dataclasses.field(default_factory=dict)
-    train: dict = dataclasses.field(default_factory=dict)   # batch_size, lr, ... for this size
-    steps_needed: int = 1000    # optimiser steps after which this size's samples are good (measured)
-
-
-@dataclass(frozen=True)
-class InsideView:
-    """How "Inside the model" shows a family trained on 2-D points. The heat map is the family's
-    log-density when it declares ``log_likelihood``, else its critic's scores when it declares
-    ``critic``; posterior ellipses appear when it declares ``posterior``."""
-
-    help: str = ""               # the note under the views: what the heat, lines or dots are (Family context)
-    density_options: dict = dataclasses.field(default_factory=dict)  # ``log_likelihood`` options for the
-                                 # n x n grid: lighter settings of a dear estimator (fewer samples or steps)
-    density_resolution: int = 64  # n of the grid (a dear likelihood gets a coarser one)
-    density_needs_grad: bool = False  # the estimator differentiates the network (an ODE's divergence), so
-                                      # the job runs with autograd rather than under inference mode
-    frames: str | None = None    # frames for the slider, one of ``INSIDE_FRAMES``: "latent_warp" (a grid of
-                                 # two latent dimensions through ``decode``), "layer_warp" (a grid of the base
-                                 # carried through ``trajectory(0, inputs=grid)``), "particles" (``n`` samples
-                                 # carried from noise to data by ``trajectory(n)``); None: no slider
-    frame_options: dict = dataclasses.field(default_factory=dict)  # options for that ``trajectory`` call
-    knob: str = ""               # a live model knob (a number) the view offers as its own slider: the heat map
-                                 # and the held-out NLL of the shown points are computed again on the view's copy
-                                 # of the model with the slider's value (a KDE's bandwidth); training is untouched
 
 
 class GenerativeModel(nn.Module):
@@ -638,59 +571,3 @@ def _total_norm(grads: list[torch.Tensor]) -> torch.Tensor:
     which the host-sync audit (tests/engine/test_device_audit.py) counts; a model's gradients share one
     device, so the norms stack where they are."""
     return torch.linalg.vector_norm(torch.stack([torch.linalg.vector_norm(g.float()) for g in grads]))
-
-
-def _gen_device(generator: torch.Generator | None, fallback: torch.device) -> torch.device:
-    return generator.device if generator is not None else fallback
-
-
-_noise_shard = threading.local()
-
-
-@contextlib.contextmanager
-def noise_shard(rank: int, world: int):
-    """Distributed training: inside this block ``randn`` and ``rand`` draw the noise of the whole global
-    batch (``world`` times the first dimension) and keep this rank's rows ``rank, rank + world, ...``,
-    the rows the batch sampler deals it. N ranks with batch B then get exactly the noise one process
-    with batch N*B gets, so their averaged gradients are that process's gradient. The loop wraps only
-    the training step in it (display samples and evaluation draw as usual); world 1 changes nothing."""
-    if world <= 1:
-        yield
-        return
-    previous = getattr(_noise_shard, "value", None)
-    _noise_shard.value = (int(rank), int(world))
-    try:
-        yield
-    finally:
-        _noise_shard.value = previous
-
-
-def _draw(fn, shape, generator, device, dtype) -> torch.Tensor:
-    shard = getattr(_noise_shard, "value", None)
-    shape = tuple(shape)
-    if shard is not None and shape:
-        rank, world = shard
-        full = _draw_plain(fn, (shape[0] * world,) + shape[1:], generator, device, dtype)
-        return full[rank::world].contiguous()
-    return _draw_plain(fn, shape, generator, device, dtype)
-
-
-def _draw_plain(fn, shape, generator, device, dtype) -> torch.Tensor:
-    if generator is not None and generator.device != torch.device(device):
-        return fn(shape, generator=generator, device=generator.device, dtype=dtype).to(device)
-    return fn(shape, generator=generator, device=device, dtype=dtype)
-
-
-def one_hot(labels: torch.Tensor, classes: int, dtype=torch.float32) -> torch.Tensor:
-    """One-hot rows of ``labels`` as ``dtype``. Not ``F.one_hot``: it reads the labels' range back to the
-    host to check it, a GPU synchronisation in every conditional step (engine.devices' sync policy)."""
-    return (labels.unsqueeze(-1) == torch.arange(classes, device=labels.device)).to(dtype)
-
-
-def randn(shape, generator: torch.Generator | None, device, dtype=torch.float32) -> torch.Tensor:
-    """Normal noise from ``generator`` on ``device`` (generators are per device in torch)."""
-    return _draw(torch.randn, shape, generator, device, dtype)
-
-
-def rand(shape, generator: torch.Generator | None, device, dtype=torch.float32) -> torch.Tensor:
-    return _draw(torch.rand, shape, generator, device, dtype)

@@ -230,7 +230,6 @@ def reverse_step(sched: NoiseSchedule, predict: Predictor, x: torch.Tensor, t: i
 def ddim_invert_step(sched: NoiseSchedule, predict: Predictor, x: torch.Tensor, s: int, t: int) -> torch.Tensor:
     """Deterministic DDIM from step s up to step t > s (the encoder): x_t from x_s and eps(x_s, s)."""
     n = x.shape[0]
-    ab_s = sched.at(sched.alpha_bar, s, x)
     ab_t = sched.at(sched.alpha_bar, t, x)
     if s == 0:
         # eps at t = 0 is undefined (no noise); use the network at the first noisy step instead.

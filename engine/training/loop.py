@@ -42,17 +42,18 @@ from engine.faults import is_out_of_memory, release_memory
 from engine.i18n import QT_TRANSLATE_NOOP, message
 from engine.interrupt import interruptible
 from engine.models.base import Batch, noise_shard
-from engine.models.registry import build_model, model_class
-from engine.models.size_guard import check_training_fits
+from engine.models.registry import model_class
 from engine.render import display_scale, image_grid, scatter_image, upscale
 from engine.runs.checkpoint import prune_checkpoints, restore_generators, restore_model, save_checkpoint
 from engine.runs.folder import RunFolder, environment
 from engine.training.batches import BatchSampler, BatchSource
 from engine.training.controls import Controls
-from engine.training.meters import LossMeter, SampleSchedule, TrainingClock
+from engine.training.meters import (LossMeter, SampleSchedule, TrainingClock, finite_or_none, lr_factor,
+                                    run_progress)
 from engine.training.quality_readout import QualityReadout
 from engine.training.recorder import RunRecorder, best_record
-from engine.training.recovery import checkpoint_to_resume, model_for_resume
+from engine.training.model_setup import lr_factor_on_resume, prepare_model, run_facts
+from engine.training.recovery import checkpoint_to_resume
 from engine.training.snapshot import take_snapshot
 from engine.training.text_samples import draw_text_samples
 from engine.training.watch import Watch
@@ -102,11 +103,7 @@ class Trainer:
         ds = self.dataset
         self.preprocess = Preprocess.fit(ds.x_train, config.data.normalize) if ds.spec.kind == "points" else Preprocess()
         self.batch_size = max(1, min(tc.batch_size, len(ds.x_train)))
-        self.resolved = {"spec": ds.spec.to_dict(), "preprocess": self.preprocess.to_dict(),
-                         "batch_size": self.batch_size, "n_train": len(ds.x_train), "n_test": len(ds.x_test),
-                         "source": ds.source, "preparation": getattr(ds, "preparation", {})}
-        if world > 1:
-            self.resolved["distributed"] = {"world": world, "global_batch": self.batch_size * world}
+        self.resolved = run_facts(ds, self.preprocess, self.batch_size, world)
         torch.manual_seed(tc.seed)
         # The same on every rank: the sampler deals shards of one global order, and training noise is
         # drawn for the global batch and sharded the same way (``noise_shard``).
@@ -129,28 +126,13 @@ class Trainer:
 
         self.run = RunFolder(run_dir) if run_dir is not None else None
         ckpt = checkpoint_to_resume(self.run, config) if resume else None
-        # Sized on the meta device before anything is built: settings too large together are refused
-        # with the estimate (engine.models.size_guard).
-        check_training_fits(model_class(config.family), config.model,
-                            ckpt.init_args if ckpt is not None else
-                            {"spec": ds.spec.to_dict(), "preprocess": self.preprocess.to_dict()},
-                            self.batch_size, self.device, self.run.path if self.run is not None else "this run")
-        if ckpt is not None:
-            self.model = model_for_resume(ckpt, config)
-        else:
-            self.model = build_model(config.family, ds.spec, config.model, self.preprocess.to_dict())
-        self.model.to(self.device)
-        self.model.grad_clip = tc.grad_clip
-        self.model.amp = self.amp
-        self.model.configure_optimizers(tc.lr)
+        self.model = prepare_model(config, ds.spec, self.preprocess, ckpt, self.batch_size, self.device, self.amp,
+                                   self.run.path if self.run is not None else "this run")
         lr_factor = None
         if ckpt is not None:
             restore_model(self.model, ckpt)
             self._restore_trainer(ckpt)
-            if ckpt.trainer.get("lr") == tc.lr:
-                lr_factor = ckpt.trainer.get("lr_factor")  # exactly where the uninterrupted run would be
-            elif tc.lr_schedule == "constant":
-                self.model.set_lr(tc.lr)                    # a new learning rate asked for on resume
+            lr_factor = lr_factor_on_resume(self.model, ckpt, config)
         if self.dist is not None:
             self.dist.prepare_model(self.model, tc.seed, self.step)
         if self.run is not None and self.is_writer:
@@ -183,7 +165,7 @@ class Trainer:
         return {"train": self.gen_train, "model": self.gen_model, "sample": self.gen_sample, "eval": self.gen_eval}
 
     def _trainer_state(self) -> dict:
-        return {"step": self.step, "elapsed": self.elapsed, "best_nll": _finite_or_none(self.best_nll),
+        return {"step": self.step, "elapsed": self.elapsed, "best_nll": finite_or_none(self.best_nll),
                 "best_step": self.best_step, "sampler": self.sampler.state(),
                 "lr": self.config.train.lr, "lr_factor": self._lr_factor, "config": self.config.to_dict()}
 
@@ -251,18 +233,11 @@ class Trainer:
         return metrics
 
     def progress(self) -> float:
-        """How far the run is, 0..1: by steps, or by time when a time limit is set."""
-        tc = self.config.train
-        p = self.step / tc.steps if tc.steps else 0.0
-        if tc.time_limit:
-            p = max(p if tc.steps < UNLIMITED_STEPS else 0.0, self.elapsed / tc.time_limit)
-        return min(1.0, p)
+        return run_progress(self.step, self.elapsed, self.config.train, UNLIMITED_STEPS)
 
     def _apply_lr_schedule(self) -> None:
-        """Cosine decay of the learning rate over the run (to 0 at the end); constant leaves it alone."""
-        if self.config.train.lr_schedule != "cosine":
-            return
-        factor = 0.5 * (1.0 + math.cos(math.pi * self.progress()))
+        """Cosine decay of the learning rate over the run (to 0 at the end); constant keeps it (factor 1)."""
+        factor = lr_factor(self.config.train.lr_schedule, self.progress())   # constant: always 1
         if self._lr_factor is None or abs(factor - self._lr_factor) > 1e-4:
             self._lr_factor = factor
             self.model.set_lr(self.config.train.lr * factor)
@@ -273,8 +248,7 @@ class Trainer:
             if section == "train" and name == "lr":
                 self.config.train.lr = float(value)
                 self._lr_factor = None
-                self.model.set_lr(float(value) * (1.0 if self.config.train.lr_schedule == "constant" else
-                                                  0.5 * (1.0 + math.cos(math.pi * self.progress()))))
+                self.model.set_lr(float(value) * lr_factor(self.config.train.lr_schedule, self.progress()))
             elif section == "train" and name == "grad_clip":
                 self.model.grad_clip = float(value)
                 self.config.train.grad_clip = float(value)
@@ -624,7 +598,3 @@ class Trainer:
         self.recorder.finished(self.step, self.elapsed, outcome.reason)
         yield TrainingFinished(step=self.step, reason=outcome.reason, metrics=outcome.metrics,
                                run_dir=str(self.run.path) if self.run else None)
-
-
-def _finite_or_none(v):
-    return v if isinstance(v, (int, float)) and math.isfinite(v) else None

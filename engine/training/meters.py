@@ -8,6 +8,7 @@ the training time.
 
 from __future__ import annotations
 
+import math
 import time
 from contextlib import contextmanager
 
@@ -116,3 +117,21 @@ class SampleSchedule:
         self.last_cost = cost
         b = self._b()
         self.next_time = ended + cost * (1.0 - b) / b
+
+
+def run_progress(step: int, elapsed: float, tc, unlimited_steps: int) -> float:
+    """How far a run is, 0..1: by steps, or by time when a time limit is set (``tc``: its TrainConfig)."""
+    p = step / tc.steps if tc.steps else 0.0
+    if tc.time_limit:
+        p = max(p if tc.steps < unlimited_steps else 0.0, elapsed / tc.time_limit)
+    return min(1.0, p)
+
+
+def lr_factor(schedule: str, progress: float) -> float:
+    """The learning rate's factor at ``progress``: cosine decay to 0 at the end, or 1 (constant)."""
+    return 0.5 * (1.0 + math.cos(math.pi * progress)) if schedule == "cosine" else 1.0
+
+
+def finite_or_none(v):
+    """A number for JSON: None for what is not a finite number (a best NLL before any evaluation)."""
+    return v if isinstance(v, (int, float)) and math.isfinite(v) else None

@@ -28,7 +28,7 @@ from engine.point_list import points_to_config
 from gui.docks.data_dock import dataset_summary, preview_picture
 from gui.i18n import engine_word, family_text, family_title
 from gui.presets import preset_values
-from gui.widgets.budget_picker import BudgetPicker
+from gui.widgets.budget_picker import BudgetPicker, apply_plan
 from gui.widgets.knob_form import KnobForm, knob_tooltip
 from gui.widgets.qimage import to_pixmap
 
@@ -161,8 +161,9 @@ class SetupDock(QDockWidget):
         own.setContentsMargins(0, 0, 0, 0)
         # the time budget first: it sets the model's size and most of the training settings below it
         self.budget_picker = BudgetPicker()
-        self.budget_picker.combo.currentIndexChanged.connect(self._on_budget_combo_changed)
-        self.budget_picker.plan_ready.connect(self._apply_plan)
+        self.budget_picker.combo.currentIndexChanged.connect(lambda _index: self._request_budget())
+        self.budget_picker.plan_ready.connect(lambda plan: apply_plan(plan, self.family, self.model_form,
+                                                                      self.train_form, self.message_logged.emit))
         budget_row = QFormLayout()
         budget_row.setContentsMargins(0, 0, 0, 0)
         budget_row.addRow(self.tr("Time budget"), self.budget_picker)
@@ -362,9 +363,6 @@ class SetupDock(QDockWidget):
         self._request_budget()
 
     # ---- the time budget ----------------------------------------------------------------------------------
-    def _on_budget_combo_changed(self, _index: int) -> None:
-        self._request_budget()
-
     def _request_budget(self) -> None:
         """Size the model for the chosen budget (``BudgetPicker``), for the family and data shown now."""
         if not self.ready:
@@ -374,16 +372,6 @@ class SetupDock(QDockWidget):
                                        self.device_combo.currentData() or "auto", self.train_form.values().get("threads", 0))
         except GenLabError as e:
             self.message_logged.emit("warning", str(e))
-
-    def _apply_plan(self, plan) -> None:
-        """A budget's plan arrived: its model size and training settings go into the forms."""
-        if plan.family != self.family or self.model_form is None:
-            return
-        for w in plan.warnings:
-            self.message_logged.emit("warning", w)
-        self.model_form.set_values({**self.model_form.values(), **plan.model})
-        self.train_form.set_values({**self.train_form.values(), **plan.train})
-        self.message_logged.emit("info", plan.summary())
 
     def set_data_error(self, message: str) -> None:
         self.preview.clear()

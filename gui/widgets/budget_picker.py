@@ -105,5 +105,17 @@ class BudgetPicker(QWidget):
         self.plan_ready.emit(plan)
 
 
+def apply_plan(plan, family: str | None, model_form, train_form, log) -> None:
+    """A budget's plan arrived: its model size and training settings go into the Setup dock's forms (when
+    it is still for the family shown), its warnings and summary into the Log (``log(level, text)``)."""
+    if plan.family != family or model_form is None:
+        return
+    for w in plan.warnings:
+        log("warning", w)
+    model_form.set_values({**model_form.values(), **plan.model})
+    train_form.set_values({**train_form.values(), **plan.train})
+    log("info", plan.summary())
+
+
 def model_sizes(family: str, spec) -> tuple:
     return tuple(model_class(family).size_candidates(spec))
