@@ -22,7 +22,6 @@ import json
 import math
 from dataclasses import dataclass, field
 
-from engine.calibration import measure_rates
 from engine.config import DataConfig, RunConfig, TrainConfig
 from engine.errors import ConfigError
 from engine.knobs import coerce_value
@@ -165,6 +164,8 @@ def plan_run(family: str, spec, budget_s: float, device: str = "cpu", threads: i
     if not candidates:
         return plan
     if rates is None:
+        # lazy: engine.calibration loads PyTorch; the window reads presets before its first paint
+        from engine.calibration import measure_rates
         rates = measure_rates(family, spec, candidates, device, threads, cache_path=cache_path, measure=measure)
     chosen = candidates[choose_candidate(candidates, rates, budget_s)]
     plan.candidate, plan.rates, plan.steps_needed = chosen.name, dict(rates), chosen.steps_needed

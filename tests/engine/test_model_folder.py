@@ -14,6 +14,7 @@ import torch
 from safetensors.torch import load_file
 
 from engine.errors import CheckpointError, GenLabError
+from engine.models.registry import families
 from engine.runs.load import load_run_model
 from engine.runs.model_folder import export_model_folder, load_model_folder
 from tests.engine.runs_helpers import tiny_config, train
@@ -95,7 +96,7 @@ def test_completion_needs_no_torch_and_completes():
         assert out.returncode == 0, out.stderr
         return set(out.stdout.split())
     assert {"train", "diagnose", "completion"} <= complete("genlab", "")
-    assert complete("genlab", "train", "--model", "") == {"vae", "gan", "ar", "flow", "diffusion"}
+    assert complete("genlab", "train", "--model", "") == set(families())   # every registered family
     assert "moons" in complete("genlab", "train", "--data", "")
     assert complete("genlab", "export", "--what", "t") == {"tensorboard", "torch-export"}
     assert "--json" in complete("genlab", "diagnose", "--")
