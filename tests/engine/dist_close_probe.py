@@ -31,4 +31,7 @@ param = torch.zeros(3, requires_grad=True)
 torch.optim.Adam([param], lr=1e-3)
 dist.barrier()
 dist.close()
-print(json.dumps({"rank": dist.rank, "threads": thread_names()}), flush=True)
+# One write of one line: both ranks share torchrun's stdout, and print() writes the text and its newline
+# separately (unbuffered, the two reports interleaved into one line). A write under PIPE_BUF is atomic.
+sys.stdout.write(json.dumps({"rank": dist.rank, "threads": thread_names()}) + "\n")
+sys.stdout.flush()
