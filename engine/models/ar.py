@@ -40,7 +40,7 @@ from engine.interrupt import check_interrupt
 from engine.models.base import GenerativeModel, InsideView, ModelConfig, SizeCandidate, Trajectory, rand
 from engine.models.pixelcnn import PixelCNN
 from engine.models.text_nets import TEXT_NETWORKS, TextSequenceModel
-from engine.models.transformer import CausalTransformer
+from engine.models.transformer import CausalTransformer, keep_known
 from engine.i18n import QT_TRANSLATE_NOOP
 
 TAIL_SCALE = 0.5      # scale of the exponential tails beyond +-span (standardised units)
@@ -343,13 +343,9 @@ class Autoregressive(GenerativeModel):
         temperature = self.cfg.temperature if temperature is None else float(temperature)
         top_k = self.cfg.top_k if top_k is None else int(top_k)
         out = torch.zeros(n, self.dims, dtype=torch.long, device=self.device)
-        prefill = 0
-        if known is not None:
-            out = torch.where(known, given, out)
-            unknown_cols = (~known).any(0).nonzero()
-            prefill = int(unknown_cols[0]) if len(unknown_cols) else self.dims
-            if prefill == self.dims:
-                return out
+        out, prefill = keep_known(out, given, known)
+        if prefill == self.dims:
+            return out
         if self.pixelcnn:
             return self._generate_pixels(out, prefill, generator, labels, temperature, top_k, known)
         cache = self.transformer.new_cache(n, self.dims, self.device)

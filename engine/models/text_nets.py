@@ -23,7 +23,7 @@ from torch import nn
 
 from engine.interrupt import check_interrupt
 from engine.models.base import rand
-from engine.models.transformer import CausalTransformer
+from engine.models.transformer import CausalTransformer, keep_known
 
 END = 0
 TEXT_NETWORKS = ("transformer", "gru")
@@ -146,13 +146,9 @@ class TextSequenceModel(nn.Module):
         in order; every position after a row's end token is the end token too."""
         device = device if device is not None else next(self.parameters()).device
         out = torch.zeros(n, self.slots, dtype=torch.long, device=device)
-        prefill = 0
-        if known is not None:
-            out = torch.where(known, given, out)
-            unknown = (~known).any(0).nonzero()
-            prefill = int(unknown[0]) if len(unknown) else self.slots
-            if prefill == self.slots:
-                return out
+        out, prefill = keep_known(out, given, known)
+        if prefill == self.slots:
+            return out
         state = self.net.new_state(n, self.slots, device)
         done = torch.zeros(n, dtype=torch.bool, device=device)
         inp = self._inputs(out)[:, :prefill + 1]

@@ -110,3 +110,14 @@ def _init_weights(module: nn.Module) -> None:
             nn.init.zeros_(module.bias)
     elif isinstance(module, nn.Embedding):
         nn.init.normal_(module.weight, std=0.02)
+
+
+def keep_known(out: torch.Tensor, given: torch.Tensor | None, known: torch.Tensor | None) -> tuple[torch.Tensor, int]:
+    """Tokens to generate into, with ``given`` kept where ``known`` (n, length) is True, and the first
+    position any row still has to draw (``length`` when every token is known). Shared by the image and
+    text generators of the autoregressive family: completion from a known prefix."""
+    if known is None:
+        return out, 0
+    out = torch.where(known, given, out)
+    unknown = (~known).any(0).nonzero()
+    return out, (int(unknown[0]) if len(unknown) else out.shape[1])
