@@ -19,6 +19,13 @@ default the probability-flow ODE with exact divergence (``"ode"``), or the same 
 
 Images are mapped from [0, 1] to [-1, 1] inside the model (Ho et al.'s convention); that map is a
 bijection of the grey levels, so the discrete likelihood is unchanged by it.
+
+``objective = "flow-matching"`` trains the same networks by flow matching on the straight path instead
+(``diffusion_rectified.py``: x_t = (1 - t) x0 + t x1, t ~ U(0, 1) or logit-normal, target x1 - x0) and
+samples with the Euler or Heun ODE solvers; ``ddim`` there is the Euler step exactly and ``ddpm`` the
+path's ancestral step. Its likelihood is the exact one of its ODE (points, ``"ode"``); it has no
+variational bound, and on images it reports no likelihood (the ODE's exact divergence over every pixel
+is out of reach), rather than a number that is not one.
 """
 
 from __future__ import annotations
@@ -27,12 +34,14 @@ from dataclasses import dataclass
 
 import torch
 
+from engine.errors import ConfigError
 from engine.knobs import knob
 from engine.interrupt import check_interrupt
 from engine.models.base import (GenerativeModel, InsideView, LatentView, ModelConfig, SizeCandidate, Trajectory, rand,
                                 randn)
+from engine.models import diffusion_rectified as rectified
 from engine.models.diffusion_likelihood import ode_log_likelihood, variational_bound
-from engine.models.diffusion_process import (SCHEDULES, NoiseSchedule, ddim_invert_step, reverse_step,
+from engine.models.diffusion_process import (SCHEDULES, NoiseSchedule, ddim_invert_step, heun_step, reverse_step,
                                              split_prediction, step_grid, training_target)
 from engine.models.ema import EMA
 from engine.models.unet import FlatDenoiser, PointDenoiser, UNet
@@ -43,8 +52,16 @@ from engine.i18n import QT_TRANSLATE_NOOP
 NOISE_BANDS = (0.5, 2.0)
 
 
+OBJECTIVES = ("denoising", "flow-matching")
+
+
 @dataclass
 class DiffusionConfig(ModelConfig):
+    objective: str = knob("denoising", choices=OBJECTIVES,
+                          help=QT_TRANSLATE_NOOP("Knob", "denoising: DDPM's loss on the noise chain of the schedule. flow-matching: "
+                                                         "rectified flow, the straight path x_t = (1-t) x0 + t noise and its velocity "
+                                                         "noise - x0 as the target; samples by an ODE solver in few steps (schedule, "
+                                                         "timesteps and prediction are then unused; no variational bound)."))
     prediction: str = knob("v", choices=("eps", "v"),
                            help=QT_TRANSLATE_NOOP("Knob", "What the network predicts: the added noise (eps, DDPM) or the velocity "
                                                           "v = sqrt(abar)*eps - sqrt(1-abar)*x0, whose scale is the same at every noise "
@@ -74,9 +91,10 @@ class DiffusionConfig(ModelConfig):
     ema_decay: float = knob(0.999, min=0.0, max=0.99999, live=True,
                             help=QT_TRANSLATE_NOOP("Knob", "Decay of the moving average of the weights that samples and likelihoods use. "
                                                            "Safe to change while training."))
-    sampler: str = knob("ddim", choices=("ddim", "ddpm"), live=True,
-                        help=QT_TRANSLATE_NOOP("Knob", "ddim: DDIM (deterministic when eta is 0); ddpm: ancestral sampling. Both work "
-                                                       "with any number of steps."))
+    sampler: str = knob("ddim", choices=rectified.SAMPLERS, live=True,
+                        help=QT_TRANSLATE_NOOP("Knob", "ddim: DDIM (deterministic when eta is 0); ddpm: ancestral sampling; euler: the "
+                                                       "ODE's Euler step (the same as DDIM with eta 0); heun: Heun's second-order "
+                                                       "ODE solver, two network calls a step. All work with any number of steps."))
     sample_steps: int = knob(100, min=1, max=10000, live=True, unit=QT_TRANSLATE_NOOP("Knob", "steps"),
                              help=QT_TRANSLATE_NOOP("Knob", "Denoising steps for samples, encode and decode (at most T)."))
     eta: float = knob(0.0, min=0.0, max=1.0, live=True,
@@ -152,6 +170,8 @@ class Diffusion(GenerativeModel):
         return {"t_low": edges[0], "t_high": edges[1], "timesteps": schedule.T}
 
     def density_label(self, options):
+        if self.flow_matching:
+            return f"log-density by the flow-matching ODE ({options.get('ode_steps', self.cfg.ode_steps)} RK4 steps)"
         if self.likelihood_kind == "ode":
             return f"log-density by the probability-flow ODE ({options.get('ode_steps', self.cfg.ode_steps)} RK4 steps)"
         return (f"log-density bound (variational, {options.get('timesteps', self.cfg.ll_timesteps)} "
@@ -180,6 +200,16 @@ class Diffusion(GenerativeModel):
         self.process = NoiseSchedule(c.schedule, c.timesteps)
         self.clip = (-1.0, 1.0) if self.spec.kind == "image" else None
         self._band_edges: tuple[int, int] | None = None
+        self.flow_matching = c.objective == "flow-matching"
+        if self.flow_matching:
+            if c.likelihood == "bound" and self.spec.kind == "points":
+                raise ConfigError("model.likelihood", "bound", "'ode' with objective flow-matching: flow matching has "
+                                  "no variational bound; its likelihood is the exact one of its ODE")
+            if self.spec.kind == "points":
+                self.likelihood_kind = "ode"
+            else:   # no bound, and the ODE's exact divergence over every pixel is out of reach: no number
+                self.capabilities = type(self).capabilities - {"log_likelihood"}
+                self.likelihood_kind = None
 
     # ---- units inside the model ----------------------------------------------------------------------
     def _inside(self, x):
@@ -226,6 +256,15 @@ class Diffusion(GenerativeModel):
             return split_prediction(out, x_t, ab, self.cfg.prediction)
         return predict
 
+    def velocity(self, labels=None, guidance: float = 1.0, net=None, clip=None):
+        """Flow matching: ``v(x_t, t)`` for a float time t in [0, 1], from the EMA weights by default, its
+        implied data clamped to ``clip``."""
+        net = net if net is not None else self.ema.shadow
+
+        def v(x_t, t):
+            return self._net_out(net, x_t, torch.full((x_t.shape[0],), float(t), device=x_t.device), labels, guidance)
+        return rectified.clipped(v, clip)
+
     def _score(self, x, labels, noise_var):
         """The learned score of the data smoothed by noise (``score``; annealed Langevin): with y = x_t /
         sqrt(abar_t) = x0 + sigma_bar_t eps, nabla_y log p_t(y) = -eps_hat(x_t, t) / sigma_bar_t, at the
@@ -233,6 +272,15 @@ class Diffusion(GenerativeModel):
         no noise, the first step, the least smoothed the network knows."""
         c = 2.0 if self.spec.kind == "image" else 1.0          # _inside scales images by 2
         sigma = c * (float(noise_var.double().mean().sqrt()) if noise_var is not None else 0.0)
+        if self.flow_matching:
+            # y = x0 + sigma x1 is x_t / (1 - t) at t = sigma / (1 + sigma); the noise read off the velocity
+            # gives the score -x1_hat / sigma (no noise: sigma 0.01, about the chain's first step)
+            sigma = max(sigma, 0.01)
+            t = float(rectified.t_of_sigma(sigma))
+            with torch.no_grad():
+                x_t = (1 - t) * self._inside(x.float())
+                _, x1 = rectified.split_velocity(x_t, self.velocity(labels)(x_t, t), t)
+            return -c * x1 / sigma
         t = int(self.process.step_of_sigma_bar(torch.tensor([max(sigma, 1e-6)]))[0])
         ab = float(self.process.alpha_bar[t])
         with torch.no_grad():
@@ -242,6 +290,8 @@ class Diffusion(GenerativeModel):
 
     # ---- training ---------------------------------------------------------------------------------------
     def _training_step(self, x, y, generator):
+        if self.flow_matching:
+            return self._flow_matching_step(self._inside(x), y, generator)
         x0 = self._inside(x)
         n = x0.shape[0]
         T = self.process.T
@@ -252,10 +302,7 @@ class Diffusion(GenerativeModel):
             t = self.process.step_of_sigma_bar(log_sigma.exp())
         noise = randn(x0.shape, generator, x0.device)
         x_t = self.process.q_sample(x0, t, noise)
-        labels = y
-        if y is not None and self.cfg.label_dropout > 0:
-            hide = rand((n,), generator, x0.device) < self.cfg.label_dropout
-            labels = torch.where(hide, torch.full_like(y, self.spec.num_classes), y)
+        labels = self._hidden_labels(y, generator, n, x0.device)
         ab = self.process.at(self.process.alpha_bar, t, x0)
         with self.autocast():
             out = self.net(x_t, self.process.tau(t, n, x0.device), labels)
@@ -263,7 +310,36 @@ class Diffusion(GenerativeModel):
         loss = err.mean()
         self.optimizer_step("main", loss)
         self.ema.update(self.net)
-        return {"loss": loss.detach(), **self._band_terms(err.detach(), t)}
+        low, high = self.noise_band_edges()
+        return {"loss": loss.detach(), **self._band_terms(err.detach(), t < low, t >= high)}
+
+    def _hidden_labels(self, y, generator, n, device):
+        if y is None or self.cfg.label_dropout <= 0:
+            return y
+        hide = rand((n,), generator, device) < self.cfg.label_dropout
+        return torch.where(hide, torch.full_like(y, self.spec.num_classes), y)
+
+    def _flow_matching_step(self, x0, y, generator):
+        """Flow matching: t ~ U(0, 1) (uniform) or logit-normal (log-normal noise-to-signal ratio
+        t / (1 - t), the same knobs as the chain's), x_t on the straight path, regression on x1 - x0."""
+        n = x0.shape[0]
+        if self.cfg.time_sampling == "uniform":
+            t = rand((n,), generator, x0.device)
+        else:
+            sigma = (self.cfg.noise_mean + self.cfg.noise_std * randn((n,), generator, x0.device)).exp()
+            t = rectified.t_of_sigma(sigma)
+        noise = randn(x0.shape, generator, x0.device)
+        tb = t.view(-1, *([1] * (x0.dim() - 1)))
+        x_t = rectified.path_point(x0, noise, tb)
+        labels = self._hidden_labels(y, generator, n, x0.device)
+        with self.autocast():
+            out = self.net(x_t, t, labels)
+        err = (out.float() - rectified.velocity_target(x0, noise)).pow(2).flatten(1).mean(1)
+        loss = err.mean()
+        self.optimizer_step("main", loss)
+        self.ema.update(self.net)
+        low, high = (rectified.t_of_sigma(b) for b in NOISE_BANDS)
+        return {"loss": loss.detach(), **self._band_terms(err.detach(), t < low, t >= high)}
 
     def noise_band_edges(self) -> tuple[int, int]:
         """The steps where the noise-to-signal ratio sigma_bar crosses ``NOISE_BANDS``: a step t is in the
@@ -273,33 +349,41 @@ class Diffusion(GenerativeModel):
             self._band_edges = (edges[0], edges[1])
         return self._band_edges
 
-    def _band_terms(self, err: torch.Tensor, t: torch.Tensor) -> dict[str, torch.Tensor]:
-        """The loss split by the noise level of each example (the Learn dock's "loss per timestep band"):
-        each term is the band's part of the batch mean, so the three always add up to ``loss`` and stay
-        finite when a band got no example in a batch."""
-        low, high = self.noise_band_edges()
+    @staticmethod
+    def _band_terms(err: torch.Tensor, low: torch.Tensor, high: torch.Tensor) -> dict[str, torch.Tensor]:
+        """The loss split by the noise level of each example (the Learn dock's "loss per timestep band"),
+        ``low`` and ``high`` marking the examples in the low and high bands: each term is the band's part
+        of the batch mean, so the three always add up to ``loss`` and stay finite when a band got no
+        example in a batch."""
         n = err.shape[0]
         return {name: (err * mask).sum() / n for name, mask in
-                (("loss_low_noise", t < low), ("loss_mid_noise", (t >= low) & (t < high)),
-                 ("loss_high_noise", t >= high))}
+                (("loss_low_noise", low), ("loss_mid_noise", ~low & ~high), ("loss_high_noise", high))}
 
     # ---- sampling -----------------------------------------------------------------------------------------
     def _options(self, steps, sampler, eta, guidance):
         c = self.cfg
         sampler = sampler or c.sampler
-        if sampler not in ("ddim", "ddpm"):
-            raise ValueError(f"sampler must be 'ddim' or 'ddpm', got {sampler!r}")
+        if sampler not in rectified.SAMPLERS:
+            raise ValueError(f"sampler must be one of {', '.join(rectified.SAMPLERS)}, got {sampler!r}")
         return (int(steps or c.sample_steps), sampler, float(c.eta if eta is None else eta),
                 float(c.guidance if guidance is None else guidance))
 
     def _denoise(self, x, generator, labels, steps, sampler, eta, guidance, frames=None):
+        if self.flow_matching:
+            return rectified.integrate(self.velocity(labels, guidance, clip=self.clip), x, steps, sampler, eta,
+                                       lambda: randn(x.shape, generator, x.device), frames)
         predict = self.predictor(labels, guidance)
+        if sampler == "euler":            # DDIM with eta = 0 is the Euler step of the probability-flow ODE
+            sampler, eta = "ddim", 0.0
         grid = step_grid(self.process.T, steps)
-        stochastic = sampler == "ddpm" or eta > 0
+        stochastic = sampler == "ddpm" or (sampler == "ddim" and eta > 0)
         for t, s in zip(grid[:-1], grid[1:]):
             check_interrupt()
             noise = randn(x.shape, generator, x.device) if stochastic and s > 0 else None
-            x, _ = reverse_step(self.process, predict, x, t, s, sampler, eta, noise, self.clip)
+            if sampler == "heun":
+                x = heun_step(self.process, predict, x, t, s, self.clip)
+            else:
+                x, _ = reverse_step(self.process, predict, x, t, s, sampler, eta, noise, self.clip)
             if frames is not None:
                 frames.append((s, x))
         return x
@@ -316,10 +400,10 @@ class Diffusion(GenerativeModel):
         if labels is None:
             labels = self.random_labels(n, generator)
         x = randn((n, *self.spec.shape), generator, self.device)
-        frames = [(self.process.T, x)]
+        frames = [(1.0 if self.flow_matching else self.process.T, x)]
         self._denoise(x, generator, labels, steps, sampler, eta, guidance, frames)
         return Trajectory(kind="diffusion", frames=[self._outside(f, quantize=False) for _, f in frames],
-                          labels=[f"t = {t}" for t, _ in frames])
+                          labels=[f"t = {t:.3g}" if self.flow_matching else f"t = {t}" for t, _ in frames])
 
     def display_options(self):
         steps = self.cfg.display_steps
@@ -332,6 +416,8 @@ class Diffusion(GenerativeModel):
         return tuple(self.spec.shape)
 
     def _encode(self, x, labels, generator, steps=None, **options):
+        if self.flow_matching:
+            return rectified.invert(self.velocity(labels), self._inside(x), int(steps or self.cfg.sample_steps))
         predict = self.predictor(labels)
         grid = list(reversed(step_grid(self.process.T, int(steps or self.cfg.sample_steps))))
         z = self._inside(x)
@@ -348,6 +434,10 @@ class Diffusion(GenerativeModel):
     # ---- likelihood -----------------------------------------------------------------------------------------
     def _log_likelihood(self, x, labels, generator, timesteps=None, ode_steps=None, **options):
         x0 = self._inside(x)
+        if self.flow_matching:
+            net = self.ema.shadow
+            return rectified.ode_log_likelihood(lambda xt, t: self._net_out(net, xt, t, labels), x0,
+                                                int(ode_steps or self.cfg.ode_steps))
         if self.likelihood_kind == "ode":
             net = self.ema.shadow
 

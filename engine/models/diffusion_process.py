@@ -227,6 +227,27 @@ def reverse_step(sched: NoiseSchedule, predict: Predictor, x: torch.Tensor, t: i
     return x_s, x0
 
 
+def heun_step(sched: NoiseSchedule, predict: Predictor, x: torch.Tensor, t: int, s: int, clip=None) -> torch.Tensor:
+    """Heun's method on the probability-flow ODE from step t to s < t (Karras et al., 2022, Alg. 1), in
+    DDIM's variables y = x / sqrt(alpha_bar), sigma_bar = sqrt((1 - alpha_bar) / alpha_bar), where the ODE
+    reads dy / d sigma_bar = eps(x, t) and its Euler step is DDIM with eta = 0 exactly. The trapezoid
+    correction needs eps at s, which the network does not know at s = 0 (no noise): the last step is the
+    Euler (DDIM) step, so a run of k steps costs 2k - 1 network evaluations."""
+    n = x.shape[0]
+    ab_t = sched.at(sched.alpha_bar, t, x)
+    ab_s = sched.at(sched.alpha_bar, s, x)
+    eps_t, x0 = predict(x, torch.full((n,), t, dtype=torch.long, device=x.device))
+    eps_t, x0 = clip_x0(eps_t, x0, x, ab_t, clip)
+    if s == 0:
+        return x0
+    y = x / ab_t.sqrt()
+    dsig = ((1 - ab_s) / ab_s).sqrt() - ((1 - ab_t) / ab_t).sqrt()
+    guess = ab_s.sqrt() * (y + dsig * eps_t)
+    eps_s, x0_s = predict(guess, torch.full((n,), s, dtype=torch.long, device=x.device))
+    eps_s, _ = clip_x0(eps_s, x0_s, guess, ab_s, clip)
+    return ab_s.sqrt() * (y + dsig * 0.5 * (eps_t + eps_s))
+
+
 def ddim_invert_step(sched: NoiseSchedule, predict: Predictor, x: torch.Tensor, s: int, t: int) -> torch.Tensor:
     """Deterministic DDIM from step s up to step t > s (the encoder): x_t from x_s and eps(x_s, s)."""
     n = x.shape[0]
