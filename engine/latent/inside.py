@@ -17,7 +17,9 @@ name:
   posterior means of a cloud of held-out points for context;
 - ``components`` (``mixture``): each mixture component's two-sigma ellipse and weight, and the E-step
   on held-out points (the component with the largest responsibility, and that responsibility);
-- ``chains`` (an exact density or a ``score``): MCMC chains and their paths (``engine.sampling``).
+- ``chains`` (an exact density or a ``score``): MCMC chains and their paths (``engine.sampling``);
+- ``score_field`` (``score``, drawn where ``inside_view.score_arrows``): the score of the data smoothed by
+  Gaussian noise of a chosen level, nabla log p_sigma(x), on an n x n grid, for arrows.
 
 Heat maps are (n, n) arrays whose row i lies at y = y0 + (i + 1/2) (y1 - y0) / n (rows go *up*, as
 the y axis does) and column j at x = x0 + (j + 1/2) (x1 - x0) / n.
@@ -77,6 +79,14 @@ class ChainPaths:
     method: str
     step_size: float
     acceptance: float | None
+
+
+@dataclass(frozen=True)
+class VectorField:
+    points: np.ndarray                 # (n * n, 2) grid points (``grid_points``), data units
+    vectors: np.ndarray                # (n * n, 2) the score there, per data unit (non-finite ones zeroed)
+    noise: float                       # the smoothing noise's standard deviation, data units
+    label: str
 
 
 def grid_points(bounds, n: int) -> np.ndarray:
@@ -302,6 +312,25 @@ def components(points):
             owner, conf = np.zeros(0, np.int64), np.zeros(0)
         return Components(w.cpu().numpy(), covariance_ellipses(means.cpu().numpy(), covs.cpu().numpy()),
                           points, owner.astype(np.int64), conf.astype(np.float64))
+    return job
+
+
+def score_field(bounds, n: int = 21, noise: float = 0.0, label: int = 0):
+    """The model's score nabla_x log p_noise(x) (``score``: the density smoothed by N(0, noise^2 I), data
+    units) on an n x n grid of ``bounds``."""
+    bounds = tuple(float(b) for b in bounds)
+    noise = float(noise)
+
+    def job(ctx) -> VectorField:
+        _require_points(ctx)
+        model = ctx.model
+        if not model.has("score"):
+            raise GenLabError(f"the {ctx.family} family has no score")
+        pts = grid_points(bounds, n)
+        vec = _chunked(lambda x: model.score(x, _class(model, len(x), label), noise=noise), pts, model.device)
+        vec = np.where(np.isfinite(vec), vec, 0.0)
+        return VectorField(pts, vec, noise, f"score of the data smoothed by noise {noise:.3g}"
+                           + _class_note(model, label))
     return job
 
 

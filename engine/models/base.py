@@ -182,6 +182,8 @@ class GenerativeModel(nn.Module):
         if cls.inside_view.knob and cls.inside_view.knob not in cls.live_knobs:
             raise TypeError(f"{cls.__name__}: inside_view.knob={cls.inside_view.knob!r} must be a live knob of "
                             f"{cls.config_class.__name__}")
+        if cls.inside_view.score_arrows and "score" not in cls.capabilities:
+            raise TypeError(f"{cls.__name__}: inside_view.score_arrows needs the 'score' capability")
         frames = cls.inside_view.frames
         if frames is not None and INSIDE_FRAMES.get(frames) not in cls.capabilities:
             raise TypeError(f"{cls.__name__}: inside_view.frames={frames!r} needs one of {sorted(INSIDE_FRAMES)} "

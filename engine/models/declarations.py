@@ -83,3 +83,6 @@ class InsideView:
     knob: str = ""               # a live model knob (a number) the view offers as its own slider: the heat map
                                  # and the held-out NLL of the shown points are computed again on the view's copy
                                  # of the model with the slider's value (a KDE's bandwidth); training is untouched
+    score_arrows: bool = False   # draw the learned score, the gradient of the log-density of the data smoothed by
+                                 # Gaussian noise, as arrows on a grid of the plane, with a slider for the noise
+                                 # level (``score(x, noise=...)``; needs the ``score`` capability)

@@ -141,9 +141,11 @@ class Diffusion(GenerativeModel):
                              decode_steps_label=QT_TRANSLATE_NOOP("Family", "DDIM steps: preview"))
     inside_view = InsideView(
         help=QT_TRANSLATE_NOOP("Family", "Heat: density by the probability-flow ODE. Dots: particles denoised from "
-                                         "noise (t = T) to data (t = 0); the slider scrubs through time."),
+                                         "noise (t = T) to data (t = 0); the slider scrubs through time. Arrows: the "
+                                         "learned score (where the density of the data blurred by the chosen noise "
+                                         "rises; flow matching reads it off its velocity)."),
         density_options={"ode_steps": 12, "timesteps": 16}, density_resolution=32, density_needs_grad=True,
-        frames="particles", frame_options={"steps": 40, "sampler": "ddim", "eta": 0.0})
+        frames="particles", frame_options={"steps": 40, "sampler": "ddim", "eta": 0.0}, score_arrows=True)
 
     @classmethod
     def size_candidates(cls, spec):
