@@ -15,6 +15,9 @@ declares what it needs (``engine.models.base``):
 - a slider for the family's view knob (``inside_view.knob``, a KDE's bandwidth): the heat map and the
   held-out NLL of the shown points are computed again with the slider's value on the dock's own copy
   of the model, so the trade-off shows during training and after it;
+- the learned score as arrows on a grid (``inside_view.score_arrows``, a diffusion model): where the
+  density of the data smoothed by Gaussian noise rises, at the noise level of the view's own slider
+  (log scale, from a hundredth of the data's spread to twice it);
 - under them, the family's own note on what the views are (``inside_view.help``).
 
 Everything is recomputed from each new snapshot while the dock is visible (latest wins).
@@ -48,6 +51,9 @@ SCORE_POINTS = 2000           # held-out points scored for the view knob's NLL
 CHAINS = 400                  # MCMC chains drawn on the map
 CHAIN_STEPS = 200             # transitions per chain
 KNOB_TICKS = 400              # positions of the view knob's slider (log scale between the knob's bounds)
+ARROW_GRID = 21               # score arrows per side
+NOISE_RANGE = (0.01, 2.0)     # the score arrows' noise slider, as multiples of the data's spread (log scale)
+NOISE_DEFAULT = 0.1
 
 inside = lazy_module("engine.latent.inside")  # loads PyTorch: on first use, after the window painted
 
@@ -73,6 +79,9 @@ class InsideDock(QDockWidget):
         self.knob_setting: float | None = None  # the slider's value (None: the snapshot's)
         self.snapshot_knob: float | None = None
         self.picks: list[tuple[float, float]] = []
+        self.arrow_field = None
+        self.spread = 1.0                     # the data's standard deviation (mean over the axes)
+        self.noise = NOISE_DEFAULT
         self.results = 0
         self._build()
         self.visibilityChanged.connect(self._on_visibility_changed)
@@ -133,6 +142,24 @@ class InsideDock(QDockWidget):
         chain_row.addWidget(self.chain_button)
         chain_row.addWidget(self.chain_info, 1)
         layout.addLayout(chain_row)
+        arrow_row = QHBoxLayout()
+        self.arrow_check = QCheckBox(self.tr("score arrows"))
+        self.arrow_check.setObjectName("inside_arrow_check")
+        self.arrow_check.setChecked(True)
+        self.arrow_check.setToolTip(self.tr("Arrows: the learned score, the direction in which the density of the "
+                                            "data blurred by Gaussian noise rises, at the noise level of the slider"))
+        self.arrow_check.toggled.connect(self._on_arrow_check_toggled)
+        self.noise_label = QLabel(self.tr("noise level"))
+        self.noise_slider = QSlider(Qt.Orientation.Horizontal)
+        self.noise_slider.setObjectName("inside_noise_slider")
+        self.noise_slider.setRange(0, KNOB_TICKS)
+        self.noise_slider.valueChanged.connect(self._on_noise_slider_moved)
+        self.noise_value = QLabel("")
+        for w in (self.arrow_check, self.noise_label):
+            arrow_row.addWidget(w)
+        arrow_row.addWidget(self.noise_slider, 1)
+        arrow_row.addWidget(self.noise_value)
+        layout.addLayout(arrow_row)
         self.note = QLabel("")
         self.note.setObjectName("inside_note")
         self.note.setWordWrap(True)
@@ -158,6 +185,8 @@ class InsideDock(QDockWidget):
         self.map_view.set_picks([])
         self.map_view.set_components(None)
         self.map_view.set_chains(None)
+        self.map_view.set_arrows(None)
+        self.arrow_field = None
         self.components = None
         self.chains = None
         self.chain_info.setText("")
@@ -166,6 +195,7 @@ class InsideDock(QDockWidget):
             self.reference = np.asarray(dataset.x_test[:3000], dtype=np.float64)
             (x0, x1), (y0, y1) = view_bounds(self.reference, margin=0.15)
             self.bounds = (x0, x1, y0, y1)
+            self.spread = float(self.reference.std(0).mean()) or 1.0
         self.map_view.set_reference(self.reference)
         self.map_view.set_bounds(self.bounds)
         self._configure(family if self.kind == "points" else None)
@@ -195,6 +225,11 @@ class InsideDock(QDockWidget):
             self.chain_method.setCurrentIndex(usable[-1])
         for w in (self.chain_method, self.chain_button, self.chain_info):
             w.setVisible(bool(usable))
+        arrows = points and view.score_arrows and self._has("score")
+        for w in (self.arrow_check, self.noise_label, self.noise_slider, self.noise_value):
+            w.setVisible(bool(arrows))
+        if arrows:
+            self._show_noise(NOISE_DEFAULT * self.spread)
         knob = view.knob if points else ""
         self.knob_info = next((i for i in field_info(self.model_class.config_class) if i["name"] == knob), None) \
             if knob else None
@@ -254,6 +289,8 @@ class InsideDock(QDockWidget):
             submit("inside:frames", inside.frames(PARTICLES), priority=3)
         if self._has("posterior"):
             self.request_posterior()
+        if self._arrows_wanted():
+            self.request_arrows(submit)
         if self._has("mixture"):
             pts = self.reference[:MIXTURE_POINTS] if self.reference is not None else np.zeros((0, 2))
             submit("inside:components", inside.components(pts), priority=2)
@@ -294,6 +331,45 @@ class InsideDock(QDockWidget):
     def _on_knob_slider_moved(self, pos: int) -> None:
         lo, hi = self._knob_bounds()
         self.set_knob_value(float(f"{lo * (hi / lo) ** (pos / KNOB_TICKS):.3g}"))
+
+    # ---- score arrows: a log-scale noise slider between NOISE_RANGE times the data's spread --------------------
+    def _arrows_wanted(self) -> bool:
+        view = self.model_class.inside_view if self.model_class is not None else None
+        return bool(view and view.score_arrows and self._has("score") and self.kind == "points"
+                    and self.arrow_check.isChecked())
+
+    def _noise_bounds(self) -> tuple[float, float]:
+        return NOISE_RANGE[0] * self.spread, NOISE_RANGE[1] * self.spread
+
+    def _show_noise(self, value: float) -> None:
+        lo, hi = self._noise_bounds()
+        self.noise = max(lo, min(hi, float(value)))
+        self.noise_slider.blockSignals(True)
+        self.noise_slider.setValue(round(KNOB_TICKS * math.log(self.noise / lo) / math.log(hi / lo)))
+        self.noise_slider.blockSignals(False)
+        self.noise_value.setText(f"{self.noise:.3g}")
+
+    def set_noise(self, value: float) -> None:
+        """Arrows of the score at noise level ``value`` (data units): the slider's job; a test's too."""
+        self._show_noise(value)
+        if self.forwarded is not None and self._arrows_wanted():
+            self.request_arrows()
+
+    def _on_noise_slider_moved(self, pos: int) -> None:
+        lo, hi = self._noise_bounds()
+        self.set_noise(lo * (hi / lo) ** (pos / KNOB_TICKS))
+
+    def _on_arrow_check_toggled(self, on: bool) -> None:
+        if not on:
+            self.arrow_field = None
+            self.map_view.set_arrows(None)
+        elif self.forwarded is not None and self._arrows_wanted():
+            self.request_arrows()
+
+    def request_arrows(self, submit=None) -> None:
+        """The score field on an ARROW_GRID x ARROW_GRID grid at the slider's noise level."""
+        submit = submit or self.link.explorer.submit
+        submit("inside:arrows", inside.score_field(self.bounds, ARROW_GRID, self.noise), priority=2, grad=True)
 
     def request_chains(self, method: str | None = None) -> None:
         """MCMC chains on the newest weights (``engine.latent.inside.chains``)."""
@@ -354,6 +430,12 @@ class InsideDock(QDockWidget):
             accepted = "–" if ch.acceptance is None else f"{ch.acceptance:.2f}"
             self.chain_info.setText(self.tr("{method}: {n} chains, step size {step:.3g}, acceptance {acc}").format(
                 method=ch.method, n=len(ch.samples), step=ch.step_size, acc=accepted))
+        elif result.kind == "inside:arrows":
+            if not self.arrow_check.isChecked():
+                return
+            self.arrow_field = result.data
+            x0, x1, y0, y1 = self.bounds
+            self.map_view.set_arrows(result.data, min(x1 - x0, y1 - y0) / ARROW_GRID)
         elif result.kind == "inside:components":
             self.components = result.data
             self.map_view.set_components(result.data)

@@ -51,6 +51,28 @@ def polylines(lines: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return xy[:, 0], xy[:, 1]
 
 
+def arrow_polylines(points: np.ndarray, vectors: np.ndarray, cell: float) -> np.ndarray:
+    """(m, 5, 2) arrows for a vector field on a grid of spacing ``cell``: tail, tip, one barb, tip, the
+    other barb. Directions are exact; lengths grow with the square root of the magnitude, scaled together
+    so the 90th percentile spans 0.9 of a cell and the longest at most 1.2 cells (a score grows like
+    distance / noise^2, so linear lengths would show the far arrows only)."""
+    p = np.asarray(points, dtype=np.float64).reshape(-1, 2)
+    v = np.asarray(vectors, dtype=np.float64).reshape(-1, 2)
+    mag = np.linalg.norm(v, axis=1)
+    ref = float(np.percentile(mag, 90)) if len(mag) else 0.0
+    if ref <= 0:
+        return np.zeros((0, 5, 2))
+    length = np.minimum(0.9 * cell * np.sqrt(mag / ref), 1.2 * cell)
+    unit = v / np.where(mag > 0, mag, 1.0)[:, None]
+    tail = p - 0.5 * length[:, None] * unit           # centred on the grid point
+    tip = p + 0.5 * length[:, None] * unit
+    head = 0.3 * length[:, None]
+    normal = np.stack([-unit[:, 1], unit[:, 0]], 1)
+    left = tip - head * unit + 0.5 * head * normal
+    right = tip - head * unit - 0.5 * head * normal
+    return np.stack([tail, tip, left, tip, right], 1)
+
+
 def ellipse(mean: np.ndarray, std: np.ndarray, k: float = 2.0, points: int = 64) -> np.ndarray:
     """(points, 2): the k-sigma contour of an axis-aligned Gaussian in the first two dimensions."""
     t = np.linspace(0, 2 * np.pi, points)
@@ -94,6 +116,10 @@ class MapView(pg.PlotWidget):
         self.chain_lines = pg.PlotCurveItem(pen=pg.mkPen(255, 80, 80, 170, width=1), connect="finite")
         self.chain_ends = pg.ScatterPlotItem(size=4, pen=None, brush=pg.mkBrush(255, 60, 60, 220), pxMode=True)
         self.chain_lines.setZValue(6)
+        self.arrows = pg.PlotCurveItem(pen=pg.mkPen(255, 255, 255, 220, width=1.5), connect="finite")
+        self.arrows.setZValue(4)
+        self.addItem(self.arrows)
+        self.arrow_count = 0
         self.chain_ends.setZValue(7)
         for item in (self.heat, self.data_item, self.lines, self.particles, self.picks, self.chain_lines,
                      self.chain_ends):
@@ -188,6 +214,18 @@ class MapView(pg.PlotWidget):
         x, y = polylines(np.transpose(np.asarray(chains.path, dtype=np.float64), (1, 0, 2)))
         self.chain_lines.setData(x, y, connect="finite")
         self.chain_ends.setData(chains.samples[:, 0], chains.samples[:, 1])
+
+    def set_arrows(self, field, cell: float = 1.0) -> None:
+        """A vector field (``engine.latent.inside.VectorField``) as arrows on its grid of spacing ``cell``;
+        None clears them."""
+        lines = None if field is None else arrow_polylines(field.points, field.vectors, cell)
+        if lines is None or len(lines) == 0:
+            self.arrow_count = 0
+            self.arrows.setData([], [])
+            return
+        x, y = polylines(lines)
+        self.arrow_count = len(lines)
+        self.arrows.setData(x, y, connect="finite")
 
     def set_picks(self, pts: list[tuple[float, float]]) -> None:
         if not pts:

@@ -126,3 +126,53 @@ def test_images_get_a_note_instead_of_views(dock, qtbot):
 def test_heat_map_rows_go_up_in_y():
     pts = inside_jobs.grid_points((0.0, 2.0, 10.0, 14.0), 2)
     np.testing.assert_allclose(pts, [[0.5, 11.0], [1.5, 11.0], [0.5, 13.0], [1.5, 13.0]])
+
+
+def test_diffusion_draws_its_score_as_arrows_at_the_sliders_noise_level(dock, qtbot, moons, monkeypatch, tmp_path):
+    """A flow-matching model trained briefly on moons: the arrows fill the grid; at a large noise level the
+    field points inward, toward the data; moving the slider recomputes it at the new level; unticking
+    clears it. The window is rendered to a PNG as it stands."""
+    import dataclasses
+
+    import gui.docks.inside_dock as inside_dock
+    from engine.data.preprocess import Preprocess
+    from engine.models.base import Batch
+    from engine.models.registry import model_class
+    diffusion = model_class("diffusion")
+    monkeypatch.setattr(diffusion, "inside_view", dataclasses.replace(
+        diffusion.inside_view, density_resolution=8, density_options={**diffusion.inside_view.density_options,
+                                                                       "ode_steps": 4}))
+    monkeypatch.setattr(inside_dock, "PARTICLES", 100)
+    cfg = config_class("diffusion")(objective="flow-matching", hidden=64, depth=2)
+    torch.manual_seed(0)
+    model = build_model("diffusion", moons.spec, cfg, Preprocess.fit(moons.x_train, "standardize").to_dict())
+    model.configure_optimizers(2e-3)
+    gen = torch.Generator().manual_seed(0)
+    for _ in range(300):
+        model.training_step(Batch(moons.x_train[torch.randint(0, 500, (128,), generator=gen)]), gen)
+    dock.start_run("diffusion", moons.spec.to_dict(), moons)
+    assert dock.arrow_check.isVisibleTo(dock) and dock.noise_slider.isVisibleTo(dock)
+    dock.set_snapshot(take_snapshot(model, 300))
+    qtbot.waitUntil(lambda: dock.arrow_field is not None and dock.heatmap is not None and _idle(dock),
+                    timeout=120_000)
+    n = inside_dock.ARROW_GRID
+    assert dock.map_view.arrow_count == n * n
+    dock.grab().save(str(tmp_path / "arrows.png"))
+    first = dock.arrow_field
+    assert first.noise == pytest.approx(inside_dock.NOISE_DEFAULT * dock.spread)
+    dock.set_noise(1.5 * dock.spread)
+    qtbot.waitUntil(lambda: dock.arrow_field is not first and _idle(dock), timeout=60_000)
+    field = dock.arrow_field
+    assert field.noise == pytest.approx(1.5 * dock.spread, rel=1e-6)
+    centre = moons.x_test.numpy().mean(0)
+    toward = centre - field.points
+    far = np.linalg.norm(toward, axis=1) > np.median(np.linalg.norm(toward, axis=1))
+    cos = (field.vectors * toward).sum(1) / (np.linalg.norm(field.vectors, axis=1) * np.linalg.norm(toward, axis=1))
+    assert (cos[far] > 0.7).mean() > 0.9        # blurred a lot, the data is one blob: arrows point to it
+    dock.arrow_check.setChecked(False)
+    assert dock.map_view.arrow_count == 0 and dock.arrow_field is None
+
+
+def test_families_without_score_arrows_hide_the_slider(dock, moons):
+    dock.start_run("gan", moons.spec.to_dict(), moons)
+    assert not dock.arrow_check.isVisibleTo(dock) and not dock.noise_slider.isVisibleTo(dock)
