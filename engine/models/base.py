@@ -41,7 +41,7 @@ who reads them (defaults in ``GenerativeModel``; each is documented where it is 
 - the window's words for it: ``title``, ``short_name``, ``about`` (texts marked with
   ``QT_TRANSLATE_NOOP("Family", ...)``, which the window translates in that context);
 - training: ``training_phases`` (the players a single step may update alone: a GAN's "d" and "g"),
-  ``live_knobs`` (derived from the config's ``knob(live=True)`` fields, never declared);
+  ``ignored_train_knobs`` (training settings it never reads, hidden by the Setup form), ``live_knobs`` (derived from the config's ``knob(live=True)`` fields, never declared);
 - the Learn dock (``engine.learn``): ``reported_terms``, ``formula_knobs``, ``term_help`` and the
   class hooks ``derived_terms``, ``page_values``; ``classify_options`` (lighter likelihood settings for
   scoring every class); ``sampling_pass`` (the network whose forward calls count sampling steps);
@@ -132,6 +132,9 @@ class GenerativeModel(nn.Module):
     # Players that one step may update alone: ``training_step(batch, generator, phase=p)`` for each p here
     # (a GAN: "d" and "g"). The toolbar's Step D / Step G and the loop's single steps read this.
     training_phases: ClassVar[tuple[str, ...]] = ()
+    # Training knobs (``TrainConfig`` field names) this family's training never reads, so the Setup form
+    # hides them: a closed-form fit or EM has no learning rate, schedule or gradient to clip.
+    ignored_train_knobs: ClassVar[tuple[str, ...]] = ()
 
     # ---- the Learn dock: terms of the formula ------------------------------------------------------------
     reported_terms: ClassVar[tuple[str, ...]] = ("loss",)  # loss terms of a step the formula shows

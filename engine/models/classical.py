@@ -23,6 +23,7 @@ at random; a KDE picks a stored point), so what ``genlab export`` writes is its 
 from __future__ import annotations
 
 import math
+from typing import ClassVar
 
 import torch
 from torch import nn
@@ -53,6 +54,9 @@ class ClassicalModel(GenerativeModel):
         self._last = None          # the mixture's fixed-point check
         self._scored = (None,)     # the KDE's leave-one-out score
         return super().load_state_dict(state_dict, strict=strict, assign=assign)
+
+    # no optimiser (``configure_optimizers``), so no gradient step: the Setup form hides these
+    ignored_train_knobs: ClassVar[tuple[str, ...]] = ("lr", "lr_schedule", "grad_clip")
 
     def configure_optimizers(self, lr: float) -> dict:
         """None: the fit is closed form, EM or storage, never a gradient step."""

@@ -434,6 +434,8 @@ class SetupDock(QDockWidget):
             old.hide()
             old.setParent(None)
             old.deleteLater()
+        # training knobs the family never reads (a closed-form fit's learning rate) are not offered
+        self.train_form.set_hidden(self.model_class.ignored_train_knobs)
         self.model_form = KnobForm(config_class(family), "model")
         self.model_form.set_show_advanced(self._show_advanced)
         self.model_form.value_edited.connect(self._on_form_value_edited)

@@ -63,6 +63,7 @@ class KnobForm(QWidget):
         self.widgets: dict[str, QWidget] = {}
         self.labels: dict[str, QLabel] = {}
         self._show_advanced = False
+        self._hidden: frozenset[str] = frozenset()
         self._updating = False
         layout = QFormLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -183,10 +184,15 @@ class KnobForm(QWidget):
         self._show_advanced = show
         self._apply_visibility()
 
+    def set_hidden(self, names) -> None:
+        """Hide these knobs whatever the "advanced" setting (a family ignores them); their values stay."""
+        self._hidden = frozenset(names)
+        self._apply_visibility()
+
     def _apply_visibility(self) -> None:
         for name, info in self.infos.items():
             advanced = info.get("advanced") or (self.basic is not None and name not in self.basic)
-            visible = self._show_advanced or not advanced
+            visible = (self._show_advanced or not advanced) and name not in self._hidden
             self._layout.setRowVisible(self.widgets[name], visible)
 
     def mark_pending(self, names: set[str]) -> None:

@@ -78,3 +78,52 @@ def test_presets_load_per_family_and_kind_and_drop_unknown_keys(tmp_path, monkey
     values, warnings = presets.preset_values("vae", "points", vae, DataConfig)
     assert values["model"] == {"latent_dim": 3} and values["train"] == {} and values["data"] == {}
     assert len(warnings) == 2 and any("renamed" in w for w in warnings) and any("train.lr" in w for w in warnings)
+
+
+def test_a_form_hides_the_knobs_a_family_ignores_whatever_the_advanced_toggle(qtbot):
+    form = KnobForm(TrainConfig, "train", basic=("steps", "lr"))
+    qtbot.addWidget(form)
+    form.show()
+    form.set_hidden(("lr", "keep_checkpoints"))
+    form.set_show_advanced(True)
+    assert not form.widgets["lr"].isVisible() and not form.widgets["keep_checkpoints"].isVisible()
+    assert form.widgets["steps"].isVisible() and form.value("lr") == TrainConfig().lr   # the value stays
+    form.set_hidden(())
+    assert form.widgets["lr"].isVisible()
+
+
+def test_a_family_ignores_the_learning_rate_exactly_when_it_has_no_optimiser():
+    """Declared, not guessed, and true: the families that hide the learning rate build no optimiser,
+    and every family with an optimiser keeps it in the form."""
+    import dataclasses
+
+    from engine.config import DataConfig
+    from engine.data import load_dataset
+    from engine.models.registry import available_families, build_model, model_class
+    names = {f.name for f in dataclasses.fields(TrainConfig)}
+    spec = load_dataset(DataConfig(name="moons", n_train=100, n_test=20)).spec
+    checked = []
+    for family in available_families():
+        cls = model_class(family)
+        assert set(cls.ignored_train_knobs) <= names, (family, cls.ignored_train_knobs)
+        if "points" not in cls.data_kinds:
+            continue
+        optimisers = build_model(family, spec, cls.config_class()).configure_optimizers(1e-3)
+        assert ("lr" in cls.ignored_train_knobs) == (not optimisers), family
+        checked.append(family)
+    assert {"gaussian", "gmm", "kde", "vae", "diffusion"} <= set(checked)
+
+
+def test_setup_hides_the_learning_rate_for_a_closed_form_family_only(make_window):
+    from engine.models.registry import available_families, model_class
+    w = make_window()
+    setup = w.setup_dock
+    lr = setup.train_form.widgets["lr"]
+    seen = {}
+    for family in available_families():
+        if setup.family_combo.findData(family) < 0:
+            continue
+        setup.family_combo.setCurrentIndex(setup.family_combo.findData(family))
+        seen[family] = lr.isVisibleTo(setup)
+        assert seen[family] == ("lr" not in model_class(family).ignored_train_knobs), family
+    assert seen["vae"] and not seen["gaussian"] and not seen["kde"]
