@@ -130,7 +130,7 @@ class Diffusion(GenerativeModel):
     title = QT_TRANSLATE_NOOP("Family", "Diffusion model")
     short_name = QT_TRANSLATE_NOOP("Family", "Diffusion")
     reported_terms = ("loss", "loss_low_noise", "loss_mid_noise", "loss_high_noise")   # the bands sum to loss
-    formula_knobs = ("prediction", "time_sampling")
+    formula_knobs = ("objective", "prediction", "time_sampling")
     classify_options = {"timesteps": 16, "ode_steps": 16}
     sampling_pass = "ema.shadow"     # one call per denoising step
     # The latent is x_T, data-shaped noise; every decode is a DDIM run, so the dock previews with a few steps
@@ -161,6 +161,16 @@ class Diffusion(GenerativeModel):
             SizeCandidate("unet-16", {"image_net": "unet", "width": 16, "display_steps": 20},
                           {"batch_size": 64, "lr": 1e-3}, steps_needed=25000),
         )
+
+    @classmethod
+    def formula_variant(cls, options):
+        """Flow matching regresses on the velocity x1 - x0 whatever ``prediction`` says, and its times are
+        drawn in [0, 1]: its page shows "velocity", and "uniform-t" or "logit-normal" for the draws."""
+        variant = super().formula_variant(options)
+        if variant["objective"] == "flow-matching":
+            variant["prediction"] = "velocity"
+            variant["time_sampling"] = "uniform-t" if variant["time_sampling"] == "uniform" else "logit-normal"
+        return variant
 
     @classmethod
     def page_values(cls, options):

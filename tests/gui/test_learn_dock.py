@@ -91,6 +91,15 @@ def test_each_family_and_variant_in_both_languages(dock):
     text = dock.browser.toPlainText()
     assert "ε-prediction" in text and "v-prediction" not in text and "T = 1,000" in text
     assert "{" not in dock.browser.toHtml().split("<body")[1]   # every marker filled (a dash at worst)
+    assert "straight path" not in text
+    dock.set_model_option("objective", "flow-matching")
+    text = dock.browser.toPlainText()
+    assert "straight path" in text and "Heun" in text and "Why few steps suffice" in text
+    assert "forward process" not in text.lower() and "v-prediction" not in text and "ε-prediction" not in text
+    assert "logit-normal" in text and "t < 1/3" in text and "{" not in dock.browser.toHtml().split("<body")[1]
+    dock.set_language("zh_CN")
+    text = dock.browser.toPlainText()
+    assert "直线路径" in text and "Heun" in text and "前向过程" not in text
 
 
 def test_the_classifier_page_says_plainly_when_a_model_cannot_classify(dock, digits):
