@@ -944,8 +944,8 @@ skipped:</source>
     </message>
     <message>
         <location filename="../../engine/models/diffusion.py" line="120"/>
-        <source>Heat: density by the probability-flow ODE. Dots: particles denoised from noise (t = T) to data (t = 0); the slider scrubs through time.</source>
-        <translation>热图：由概率流 ODE 得到的密度。点：从噪声（t = T）去噪到数据（t = 0）的粒子；拖动滑块可按时间逐步查看。</translation>
+        <source>Heat: density by the probability-flow ODE. Dots: particles denoised from noise (t = T) to data (t = 0); the slider scrubs through time. Arrows: the learned score (where the density of the data blurred by the chosen noise rises; flow matching reads it off its velocity).</source>
+        <translation>热图：由概率流 ODE 得到的密度。点：从噪声（t = T）去噪到数据（t = 0）的粒子；拖动滑块可按时间逐步查看。向量：学到的得分（被所选噪声模糊后的数据密度变大的方向；flow matching 从速度中读出它）。</translation>
     </message>
     <message>
         <source>Gaussian (maximum likelihood)</source>
@@ -1105,6 +1105,18 @@ skipped:</source>
 </context>
 <context>
     <name>InsideDock</name>
+    <message>
+        <source>score arrows</source>
+        <translation>得分向量</translation>
+    </message>
+    <message>
+        <source>Arrows: the learned score, the direction in which the density of the data blurred by Gaussian noise rises, at the noise level of the slider</source>
+        <translation>向量：学到的得分，即被高斯噪声模糊后的数据密度变大的方向，噪声水平由滑块选择</translation>
+    </message>
+    <message>
+        <source>noise level</source>
+        <translation>噪声水平</translation>
+    </message>
     <message>
         <location filename="../../gui/docks/inside_dock.py" line="44"/>
         <source>Inside the model</source>
@@ -1267,6 +1279,14 @@ skipped:</source>
 </context>
 <context>
     <name>Knob</name>
+    <message>
+        <source>objective</source>
+        <translation>目标</translation>
+    </message>
+    <message>
+        <source>denoising: DDPM's loss on the noise chain of the schedule. flow-matching: rectified flow, the straight path x_t = (1-t) x0 + t noise and its velocity noise - x0 as the target; samples by an ODE solver in few steps (schedule, timesteps and prediction are then unused; no variational bound).</source>
+        <translation>denoising：在噪声表的加噪链上使用 DDPM 的损失。flow-matching：rectified flow，按直线路径 x_t = (1-t) x0 + t noise，以其速度 noise - x0 为目标；用常微分方程求解器以很少的步数采样（此时不使用 schedule、timesteps 和 prediction；没有变分界）。</translation>
+    </message>
     <message>
         <source>TensorBoard files</source>
         <translation>TensorBoard 文件</translation>
@@ -1625,8 +1645,8 @@ skipped:</source>
     </message>
     <message>
         <location filename="../../engine/models/diffusion.py" line="78"/>
-        <source>ddim: DDIM (deterministic when eta is 0); ddpm: ancestral sampling. Both work with any number of steps.</source>
-        <translation>ddim：DDIM（eta 为 0 时是确定性的）；ddpm：祖先采样。两者都可用任意步数。</translation>
+        <source>ddim: DDIM (deterministic when eta is 0); ddpm: ancestral sampling; euler: the ODE's Euler step (the same as DDIM with eta 0); heun: Heun's second-order ODE solver, two network calls a step. All work with any number of steps.</source>
+        <translation>ddim：DDIM（eta 为 0 时是确定性的）；ddpm：祖先采样；euler：常微分方程的 Euler 步（与 eta 为 0 的 DDIM 相同）；heun：Heun 二阶常微分方程求解器，每步调用两次网络。都可用任意步数。</translation>
     </message>
     <message>
         <location filename="../../engine/models/diffusion.py" line="81"/>
