@@ -19,7 +19,9 @@ name:
   on held-out points (the component with the largest responsibility, and that responsibility);
 - ``chains`` (an exact density or a ``score``): MCMC chains and their paths (``engine.sampling``);
 - ``score_field`` (``score``, drawn where ``inside_view.score_arrows``): the score of the data smoothed by
-  Gaussian noise of a chosen level, nabla log p_sigma(x), on an n x n grid, for arrows.
+  Gaussian noise of a chosen level, nabla log p_sigma(x), on an n x n grid, for arrows;
+- ``steps_quality`` (``step_samplers``, charted where ``inside_view.steps_chart``): sample quality (energy
+  distance to held-out points) against the number of sampler steps, for each of the model's samplers.
 
 Heat maps are (n, n) arrays whose row i lies at y = y0 + (i + 1/2) (y1 - y0) / n (rows go *up*, as
 the y axis does) and column j at x = x0 + (j + 1/2) (x1 - x0) / n.
@@ -34,6 +36,7 @@ import torch
 
 from engine.errors import GenLabError
 from engine.interrupt import check_interrupt
+from engine.metrics import energy_distance
 from engine.sampling.mcmc import default_step, sample_model
 
 CHUNK = 2048            # grid points per forward pass
@@ -87,6 +90,13 @@ class VectorField:
     vectors: np.ndarray                # (n * n, 2) the score there, per data unit (non-finite ones zeroed)
     noise: float                       # the smoothing noise's standard deviation, data units
     label: str
+
+
+@dataclass(frozen=True)
+class StepsQuality:
+    curves: dict                       # sampler name -> list of (steps, network evaluations, energy distance)
+    floor: float                       # the same distance for real held-out points (a perfect sampler's)
+    n: int                             # samples per point of the chart
 
 
 def grid_points(bounds, n: int) -> np.ndarray:
@@ -331,6 +341,37 @@ def score_field(bounds, n: int = 21, noise: float = 0.0, label: int = 0):
         vec = np.where(np.isfinite(vec), vec, 0.0)
         return VectorField(pts, vec, noise, f"score of the data smoothed by noise {noise:.3g}"
                            + _class_note(model, label))
+    return job
+
+
+def steps_quality(reference, steps=(1, 2, 4, 8, 16, 32, 64), n: int = 1000):
+    """Sample quality against sampler steps for each of the model's ``step_samplers``: the energy distance
+    (``engine.metrics``) between ``n`` samples and ``n`` held-out points of ``reference`` (at least 2n
+    points; the second n give the real-data floor). The same start noise for every curve and count."""
+    reference = np.array(reference, dtype=np.float64, copy=True).reshape(-1, 2)
+    n = min(int(n), len(reference) // 2)
+    steps = tuple(int(s) for s in steps)
+
+    def job(ctx) -> StepsQuality:
+        _require_points(ctx)
+        model = ctx.model
+        samplers = model.step_samplers()
+        if not samplers:
+            raise GenLabError(f"the {ctx.family} family has no sampler whose steps are a choice")
+        if n < 2:
+            raise GenLabError("too few held-out points to measure sample quality")
+        held, real = reference[:n], reference[n:2 * n]
+        curves = {}
+        for name, options in samplers.items():
+            curves[name] = []
+            for k in steps:
+                check_interrupt()
+                gen = torch.Generator(device=ctx.generator.device).manual_seed(1234)
+                x = model.sample(n, generator=gen, steps=k, **options).float().cpu().numpy()
+                x = x[np.isfinite(x).all(1)]
+                e = energy_distance(x, held) if len(x) > 1 else float("nan")
+                curves[name].append((k, model.sampler_evaluations(options, k), e))
+        return StepsQuality(curves, energy_distance(real, held), n)
     return job
 
 

@@ -476,6 +476,16 @@ class GenerativeModel(nn.Module):
     def _complete(self, x, known, generator, labels, **options) -> torch.Tensor:
         raise NotImplementedError
 
+    def step_samplers(self) -> dict[str, dict]:
+        """Samplers whose number of steps is the person's choice, for charts of quality against steps:
+        a name for the chart's legend -> ``sample`` options (``steps`` added by the caller). {}: none."""
+        return {}
+
+    def sampler_evaluations(self, options: dict, steps: int) -> int:
+        """Network evaluations per sample of ``sample(steps=steps, **options)`` (a second-order solver
+        evaluates twice a step)."""
+        return int(steps)
+
     def display_options(self) -> dict:
         """Options for the window's live samples, which must stay cheap (at most ~10% of training time):
         a diffusion model returns few DDIM steps here, for example. ``sample(**display_options())``."""

@@ -86,3 +86,5 @@ class InsideView:
     score_arrows: bool = False   # draw the learned score, the gradient of the log-density of the data smoothed by
                                  # Gaussian noise, as arrows on a grid of the plane, with a slider for the noise
                                  # level (``score(x, noise=...)``; needs the ``score`` capability)
+    steps_chart: bool = False    # chart sample quality against the number of sampler steps for each of the
+                                 # model's ``step_samplers`` (energy distance to held-out points), in the background

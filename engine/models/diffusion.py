@@ -145,7 +145,8 @@ class Diffusion(GenerativeModel):
                                          "learned score (where the density of the data blurred by the chosen noise "
                                          "rises; flow matching reads it off its velocity)."),
         density_options={"ode_steps": 12, "timesteps": 16}, density_resolution=32, density_needs_grad=True,
-        frames="particles", frame_options={"steps": 40, "sampler": "ddim", "eta": 0.0}, score_arrows=True)
+        frames="particles", frame_options={"steps": 40, "sampler": "ddim", "eta": 0.0}, score_arrows=True,
+        steps_chart=True)
 
     @classmethod
     def size_candidates(cls, spec):
@@ -416,6 +417,22 @@ class Diffusion(GenerativeModel):
         self._denoise(x, generator, labels, steps, sampler, eta, guidance, frames)
         return Trajectory(kind="diffusion", frames=[self._outside(f, quantize=False) for _, f in frames],
                           labels=[f"t = {t:.3g}" if self.flow_matching else f"t = {t}" for t, _ in frames])
+
+    def step_samplers(self):
+        """Flow matching: Euler, Heun and the path's ancestral step; the chain: ancestral DDPM, DDIM and
+        Heun (``bench/sampler_steps.py`` charts both side by side)."""
+        if self.flow_matching:
+            return {"Euler": {"sampler": "euler"}, "Heun": {"sampler": "heun"}, "ancestral": {"sampler": "ddpm"}}
+        return {"DDPM ancestral": {"sampler": "ddpm"}, "DDIM": {"sampler": "ddim", "eta": 0.0},
+                "Heun": {"sampler": "heun"}}
+
+    def sampler_evaluations(self, options, steps):
+        """Heun: two evaluations a step on the straight path; 2 steps - 1 on the chain (its last step is
+        Euler's: the network knows no t = 0). The chain's steps are at most T."""
+        steps = int(steps) if self.flow_matching else min(int(steps), self.process.T)
+        if options.get("sampler") != "heun":
+            return steps
+        return 2 * steps if self.flow_matching else 2 * steps - 1
 
     def display_options(self):
         steps = self.cfg.display_steps

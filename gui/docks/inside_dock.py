@@ -18,6 +18,9 @@ declares what it needs (``engine.models.base``):
 - the learned score as arrows on a grid (``inside_view.score_arrows``, a diffusion model): where the
   density of the data smoothed by Gaussian noise rises, at the noise level of the view's own slider
   (log scale, from a hundredth of the data's spread to twice it);
+- a chart of sample quality against sampler steps (``inside_view.steps_chart``): the energy distance of
+  each of the model's samplers to held-out points at 1 to 64 steps, computed in the background for
+  each shown snapshot;
 - under them, the family's own note on what the views are (``inside_view.help``).
 
 Everything is recomputed from each new snapshot while the dock is visible (latest wins).
@@ -42,6 +45,7 @@ from gui.latent_link import ExplorerLink
 from gui.lazy import lazy_module
 from gui.visibility import on_screen, when_shown
 from gui.widgets.inside_views import MapView, PosteriorView, heat_uint8
+from gui.widgets.steps_chart import StepsChart
 
 HEAT_RES = 64                 # critic heat map cells per side (a density's: the family's inside_view)
 PARTICLES = 600               # particles moved from noise to data, for families whose frames are particles
@@ -54,6 +58,8 @@ KNOB_TICKS = 400              # positions of the view knob's slider (log scale b
 ARROW_GRID = 21               # score arrows per side
 NOISE_RANGE = (0.01, 2.0)     # the score arrows' noise slider, as multiples of the data's spread (log scale)
 NOISE_DEFAULT = 0.1
+CHART_STEPS = (1, 2, 4, 8, 16, 32, 64)   # sampler steps of the quality chart
+CHART_POINTS = 1000           # samples per point of the chart (and held-out points compared with)
 
 inside = lazy_module("engine.latent.inside")  # loads PyTorch: on first use, after the window painted
 
@@ -100,6 +106,9 @@ class InsideDock(QDockWidget):
         split.addWidget(self.map_view)
         self.posterior_view = PosteriorView()
         split.addWidget(self.posterior_view)
+        self.steps_chart = StepsChart()
+        self.steps_chart.setObjectName("inside_steps_chart")
+        split.addWidget(self.steps_chart)
         layout.addWidget(split, 1)
         row = QHBoxLayout()
         self.log_check = QCheckBox(self.tr("log scale"))
@@ -186,6 +195,7 @@ class InsideDock(QDockWidget):
         self.map_view.set_components(None)
         self.map_view.set_chains(None)
         self.map_view.set_arrows(None)
+        self.steps_chart.set_result(None)
         self.arrow_field = None
         self.components = None
         self.chains = None
@@ -225,6 +235,7 @@ class InsideDock(QDockWidget):
             self.chain_method.setCurrentIndex(usable[-1])
         for w in (self.chain_method, self.chain_button, self.chain_info):
             w.setVisible(bool(usable))
+        self.steps_chart.setVisible(bool(points and view.steps_chart))
         arrows = points and view.score_arrows and self._has("score")
         for w in (self.arrow_check, self.noise_label, self.noise_slider, self.noise_value):
             w.setVisible(bool(arrows))
@@ -291,6 +302,9 @@ class InsideDock(QDockWidget):
             self.request_posterior()
         if self._arrows_wanted():
             self.request_arrows(submit)
+        if view.steps_chart and self.reference is not None and len(self.reference) >= 4:
+            submit("inside:steps", inside.steps_quality(self.reference[:2 * CHART_POINTS], CHART_STEPS, CHART_POINTS),
+                   priority=4)   # as the density: neither interrupts the other
         if self._has("mixture"):
             pts = self.reference[:MIXTURE_POINTS] if self.reference is not None else np.zeros((0, 2))
             submit("inside:components", inside.components(pts), priority=2)
@@ -436,6 +450,8 @@ class InsideDock(QDockWidget):
             self.arrow_field = result.data
             x0, x1, y0, y1 = self.bounds
             self.map_view.set_arrows(result.data, min(x1 - x0, y1 - y0) / ARROW_GRID)
+        elif result.kind == "inside:steps":
+            self.steps_chart.set_result(result.data)
         elif result.kind == "inside:components":
             self.components = result.data
             self.map_view.set_components(result.data)

@@ -4465,4 +4465,15 @@ Downloaded the first time you pick it; Cancel stops it.</source>
         <translation>已在训练集中</translation>
     </message>
 </context>
+<context>
+    <name>StepsChart</name>
+    <message>
+        <source>network evaluations per sample</source>
+        <translation>每个样本的网络调用次数</translation>
+    </message>
+    <message>
+        <source>energy distance to held-out</source>
+        <translation>到留出数据的能量距离</translation>
+    </message>
+</context>
 </TS>

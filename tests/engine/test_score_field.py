@@ -66,3 +66,25 @@ def test_a_family_without_a_score_gets_a_clear_error(spec):
     ctx = Context(model, torch.Generator().manual_seed(0), 1, "gan", spec)
     with pytest.raises(Exception, match="has no score"):
         inside.score_field((-1, 1, -1, 1), 3, 0.1)(ctx)
+
+
+def test_quality_against_steps_for_each_sampler_of_the_shown_model(spec):
+    """Gaussian data and the exact velocity: every curve improves with steps, Heun counts two network
+    evaluations a step, and with enough steps the samples are as close to held-out data as real data is."""
+    model = _model(spec, objective="flow-matching")
+    model.velocity = lambda labels=None, guidance=1.0, net=None, clip=None: exact_velocity
+    reference = (M + S * torch.randn(1200, 2, generator=torch.Generator().manual_seed(5))).numpy()
+    ctx = Context(model, torch.Generator().manual_seed(0), 3, "diffusion", spec)
+    result = inside.steps_quality(reference, steps=(1, 4, 32), n=600)(ctx)
+    assert set(result.curves) == {"Euler", "Heun", "ancestral"} and result.n == 600
+    assert [c[1] for c in result.curves["Heun"]] == [2, 8, 64]
+    assert [c[1] for c in result.curves["Euler"]] == [1, 4, 32]
+    for name, curve in result.curves.items():
+        first, last = curve[0][2], curve[-1][2]
+        assert last < first / 5, (name, curve)
+    # Heun at 32 steps is the exact flow up to 1e-4: only the sampling noise of the distance remains
+    assert abs(result.curves["Heun"][-1][2]) < 0.02 and abs(result.floor) < 0.02
+    chain = _model(spec)
+    assert set(chain.step_samplers()) == {"DDPM ancestral", "DDIM", "Heun"}
+    assert chain.sampler_evaluations({"sampler": "heun"}, 8) == 15
+    assert chain.sampler_evaluations({"sampler": "ddim"}, 5000) == 1000      # at most T steps

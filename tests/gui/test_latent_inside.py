@@ -171,8 +171,17 @@ def test_diffusion_draws_its_score_as_arrows_at_the_sliders_noise_level(dock, qt
     assert (cos[far] > 0.7).mean() > 0.9        # blurred a lot, the data is one blob: arrows point to it
     dock.arrow_check.setChecked(False)
     assert dock.map_view.arrow_count == 0 and dock.arrow_field is None
+    # the quality-against-steps chart of the same model, computed in the background
+    qtbot.waitUntil(lambda: dock.steps_chart.result is not None, timeout=120_000)
+    chart = dock.steps_chart.result
+    assert set(chart.curves) == {"Euler", "Heun", "ancestral"} and len(dock.steps_chart.curves) == 3
+    euler = chart.curves["Euler"]
+    assert [k for k, _, _ in euler] == list(inside_dock.CHART_STEPS) and euler[-1][2] < euler[0][2] / 5
+    assert [n for _, n, _ in chart.curves["Heun"]] == [2 * k for k in inside_dock.CHART_STEPS]
+    dock.grab().save(str(tmp_path / "steps_chart.png"))
 
 
 def test_families_without_score_arrows_hide_the_slider(dock, moons):
     dock.start_run("gan", moons.spec.to_dict(), moons)
     assert not dock.arrow_check.isVisibleTo(dock) and not dock.noise_slider.isVisibleTo(dock)
+    assert not dock.steps_chart.isVisibleTo(dock)
