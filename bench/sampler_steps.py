@@ -49,12 +49,6 @@ CURVES = (("DDPM ancestral", "denoising", "ddpm"), ("DDIM", "denoising", "ddim")
           ("FM Heun", "flow-matching", "heun"))
 
 
-def nfe(objective: str, sampler: str, steps: int) -> int:
-    if sampler != "heun":
-        return steps
-    return 2 * steps if objective == "flow-matching" else 2 * steps - 1
-
-
 def train(ds, pre, objective: str, fm_time: str, train_steps: int, batch: int, lr: float, seed: int):
     cfg = {"objective": objective}
     if objective == "flow-matching":
@@ -104,7 +98,7 @@ def main():
             secs = time.perf_counter() - t0
             ok = torch.isfinite(x).all(1)
             e = energy_distance(x[ok].numpy(), test)
-            k = nfe(objective, sampler, steps)
+            k = models[objective].sampler_evaluations({"sampler": sampler}, steps)
             series[curve].append((k, e))
             rows.append({"curve": curve, "objective": objective, "sampler": sampler, "steps": steps, "nfe": k,
                          "energy": e, "energy_over_noise": e / floor, "sample_s": round(secs, 3)})
