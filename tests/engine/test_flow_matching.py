@@ -14,7 +14,7 @@ from engine.models import diffusion_rectified as rf
 from engine.training.loop import Controls
 from tests.engine.runs_helpers import steps_of, tiny_config, train as train_run
 from tests.engine.test_cli import genlab, genlab_here
-from tests.engine.test_diffusion import data, make, train
+from tests.engine.test_diffusion import make, train
 
 M, S = 1.5, 0.4        # Gaussian data N(M, S^2) in every dimension
 

@@ -13,7 +13,15 @@ from engine.latent import inside
 from engine.latent.explorer import Context
 from engine.models.diffusion_process import split_prediction
 from engine.models.registry import build_model, config_class
-from tests.engine.test_flow_matching import M, S, exact_velocity, threads  # noqa: F401 (a fixture)
+from tests.engine.test_flow_matching import M, S, exact_velocity
+
+
+@pytest.fixture(params=[1, 2])
+def threads(request):
+    before = torch.get_num_threads()
+    torch.set_num_threads(request.param)
+    yield request.param
+    torch.set_num_threads(before)
 
 
 @pytest.fixture(scope="module")
