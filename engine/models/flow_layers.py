@@ -120,13 +120,31 @@ class InvertibleLinear(nn.Module):
         return self._mix(x, w), (self.log_s.sum() * spatial).expand(x.shape[0])
 
     def inverse(self, y, cond=None):
+        return self._mix(y, self.inverse_weight())
+
+    def inverse_weight(self) -> torch.Tensor:
         """W^-1 = U^-1 L^-1 P^T by two triangular solves in float32 (no float64: Apple's MPS has none;
-        the factors are triangular with a unit or exp(log_s) diagonal, so the solves are well conditioned)."""
+        the factors are triangular with a unit or exp(log_s) diagonal, so the solves are well conditioned).
+
+        Without autograd the matrix is kept until a factor changes (an optimiser step or a snapshot
+        load bumps the tensors' version counters): the explorer decodes one snapshot many times a
+        second while a person drags, and the solves were a tenth of a flow decode."""
+        if torch.is_grad_enabled():
+            return self._solve_inverse()
+        key = (self.lower._version, self.upper._version, self.log_s._version, self.lower.data_ptr(),
+               self.upper.data_ptr(), self.log_s.data_ptr(), self.lower.device, self.lower.dtype)
+        cached = self.__dict__.get("_inverse_cache")
+        if cached is None or cached[0] != key:
+            cached = (key, self._solve_inverse())
+            self.__dict__["_inverse_cache"] = cached
+        return cached[1]
+
+    def _solve_inverse(self) -> torch.Tensor:
         eye = torch.eye(self.perm.shape[0], device=self.perm.device)
         lower = self.lower * self.mask_lower + eye
         upper = self.upper * self.mask_lower.T + torch.diag(self.sign * self.log_s.exp())
         x = torch.linalg.solve_triangular(lower, self.perm.T, upper=False, unitriangular=True)
-        return self._mix(y, torch.linalg.solve_triangular(upper, x, upper=True))
+        return torch.linalg.solve_triangular(upper, x, upper=True)
 
 
 class AffineCoupling(nn.Module):

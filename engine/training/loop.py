@@ -22,9 +22,7 @@ from __future__ import annotations
 import math
 import threading
 import time
-from dataclasses import dataclass, field
 
-import numpy as np
 import torch
 
 from engine.config import RunConfig
@@ -34,16 +32,14 @@ from engine.devices import (amp_policy, apply_backend_flags, backend_flags, desc
                             device_generator, family_device, keep_data_on_device, resolve_device,
                             set_torch_threads)
 from engine.errors import ConfigError, GenLabError, Interrupted, TrainingError
-from engine.evaluate import evaluate_nll
 from engine.events import (CheckpointSaved, EvaluationCompleted, LogMessage, NonFiniteLoss, RolledBack, RunStarted,
-                           SamplesReady, SnapshotPublished, StepCompleted, TrainingFinished, TrainingPaused,
+                           StepCompleted, TrainingFinished, TrainingPaused,
                            TrainingResumed)
 from engine.faults import is_out_of_memory, release_memory
 from engine.i18n import QT_TRANSLATE_NOOP, message
 from engine.interrupt import interruptible
 from engine.models.base import Batch, noise_shard
 from engine.models.registry import model_class
-from engine.render import display_scale, image_grid, scatter_image, upscale
 from engine.runs.checkpoint import prune_checkpoints, restore_generators, restore_model, save_checkpoint
 from engine.runs.folder import RunFolder, environment
 from engine.training.batches import BatchSampler, BatchSource
@@ -54,31 +50,20 @@ from engine.training.quality_readout import QualityReadout
 from engine.training.recorder import RunRecorder, best_record
 from engine.training.model_setup import lr_factor_on_resume, prepare_model, run_facts
 from engine.training.recovery import checkpoint_to_resume
-from engine.training.snapshot import take_snapshot
-from engine.training.text_samples import draw_text_samples
 from engine.training.watch import Watch
+from engine.training.looks import DISPLAY_SEED, MAX_DISPLAY_POINTS, Looks, Outcome
 
 __all__ = ["Trainer", "Controls", "BatchSampler", "SampleSchedule", "LossMeter", "UNLIMITED_STEPS",
            "DISPLAY_SEED", "MAX_DISPLAY_POINTS"]
 
 UNLIMITED_STEPS = 100_000_000  # a time-limited run's step count
-DISPLAY_SEED = 20240601  # the fixed noise bank for display samples
-MAX_DISPLAY_POINTS = 5000
 
 STOPPED = "stopped"
 # What ``Trainer._obey`` lets the loop do next.
 STEP, SINGLE_STEP, LOOK_AGAIN = "step", "single step", "look again"
 
 
-@dataclass(frozen=True)
-class Outcome:
-    """Why training ended ("completed", "time limit", "stopped"); the final evaluation's metrics."""
-
-    reason: str
-    metrics: dict = field(default_factory=dict)
-
-
-class Trainer:
+class Trainer(Looks):
     """One run: build or resume everything, then train through ``events``.
 
     What the run leaves in its folder besides checkpoints (status, lock, metrics, sample pictures,
@@ -194,43 +179,6 @@ class Trainer:
     # ---- pieces of the loop ------------------------------------------------------------------------
     def next_batch(self) -> Batch:
         return self.batches.batch(self.sampler.next())
-
-    def draw_samples(self) -> SamplesReady:
-        """Display samples from the fixed noise bank, written to the run's samples/."""
-        t0 = time.perf_counter()
-        self.gen_sample.manual_seed(DISPLAY_SEED)
-        spec = self.dataset.spec
-        tc = self.config.train
-        if spec.kind == "text":
-            return draw_text_samples(self, t0)
-        if spec.kind == "points":
-            n = min(MAX_DISPLAY_POINTS, tc.n_display * 16)
-            pts = self.model.sample(n, generator=self.gen_sample, **self.model.display_options()).cpu().numpy().astype(np.float32)
-            path = None
-            if self.run is not None and self.is_writer:
-                ref = self.dataset.x_test[:MAX_DISPLAY_POINTS].numpy()
-                path = self.recorder.write_samples(self.step, scatter_image(pts, ref), pts)
-            data = np.ascontiguousarray(pts)
-        else:
-            imgs = self.model.sample(tc.n_display, generator=self.gen_sample, **self.model.display_options())
-            data = image_grid(imgs)
-            path = None
-            if self.run is not None and self.is_writer:
-                path = self.recorder.write_samples(self.step, upscale(data, display_scale(spec.shape[1])))
-        t1 = time.perf_counter()
-        return SamplesReady(step=self.step, kind=spec.kind, data=data, path=path, seconds=t1 - t0)
-
-    def evaluate(self, limit: int | None = None, final: bool = True) -> dict:
-        ds = self.dataset
-        self.gen_eval.manual_seed(self.config.train.seed * 1000 + 2)
-        metrics = evaluate_nll(self.model, ds.x_test, ds.y_test if self.model.conditional else None,
-                               limit or self.config.train.eval_limit, self.gen_eval)
-        metrics.update(self.quality.readout(self.model, self.gen_eval, self.elapsed, final, self.schedule))
-        metrics.update(step=self.step, data=self.config.data.name)
-        nll = metrics.get("test_nll_nats")
-        if nll is not None and math.isfinite(nll) and nll < self.best_nll:
-            self.best_nll, self.best_step = nll, self.step
-        return metrics
 
     def progress(self) -> float:
         return run_progress(self.step, self.elapsed, self.config.train, UNLIMITED_STEPS)
@@ -515,34 +463,6 @@ class Trainer:
         yield LogMessage("error", msg, self.step)
         controls.request_pause()
 
-    def _sample_events(self):
-        if self.dist is not None and not self.is_writer:  # rank 0 draws; the others wait at the next step
-            self.schedule.record(self.step, 0.0, 0.0)
-            return
-        started = time.perf_counter()
-        self._activity = "drawing samples"
-        ev = self.draw_samples()
-        snap = take_snapshot(self.model, self.step)
-        self.schedule.record(self.step, started, time.perf_counter())
-        yield ev
-        yield SnapshotPublished(snap)
-
-    def _evaluation_events(self):
-        # the evaluation at the run's last step is its final one (with the quality figure), not repeated
-        yield self._eval_event(final=self.step >= self.config.train.steps)
-        yield from self._watch_events()
-        if self.best_step == self.step and self._last_ckpt_step != self.step:
-            yield from self._checkpoint_events()  # keep the best weights, not only their score
-
-    def _eval_event(self, final: bool = True) -> EvaluationCompleted:
-        if self.dist is not None and not self.is_writer:  # rank 0 evaluates and records
-            return EvaluationCompleted(self.step, {})
-        self._activity = "evaluating"
-        metrics = self.evaluate(final=final)
-        self.recorder.evaluation(self.step, self.elapsed, metrics, self.best_nll, self.best_step)
-        self._last_eval = EvaluationCompleted(self.step, metrics)
-        return self._last_eval
-
     def _checkpoint_due(self) -> bool:
         tc = self.config.train
         if self.run is None or self.step == self._last_ckpt_step:
@@ -572,24 +492,6 @@ class Trainer:
             yield from self._report_losses(meter)
         if self.dist is not None:
             yield from self.dist.check_in_step(self)
-
-    def _last_look(self, reason: str):
-        """The run's last samples and evaluation (unless made at this very step already)."""
-        if self.schedule.last_step != self.step:
-            yield from self._sample_events()
-        if (self._last_eval is not None and self._last_eval.step == self.step
-                and ("frechet" in self._last_eval.metrics or not self.quality.enabled)):
-            return Outcome(reason, self._last_eval.metrics)
-        ev = self._eval_event()
-        yield ev
-        yield from self._watch_events()
-        return Outcome(reason, ev.metrics)
-
-    def _watch_events(self):
-        """What the cheap detectors see now (``engine.training.watch``); rank 0 only."""
-        if self.is_writer:
-            self._activity = "diagnosing"
-            yield from self.watch.look(self.model, self.dataset, self.step)
 
     def _finish(self, outcome: Outcome):
         """The last checkpoint (unless this step has one), the run's last records, ``TrainingFinished``."""

@@ -193,3 +193,28 @@ def test_it_learns_eight_gaussians():
     near, which = d.min(1)
     share = torch.bincount(which[near < 3 * EIGHT_GAUSSIAN_STD], minlength=8).float() / len(s)
     assert (share > 0.05).all(), share
+
+
+def test_the_1x1_inverse_is_reused_until_a_factor_changes_and_then_follows_it():
+    """The explorer decodes one snapshot many times: the inverse matrix is kept without autograd, and
+    an optimiser step or a loaded state (both change the factors in place) makes it recomputed."""
+    torch.manual_seed(0)
+    layer = InvertibleLinear(6)
+    with torch.no_grad():
+        first = layer.inverse_weight()
+        assert layer.inverse_weight() is first                     # kept while nothing changed
+    opt = torch.optim.SGD(layer.parameters(), lr=0.1)
+    y = torch.randn(5, 6, 3, 3)
+    loss = layer(y)[0].square().mean() - layer(y)[1].mean()        # autograd: never the cached matrix
+    loss.backward()
+    opt.step()
+    with torch.no_grad():
+        after_step = layer.inverse_weight()
+        assert after_step is not first
+        torch.testing.assert_close(after_step @ layer.weight(), torch.eye(6), atol=1e-5, rtol=0)
+        other = InvertibleLinear(6)
+        layer.load_state_dict(other.state_dict())
+        torch.testing.assert_close(layer.inverse_weight(), torch.linalg.inv(other.weight()), atol=1e-5, rtol=0)
+    with torch.inference_mode():
+        x = torch.randn(2, 6, 4, 4)
+        torch.testing.assert_close(layer.inverse(layer(x)[0]), x, atol=1e-5, rtol=0)
