@@ -167,3 +167,16 @@ def test_a_flow_matching_run_resumes_with_the_losses_of_an_uninterrupted_one(tmp
     train_run(cfg(), tmp_path / "half", stop_at=8)
     _, rest = train_run(cfg(), tmp_path / "half", resume=True, controls=Controls(interactive=True))
     assert [e.losses for e in steps_of(rest)] == [e.losses for e in steps_of(full)[8:]]
+
+
+def test_the_comparison_counts_the_network_evaluations_each_sampler_makes():
+    """The Compare dock's "steps to sample" counts forward passes of the EMA network: the model's own
+    ``sampler_evaluations`` for every sampler and objective."""
+    from engine.learn.comparison import count_sampling_passes
+    for objective in ("flow-matching", "denoising"):
+        _, model = make(objective=objective, hidden=16, depth=1)
+        for sampler in ("euler", "heun", "ddpm", "ddim"):
+            options = {"sampler": sampler, "steps": 6}
+            passes, x = count_sampling_passes(model, 3, **options)
+            assert passes == model.sampler_evaluations(options, 6) and x.shape == (3, 2), (objective, sampler)
+    assert model.sampler_evaluations({"sampler": "heun"}, 6) == 11
