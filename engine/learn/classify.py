@@ -89,7 +89,7 @@ def problem_for(family: str, init_args: dict) -> str | None:
     config = init_args.get("config") or {}
     if int(spec.get("num_classes") or 0) < 2:
         return "no_labels"
-    if "log_likelihood" not in model_class(family).capabilities:
+    if not model_class(family).likelihood_for(config, str(spec.get("kind", ""))):
         return "no_likelihood"
     if not config.get("conditional"):
         return "not_conditional"

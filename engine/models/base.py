@@ -231,6 +231,11 @@ class GenerativeModel(nn.Module):
         return z * self.pre_scale + self.pre_shift
 
     @classmethod
+    def likelihood_for(cls, config: dict, kind: str) -> bool:
+        """Whether a model built with ``config`` on ``kind`` data has ``log_likelihood`` (without building it)."""
+        return "log_likelihood" in cls.capabilities
+
+    @classmethod
     def data_kind_refusal(cls, kind: str) -> str:
         """Why this family cannot model ``kind`` data ("" when it can): one line for the CLI and the
         window's tool tip."""

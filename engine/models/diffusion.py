@@ -164,6 +164,11 @@ class Diffusion(GenerativeModel):
         )
 
     @classmethod
+    def likelihood_for(cls, config, kind):
+        """Flow matching on images reports no likelihood (see ``__init__``)."""
+        return not (config.get("objective") == "flow-matching" and kind == "image")
+
+    @classmethod
     def formula_variant(cls, options):
         """Flow matching regresses on the velocity x1 - x0 whatever ``prediction`` says, and its times are
         drawn in [0, 1]: its page shows "velocity", and "uniform-t" or "logit-normal" for the draws."""

@@ -14,7 +14,7 @@ from engine.models import diffusion_rectified as rf
 from engine.training.loop import Controls
 from tests.engine.runs_helpers import steps_of, tiny_config, train as train_run
 from tests.engine.test_cli import genlab, genlab_here
-from tests.engine.test_diffusion import make, train
+from tests.engine.test_diffusion import data, make, train
 
 M, S = 1.5, 0.4        # Gaussian data N(M, S^2) in every dimension
 
@@ -180,3 +180,13 @@ def test_the_comparison_counts_the_network_evaluations_each_sampler_makes():
             passes, x = count_sampling_passes(model, 3, **options)
             assert passes == model.sampler_evaluations(options, 6) and x.shape == (3, 2), (objective, sampler)
     assert model.sampler_evaluations({"sampler": "heun"}, 6) == 11
+
+
+def test_the_classifier_page_knows_before_building_that_flow_matching_images_have_no_likelihood():
+    from engine.learn.classify import problem_for
+    spec = data("digits").spec.to_dict()
+    assert problem_for("diffusion", {"spec": spec, "config": {"conditional": True}}) is None
+    fm = {"spec": spec, "config": {"conditional": True, "objective": "flow-matching"}}
+    assert problem_for("diffusion", fm) == "no_likelihood"
+    _, model = make("digits", objective="flow-matching", conditional=True, width=8)
+    assert not model.has("log_likelihood")          # the same answer as the built model's
