@@ -445,8 +445,7 @@ class MainWindow(QMainWindow):
 
     # ---- engine events --------------------------------------------------------------------------------------
     def _on_bridge_run_started(self, ev) -> None:
-        runner = self.session.runner
-        dataset = runner.trainer.dataset if runner is not None and runner.trainer is not None else None
+        dataset = self.session.run_dataset() or self._config_dataset()
         reference = dataset.x_test[:5000].numpy() if dataset is not None and ev.spec["kind"] == "points" else None
         self.shown.show(self.session.run_dir, ev.family, live=True)
         self.samples_dock.start_run(self.session.run_dir, ev.spec["kind"], reference)
@@ -457,6 +456,9 @@ class MainWindow(QMainWindow):
             self.samples_dock.refresh_history()
         self.log("info", self.tr("run started on {device} with {threads} thread(s)")
                  .format(device=ev.device, threads=ev.threads))
+
+    def _config_dataset(self):  # the window's copy of the run's data (the training process loads its own)
+        return self.loader.dataset_for(self.session.runner.config.data) if self.session.runner else None
 
     def _on_bridge_evaluation_completed(self, ev) -> None:
         m = ev.metrics
@@ -483,8 +485,7 @@ class MainWindow(QMainWindow):
         self.notice.notify("error", self.tr("Training failed: {message}").format(message=message), ev.crash_log)
 
     def _on_bridge_run_started_neighbours(self, ev) -> None:
-        runner = self.session.runner
-        dataset = runner.trainer.dataset if runner is not None and runner.trainer is not None else None
+        dataset = self.session.run_dataset() or self._config_dataset()
         self.samples_dock.cell_shape = tuple(ev.spec["shape"][1:3]) if ev.spec["kind"] == "image" else None
         self.neighbours.start_run(dataset)
 

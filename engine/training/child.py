@@ -170,6 +170,7 @@ class ChildRunner:
         self.pid = self.worker.pid
         self.step_now = 0
         self.elapsed = 0.0
+        self.last_checkpoint: int | None = None   # the step of the newest checkpoint the process saved
         self.acked: dict[int, str | None] = {}     # command id -> None (done) or the child's refusal
         self._ack_cv = threading.Condition()
         self._ids = itertools.count(1)
@@ -251,7 +252,9 @@ class ChildRunner:
 
     @property
     def alive(self) -> bool:
-        return self._started and not self.finished.is_set()
+        """Training: started, and neither its last event (finished, failed) came nor the process ended.
+        The process itself may take a moment longer to exit; ``join`` waits for that."""
+        return self._started and not self.finished.is_set() and not self._final
 
     @property
     def paused(self) -> bool:
@@ -322,8 +325,12 @@ class ChildRunner:
             self.step_now, self.elapsed = ev.step, ev.elapsed
         elif isinstance(ev, RunStarted):
             self.step_now = ev.start_step
+            if ev.start_step > 0:   # a continued run starts from a checkpoint
+                self.last_checkpoint = ev.start_step
         elif isinstance(ev, (TrainingPaused, CheckpointSaved)):
             self.step_now = ev.step
+            if isinstance(ev, CheckpointSaved):
+                self.last_checkpoint = ev.step
         elif isinstance(ev, (TrainingFinished, TrainingFailed)):
             self._final = True
 

@@ -289,6 +289,9 @@ def test_faults_roll_back_report_failed_writes_and_closing_can_keep_training_hea
         make_window, qtbot, tmp_path, workspace):
     from gui.settings import CLOSE_ASK_KEY
     w = make_window()
+    # In-process training (a thread of the window): this test poisons the live model's weights, which
+    # only a thread of this process can reach; a training process's faults are test_window_process.py's.
+    w.session.in_process = True
     w.settings.setValue(CLOSE_ASK_KEY, "true")
     choose(w, "moons", "vae", steps=1_000_000)
     form = w.setup_dock.train_form.widgets
