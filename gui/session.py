@@ -43,6 +43,7 @@ class RunSession(QObject):
         self.runner = None
         self.dataset = None
         self.warm = None                  # a started training process waiting for its first run
+        self.closing = False              # the window is closing: no new warm process
         self.run_dir: Path | None = None
         self.state = "starting"
         self.last_step = 0
@@ -73,7 +74,7 @@ class RunSession(QObject):
 
     def warm_up_process(self) -> None:
         """Start the training process the next Train will use (PyTorch loads there meanwhile)."""
-        if self.in_process or not self.keep_warm or self.state == "starting":
+        if self.in_process or not self.keep_warm or self.closing or self.state == "starting":
             return
         if self.warm is not None and self.warm.usable:
             return
@@ -237,6 +238,7 @@ class RunSession(QObject):
         return ended
 
     def _end_warm(self) -> None:
+        self.closing = True
         warm, self.warm = self.warm, None
         if warm is not None:
             warm.kill()
