@@ -12,6 +12,7 @@ from __future__ import annotations
 import copyreg
 import pickle
 import struct
+import time
 from types import MappingProxyType
 
 HEADER = struct.Struct("<Q")
@@ -54,8 +55,9 @@ def _read_exactly(stream, n: int) -> bytes | None:
     return b"".join(chunks)
 
 
-def read_frame(stream):
-    """The next object, or None at the end of the stream (the other end exited or closed it)."""
+def read_frame(stream, stats: dict | None = None):
+    """The next object, or None at the end of the stream (the other end exited or closed it).
+    ``stats`` (optional) counts ``frames``, ``bytes`` and ``decode_s`` (seconds spent unpickling)."""
     head = _read_exactly(stream, HEADER.size)
     if head is None:
         return None
@@ -65,4 +67,11 @@ def read_frame(stream):
     data = _read_exactly(stream, size)
     if data is None:
         return None
-    return pickle.loads(data)
+    if stats is None:
+        return pickle.loads(data)
+    t0 = time.perf_counter()
+    obj = pickle.loads(data)
+    stats["decode_s"] = stats.get("decode_s", 0.0) + time.perf_counter() - t0
+    stats["frames"] = stats.get("frames", 0) + 1
+    stats["bytes"] = stats.get("bytes", 0) + size + HEADER.size
+    return obj

@@ -81,6 +81,7 @@ class WorkerProcess:
         self.pid = self.proc.pid
         self.ready = threading.Event()
         self.broken: str | None = None
+        self.stats: dict = {}      # frames, bytes and decode_s read from the process (the benchmark reports them)
         self._lock = threading.Lock()
         self._backlog: list = []
         self._sink = None
@@ -122,7 +123,7 @@ class WorkerProcess:
         try:
             while True:
                 try:
-                    frame = read_frame(self.proc.stdout)
+                    frame = read_frame(self.proc.stdout, self.stats)
                 except (ChannelError, EOFError, OSError, ValueError) as e:
                     frame = ("torn", str(e))
                 if frame is None:
@@ -290,13 +291,16 @@ class ChildRunner:
     def _on_frame(self, frame) -> None:
         kind = frame[0]
         if kind == "ack":
-            _, cid, _op, paused, error = frame
+            _, cid, op, paused, error = frame
             with self._ack_cv:
                 self.acked[cid] = error
                 self._unacked -= 1
                 if self._unacked == 0:
                     self._paused = paused
                 self._ack_cv.notify_all()
+            if op == "start" and error:  # the process refused the run: say why, and let it end
+                self._fail(f"the training process could not start the run: {error}", "")
+                self.worker.close_channel()
         elif kind == "events":
             _, events, paused = frame
             for ev in events:

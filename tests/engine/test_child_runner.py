@@ -118,3 +118,17 @@ def test_a_warm_process_starts_training_without_loading_pytorch_again(tmp_path):
         assert first < 30  # behaviour, not timing: it started (the bench measures how fast)
     finally:
         worker.kill()
+
+
+def test_a_run_the_process_cannot_start_is_a_failure_and_the_process_ends(tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    runner = ChildRunner(small_config(steps=30), blocker / "run")     # its folder cannot be made
+    try:
+        runner.start()
+        seen = drain_until(runner, lambda e: isinstance(e, TrainingFailed))
+        failed = next(e for e in seen if isinstance(e, TrainingFailed))
+        assert "could not start the run" in failed.message and "a-file" in failed.message
+        assert runner.join(30) and not runner.alive and runner.exit_code == 0
+    finally:
+        runner.kill()
