@@ -249,7 +249,7 @@ class MainWindow(QMainWindow):
             self.first_paint_seconds = self._seconds_since_start()
             self.removeEventFilter(self)
             self.first_painted.emit(self.first_paint_seconds)
-            QTimer.singleShot(0, self.warmup.start)
+            QTimer.singleShot(0, lambda: (self.warmup.start(), self.session.start_early()))  # both load PyTorch
         return False
 
     def showEvent(self, event) -> None:

@@ -18,6 +18,7 @@ the old training thread (tests that reach into the live model's weights use it, 
 
 from __future__ import annotations
 
+import threading
 import time
 from pathlib import Path
 
@@ -44,6 +45,7 @@ class RunSession(QObject):
         self.dataset = None
         self.warm = None                  # a started training process waiting for its first run
         self.closing = False              # the window is closing: no new warm process
+        self._early = None                # the thread starting the first process (start_early)
         self.run_dir: Path | None = None
         self.state = "starting"
         self.last_step = 0
@@ -72,10 +74,34 @@ class RunSession(QObject):
             self._set_state("idle")
             self.warm_up_process()
 
+    def start_early(self) -> None:
+        """Start the first training process alongside the window's own warm-up (after the first paint), so
+        it is ready about when Train is enabled. Started from a short thread: nothing on the GUI thread
+        imports while the warm-up thread is importing PyTorch."""
+        if self.in_process or not self.keep_warm or self.warm is not None:
+            return
+
+        def spawn():
+            # lazy: engine.training.child (no PyTorch itself) is only needed once a process is wanted
+            from engine.training.child import WorkerProcess
+            try:
+                warm = WorkerProcess()
+            except OSError:  # set_ready tries again, and reports it
+                return
+            if self.warm is None and not self.closing:
+                self.warm = warm
+            else:
+                warm.kill()
+        self._early = threading.Thread(target=spawn, name="genlab-spawn", daemon=True)
+        self._early.start()
+
     def warm_up_process(self) -> None:
         """Start the training process the next Train will use (PyTorch loads there meanwhile)."""
         if self.in_process or not self.keep_warm or self.closing or self.state == "starting":
             return
+        if self._early is not None:
+            self._early.join(10.0)     # the early one is being started: use it
+            self._early = None
         if self.warm is not None and self.warm.usable:
             return
         # lazy: engine.training.child starts the process; the window asks for it after its warm-up
@@ -239,6 +265,9 @@ class RunSession(QObject):
 
     def _end_warm(self) -> None:
         self.closing = True
+        if self._early is not None:
+            self._early.join(10.0)
+            self._early = None
         warm, self.warm = self.warm, None
         if warm is not None:
             warm.kill()

@@ -158,9 +158,26 @@ def log_to(path: Path) -> None:
 
 
 def warm_up() -> None:
-    """Load PyTorch and the training engine before saying ready (the slow part of a first Train)."""
+    """Load what a first run needs before saying ready: PyTorch, the training engine, every family's
+    module, and one optimiser step (the first one costs over a second: lazy imports inside PyTorch)."""
     # lazy: the worker's whole point is loading these before the first command arrives
+    import torch
+
     import engine.training.runner  # noqa: F401
+    from engine.data import builtin_names  # noqa: F401
+    from engine.models.registry import families, model_class
+    for family in families():
+        try:
+            model_class(family)
+        except Exception:  # noqa: BLE001 - a broken family fails when asked for, with its own message
+            pass
+    model = torch.nn.Sequential(torch.nn.Linear(2, 16), torch.nn.ReLU(), torch.nn.Linear(16, 2))
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+    x = torch.randn(32, 2, generator=torch.Generator().manual_seed(0))
+    loss = (model(x) - x).pow(2).mean()
+    optimizer.zero_grad()
+    loss.backward()
+    optimizer.step()
 
 
 def worker_main(argv: list[str] | None = None) -> int:
