@@ -5,6 +5,8 @@ offscreen with its default docks, data and family are picked in the setup dock, 
 pressed. Logging every step and drawing samples often keeps the loss plot redrawing at least 10 times
 a second and the sample view at least twice a second. From 2 s after Train, for ``--seconds``:
 
+- the cores the window's own process kept busy (painting, the explorer decoding snapshots, the channel):
+  on a machine with few cores that work competes with the training process for the CPU;
 - event-loop lateness: a 10 ms precise QTimer in the GUI thread; lateness is how much later than
   10 ms after the previous tick each tick came (p50 / p95 / p99 / max, in ms);
 - steps per second in the window, divided by steps per second of the same config trained headless,
@@ -20,7 +22,7 @@ The machine's load average is printed: on a shared machine every figure here get
 Targets: p99 <= 25 ms, max <= 100 ms, ratio >= 0.95. The last line is JSON:
 ``{"vae": {"lateness_ms": {"p50": ., "p95": ., "p99": ., "max": .}, "steps_ratio": .}, ...}``.
 
-    python bench/ui_latency.py [--families vae,gan] [--seconds 8] [--rounds 2] [--data moons] [--device cpu]
+    python bench/ui_latency.py [--families vae,gan] [--seconds 8] [--rounds 2] [--data moons] [--device cpu] [--in-process]
 """
 
 from __future__ import annotations
@@ -97,11 +99,11 @@ def measure_window(app, window, family: str, data: str, seconds: float, device: 
     timer.setInterval(TICK_MS)
     timer.timeout.connect(lambda: ticks.append(time.perf_counter()))
     redraws0, samples0 = window.losses_dock.redraws, window.samples_dock.updates
-    step0, t0 = runner.step_now, time.perf_counter()
+    step0, t0, cpu0 = runner.step_now, time.perf_counter(), time.process_time()
     timer.start()
     _pump(app, seconds)
     timer.stop()
-    step1, t1 = runner.step_now, time.perf_counter()
+    step1, t1, cpu1 = runner.step_now, time.perf_counter(), time.process_time()
     redraws = window.losses_dock.redraws - redraws0
     samples = window.samples_dock.updates - samples0
     window.controls.stop.trigger()
@@ -113,6 +115,7 @@ def measure_window(app, window, family: str, data: str, seconds: float, device: 
         "steps_per_s": (step1 - step0) / (t1 - t0),
         "plot_hz": redraws / (t1 - t0),
         "samples_hz": samples / (t1 - t0),
+        "window_cpu": (cpu1 - cpu0) / (t1 - t0),   # cores the window's own process kept busy meanwhile
     }
 
 
@@ -156,16 +159,23 @@ def main():
     ap.add_argument("--seconds", type=float, default=8.0)
     ap.add_argument("--device", default="auto")
     ap.add_argument("--rounds", type=int, default=2, help="window/headless pairs per family (medians)")
+    ap.add_argument("--in-process", action="store_true",
+                    help="the window trains on a thread of its own process (the design before issue 17), "
+                         "compared with a bare in-process Runner: the before of a before/after")
     ap.add_argument("--headless", choices=("child", "thread"), default="child",
                     help="headless side: the same training process without a window, or a bare in-process Runner")
     args = ap.parse_args()
 
+    if args.in_process:
+        args.headless = "thread"
     load_before = _load()
     tmp = Path(tempfile.mkdtemp(prefix="genlab-ui-latency-"))
     os.environ["GENLAB_WORKSPACE"] = str(tmp / "runs")
     from gui.app import make_app
     from gui.main_window import MainWindow
     from gui.settings import open_settings
+    from gui.session import RunSession
+    RunSession.in_process = args.in_process
     app = make_app()
     window = MainWindow(settings=open_settings(tmp / "settings.ini"))
     window.resize(1360, 860)  # a desktop-sized window (the offscreen screen is 800x600)
@@ -183,28 +193,30 @@ def main():
                 headless_rates.append(measure_headless(config, args.seconds, tmp, args.headless))
         except RuntimeError as e:  # a family that fails is reported, and left out of the JSON
             print(f"{family}: skipped: {e}", file=sys.stderr, flush=True)
-            rows.append([family] + ["failed"] * 9)
+            rows.append([family] + ["failed"] * 10)
             continue
         headless = statistics.median(headless_rates)
         w = {"lateness": np.concatenate([x["lateness"] for x in windows]),
              "steps_per_s": statistics.median(x["steps_per_s"] for x in windows),
              "plot_hz": statistics.median(x["plot_hz"] for x in windows),
-             "samples_hz": statistics.median(x["samples_hz"] for x in windows)}
+             "samples_hz": statistics.median(x["samples_hz"] for x in windows),
+             "window_cpu": statistics.median(x["window_cpu"] for x in windows)}
         lat = w["lateness"]
         pct = {k: round(float(np.percentile(lat, q)), 2) for k, q in (("p50", 50), ("p95", 95), ("p99", 99))}
         pct["max"] = round(float(lat.max()), 2)
         ratio = w["steps_per_s"] / headless if headless > 0 else float("nan")
-        out[family] = {"lateness_ms": pct, "steps_ratio": round(ratio, 3)}
+        out[family] = {"lateness_ms": pct, "steps_ratio": round(ratio, 3), "window_cpu": round(w["window_cpu"], 2)}
         rows.append([family, pct["p50"], pct["p95"], pct["p99"], pct["max"], round(w["plot_hz"], 1),
-                     round(w["samples_hz"], 1), round(w["steps_per_s"], 1), round(headless, 1), round(ratio, 3)])
+                     round(w["samples_hz"], 1), round(w["steps_per_s"], 1), round(headless, 1), round(ratio, 3),
+                     round(w["window_cpu"], 2)])
         print(f"{family}: done", file=sys.stderr, flush=True)
     window.close()
     print(f"ui_latency: {args.data}, {args.rounds} x {args.seconds:g} s per family after {WARMUP_S:g} s, "
           f"device {args.device}, "
           f"{os.cpu_count()} cores, load average {load_before:.1f} before / {_load():.1f} after; "
-          f"headless = {args.headless}; targets p99 <= 25 ms, max <= 100 ms, ratio >= 0.95")
+          f"window trains {'in-process' if args.in_process else 'in a child process'}, headless = {args.headless}; targets p99 <= 25 ms, max <= 100 ms, ratio >= 0.95")
     print_table(["family", "p50 ms", "p95 ms", "p99 ms", "max ms", "plot Hz", "samples Hz", "steps/s window",
-                 "steps/s headless", "ratio"], rows)
+                 "steps/s headless", "ratio", "window cores"], rows)
     emit_json(out, name="ui_latency")
 
 
