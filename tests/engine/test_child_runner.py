@@ -32,6 +32,11 @@ def drain_until(runner, predicate, timeout=60.0, seen=None):
     raise AssertionError(f"timed out; saw {[type(e).__name__ for e in seen][-10:]}")
 
 
+def also_until(runner, predicate, seen):
+    """Like ``drain_until``, adding to ``seen``, but satisfied by an event ``seen`` already holds."""
+    return seen if any(predicate(ev) for ev in seen) else drain_until(runner, predicate, seen=seen)
+
+
 def test_worker_command_reinvokes_this_program():
     assert worker_command()[-1] == "worker"
     assert describe_exit(-signal.SIGKILL).endswith("SIGKILL") and describe_exit(3) == "exit status 3"
@@ -57,8 +62,8 @@ def test_controls_round_trip_with_acknowledgements_and_a_live_change_reaches_the
         resumed = runner.resume_training()
         assert runner.wait_ack(resumed) and not runner.paused
         seen = drain_until(runner, lambda e: isinstance(e, LogMessage) and "train.lr = 0.0123" in e.text)
-        drain_until(runner, lambda e: isinstance(e, SnapshotPublished), seen=seen)
-        drain_until(runner, lambda e: isinstance(e, StepCompleted) and e.step > 10, seen=seen)
+        also_until(runner, lambda e: isinstance(e, SnapshotPublished), seen)
+        also_until(runner, lambda e: isinstance(e, StepCompleted) and e.step > 10, seen)
         assert any(isinstance(e, TrainingResumed) for e in seen)
         cid = runner.pause()
         assert runner.wait_ack(cid) and runner.paused
@@ -130,5 +135,28 @@ def test_a_run_the_process_cannot_start_is_a_failure_and_the_process_ends(tmp_pa
         failed = next(e for e in seen if isinstance(e, TrainingFailed))
         assert "could not start the run" in failed.message and "a-file" in failed.message
         assert runner.join(30) and not runner.alive and runner.exit_code == 0
+    finally:
+        runner.kill()
+
+
+def test_a_non_finite_loss_pauses_the_process_and_a_rollback_reaches_it(tmp_path):
+    """The fault path runs in the training process now: a learning rate far too large (a live change)
+    makes the loss non-finite, the run pauses, and the window's rollback goes back to a checkpoint."""
+    from engine.events import NonFiniteLoss, RolledBack
+    runner = ChildRunner(small_config(steps=100_000, log_every=1, checkpoint_every=5, lr_schedule="constant"),
+                         tmp_path / "run")
+    try:
+        runner.start()
+        drain_until(runner, lambda e: isinstance(e, CheckpointSaved))
+        runner.set_live("train", "lr", 1e12)
+        seen = drain_until(runner, lambda e: isinstance(e, NonFiniteLoss))
+        bad = next(e for e in seen if isinstance(e, NonFiniteLoss))
+        also_until(runner, lambda e: isinstance(e, TrainingPaused), seen)
+        assert runner.wait_ack(runner.rollback(0.5))
+        back = next(e for e in drain_until(runner, lambda e: isinstance(e, RolledBack)) if isinstance(e, RolledBack))
+        assert back.step < bad.step and back.lr == 1e12 * 0.5 and os.path.isfile(back.checkpoint)
+        runner.stop()
+        drain_until(runner, lambda e: isinstance(e, TrainingFinished))
+        assert runner.join(30) and runner.exit_code == 0
     finally:
         runner.kill()
