@@ -458,8 +458,9 @@ class RunsController(QObject):
         if runner is None or not getattr(runner, "exit_code", None) or ckpt is None or session.run_dir is None:
             return False
         run_dir, left = str(session.run_dir), max(1, session.total_steps - ckpt)
-        self.w.notice.notify("error", self.tr("The training process ended: {message}. The run keeps everything to its "
-                                              "checkpoint at step {step:,}.").format(message=ev.message, step=ckpt),
+        self.w.notice.notify("error", self.tr("Training stopped: {message}. The window and the run are safe: the run "
+                                              "keeps everything to its checkpoint at step {step:,}, and Continue trains "
+                                              "on from there.").format(message=ev.message, step=ckpt),
                              ev.crash_log, action=(self.tr("Continue"), lambda: self.continue_run(run_dir, left)))
         return True
 

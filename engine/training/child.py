@@ -48,18 +48,19 @@ def worker_command() -> list[str]:
 
 
 def describe_exit(code: int | None) -> str:
+    """How a process ended, as the end of "the training process ...": "was killed (SIGKILL: ...)"."""
     if code is None:
-        return "still running"
+        return "is still running"
     if code < 0:
         try:
             name = signal.Signals(-code).name
         except ValueError:
             name = f"signal {-code}"
-        why = {"SIGKILL": "killed (by a person, another program, or the system when memory ran out)",
-               "SIGABRT": "aborted inside a native library", "SIGSEGV": "crashed inside a native library",
-               "SIGTERM": "terminated"}.get(name, "ended by a signal")
-        return f"{why}, {name}"
-    return f"exit status {code}"
+        return {"SIGKILL": "was killed (SIGKILL: by a person, another program, or the system when memory ran out)",
+                "SIGABRT": "aborted inside a native library (SIGABRT)",
+                "SIGSEGV": "crashed inside a native library (SIGSEGV)",
+                "SIGTERM": "was terminated (SIGTERM)"}.get(name, f"was ended by {name}")
+    return f"ended with exit status {code}"
 
 
 class WorkerProcess:
@@ -318,8 +319,7 @@ class ChildRunner:
         elif kind == "ended":
             self.exit_code = frame[1]
             if not self._final and not self.detached:
-                self._fail(f"the training process ended unexpectedly ({describe_exit(frame[1])}) at step "
-                           f"{self.step_now:,}; the run folder keeps everything to its last checkpoint", "")
+                self._fail(f"the training process {describe_exit(frame[1])} at step {self.step_now:,}", "")
             with self._ack_cv:
                 self._ack_cv.notify_all()
             self.finished.set()

@@ -39,7 +39,7 @@ def also_until(runner, predicate, seen):
 
 def test_worker_command_reinvokes_this_program():
     assert worker_command()[-1] == "worker"
-    assert describe_exit(-signal.SIGKILL).endswith("SIGKILL") and describe_exit(3) == "exit status 3"
+    assert "SIGKILL" in describe_exit(-signal.SIGKILL) and describe_exit(3) == "ended with exit status 3"
 
 
 def test_controls_round_trip_with_acknowledgements_and_a_live_change_reaches_the_process(tmp_path):
@@ -158,5 +158,23 @@ def test_a_non_finite_loss_pauses_the_process_and_a_rollback_reaches_it(tmp_path
         runner.stop()
         drain_until(runner, lambda e: isinstance(e, TrainingFinished))
         assert runner.join(30) and runner.exit_code == 0
+    finally:
+        runner.kill()
+
+
+def test_a_native_abort_leaves_its_stack_in_the_crash_log(tmp_path):
+    """SIGABRT is what a native library's abort() raises: faulthandler writes every thread's Python stack to
+    the run's worker.log, and the crash log the window shows holds it."""
+    runner = ChildRunner(small_config(steps=100_000, log_every=5), tmp_path / "run")
+    try:
+        runner.start()
+        drain_until(runner, lambda e: isinstance(e, StepCompleted))
+        os.kill(runner.pid, signal.SIGABRT)
+        seen = drain_until(runner, lambda e: isinstance(e, TrainingFailed))
+        failed = next(e for e in seen if isinstance(e, TrainingFailed))
+        assert "SIGABRT" in failed.message and runner.join(10) and runner.exit_code == -signal.SIGABRT
+        text = open(failed.crash_log, encoding="utf-8").read()
+        assert "Fatal Python error: Aborted" in text and "worker.log" in text
+        assert "Fatal Python error: Aborted" in (tmp_path / "run" / "worker.log").read_text()
     finally:
         runner.kill()
