@@ -34,6 +34,7 @@ from pathlib import Path
 from engine.crash import user_dir, write_crash_log
 from engine.events import (HEAVY_EVENTS, CheckpointSaved, RunStarted, StepCompleted, TrainingFailed,
                            TrainingFinished, TrainingPaused)
+from engine.models.registry import registrations
 from engine.training.channel import ChannelError, read_frame, write_frame
 from engine.training.worker import LOG_NAME
 
@@ -190,7 +191,9 @@ class ChildRunner:
         self._started = True
         self._paused = paused
         self.worker.attach(self._on_frame)
-        self._send("start", config=self.config, run_dir=str(self.run_dir), resume=self.resume, paused=paused)
+        # the process sees what this one sees: families registered at run time, and where their modules are
+        self._send("start", config=self.config, run_dir=str(self.run_dir), resume=self.resume, paused=paused,
+                   families=registrations(), sys_path=list(sys.path))
 
     def pause(self) -> int:
         self._paused = True

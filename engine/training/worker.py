@@ -27,6 +27,7 @@ import traceback
 from pathlib import Path
 
 from engine.events import LogMessage
+from engine.models.registry import families, register_family
 from engine.training.channel import read_frame, write_frame
 
 FORWARD_S = 0.02
@@ -112,6 +113,7 @@ class Worker:
         from engine.training.runner import Runner
         if self.runner is not None:
             raise RuntimeError("this process trains one run; start another for the next")
+        adopt(frame.get("sys_path") or [], frame.get("families") or {})
         run_dir = frame.get("run_dir")
         if run_dir is not None:
             Path(run_dir).mkdir(parents=True, exist_ok=True)
@@ -145,6 +147,16 @@ class Worker:
             if not events:
                 runner.finished.wait(FORWARD_S)
         self.send(("exit", None))
+
+
+def adopt(paths: list[str], registered: dict) -> None:
+    """Look where the window looks: its module search path (appended, not replacing ours) and the families
+    it registered at run time (by module name; imported on first use, as there)."""
+    sys.path.extend(p for p in paths if p not in sys.path)
+    known = set(families())
+    for family, (module, model_class, config_class) in registered.items():
+        if family not in known:
+            register_family(family, module, model_class, config_class)
 
 
 def log_to(path: Path) -> None:
