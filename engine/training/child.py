@@ -32,8 +32,8 @@ import time
 from pathlib import Path
 
 from engine.crash import user_dir, write_crash_log
-from engine.events import (HEAVY_EVENTS, CheckpointSaved, RunStarted, StepCompleted, TrainingFailed,
-                           TrainingFinished, TrainingPaused)
+from engine.events import (HEAVY_EVENTS, CheckpointSaved, RunStarted, SnapshotPublished, StepCompleted,
+                           TrainingFailed, TrainingFinished, TrainingPaused)
 from engine.models.registry import registrations
 from engine.training.channel import ChannelError, read_frame, write_frame
 from engine.training.worker import LOG_NAME
@@ -167,6 +167,9 @@ class ChildRunner:
         self.events: queue.Queue = queue.Queue()
         # lazy: runner loads PyTorch (and its Mailbox with it); the window asks for a child after warm-up
         from engine.training.runner import Mailbox
+        # lazy: the same (snapshots come back as tensors; loaded with the runner)
+        from engine.training.snapshot import as_tensors
+        self._as_tensors = as_tensors
         self.mailbox = Mailbox()
         self.finished = threading.Event()
         self.worker = worker if worker is not None and worker.usable else WorkerProcess()
@@ -308,6 +311,8 @@ class ChildRunner:
         elif kind == "events":
             _, events, paused = frame
             for ev in events:
+                if isinstance(ev, SnapshotPublished):   # weights came as arrays (no copy through pickle)
+                    ev = SnapshotPublished(self._as_tensors(ev.snapshot))
                 self._track(ev)
                 if isinstance(ev, HEAVY_EVENTS):
                     self.mailbox.put(ev)

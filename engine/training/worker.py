@@ -26,7 +26,7 @@ import threading
 import traceback
 from pathlib import Path
 
-from engine.events import LogMessage
+from engine.events import LogMessage, SnapshotPublished
 from engine.models.registry import families, register_family
 from engine.training.channel import read_frame, write_frame
 
@@ -125,6 +125,10 @@ class Worker:
 
     # ---- events -------------------------------------------------------------------------------------
     def send_events(self, events: list, paused: bool) -> None:
+        # lazy: loaded with the runner already (PyTorch); this module imports without it
+        from engine.training.snapshot import as_arrays
+        events = [SnapshotPublished(as_arrays(ev.snapshot)) if isinstance(ev, SnapshotPublished) else ev
+                  for ev in events]
         try:
             self.send(("events", events, paused))
         except pickle.PicklingError:  # one event that cannot cross: the rest still do, and the Log says why

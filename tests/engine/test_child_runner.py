@@ -11,6 +11,7 @@ import signal
 import time
 
 import pytest
+import torch
 
 from engine.events import (CheckpointSaved, LogMessage, RunStarted, SnapshotPublished, StepCompleted,
                            TrainingFailed, TrainingFinished, TrainingPaused, TrainingResumed)
@@ -65,6 +66,9 @@ def test_controls_round_trip_with_acknowledgements_and_a_live_change_reaches_the
         also_until(runner, lambda e: isinstance(e, SnapshotPublished), seen)
         also_until(runner, lambda e: isinstance(e, StepCompleted) and e.step > 10, seen)
         assert any(isinstance(e, TrainingResumed) for e in seen)
+        snap = next(e for e in seen if isinstance(e, SnapshotPublished)).snapshot   # weights crossed as raw blocks
+        assert all(isinstance(v, torch.Tensor) for v in snap.state.values()) and snap.step > 0
+        assert snap.build_model().state_dict().keys() == snap.state.keys()
         cid = runner.pause()
         assert runner.wait_ack(cid) and runner.paused
         drain_until(runner, lambda e: isinstance(e, TrainingPaused))
