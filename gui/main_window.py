@@ -445,7 +445,7 @@ class MainWindow(QMainWindow):
 
     # ---- engine events --------------------------------------------------------------------------------------
     def _on_bridge_run_started(self, ev) -> None:
-        dataset = self.session.run_dataset() or self._config_dataset()
+        dataset = self.session.run_dataset(self.loader.dataset_for)
         reference = dataset.x_test[:5000].numpy() if dataset is not None and ev.spec["kind"] == "points" else None
         self.shown.show(self.session.run_dir, ev.family, live=True)
         self.samples_dock.start_run(self.session.run_dir, ev.spec["kind"], reference)
@@ -456,9 +456,6 @@ class MainWindow(QMainWindow):
             self.samples_dock.refresh_history()
         self.log("info", self.tr("run started on {device} with {threads} thread(s)")
                  .format(device=ev.device, threads=ev.threads))
-
-    def _config_dataset(self):  # the window's copy of the run's data (the training process loads its own)
-        return self.loader.dataset_for(self.session.runner.config.data) if self.session.runner else None
 
     def _on_bridge_evaluation_completed(self, ev) -> None:
         m = ev.metrics
@@ -485,7 +482,7 @@ class MainWindow(QMainWindow):
         self.notice.notify("error", self.tr("Training failed: {message}").format(message=message), ev.crash_log)
 
     def _on_bridge_run_started_neighbours(self, ev) -> None:
-        dataset = self.session.run_dataset() or self._config_dataset()
+        dataset = self.session.run_dataset(self.loader.dataset_for)
         self.samples_dock.cell_shape = tuple(ev.spec["shape"][1:3]) if ev.spec["kind"] == "image" else None
         self.neighbours.start_run(dataset)
 

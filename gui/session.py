@@ -126,15 +126,19 @@ class RunSession(QObject):
         trainer = getattr(r, "trainer", None)
         return trainer.elapsed if trainer is not None else float(getattr(r, "elapsed", 0.0))
 
-    def run_dataset(self):
-        """The dataset the current run trains on as this window holds it (None: not loaded here)."""
+    def run_dataset(self, lookup=None):
+        """The dataset the current run trains on as this window holds it: the one given to ``train``, an
+        in-process trainer's, or ``lookup(config.data)`` (the window's loaded copy; a training process
+        loads its own); None when this window has none."""
         r = self.runner
         if r is None:
             return None
         if r.dataset is not None:
             return r.dataset
         trainer = getattr(r, "trainer", None)
-        return trainer.dataset if trainer is not None else None
+        if trainer is not None:
+            return trainer.dataset
+        return lookup(r.config.data) if lookup is not None else None
 
     @property
     def busy(self) -> bool:
