@@ -182,3 +182,29 @@ def test_a_native_abort_leaves_its_stack_in_the_crash_log(tmp_path):
         assert "Fatal Python error: Aborted" in (tmp_path / "run" / "worker.log").read_text()
     finally:
         runner.kill()
+
+
+@pytest.mark.parametrize("entry", [["main.py"], ["-m", "genlab"], ["-m", "engine.cli"]])
+def test_every_entry_point_dispatches_the_worker_command(entry):
+    """The frozen program re-invokes itself as ``GenLab worker`` through main.py, as these do: the worker
+    says ready on its channel, and ends when the channel closes before a run is given."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from engine.training.channel import read_frame
+    root = Path(__file__).resolve().parents[2]
+    proc = subprocess.Popen([sys.executable, *entry, "worker"], cwd=root, stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        frame = read_frame(proc.stdout)
+        assert frame is not None and frame[0] == "ready" and frame[1] == proc.pid, proc.stderr.read()[-2000:]
+        proc.stdin.close()
+        assert proc.wait(60) == 0
+        assert read_frame(proc.stdout) is None        # nothing but frames on the channel
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        proc.stdout.close()
+        proc.stderr.close()
