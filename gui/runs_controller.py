@@ -34,6 +34,7 @@ from gui.background import BackgroundTasks
 from gui.dialogs.files import folder_path, open_path, save_path
 from gui.dialogs.fork_dialog import ForkDialog
 from gui.dialogs.preferences import PreferencesDialog
+from gui.followed_run import FollowedRun
 from gui.i18n import engine_word
 from gui.run_tasks import EXPORTS, TASK_NAMES, compare_task, export_block, export_task, open_task
 from gui.settings import WORKSPACE_KEY, new_run_dir, workspace_dir
@@ -56,6 +57,7 @@ class RunsController(QObject):
         self.w = window
         self.background_process = None          # a headless continuation started on close
         self.tasks = BackgroundTasks(self)
+        self.followed = FollowedRun(window)      # an opened run that another process is still training
         self.tasks.finished.connect(self._on_tasks_finished)
         self.tasks.failed.connect(self._on_tasks_failed)
         self._pending: dict[str, dict] = {}      # task name -> what to do with its result
@@ -123,6 +125,7 @@ class RunsController(QObject):
         menubar.addMenu(self.export_menu)
 
     def shutdown(self) -> None:
+        self.followed.shutdown()
         self.tasks.join(2.0)
         self.w.runs_dock.stop()
 
@@ -221,6 +224,8 @@ class RunsController(QObject):
         w.runs_dock.select_paths([str(opened.path)])
         self.update_export_actions()
         s = opened.summary
+        if s.state in ("running", "paused") and upto is None:  # trained by another process right now: follow it
+            self.followed.follow(opened.path)
         w.log("info", self.tr("opened run {run}: {family} on {data}, step {step:,}, {state}; {n} sample grids, checkpoints at {steps}")
             .format(run=opened.path.name, family=cfg.family, data=cfg.data.name, step=s.step,
                     state=engine_word(s.state), n=len(opened.samples), steps=opened.checkpoints or self.tr("none")))
