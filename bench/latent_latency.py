@@ -131,7 +131,7 @@ def replay(app, dock, moves: int, hz: float) -> dict:
     _send(vp, QEvent.Type.MouseButtonPress, pv.viewport_point(*path[0]), left, left)
     sent, ids, handling = [], [], []
     runner = dock.window().session.runner
-    step0, t_start, gui_cpu0 = runner.trainer.step, time.perf_counter(), time.thread_time()
+    step0, t_start, gui_cpu0 = runner.step_now, time.perf_counter(), time.thread_time()
     period = 1.0 / hz
     for i in range(1, moves + 1):
         t, c = time.perf_counter(), time.thread_time()
@@ -144,7 +144,7 @@ def replay(app, dock, moves: int, hz: float) -> dict:
     _send(vp, QEvent.Type.MouseButtonRelease, pv.viewport_point(*path[-1]), left, none)
     last = ids[-1]
     _wait(app, lambda: any(tag is not None and tag >= last for tag, _ in item.paint_log), 30)
-    step1, t_end, gui_cpu1 = runner.trainer.step, time.perf_counter(), time.thread_time()
+    step1, t_end, gui_cpu1 = runner.step_now, time.perf_counter(), time.thread_time()
     dock.link.result_ready.disconnect(timed_slot)
     dock.link.result_ready.connect(dock._on_link_result_ready)
     paints = [(tag, at) for tag, at in item.paint_log if tag is not None]

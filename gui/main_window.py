@@ -249,7 +249,7 @@ class MainWindow(QMainWindow):
             self.first_paint_seconds = self._seconds_since_start()
             self.removeEventFilter(self)
             self.first_painted.emit(self.first_paint_seconds)
-            QTimer.singleShot(0, self.warmup.start)
+            QTimer.singleShot(0, lambda: (self.warmup.start(), self.session.start_early()))  # both load PyTorch
         return False
 
     def showEvent(self, event) -> None:
@@ -445,8 +445,7 @@ class MainWindow(QMainWindow):
 
     # ---- engine events --------------------------------------------------------------------------------------
     def _on_bridge_run_started(self, ev) -> None:
-        runner = self.session.runner
-        dataset = runner.trainer.dataset if runner is not None and runner.trainer is not None else None
+        dataset = self.session.run_dataset(self.loader.dataset_for)
         reference = dataset.x_test[:5000].numpy() if dataset is not None and ev.spec["kind"] == "points" else None
         self.shown.show(self.session.run_dir, ev.family, live=True)
         self.samples_dock.start_run(self.session.run_dir, ev.spec["kind"], reference)
@@ -483,8 +482,7 @@ class MainWindow(QMainWindow):
         self.notice.notify("error", self.tr("Training failed: {message}").format(message=message), ev.crash_log)
 
     def _on_bridge_run_started_neighbours(self, ev) -> None:
-        runner = self.session.runner
-        dataset = runner.trainer.dataset if runner is not None and runner.trainer is not None else None
+        dataset = self.session.run_dataset(self.loader.dataset_for)
         self.samples_dock.cell_shape = tuple(ev.spec["shape"][1:3]) if ev.spec["kind"] == "image" else None
         self.neighbours.start_run(dataset)
 

@@ -34,6 +34,7 @@ from gui.background import BackgroundTasks
 from gui.dialogs.files import folder_path, open_path, save_path
 from gui.dialogs.fork_dialog import ForkDialog
 from gui.dialogs.preferences import PreferencesDialog
+from gui.followed_run import FollowedRun
 from gui.i18n import engine_word
 from gui.run_tasks import EXPORTS, TASK_NAMES, compare_task, export_block, export_task, open_task
 from gui.settings import WORKSPACE_KEY, new_run_dir, workspace_dir
@@ -56,6 +57,7 @@ class RunsController(QObject):
         self.w = window
         self.background_process = None          # a headless continuation started on close
         self.tasks = BackgroundTasks(self)
+        self.followed = FollowedRun(window)      # an opened run that another process is still training
         self.tasks.finished.connect(self._on_tasks_finished)
         self.tasks.failed.connect(self._on_tasks_failed)
         self._pending: dict[str, dict] = {}      # task name -> what to do with its result
@@ -105,6 +107,7 @@ class RunsController(QObject):
         b.checkpoint_saved.connect(lambda _ev: d.refresh())
         b.training_finished.connect(lambda _ev: self._on_training_changed(ended=True))
         b.training_failed.connect(lambda _ev: self._on_training_changed(ended=True))
+        b.training_failed.connect(self.offer_continue)
         b.rolled_back.connect(self._on_bridge_rolled_back)
         b.write_failed.connect(self._on_bridge_write_failed)
         w.session.state_changed.connect(self._on_session_state_changed)
@@ -122,6 +125,7 @@ class RunsController(QObject):
         menubar.addMenu(self.export_menu)
 
     def shutdown(self) -> None:
+        self.followed.shutdown()
         self.tasks.join(2.0)
         self.w.runs_dock.stop()
 
@@ -220,6 +224,8 @@ class RunsController(QObject):
         w.runs_dock.select_paths([str(opened.path)])
         self.update_export_actions()
         s = opened.summary
+        if s.state in ("running", "paused") and upto is None:  # trained by another process right now: follow it
+            self.followed.follow(opened.path)
         w.log("info", self.tr("opened run {run}: {family} on {data}, step {step:,}, {state}; {n} sample grids, checkpoints at {steps}")
             .format(run=opened.path.name, family=cfg.family, data=cfg.data.name, step=s.step,
                     state=engine_word(s.state), n=len(opened.samples), steps=opened.checkpoints or self.tr("none")))
@@ -448,6 +454,21 @@ class RunsController(QObject):
                     "lower the learning rate, or Reset and train again.").format(terms=', '.join(ev.terms), step=ev.step),
                              action=(self.tr("Roll back and lower the learning rate"), self.rollback))
 
+    def offer_continue(self, ev) -> bool:
+        """The training process died (killed, a native abort, out of memory): the window keeps working,
+        the run folder holds everything to its last checkpoint, and Continue trains on from there."""
+        session = self.w.session
+        runner = session.runner
+        ckpt = getattr(runner, "last_checkpoint", None)
+        if runner is None or not getattr(runner, "exit_code", None) or ckpt is None or session.run_dir is None:
+            return False
+        run_dir, left = str(session.run_dir), max(1, session.total_steps - ckpt)
+        self.w.notice.notify("error", self.tr("Training stopped: {message}. The window and the run are safe: the run "
+                                              "keeps everything to its checkpoint at step {step:,}, and Continue trains "
+                                              "on from there.").format(message=ev.message, step=ckpt),
+                             ev.crash_log, action=(self.tr("Continue"), lambda: self.continue_run(run_dir, left)))
+        return True
+
     def rollback(self, lr_factor: float = 0.5) -> bool:
         if not self.w.session.rollback(lr_factor):
             self.w.log("warning", self.tr("nothing to roll back: no run is training"))
@@ -477,14 +498,20 @@ class RunsController(QObject):
         """Carry out the close dialog's "background" or "discard" for the run being trained."""
         session = self.w.session
         run_dir = session.run_dir
-        ended = session.shutdown(timeout)  # stop; the checkpoint is saved and the run lock released
+        if choice == "background" and session.keep_in_background():  # the training process goes on alone
+            self.background_process = session.runner
+            self.w.log("info", self.tr("training continues in the background (process {pid}); output in {path}")
+                       .format(pid=session.runner.pid, path=Path(run_dir) / 'worker.log'))
+            return True
+        # discard: nothing to save, end it now; otherwise stop with a checkpoint
+        ended = session.kill() if choice == "discard" else session.shutdown(timeout)
         if run_dir is None:
             return ended
         if not ended:
             self.w.log("warning", self.tr("the run did not stop within {timeout:.0f} s; it was left as it is in {run_dir}").format(timeout=timeout, run_dir=run_dir))
             return False
         try:
-            if choice == "background":
+            if choice == "background":  # a run trained on this window's thread: a headless process continues it
                 self.background_process = continue_in_background(run_dir)
                 self.w.log("info", self.tr("training continues in the background (process {pid}); output in {path}")
                    .format(pid=self.background_process.pid, path=Path(run_dir) / 'background.log'))

@@ -7,10 +7,18 @@ training thread except ``shutdown``, which the window calls when it closes (stop
 with a deadline). Runs go to a fresh folder under ``workspace`` (the window sets it; the Runs dock
 lists the same folder). ``train(..., resume=True)`` continues an existing run folder instead (the
 window's Continue, and a fork), and ``rollback`` answers a non-finite loss.
+
+Training runs in a process of its own (``engine.training.child.ChildRunner``, the same interface as
+the in-process ``Runner``): the window's painting and the explorer never share an interpreter lock
+with training, and a native crash in training ends that process, not the window. Once PyTorch is
+warm here, a warm training process is started that has loaded PyTorch too and waits for its first
+command, so Train starts at once; after each run the next one is made. ``in_process = True`` keeps
+the old training thread (tests that reach into the live model's weights use it, and say so).
 """
 
 from __future__ import annotations
 
+import threading
 import time
 from pathlib import Path
 
@@ -27,10 +35,17 @@ class RunSession(QObject):
     run_created = Signal(object)      # the Runner, before its thread starts
     message_logged = Signal(str, str)
 
+    in_process = False                # True: train on a thread of this process (``Runner``)
+    keep_warm = True                  # keep a training process waiting for the next Train
+
     def __init__(self, parent=None):
         super().__init__(parent)
         self.bridge = EngineBridge(self)
         self.runner = None
+        self.dataset = None
+        self.warm = None                  # a started training process waiting for its first run
+        self.closing = False              # the window is closing: no new warm process
+        self._early = None                # the thread starting the first process (start_early)
         self.run_dir: Path | None = None
         self.state = "starting"
         self.last_step = 0
@@ -57,6 +72,73 @@ class RunSession(QObject):
         """PyTorch is warm: Train may be pressed."""
         if self.state == "starting":
             self._set_state("idle")
+            self.warm_up_process()
+
+    def start_early(self) -> None:
+        """Start the first training process alongside the window's own warm-up (after the first paint), so
+        it is ready about when Train is enabled. Started from a short thread: nothing on the GUI thread
+        imports while the warm-up thread is importing PyTorch."""
+        if self.in_process or not self.keep_warm or self.warm is not None:
+            return
+
+        def spawn():
+            # lazy: engine.training.child (no PyTorch itself) is only needed once a process is wanted
+            from engine.training.child import WorkerProcess
+            try:
+                warm = WorkerProcess()
+            except OSError:  # set_ready tries again, and reports it
+                return
+            if self.warm is None and not self.closing:
+                self.warm = warm
+            else:
+                warm.kill()
+        self._early = threading.Thread(target=spawn, name="genlab-spawn", daemon=True)
+        self._early.start()
+
+    def warm_up_process(self) -> None:
+        """Start the training process the next Train will use (PyTorch loads there meanwhile)."""
+        if self.in_process or not self.keep_warm or self.closing or self.state == "starting":
+            return
+        if self._early is not None:
+            self._early.join(10.0)     # the early one is being started: use it
+            self._early = None
+        if self.warm is not None and self.warm.usable:
+            return
+        # lazy: engine.training.child starts the process; the window asks for it after its warm-up
+        from engine.training.child import WorkerProcess
+        try:
+            self.warm = WorkerProcess()
+        except OSError as e:  # no process could be started: Train starts one (and says why if it fails)
+            self.warm = None
+            self.message_logged.emit("warning", self.tr("could not start a training process in advance: {e}")
+                                     .format(e=e))
+
+    def _take_warm(self):
+        warm, self.warm = self.warm, None
+        return warm if warm is not None and warm.usable else None
+
+    @property
+    def elapsed(self) -> float:
+        """Seconds of training of the current run (as the run counts them)."""
+        r = self.runner
+        if r is None:
+            return 0.0
+        trainer = getattr(r, "trainer", None)
+        return trainer.elapsed if trainer is not None else float(getattr(r, "elapsed", 0.0))
+
+    def run_dataset(self, lookup=None):
+        """The dataset the current run trains on as this window holds it: the one given to ``train``, an
+        in-process trainer's, or ``lookup(config.data)`` (the window's loaded copy; a training process
+        loads its own); None when this window has none."""
+        r = self.runner
+        if r is None:
+            return None
+        if r.dataset is not None:
+            return r.dataset
+        trainer = getattr(r, "trainer", None)
+        if trainer is not None:
+            return trainer.dataset
+        return lookup(r.config.data) if lookup is not None else None
 
     @property
     def busy(self) -> bool:
@@ -71,13 +153,19 @@ class RunSession(QObject):
             raise RuntimeError("PyTorch is still starting")
         if self.busy:
             raise RuntimeError("a run is already in progress; stop it first")
-        # lazy: engine.training.runner loads PyTorch, kept out of the window's first paint
-        from engine.training.runner import Runner
         if resume and run_dir is None:
             raise ValueError("resume needs the run folder to continue")
         self.run_dir = Path(run_dir) if run_dir is not None else new_run_dir(
             config.data.name, config.family, self.workspace or workspace_dir())
-        runner = Runner(config, self.run_dir, dataset=dataset, resume=resume)
+        if self.in_process:
+            # lazy: engine.training.runner loads PyTorch, kept out of the window's first paint
+            from engine.training.runner import Runner
+            runner = Runner(config, self.run_dir, dataset=dataset, resume=resume)
+        else:
+            # lazy: engine.training.child loads PyTorch, kept out of the window's first paint
+            from engine.training.child import ChildRunner
+            runner = ChildRunner(config, self.run_dir, dataset=dataset, resume=resume, worker=self._take_warm())
+        self.dataset = dataset
         self.runner = runner
         self.last_step = 0
         self.total_steps = config.train.steps
@@ -132,17 +220,61 @@ class RunSession(QObject):
         return True
 
     def shutdown(self, timeout: float = 2.0) -> bool:
-        """Stop the run, let it save its checkpoint, and wait up to ``timeout`` s for its thread."""
+        """Stop the run, let it save its checkpoint, and wait up to ``timeout`` s for it to end (a
+        training process that needs longer finishes its checkpoint on its own); the warm process ends."""
+        self._end_warm()
         runner = self.runner
         if runner is None or not runner.alive:
             self.bridge.detach()
             return True
-        runner.stop()
-        ended = runner.join(timeout)
+        if hasattr(runner, "close"):
+            ended = runner.close(timeout)
+        else:
+            runner.stop()
+            ended = runner.join(timeout)
         self.bridge.drain()
         self.bridge.detach()
         self._set_state("idle")
         return ended
+
+    def keep_in_background(self) -> bool:
+        """Closing with "keep training": the training process goes on headless, writing its run folder;
+        False when there is no such process (an in-process run: the caller continues it another way)."""
+        self._end_warm()
+        runner = self.runner
+        if runner is None or not runner.alive or not hasattr(runner, "detach"):
+            return False
+        runner.detach()
+        self.bridge.detach()
+        self._set_state("idle")
+        return True
+
+    def kill(self) -> bool:
+        """End the run now, without a checkpoint (closing with "discard"); True when it has ended."""
+        self._end_warm()
+        runner = self.runner
+        if runner is None or not (runner.alive or hasattr(runner, "kill")):
+            self.bridge.detach()
+            return True
+        if hasattr(runner, "kill"):   # also after its last event: the folder's lock goes with the process
+            runner.kill()
+            ended = runner.join(5.0)
+        else:
+            runner.stop()
+            ended = runner.join(10.0)
+        self.bridge.drain()
+        self.bridge.detach()
+        self._set_state("idle")
+        return ended
+
+    def _end_warm(self) -> None:
+        self.closing = True
+        if self._early is not None:
+            self._early.join(10.0)
+            self._early = None
+        warm, self.warm = self.warm, None
+        if warm is not None:
+            warm.kill()
 
     # ---- engine events -------------------------------------------------------------------------------
     def _on_bridge_run_started(self, ev) -> None:
@@ -169,3 +301,4 @@ class RunSession(QObject):
         if getattr(ev, "step", None) is not None:
             self.last_step = ev.step
         self._set_state("idle")
+        self.warm_up_process()

@@ -88,8 +88,7 @@ class StatusBar(QStatusBar):
                                      else self.tr("{sps:.2f} steps/s").format(sps=sps))
             left = (s.total_steps - s.last_step) / sps if sps > 0 and s.state == "running" else math.nan
             limit = s.runner.config.train.time_limit
-            if limit and s.state == "running" and s.runner.trainer is not None:
-                left = min(left, max(0.0, limit - s.runner.trainer.elapsed)) if math.isfinite(left) else \
-                    max(0.0, limit - s.runner.trainer.elapsed)
+            if limit and s.state == "running":
+                left = min(left, max(0.0, limit - s.elapsed)) if math.isfinite(left) else max(0.0, limit - s.elapsed)
             self.eta_label.setText(self.tr("ETA {left}").format(left=format_duration(left)))
         self.memory_label.setText(memory_in_use(torch_ready=s.state != "starting", device=s.device or ""))

@@ -35,6 +35,10 @@ def main(argv: list[str] | None = None, gui=None, selftest=None) -> int:
             return gui()
         if argv == ["--version"]:
             return _print_version()
+        if argv[:1] == ["worker"]:  # hidden: the window's training process (frames on stdin/stdout)
+            # lazy: the worker loads PyTorch itself, after it has taken over stdout for its frames
+            from engine.training.worker import worker_main
+            return worker_main(argv[1:])
         parser = build_parser()
         args = parser.parse_args(argv)
         if args.version:

@@ -59,6 +59,12 @@ def register_family(family: str, module: str, model_class: str, config_class: st
     _registered[family] = (module, model_class, config_class)
 
 
+def registrations() -> dict[str, tuple[str, str, str]]:
+    """The families added by ``register_family`` (key -> module, model class, config class), so another
+    process (the window's training process) can register the same ones."""
+    return dict(_registered)
+
+
 def unregister_family(family: str) -> None:
     """Remove a family added by ``register_family`` (the built-in ones stay)."""
     if family in FAMILY_MODULES:

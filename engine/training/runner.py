@@ -104,6 +104,11 @@ class Runner:
     def paused(self) -> bool:
         return self.controls.paused.is_set()
 
+    @property
+    def step_now(self) -> int:
+        """The trainer's step (``ChildRunner`` mirrors the same from its process's events)."""
+        return self.trainer.step if self.trainer is not None else 0
+
     # ---- consumption ---------------------------------------------------------------------------
     def poll(self, max_events: int = 10_000) -> list:
         """Everything available now: queued light events in order, then the latest heavy ones."""

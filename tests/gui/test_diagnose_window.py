@@ -53,7 +53,7 @@ def test_click_a_sample_to_see_its_nearest_training_images(make_window, qtbot):
     assert res["verdict"] in ("copy", "novel") and res["picture"].shape[1] > 4 * 8 * 2
     assert "nearest training images" in w.neighbours.text.text()
     # the neighbours are the training images nearest to the cell, by brute force
-    ds = w.session.runner.trainer.dataset
+    ds = w.session.run_dataset()
     x = torch.from_numpy(cell).float().div(255).reshape(1, -1)
     d = torch.cdist(x, ds.x_train.reshape(len(ds.x_train), -1))[0]
     assert res["train_index"] == d.topk(3, largest=False).indices.tolist()
@@ -78,7 +78,7 @@ def test_click_a_sample_point_to_see_its_nearest_training_points(make_window, qt
     with qtbot.waitSignal(w.neighbours.tasks.finished, timeout=60_000):
         qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=view.mapFromScene(scene))
     res = w.neighbours.result
-    ds = w.session.runner.trainer.dataset
+    ds = w.session.run_dataset()
     clicked = np.array(dock.point_at(float(target[0]), float(target[1]))[1])
     d = torch.cdist(torch.from_numpy(clicked)[None].float(), ds.x_train[:20000].float())[0]
     assert res["train_index"] == d.topk(3, largest=False).indices.tolist()

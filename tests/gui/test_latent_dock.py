@@ -156,7 +156,7 @@ def test_autoregressive_model_completes_the_lower_rows_and_replays_them(make_win
     p.complete.click()
     qtbot.waitUntil(lambda: p.result is not None, timeout=60_000)
     r = p.result
-    levels = w.session.runner.trainer.dataset.spec.levels
+    levels = w.session.run_dataset().spec.levels
     given = np.round(p.x * 255).astype(np.uint8)[0]
     assert r.images.shape == (2, 8, 8) and r.temperature == 0.5
     assert (r.images[:, :3] == given[:3]).all() and (r.images[:, 6:8, 6:8] == 255).all()

@@ -121,6 +121,11 @@ def test_a_killed_run_reopens_continues_compares_with_another_family_and_exports
             assert time.monotonic() < deadline, ("the GenLab window did not reach step 40 and two grids in time: "
                                                  + _progress_of(workspace))
             time.sleep(0.1)
+        # the window trains in a process of its own (which stops cleanly when only the window dies):
+        # kill both, as a power cut or the system would; the trainer's pid is in the run's status.json
+        trainer = json.loads(next(workspace.glob("*-vae/status.json")).read_text())["pid"]
+        assert trainer != proc.pid
+        os.kill(trainer, signal.SIGKILL)
         proc.send_signal(signal.SIGKILL)
         assert proc.wait(30) == -signal.SIGKILL
     finally:
@@ -289,6 +294,9 @@ def test_faults_roll_back_report_failed_writes_and_closing_can_keep_training_hea
         make_window, qtbot, tmp_path, workspace):
     from gui.settings import CLOSE_ASK_KEY
     w = make_window()
+    # In-process training (a thread of the window): this test poisons the live model's weights, which
+    # only a thread of this process can reach; a training process's faults are test_window_process.py's.
+    w.session.in_process = True
     w.settings.setValue(CLOSE_ASK_KEY, "true")
     choose(w, "moons", "vae", steps=1_000_000)
     form = w.setup_dock.train_form.widgets

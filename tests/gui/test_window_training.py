@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 
 from tests.gui.conftest import choose
@@ -31,26 +33,26 @@ def test_train_shows_losses_and_samples_then_pause_resume_stop(make_window, qtbo
     setup.train_form.widgets["lr"].setValue(0.0005)
     runner = w.session.runner
     qtbot.waitUntil(lambda: "changed train.lr = 0.0005" in w.log_dock.text(), timeout=10_000)
-    assert runner.trainer.config.train.lr == 0.0005
+    assert runner.pid != os.getpid()           # that line came from the training process, which applied it
     setup.model_form.widgets["hidden"].setValue(64)
     assert setup.pending_label.isVisible() and "hidden" in setup.pending_label.text()
 
     with qtbot.waitSignal(w.bridge.training_paused, timeout=10_000):
         w.controls.pause.trigger()
     assert w.controls.pause.text() == "Resume"
-    step = runner.trainer.step
+    step = runner.step_now
     qtbot.wait(300)
-    assert runner.trainer.step == step
+    assert runner.step_now == step
 
     with qtbot.waitSignal(w.bridge.steps_completed, timeout=10_000) as blocker:
         w.controls.step.trigger()
     assert blocker.args[0][-1].step == step + 1
     qtbot.wait(200)
-    assert runner.trainer.step == step + 1 and w.session.state == "paused"
+    assert runner.step_now == step + 1 and w.session.state == "paused"
 
     with qtbot.waitSignal(w.bridge.training_resumed, timeout=10_000):
         w.controls.pause.trigger()
-    qtbot.waitUntil(lambda: runner.trainer.step > step + 5, timeout=20_000)
+    qtbot.waitUntil(lambda: runner.step_now > step + 5, timeout=20_000)
 
     with qtbot.waitSignal(w.bridge.training_finished, timeout=10_000) as done:
         w.controls.stop.trigger()
@@ -86,27 +88,27 @@ def test_gan_step_d_and_step_g_update_one_player_each(make_window, qtbot):
         pytest.skip("the GAN family is not in this build")
     choose(w, "moons", "gan", steps=1000)
     assert w.controls.step_d.isVisible() and w.controls.step_d.isEnabled()
+    w.setup_dock.train_form.widgets["sample_every"].setValue(1)   # a snapshot of the weights after every step
     config = w.setup_dock.config()
     with qtbot.waitSignal(w.bridge.training_paused, timeout=60_000):
         w.session.train(config, paused=True)
-    model = w.session.runner.trainer.model
+    snaps = {}
+    w.bridge.snapshot_published.connect(lambda s: snaps.__setitem__(s.step, s))
 
-    def weights(module):
-        return [p.detach().clone() for p in module.parameters()]
+    def player(step, name):  # one player's parameters in the training process's snapshot at ``step``
+        return [p.detach() for p in getattr(snaps[step].build_model(), name).parameters()]
 
     def same(a, b):
-        return all((x == y).all() for x, y in zip(a, b))
+        return len(a) == len(b) > 0 and all((x == y).all() for x, y in zip(a, b))
 
-    g0, d0 = weights(model.generator), weights(model.discriminator)
-    with qtbot.waitSignal(w.bridge.steps_completed, timeout=10_000):
-        w.controls.step_d.trigger()
-    qtbot.waitUntil(lambda: w.session.runner.trainer.step == 1)
-    g1, d1 = weights(model.generator), weights(model.discriminator)
-    assert same(g0, g1) and not same(d0, d1)
-    with qtbot.waitSignal(w.bridge.steps_completed, timeout=10_000):
-        w.controls.step_g.trigger()
-    qtbot.waitUntil(lambda: w.session.runner.trainer.step == 2)
-    g2, d2 = weights(model.generator), weights(model.discriminator)
-    assert not same(g1, g2) and same(d1, d2)
+    for n, trigger in enumerate((w.controls.step_d, w.controls.step_g, w.controls.step_d), start=1):
+        trigger.trigger()
+        qtbot.waitUntil(lambda n=n: n in snaps, timeout=20_000)
+    assert w.session.runner.step_now == 3
+    # step 2 was Step G: the generator moved, the discriminator did not; step 3 (Step D) the other way
+    assert not same(player(1, "generator"), player(2, "generator"))
+    assert same(player(1, "discriminator"), player(2, "discriminator"))
+    assert same(player(2, "generator"), player(3, "generator"))
+    assert not same(player(2, "discriminator"), player(3, "discriminator"))
     with qtbot.waitSignal(w.bridge.training_finished, timeout=10_000):
         w.controls.stop.trigger()

@@ -1,0 +1,59 @@
+"""A run another process is training, opened in the window, is followed live (issue 17): the same run
+folder a window-trained run is, with curves, sample grids and snapshots growing as that process writes.
+
+The other process is real: ``genlab train`` started here (by its id, killed in the cleanup).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.skipif(os.name == "nt", reason="the kill at the end is POSIX here")
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_an_opened_run_that_trains_elsewhere_is_followed_until_it_ends(make_window, qtbot, workspace):
+    run = workspace / "elsewhere-vae"
+    workspace.mkdir(parents=True, exist_ok=True)
+    proc = subprocess.Popen([sys.executable, "-m", "engine.cli", "train", "--model", "vae", "--data", "moons",
+                             "--steps", "1000000", "--out", str(run), "--quiet", "--threads", "1",
+                             "--set", "train.checkpoint_every=20", "--set", "train.sample_every=25",
+                             "--set", "train.log_every=5", "--set", "train.sample_budget=0.5"],
+                            cwd=ROOT, env=dict(os.environ, PYTHONPATH=str(ROOT)),
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        w = make_window()
+        deadline = time.monotonic() + 120
+        while not list((run / "checkpoints").glob("ckpt_*.json")):
+            assert proc.poll() is None, proc.stderr.read().decode()[-2000:]
+            assert time.monotonic() < deadline
+            time.sleep(0.1)
+        w.runs_dock.refresh()
+        w.runs_controller.open_run(str(run))
+        qtbot.waitUntil(lambda: w.shown.is_shown(run) and w.runs_controller.followed.active, timeout=30_000)
+        assert "following run elsewhere-vae" in w.log_dock.text() and not w.shown.live
+        points, grids = w.losses_dock.point_count(), len(w.samples_dock.history)
+        first = w.shown.snapshot.step if w.shown.snapshot is not None else -1
+        # the curves, the sample grids and the snapshot grow as the other process writes
+        qtbot.waitUntil(lambda: w.losses_dock.point_count() > points + 5, timeout=60_000)
+        qtbot.waitUntil(lambda: len(w.samples_dock.history) > grids, timeout=60_000)
+        qtbot.waitUntil(lambda: w.shown.snapshot is not None and w.shown.snapshot.step > first, timeout=60_000)
+        assert w.runs_controller.followed.updates > 0
+        # the process dies: following ends and the window says so
+        proc.send_signal(signal.SIGKILL)
+        assert proc.wait(30) == -signal.SIGKILL
+        qtbot.waitUntil(lambda: not w.runs_controller.followed.active, timeout=30_000)
+        assert "is no longer training (killed)" in w.log_dock.text()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(20)
+        proc.stderr.close()
