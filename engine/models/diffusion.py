@@ -98,10 +98,6 @@ class DiffusionConfig(ModelConfig):
                           help=QT_TRANSLATE_NOOP("Knob", "Images: unet (a U-Net of the given width) or mlp (a residual MLP of the given "
                                                          "hidden width and depth over the flattened image: many times cheaper per image "
                                                          "on a CPU)."))
-    local_width: int = knob(0, min=0, max=256, unit=QT_TRANSLATE_NOOP("Knob", "channels"),
-                            help=QT_TRANSLATE_NOOP("Knob", "Images, mlp denoiser: channels of two 3x3 convolutions added to the MLP's output "
-                                                           "(0: none). They learn to remove each pixel's noise, which the MLP alone leaves "
-                                                           "as a speckle in its samples."))
     guidance: float = knob(1.0, min=0.0, max=20.0, live=True,
                            help=QT_TRANSLATE_NOOP("Knob", "Conditional models: classifier-free guidance scale for samples; 1 is the plain "
                                                           "conditional model, larger values give more typical members of the class."))
@@ -178,7 +174,7 @@ class Diffusion(GenerativeModel):
             if c.likelihood == "ode":
                 self.likelihood_kind = "ode"
         elif c.image_net == "mlp":
-            self.net = FlatDenoiser(tuple(self.spec.shape), c.hidden, c.depth, k, c.local_width)
+            self.net = FlatDenoiser(tuple(self.spec.shape), c.hidden, c.depth, k)
         else:
             ch, h, w = self.spec.shape
             self.net = UNet(ch, (h, w), c.width, k, c.dropout)

@@ -184,38 +184,15 @@ class UNet(nn.Module):
         return self.out(F.silu(self.out_norm(h)))
 
 
-class LocalDenoiser(nn.Module):
-    """(N, C, H, W), tau -> (N, C, H, W): two 3x3 convolutions with the time as a shift of their features.
-
-    The flat MLP sees the whole image but cannot pass the noise of every pixel through its width, and a
-    v- or eps-predicting network must reproduce that noise to remove it: what it misses stays in the
-    predicted clean image, so a deterministic sampler carries the starting noise into the samples as a
-    speckle. Removing noise is local; these few convolutions learn it in a few hundred steps."""
-
-    def __init__(self, channels: int, width: int):
-        super().__init__()
-        self.cond = Conditioning(width)
-        self.conv1 = nn.Conv2d(channels, width, 3, padding=1)
-        self.conv2 = nn.Conv2d(width, channels, 3, padding=1)
-        nn.init.zeros_(self.conv2.weight)
-        nn.init.zeros_(self.conv2.bias)
-
-    def forward(self, x, tau):
-        return self.conv2(F.silu(self.conv1(x) + self.cond(tau, None)[:, :, None, None]))
-
-
 class FlatDenoiser(nn.Module):
     """(N, C, H, W), tau -> (N, C, H, W) through a ``PointDenoiser`` over the flattened image: no
     convolutions, so on a CPU a step costs a fraction of the smallest U-Net's; it learns the digits'
-    shapes quickly but draws them less crisply than a U-Net given long enough. ``local`` > 0 adds a
-    ``LocalDenoiser`` of that width (the two outputs add), which removes the speckle of the MLP alone."""
+    shapes quickly but draws them less crisply than a U-Net given long enough."""
 
-    def __init__(self, shape: tuple[int, int, int], hidden: int, depth: int, num_classes: int = 0, local: int = 0):
+    def __init__(self, shape: tuple[int, int, int], hidden: int, depth: int, num_classes: int = 0):
         super().__init__()
         self.shape = tuple(shape)
         self.net = PointDenoiser(shape[0] * shape[1] * shape[2], hidden, depth, num_classes, emb_dim=128)
-        self.local = LocalDenoiser(shape[0], local) if local else None
 
     def forward(self, x, tau, labels=None):
-        out = self.net(x.flatten(1), tau, labels).view(-1, *self.shape)
-        return out if self.local is None else out + self.local(x, tau)
+        return self.net(x.flatten(1), tau, labels).view(-1, *self.shape)
