@@ -85,6 +85,7 @@ def test_plan_depends_on_budget_and_rates_deterministically(family):
     assert big.train["eval_every"] == math.ceil(1000.0 * 1800 / 4)
     quick = plan_run(family, spec, BUDGETS["1min"], rates=fast)
     assert quick.train["eval_every"] == math.ceil(1000.0 * 60 / 2)
+    assert quick.train["eval_limit"] < big.train["eval_limit"] <= 250   # a short run's evaluations cost less
 
 
 def test_short_sized_runs_evaluate_less_often_but_at_least_twice():
