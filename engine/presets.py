@@ -34,8 +34,12 @@ KEEP_DATA_KEYS = ("name",)   # a preset never changes which dataset the person p
 BUDGETS = {"1min": 60.0, "5min": 300.0, "30min": 1800.0}
 DEFAULT_BUDGET = "5min"
 PRESET_CHOICES = ("auto",) + tuple(BUDGETS)
-EVALUATIONS_PER_RUN = 4      # quality readouts spread over a sized run
-EVAL_LIMIT = 250             # held-out examples per evaluation of a sized run (each costs training time)
+EVALUATIONS_PER_RUN = 4      # quality readouts spread over a sized run of EVALUATION_SPACING_S or more
+EVALUATION_SPACING_S = 75.0  # ... and fewer in a shorter one (never under 2: "how long to the next step"
+                             # needs two readouts); an evaluation's time comes out of the budget
+EVAL_LIMIT = 250             # held-out examples per evaluation of a sized run (each costs training time) ...
+SHORT_EVAL_LIMIT = 100       # ... and of one shorter than EVALUATION_SPACING_S * EVALUATIONS_PER_RUN: a diffusion
+                             # model's bound at 250 images took 8 s of a 60 s budget per evaluation on a CPU
 UNLIMITED_STEPS = 100_000_000  # as the training loop's: a run bounded by time alone
 
 
@@ -173,12 +177,20 @@ def plan_run(family: str, spec, budget_s: float, device: str = "cpu", threads: i
     plan.train.update(chosen.train)
     rate = rates.get(chosen.name)
     if rate:
-        # Readouts spread over the run: samples about every 20th of it, evaluations four times.
+        # Readouts spread over the run: samples about every 20th of it, evaluations evaluations_for(budget) times.
         steps = max(1, int(rate * budget_s))
         plan.train.setdefault("sample_every", max(1, steps // 20))
-        plan.train["eval_every"] = max(1, math.ceil(steps / EVALUATIONS_PER_RUN))
-        plan.train.setdefault("eval_limit", EVAL_LIMIT)
+        plan.train["eval_every"] = max(1, math.ceil(steps / evaluations_for(budget_s)))
+        long_run = budget_s >= EVALUATION_SPACING_S * EVALUATIONS_PER_RUN
+        plan.train["eval_limit"] = min(int(plan.train.get("eval_limit", EVAL_LIMIT)),
+                                       EVAL_LIMIT if long_run else SHORT_EVAL_LIMIT)
     return plan
+
+
+def evaluations_for(budget_s: float) -> int:
+    """Evaluations (held-out likelihood and the quality figure) in a sized run of ``budget_s`` seconds: one
+    per ``EVALUATION_SPACING_S``, at least 2, at most ``EVALUATIONS_PER_RUN``."""
+    return max(2, min(EVALUATIONS_PER_RUN, int(budget_s // EVALUATION_SPACING_S)))
 
 
 def apply_plan(config: RunConfig, plan: Plan, keep: list[str] | None = None) -> RunConfig:

@@ -16,7 +16,8 @@ from engine.config import RunConfig
 from engine.data.spec import DataSpec
 from engine.models.base import SizeCandidate
 from engine.models.registry import families, model_class
-from engine.presets import (BUDGETS, apply_plan, budget_seconds, choose_candidate, plan_run, preset_values)
+from engine.presets import (BUDGETS, apply_plan, budget_seconds, choose_candidate, evaluations_for, plan_run,
+                            preset_values)
 from engine.calibration import measure_rates
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -80,8 +81,25 @@ def test_plan_depends_on_budget_and_rates_deterministically(family):
         cfg = apply_plan(RunConfig(family=family), plan, keep=["train.seed=3"])
         assert cfg.train.time_limit == plan.budget_s and cfg.train.seed == 3
         assert cfg.train.lr_schedule == "cosine"
-    # eval moments spread over the predicted steps
+    # eval moments spread over the predicted steps: four in a long run, two in a minute (each costs budget)
     assert big.train["eval_every"] == math.ceil(1000.0 * 1800 / 4)
+    quick = plan_run(family, spec, BUDGETS["1min"], rates=fast)
+    assert quick.train["eval_every"] == math.ceil(1000.0 * 60 / 2)
+    assert quick.train["eval_limit"] < big.train["eval_limit"] <= 250   # a short run's evaluations cost less
+
+
+def test_short_sized_runs_evaluate_less_often_but_at_least_twice():
+    assert [evaluations_for(s) for s in (10.0, 60.0, 149.0, 150.0, 300.0, 1800.0)] == [2, 2, 2, 2, 4, 4]
+
+
+def test_image_presets_evaluate_during_training():
+    """Without a budget the preset file's settings run: the quality figure (and the time to its next step)
+    must not wait for the run's end."""
+    for family in BUILTIN:
+        values, warnings = preset_values(family, "image", model_class(family).config_class, type(RunConfig().data))
+        assert not warnings
+        train = values["train"]
+        assert 0 < train["eval_every"] < train["steps"]
 
 
 def test_points_keep_the_preset_files(tmp_path):

@@ -12,6 +12,7 @@ from engine.data import load_dataset
 from engine.data.spec import Dataset, DataSpec
 from engine.models.registry import model_class
 from engine.presets import apply_plan, plan_run
+from engine import quality
 from engine.quality import QualityJudge, frechet
 from engine.training.loop import Controls, Trainer
 from engine.events import StepCompleted, TrainingFinished
@@ -36,6 +37,21 @@ def test_real_images_score_near_the_floor_and_noise_far_above(digits, threads):
     assert real["frechet_ratio"] < 3
     assert noise["frechet_ratio"] > 10 * real["frechet_ratio"]
     assert blank["frechet_ratio"] > 10 * real["frechet_ratio"]
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_a_classifier_short_of_its_target_accuracy_trains_on(digits, threads):
+    """Two steps teach nothing: the judge trains on (within its cap) until it tells the digits apart, and
+    says how well; a set learned within the asked steps gets exactly those steps."""
+    torch.set_num_threads(threads)
+    weak = QualityJudge(digits.x_train, digits.y_train, digits.x_test, 10, steps=2)
+    assert 2 < weak.train_steps <= quality.MAX_TRAIN_STEPS
+    assert weak.accuracy >= quality.TARGET_ACCURACY or weak.train_steps == quality.MAX_TRAIN_STEPS
+    assert weak.score(digits.x_train[:64])["classifier_accuracy"] == weak.accuracy
+    enough = QualityJudge(digits.x_train, digits.y_train, digits.x_test, 10, steps=600)
+    assert enough.train_steps == 600 and enough.accuracy >= quality.TARGET_ACCURACY
+    unlabelled = QualityJudge(digits.x_train, None, digits.x_test, 0)
+    assert unlabelled.accuracy is None and "classifier_accuracy" not in unlabelled.score(digits.x_train[:64])
 
 
 def test_frechet_is_zero_for_equal_gaussians_and_grows_with_the_mean_gap():
