@@ -5,15 +5,26 @@ The window (``engine.training.child``) writes commands to the training process's
 this same program, so pickle is the format: events are frozen dataclasses of NumPy arrays and plain
 values, and a ``SnapshotPublished`` carries its weights as CPU tensors (the one payload with a
 ``MappingProxyType``, registered below so it crosses as a plain dict and comes back read-only).
+
+The reader still trusts nothing it did not expect: ``ChannelUnpickler`` resolves only the classes
+of the engine (and of families registered at run time), NumPy's array and scalar rebuilders and plain builtin types, so a frame that names any
+other callable (``os.system``, an engine function) is refused as a corrupt channel, never run. This is
+the one place in the engine that unpickles, and it reads only a pipe to its own child, never a file.
 """
 
 from __future__ import annotations
 
+import builtins
 import copyreg
+import io
 import pickle
 import struct
 import time
 from types import MappingProxyType
+
+import numpy as np
+
+from engine.models.registry import registrations
 
 HEADER = struct.Struct("<Q")
 MAX_FRAME = 1 << 34   # 16 GiB: anything longer is a torn stream, not a frame
@@ -33,6 +44,50 @@ copyreg.pickle(MappingProxyType, _reduce_mappingproxy)
 
 class ChannelError(Exception):
     """The other end wrote something that is not a frame (a stray print on the channel, a torn write)."""
+
+
+PLAIN_BUILTINS = frozenset({"set", "frozenset", "complex", "slice", "range", "bytearray", "bytes", "int", "float",
+                            "str", "list", "dict", "tuple", "bool", "object"})
+NUMPY_REBUILDERS = frozenset({"_reconstruct", "_frombuffer", "scalar", "dtype", "ndarray"})
+
+
+def _family_modules() -> set[str]:
+    """Modules of the families registered at run time: their configs and events cross like the engine's."""
+    return {module for module, _, _ in registrations().values()}
+
+
+class ChannelUnpickler(pickle.Unpickler):
+    """Unpickles engine events and NumPy data only (see the module's docstring)."""
+
+    def find_class(self, module: str, name: str):
+        found = None
+        if module == "builtins" and name in PLAIN_BUILTINS:
+            found = getattr(builtins, name)
+        elif module == __name__ and name == "read_only":
+            found = read_only
+        elif module.split(".")[0] == "numpy":
+            obj = super().find_class(module, name)
+            if name in NUMPY_REBUILDERS or (isinstance(obj, type) and issubclass(obj, (np.generic, np.dtype))):
+                found = obj
+        elif module.split(".")[0] in ("engine", "pathlib", "collections") or module in _family_modules():
+            obj = super().find_class(module, name)
+            if isinstance(obj, type):
+                found = obj
+        if found is None:
+            raise ChannelError(f"the frame names {module}.{name}, which the channel never sends: refused")
+        return found
+
+
+UNSENDABLE = (pickle.PicklingError, TypeError, AttributeError)
+
+
+def unsendable(obj) -> str | None:
+    """Why ``obj`` cannot cross the channel (None when it can)."""
+    try:
+        pickle.dumps(obj, protocol=5, buffer_callback=lambda b: None)
+    except UNSENDABLE as e:
+        return str(e)
+    return None
 
 
 def write_frame(stream, obj) -> int:
@@ -105,7 +160,7 @@ def read_frame(stream, stats: dict | None = None):
         buffers.append(buf)
         total += n
     t0 = time.perf_counter()
-    obj = pickle.loads(data, buffers=buffers)
+    obj = ChannelUnpickler(io.BytesIO(data), buffers=buffers).load()
     if stats is not None:
         stats["decode_s"] = stats.get("decode_s", 0.0) + time.perf_counter() - t0
         stats["frames"] = stats.get("frames", 0) + 1

@@ -195,8 +195,9 @@ class ChildRunner:
         self._paused = paused
         self.worker.attach(self._on_frame)
         # the process sees what this one sees: families registered at run time, and where their modules are
-        self._send("start", config=self.config, run_dir=str(self.run_dir), resume=self.resume, paused=paused,
-                   families=registrations(), sys_path=list(sys.path))
+        # (a frame of its own, first: the process unpickles a registered family's config only once it knows it)
+        self._send("adopt", families=registrations(), sys_path=list(sys.path))
+        self._send("start", config=self.config, run_dir=str(self.run_dir), resume=self.resume, paused=paused)
 
     def pause(self) -> int:
         self._paused = True
@@ -305,7 +306,7 @@ class ChildRunner:
                 if self._unacked == 0:
                     self._paused = paused
                 self._ack_cv.notify_all()
-            if op == "start" and error:  # the process refused the run: say why, and let it end
+            if op in ("adopt", "start") and error:  # the process refused the run: say why, and let it end
                 self._fail(f"the training process could not start the run: {error}", "")
                 self.worker.close_channel()
         elif kind == "events":

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import faulthandler
 import os
-import pickle
 import signal
 import sys
 import threading
@@ -28,7 +27,7 @@ from pathlib import Path
 
 from engine.events import LogMessage, SnapshotPublished
 from engine.models.registry import families, register_family
-from engine.training.channel import read_frame, write_frame
+from engine.training.channel import UNSENDABLE, read_frame, unsendable, write_frame
 
 FORWARD_S = 0.02
 LOG_NAME = "worker.log"
@@ -81,6 +80,10 @@ class Worker:
     def handle(self, frame: dict) -> None:
         op, cid = frame.get("op"), frame.get("id")
         try:
+            if op == "adopt":   # before "start": families registered in the window, and its module path
+                adopt(frame.get("sys_path") or [], frame.get("families") or {})
+                self.send(("ack", cid, op, False, None))
+                return
             if op == "start":
                 self.start(frame)
             elif op not in COMMANDS:
@@ -113,7 +116,6 @@ class Worker:
         from engine.training.runner import Runner
         if self.runner is not None:
             raise RuntimeError("this process trains one run; start another for the next")
-        adopt(frame.get("sys_path") or [], frame.get("families") or {})
         run_dir = frame.get("run_dir")
         if run_dir is not None:
             Path(run_dir).mkdir(parents=True, exist_ok=True)
@@ -131,12 +133,11 @@ class Worker:
                   for ev in events]
         try:
             self.send(("events", events, paused))
-        except pickle.PicklingError:  # one event that cannot cross: the rest still do, and the Log says why
+        except UNSENDABLE:  # one event that cannot cross: the rest still do, and the Log says why
             for ev in events:
-                try:
-                    pickle.dumps(ev)
-                except (pickle.PicklingError, TypeError, AttributeError) as e:
-                    ev = LogMessage("error", f"the window cannot be shown {type(ev).__name__}: {e}")
+                why = unsendable(ev)
+                if why is not None:
+                    ev = LogMessage("error", f"the window cannot be shown {type(ev).__name__}: {why}")
                 self.send(("events", [ev], paused))
 
     def forward(self) -> None:
