@@ -83,6 +83,26 @@ def _eps_and_divergence(eps_fn, x: torch.Tensor):
     return eps.detach(), div.detach()
 
 
+def rk4_with_divergence(field: Callable, x0: torch.Tensor, s0: float, h: float, steps: int):
+    """Carry x from ``x0`` along dx/ds = field(x, s)[0] with ``steps`` RK4 steps of ``h`` from ``s0``,
+    integrating the field's divergence (``field(x, s)[1]``, per example) alongside: the instantaneous
+    change of variables that both ODE likelihoods (the DDPM chain's and flow matching's) need.
+    Returns (x at the end, the integral); the integral is float32, a sum of ``steps`` moderate terms."""
+    x = x0.float()
+    integral = torch.zeros(x0.shape[0], device=x0.device)
+    s = s0
+    for _ in range(steps):
+        check_interrupt()
+        k1, d1 = field(x, s)
+        k2, d2 = field(x + 0.5 * h * k1, s + 0.5 * h)
+        k3, d3 = field(x + 0.5 * h * k2, s + 0.5 * h)
+        k4, d4 = field(x + h * k3, s + h)
+        x = x + h / 6 * (k1 + 2 * k2 + 2 * k3 + k4)
+        integral += h / 6 * (d1 + 2 * d2 + 2 * d3 + d4)
+        s += h
+    return x, integral
+
+
 def ode_log_likelihood(sched: NoiseSchedule, eps_at: Callable, x0: torch.Tensor, steps: int) -> torch.Tensor:
     """log p(x0) per example (model space) under the probability-flow ODE, RK4 with ``steps`` steps.
 
@@ -107,18 +127,7 @@ def ode_log_likelihood(sched: NoiseSchedule, eps_at: Callable, x0: torch.Tensor,
         # d x_bar / ds = sb * eps(a * x_bar); its divergence in x_bar is sb * a * tr(d eps / d x)
         return sb * eps, sb * a * div
 
-    xb = x0.float()
-    integral = torch.zeros(n, device=x0.device)   # float32: a sum of ``steps`` moderate terms
-    s = s_lo
-    for _ in range(steps):
-        check_interrupt()
-        k1, d1 = field(xb, s)
-        k2, d2 = field(xb + 0.5 * h * k1, s + 0.5 * h)
-        k3, d3 = field(xb + 0.5 * h * k2, s + 0.5 * h)
-        k4, d4 = field(xb + h * k3, s + h)
-        xb = xb + h / 6 * (k1 + 2 * k2 + 2 * k3 + k4)
-        integral += h / 6 * (d1 + 2 * d2 + 2 * d3 + d4)
-        s += h
+    xb, integral = rk4_with_divergence(field, x0, s_lo, h, steps)
     var = 1.0 + math.exp(2 * s_hi)            # x_bar at the prior end ~ N(0, 1 / alpha_bar)
     d = xb[0].numel()
     log_prior = (-0.5 * d * (LOG_2PI + math.log(var)) - 0.5 * xb.float().flatten(1).pow(2).sum(1) / var)

@@ -34,7 +34,7 @@ from typing import Callable
 import torch
 
 from engine.interrupt import check_interrupt
-from engine.models.diffusion_likelihood import LOG_2PI, _eps_and_divergence
+from engine.models.diffusion_likelihood import LOG_2PI, _eps_and_divergence, rk4_with_divergence
 
 Velocity = Callable[[torch.Tensor, float], torch.Tensor]   # v(x, t), t a Python float
 SAMPLERS = ("ddim", "ddpm", "euler", "heun")
@@ -166,18 +166,7 @@ def ode_log_likelihood(velocity_at: Callable, x0: torch.Tensor, steps: int) -> t
         v, div = _eps_and_divergence(lambda y: velocity_at(y, tn), x)
         return 2 * u * v, 2 * u * div                     # d/du = dt/du * d/dt
 
-    x = x0.float()
-    integral = torch.zeros(n, device=x0.device)
-    u = 0.0
-    for _ in range(steps):
-        check_interrupt()
-        k1, d1 = field(x, u)
-        k2, d2 = field(x + 0.5 * h * k1, u + 0.5 * h)
-        k3, d3 = field(x + 0.5 * h * k2, u + 0.5 * h)
-        k4, d4 = field(x + h * k3, u + h)
-        x = x + h / 6 * (k1 + 2 * k2 + 2 * k3 + k4)
-        integral += h / 6 * (d1 + 2 * d2 + 2 * d3 + d4)
-        u += h
+    x, integral = rk4_with_divergence(field, x0, 0.0, h, steps)
     d = x[0].numel()
     log_prior = -0.5 * d * LOG_2PI - 0.5 * x.flatten(1).pow(2).sum(1)
     return log_prior + integral

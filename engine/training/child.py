@@ -166,7 +166,8 @@ class ChildRunner:
         self.trainer = None            # lives in the other process; step and elapsed are mirrored below
         self.events: queue.Queue = queue.Queue()
         # lazy: runner loads PyTorch (and its Mailbox with it); the window asks for a child after warm-up
-        from engine.training.runner import Mailbox
+        from engine.training.runner import Mailbox, drain
+        self._drain = drain
         # lazy: the same (snapshots come back as tensors; loaded with the runner)
         from engine.training.snapshot import as_tensors
         self._as_tensors = as_tensors
@@ -275,14 +276,7 @@ class ChildRunner:
 
     # ---- consumption -------------------------------------------------------------------------------------
     def poll(self, max_events: int = 10_000) -> list:
-        out = []
-        try:
-            while len(out) < max_events:
-                out.append(self.events.get_nowait())
-        except queue.Empty:
-            pass
-        out.extend(self.mailbox.take_all())
-        return out
+        return self._drain(self.events, self.mailbox, max_events)
 
     # ---- the channel ---------------------------------------------------------------------------------------
     def _send(self, op: str, **fields) -> int:

@@ -21,6 +21,19 @@ from engine.faults import is_out_of_memory, release_memory, smaller_batch
 from engine.training.loop import Controls, Trainer
 
 
+def drain(events: queue.Queue, mailbox: "Mailbox", max_events: int) -> list:
+    """Up to ``max_events`` queued light events in order, then every unread heavy one (``poll`` of the
+    in-process ``Runner`` and of ``ChildRunner`` alike)."""
+    out = []
+    try:
+        while len(out) < max_events:
+            out.append(events.get_nowait())
+    except queue.Empty:
+        pass
+    out.extend(mailbox.take_all())
+    return out
+
+
 class Mailbox:
     """One slot per event type; a newer item replaces an unread older one."""
 
@@ -112,14 +125,7 @@ class Runner:
     # ---- consumption ---------------------------------------------------------------------------
     def poll(self, max_events: int = 10_000) -> list:
         """Everything available now: queued light events in order, then the latest heavy ones."""
-        out = []
-        try:
-            while len(out) < max_events:
-                out.append(self.events.get_nowait())
-        except queue.Empty:
-            pass
-        out.extend(self.mailbox.take_all())
-        return out
+        return drain(self.events, self.mailbox, max_events)
 
     # ---- the thread -------------------------------------------------------------------------------
     def _main(self) -> None:
