@@ -14,6 +14,8 @@ import torch
 from torch import nn
 import torch.nn.functional as F
 
+from engine.quality import frechet  # noqa: F401 - the one Fréchet distance; bench/quality.py imports it from here
+
 
 class FeatureNet(nn.Module):
     def __init__(self, shape, classes: int, hidden: int = 64):
@@ -64,19 +66,6 @@ def accuracy(net, x, y) -> float:
 def feature_stats(net, x):
     f = torch.cat([net.features(x[i:i + 500]) for i in range(0, len(x), 500)]).double()
     return f.mean(0), torch.cov(f.T)
-
-
-def _sqrtm_psd(m):
-    vals, vecs = torch.linalg.eigh((m + m.T) / 2)
-    return vecs @ torch.diag(vals.clamp(min=0).sqrt()) @ vecs.T
-
-
-def frechet(stats_a, stats_b) -> float:
-    mu1, s1 = stats_a
-    mu2, s2 = stats_b
-    r1 = _sqrtm_psd(s1)
-    middle = _sqrtm_psd(r1 @ s2 @ r1)
-    return float(((mu1 - mu2) ** 2).sum() + torch.trace(s1) + torch.trace(s2) - 2 * torch.trace(middle))
 
 
 @torch.no_grad()
