@@ -203,13 +203,20 @@ class QualityJudge:
 def quality_of_model(model, judge: QualityJudge, n: int, generator: torch.Generator | None = None,
                      chunk: int = 64, **options) -> dict:
     """Draw ``n`` samples from ``model`` (in chunks, interruptible) and score them with ``judge``."""
+    return judge.score(draw_samples(model, n, generator, chunk, **options))
+
+
+def draw_samples(model, n: int, generator: torch.Generator | None = None, chunk: int = 64,
+                 **options) -> torch.Tensor:
+    """``n`` samples from ``model`` on the CPU as float, drawn in chunks (a stop request is honoured
+    between chunks)."""
     parts, done = [], 0
     while done < n:
         check_interrupt()
         k = min(chunk, n - done)
         parts.append(model.sample(k, generator, **options).float().cpu())
         done += k
-    return judge.score(torch.cat(parts))
+    return torch.cat(parts)
 
 
 def time_to_ratio(history: list[tuple[float, float]], target: float) -> float | None:

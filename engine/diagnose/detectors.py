@@ -38,16 +38,23 @@ def diagnose(model, ds: Dataset, records: list[dict], n: int | None = None, seed
     return found
 
 
-def live_findings(model, ds: Dataset, records: list[dict], seed: int = 0, refs: list | None = None) -> list[Finding]:
+def live_findings(model, ds: Dataset, records: list[dict], seed: int = 0, refs: list | None = None,
+                  samples: torch.Tensor | None = None, n: int | None = None) -> list[Finding]:
     """The cheap detectors, for the loop's evaluation moments: memorisation in pixel (or coordinate)
     space only, what the records say, the posterior and the critic on a few hundred examples, and (points
     only) mode coverage. The feature space and image diversity are ``genlab diagnose``'s. ``refs``: the
-    memorisation yardstick from an earlier look (``references(ds, None)``), reused."""
+    memorisation yardstick from an earlier look (``references(ds, None)``), reused. ``samples`` drawn
+    already (the quality readout's), or ``n`` to draw (default 500 points or 128 images); with ``n`` = 0
+    the detectors that need samples (copying, coverage, the critic's) sit this look out: a slow sampler
+    (a PixelCNN on colour images) would otherwise spend minutes of a short run on them."""
     points = ds.spec.kind == "points"
-    samples = draw(model, 500 if points else 128, seed, **model.display_options())
-    found = [memorization(samples, ds, None, refs)]          # builds the yardstick when refs is None
-    if points:
-        found.append(mode_collapse(samples, ds, None))
+    if samples is None and n != 0:
+        samples = draw(model, n or (500 if points else 128), seed, **model.display_options())
+    found = []
+    if samples is not None:
+        found.append(memorization(samples, ds, None, refs))   # builds the yardstick when refs is None
+        if points:
+            found.append(mode_collapse(samples, ds, None))
     found += _model_detectors(model, ds, samples)
     found += _record_detectors(model, records)
     return found

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from engine.evaluate import evaluate_nll
-from engine.events import EvaluationCompleted, SamplesReady, SnapshotPublished
+from engine.events import EvaluationCompleted, LogMessage, SamplesReady, SnapshotPublished
 from engine.render import display_scale, image_grid, scatter_image, upscale
 from engine.training.snapshot import take_snapshot
 from engine.training.text_samples import draw_text_samples
@@ -116,7 +116,17 @@ class Looks:
         return Outcome(reason, ev.metrics)
 
     def _watch_events(self):
-        """What the cheap detectors see now (``engine.training.watch``); rank 0 only."""
+        """Why this evaluation has no quality figure (when it was skipped for its cost), then what the cheap
+        detectors see now (``engine.training.watch``) on the samples the readout drew or as many as the
+        share of time left for evaluation samples affords; rank 0 only."""
+        if self.quality.note:
+            yield LogMessage("info", self.quality.note, self.step)
+            self.quality.note = ""
         if self.is_writer:
             self._activity = "diagnosing"
-            yield from self.watch.look(self.model, self.dataset, self.step)
+            samples, n = self.quality.look_samples(self.elapsed, self.schedule)
+            t0 = time.perf_counter()
+            events = self.watch.look(self.model, self.dataset, self.step, samples=samples, n=n)
+            if n:
+                self.quality.spent += time.perf_counter() - t0
+            yield from events

@@ -36,12 +36,14 @@ class Watch:
         """A rollback undid the steps after ``step``: their records no longer describe the run."""
         self.records = [r for r in self.records if r["step"] <= step]
 
-    def look(self, model, dataset, step: int) -> list:
-        """The events of one look: warnings for new alarms, then ``Diagnosed`` (nothing if it failed)."""
+    def look(self, model, dataset, step: int, samples=None, n: int | None = None) -> list:
+        """The events of one look: warnings for new alarms, then ``Diagnosed`` (nothing if it failed).
+        ``samples`` already drawn at this moment, or ``n`` to draw (0: the sample-based detectors skip
+        this look; None: the detectors' own count)."""
         try:
             if self._refs is None and len(dataset.x_test) >= MIN_HELD_OUT:
                 self._refs = references(dataset, None)
-            found = live_findings(model, dataset, self.records, refs=self._refs)
+            found = live_findings(model, dataset, self.records, refs=self._refs, samples=samples, n=n)
         except Interrupted:
             raise
         except Exception as e:  # a detector's failure must not end the run it watches

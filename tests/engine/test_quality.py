@@ -126,5 +126,41 @@ def test_periodic_readouts_stay_within_their_share_of_training_time(digits):
     assert q.enabled
     assert not q.due(100.0, final=False, cost_per_image=0.1)     # 25.6 s of samples > 10% of 100 s
     assert q.due(300.0, final=False, cost_per_image=0.1)         # 25.6 s <= 30 s
-    assert q.due(1.0, final=True, cost_per_image=10.0)           # the last evaluation always has it
+    assert q.due(100.0, final=True, cost_per_image=0.1)          # the last one may take half the training time
+    assert not q.due(40.0, final=True, cost_per_image=0.1)       # ... not more: 25.6 s > 20 s
     assert not QualityReadout(digits, samples=0).enabled
+
+
+def test_the_detectors_reuse_the_readouts_samples_or_take_what_the_share_affords(digits):
+    from engine.training.meters import SampleSchedule
+    from engine.training.quality_readout import LOOK_SAMPLES, MIN_LOOK_SAMPLES, QualityReadout
+    q = QualityReadout(digits, samples=256, n_display=64)
+    schedule = SampleSchedule(every=1, budget=0.1)
+    assert q.look_samples(10.0, schedule) == (None, LOOK_SAMPLES)      # no grid yet: no price, the default
+    schedule.record(0, 0.0, 6.4)                                       # a grid of 64 took 6.4 s: 0.1 s per image
+    assert q.look_samples(100.0, schedule) == (None, 100)              # 10 s of share / 0.1 s
+    assert q.look_samples(1000.0, schedule) == (None, LOOK_SAMPLES)
+    q.spent = 9.0
+    assert q.look_samples(100.0, schedule) == (None, 0)                # 10 images < MIN_LOOK_SAMPLES: none
+    assert MIN_LOOK_SAMPLES * 0.1 > 10.0 - 9.0
+    drawn = torch.rand(256, 1, 8, 8)
+    q.drawn = (100.0, drawn)
+    samples, n = q.look_samples(100.0, schedule)                       # drawn at this moment: reused
+    assert n is None and samples.shape[0] == LOOK_SAMPLES and torch.equal(samples, drawn[:LOOK_SAMPLES])
+    assert q.look_samples(101.0, schedule) == (None, 0)                # drawn at another moment: priced
+
+
+def test_a_final_readout_that_would_dwarf_the_run_is_skipped_with_a_reason(digits, tmp_path):
+    """A PixelCNN draws one sub-pixel per network pass: 20000 samples cost seconds on any CPU, far more
+    than half of a 0.3 s run. The run ends without drawing them and says why it has no figure."""
+    from engine.events import LogMessage
+    cfg = RunConfig(family="ar").with_overrides([
+        "data.name=digits", "model.image_net=pixelcnn", "model.width=16", "model.layers=1", "train.steps=100000000",
+        "train.time_limit=0.3", "train.batch_size=16", "train.quality_samples=20000", "train.n_display=4",
+        "train.eval_every=0", "train.eval_limit=20", "train.checkpoint_seconds=0"])
+    trainer = Trainer(cfg, tmp_path / "run", dataset=digits)
+    events = list(trainer.events(Controls(interactive=False)))
+    final = next(ev for ev in events if isinstance(ev, TrainingFinished))
+    assert "frechet" not in final.metrics and final.metrics.get("bits_per_dim") is not None
+    notes = [ev.text for ev in events if isinstance(ev, LogMessage) and "no quality figure" in ev.text]
+    assert len(notes) == 1 and "genlab eval RUN --quality 20000" in notes[0]
