@@ -20,7 +20,7 @@ from engine.knobs import knob
 from engine.interrupt import check_interrupt
 from engine.models.base import (ExportUnavailable, GenerativeModel, InsideView, LatentView, ModelConfig, SizeCandidate,
                                 one_hot, randn)
-from engine.models.likelihoods import (discretized_logistic_log_prob, discretized_logistic_mean)
+from engine.models.likelihoods import discretized_logistic_log_prob, discretized_logistic_median
 from engine.models import text_vae
 from engine.models.nets import ConvDecoder, ConvEncoder, mlp
 from engine.i18n import QT_TRANSLATE_NOOP
@@ -82,8 +82,8 @@ class VAE(GenerativeModel):
                                          "them: 2-sigma ellipses of q(z | x) on the right, over the prior's 1- and "
                                          "2-sigma circles."),
         density_options={"samples": 16})
-    # export: the decoder's mean, latent z (N, latent_dim) -> data units (images: the grid-valued mean
-    # over grey levels in [0, 1])
+    # export: the decoder's point image, latent z (N, latent_dim) -> data units (points: the mean; images:
+    # the median over grey levels in [0, 1], as the grids and the explorer show them)
 
     @classmethod
     def derived_terms(cls, values, variant):
@@ -225,7 +225,7 @@ class VAE(GenerativeModel):
             if options.get("noise", True):
                 return mean + (0.5 * b).exp() * randn(mean.shape, generator, self.device)
             return mean
-        return discretized_logistic_mean(mean, b, self.spec.levels)
+        return discretized_logistic_median(mean, self.spec.levels)
 
     def _latent_shape(self):
         return (self.cfg.latent_dim,)
@@ -245,7 +245,7 @@ class VAE(GenerativeModel):
         mean, b = self.likelihood_params(z, labels)
         if self.spec.kind == "points":
             return mean
-        return discretized_logistic_mean(mean, b, self.spec.levels)
+        return discretized_logistic_median(mean, self.spec.levels)
 
     def _log_likelihood(self, x, labels, generator, samples: int | None = None, chunk: int = 0, **options):
         """Importance-weighted bound: log mean_k p(x, z_k) / q(z_k | x), z_k ~ q(z | x)."""
