@@ -126,7 +126,7 @@ class Trainer(Looks):
             env = environment(describe_device(self.device), self.threads)
             self.run.write_env(self.dist.environment(env, self.batch_size) if self.dist else env)
         self.schedule = SampleSchedule(tc.sample_every, tc.sample_budget)
-        self.quality = QualityReadout(ds, tc.quality_samples, tc.n_display)
+        self.quality = QualityReadout(ds, tc.quality_samples, tc.n_display, clock=lambda: self.clock())
         # Training time is measured with this clock; a benchmark may swap in time.thread_time to
         # budget CPU time, so other processes on a busy machine do not shorten a run.
         self.clock = time.perf_counter
@@ -329,7 +329,7 @@ class Trainer(Looks):
                 if bad:
                     yield from self._non_finite_loss(bad, controls)
                     continue
-            if single or self.schedule.due(self.step, time.perf_counter()):
+            if single or self.schedule.due(self.step, self.clock()):
                 yield from self._sample_events()
             if tc.eval_every and self.step % tc.eval_every == 0:
                 yield from self._evaluation_events()

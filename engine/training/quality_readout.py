@@ -30,8 +30,9 @@ MIN_LOOK_SAMPLES = 32    # fewer make the copying share too noisy to report
 
 
 class QualityReadout:
-    def __init__(self, dataset, samples: int, n_display: int = 64):
+    def __init__(self, dataset, samples: int, n_display: int = 64, clock=time.perf_counter):
         self.dataset = dataset
+        self.clock = clock                        # the run's clock (prices are shares of its training time)
         self.n_display = max(1, int(n_display))   # images in a display grid, to price one sample
         self.samples = int(samples)
         self.priced = dataset.spec.kind == "image"   # points and characters are cheap to draw
@@ -71,7 +72,7 @@ class QualityReadout:
 
     def measure(self, model, generator: torch.Generator | None, elapsed: float = 0.0) -> dict:
         """Samples from ``model`` (display options) scored against the held-out images."""
-        t0 = time.perf_counter()
+        t0 = self.clock()
         try:
             if self.judge is None:
                 ds = self.dataset
@@ -80,7 +81,7 @@ class QualityReadout:
             self.drawn = (elapsed, samples)
             return self.judge.score(samples)
         finally:
-            self.spent += time.perf_counter() - t0
+            self.spent += self.clock() - t0
 
     def look_samples(self, elapsed: float, schedule) -> tuple[torch.Tensor | None, int | None]:
         """What the detectors sample at this moment: (samples drawn by this moment's readout, None), or
