@@ -364,17 +364,28 @@ class Autoregressive(GenerativeModel):
             out[:, i] = tok
         return out
 
-    def _generate_pixels(self, out, prefill, generator, labels, temperature, top_k, known):
-        """PixelCNN: each sub-pixel from one pass over the rows that reach it (``head.reach`` above)."""
+    def _window_logits(self, t: torch.Tensor, i: int, labels) -> torch.Tensor:
+        """PixelCNN: (n, vocab) logits of token ``i`` from one pass over the window of pixels that can reach
+        it: ``head.reach`` rows above and columns either side (the 7x7 input reaches 3, each 3x3 block one
+        more). Outputs near the window's cut edges are wrong, but none of them feeds token ``i``, so its
+        logits equal the full pass's; the window is a quarter to a tenth of the image, so sampling is as
+        many times cheaper (one pass per sub-pixel: 3072 for a 32x32 colour image)."""
         ch, _, w = self.spec.shape
-        per_row = w * ch
+        per_row, k = w * ch, self.head.reach
+        r, c = i // per_row, (i % per_row) // ch
+        r0, c0, c1 = max(0, r - k), max(0, c - k), min(w, c + k + 1)
+        rows = r + 1 - r0
+        window = t[:, r0 * per_row:(r + 1) * per_row].view(t.shape[0], rows, w, ch)[:, :, c0:c1]
+        x = window.permute(0, 3, 1, 2).float() * (2.0 / (self.vocab - 1)) - 1.0
+        with self.autocast():
+            return self.head.logits_at(self.head.features(x, labels)[:, :, rows - 1, c - c0], i % ch).float()
+
+    def _generate_pixels(self, out, prefill, generator, labels, temperature, top_k, known):
+        """PixelCNN: each sub-pixel from one pass over the window of pixels that reach it."""
         labels = labels if self.n_cond else None
         for i in range(prefill, self.dims):
             check_interrupt()
-            r = i // per_row
-            r0 = max(0, r - self.head.reach)
-            strip = out[:, r0 * per_row:(r + 1) * per_row]
-            logits = self._pixel_logits(strip, r + 1 - r0, labels)[:, i - r0 * per_row]
+            logits = self._window_logits(out, i, labels)
             tok = self._pick(logits, generator, temperature, top_k)
             if known is not None:
                 tok = torch.where(known[:, i], out[:, i], tok)

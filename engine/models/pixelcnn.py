@@ -12,8 +12,8 @@ data channels before g (mask A) or up to g (mask B), as in the PixelCNN paper. U
 gated PixelCNN this single stack has the "blind spot" above-right of each pixel; it is kept for its
 simplicity and speed, and the likelihood stays exact either way.
 
-Sampling runs the network once per sub-pixel, on the strip of rows that can reach it (``reach`` rows
-above), which costs a few percent of a full pass on a 28x28 image.
+Sampling runs the network once per sub-pixel, on the window of pixels that can reach it (``reach``
+rows above and columns either side), which costs a few percent of a full pass on a 28x28 image.
 """
 
 from __future__ import annotations
@@ -76,10 +76,22 @@ class PixelCNN(nn.Module):
         self.blocks = nn.ModuleList(GatedBlock(width, colours, num_classes) for _ in range(blocks))
         self.mid = MaskedConv2d(width, width, 1, "B", g, g)
         self.out = MaskedConv2d(width, colours * levels, 1, "B", g, torch.arange(colours * levels) // levels)
-        self.reach = 3 + blocks      # rows above a pixel that its logits depend on
+        self.reach = 3 + blocks      # rows above (and columns either side of) a pixel that its logits depend on
 
-    def forward(self, x, labels=None):
+    def features(self, x, labels=None):
+        """(N, C, H, W) -> (N, width, H, W): what the 1x1 read-out turns into logits."""
         h = self.inp(x)
         for block in self.blocks:
             h = block(h, labels)
-        return self.out(F.relu(self.mid(F.relu(h))))
+        return F.relu(self.mid(F.relu(h)))
+
+    def forward(self, x, labels=None):
+        return self.out(self.features(x, labels))
+
+    def logits_at(self, features: torch.Tensor, channel: int) -> torch.Tensor:
+        """(N, width) features of one pixel -> (N, levels) logits of its sub-pixel ``channel``: the read-out
+        for one position only (the sampler's; the full read-out at every position of its window cost more
+        than a gated block)."""
+        rows = slice(channel * self.levels, (channel + 1) * self.levels)
+        weight = (self.out.weight * self.out.mask)[rows, :, 0, 0]
+        return F.linear(features, weight, self.out.bias[rows])
