@@ -94,15 +94,18 @@ class GAN(GenerativeModel):
     def size_candidates(cls, spec):
         """Images: an MLP pair first (cheap per image on a CPU), then narrow DCGAN-style conv nets. The MLP
         pair takes a stronger R1 penalty: on MNIST with 30 CPU seconds it collapsed onto "1"s at the default
-        0.1 (Fréchet ratio 103) and drew varied digits at 2.0 (ratio 22); spectral norm gave 72."""
+        0.1 (Fréchet ratio 103) and drew varied digits at 2.0 (ratio 22); spectral norm gave 72. Samples come
+        from an EMA generator averaging up to 1000 steps (decay 0.999; the warm-up keeps it to the last
+        ninth of a young run): with 300 CPU seconds on MNIST, ratio 3.2 against 4.6 at decay 0.99."""
         if spec.kind != "image":
             return ()
+        ema = {"ema_decay": 0.999}
         return (
-            SizeCandidate("mlp-256", {"image_net": "mlp", "hidden": 256, "depth": 2, "latent_dim": 32, "r1_weight": 2.0},
-                          {"batch_size": 64, "lr": 2e-4}, steps_needed=3000),
-            SizeCandidate("conv-8", {"image_net": "conv", "width": 8, "latent_dim": 32},
+            SizeCandidate("mlp-256", {"image_net": "mlp", "hidden": 256, "depth": 2, "latent_dim": 32, "r1_weight": 2.0,
+                                      **ema}, {"batch_size": 64, "lr": 2e-4}, steps_needed=3000),
+            SizeCandidate("conv-8", {"image_net": "conv", "width": 8, "latent_dim": 32, **ema},
                           {"batch_size": 64, "lr": 2e-4}, steps_needed=6000),
-            SizeCandidate("conv-16", {"image_net": "conv", "width": 16, "latent_dim": 64},
+            SizeCandidate("conv-16", {"image_net": "conv", "width": 16, "latent_dim": 64, **ema},
                           {"batch_size": 64, "lr": 2e-4}, steps_needed=15000),
         )
 
