@@ -114,21 +114,21 @@ class Flow(GenerativeModel):
 
     @classmethod
     def size_candidates(cls, spec):
-        """Images: Glow-style multi-scale flows from cheap (4 steps of 16 channels per scale) to the
-        defaults; the convolutions dominate, so cost grows with width squared times steps. (Sampling at
-        temperature 0.7, Glow's choice for pictures, was measured worse on MNIST at 60 s: Fréchet ratio 210
-        against 127 at 1.0, and sparser strokes.)"""
+        """Images: Glow-style multi-scale flows, 6 steps of 32 channels per scale first; the convolutions
+        dominate, so cost grows with width squared times steps. On MNIST (bench/results/images.md) the
+        cheaper 4 steps of 16 channels made 2.4x the steps and drew only blobs at every budget (Fréchet
+        ratio 120 at 60 s, 95 at 300 s), where 6 x 32 drew strokes by 4 minutes (ratio 15 at 265 s) and was
+        no worse at 60 s (106). (Sampling at temperature 0.7, Glow's choice for pictures, was measured worse
+        at 60 s: ratio 210 against 127 at 1.0, and sparser strokes.)"""
         if spec.kind != "image":
             return ()
         # Gradient norms run at 5-12 on MNIST; at lr 2e-3 glow-32x6 met one of 700 at step 3,700 of a
         # 30-minute run and its coupling scales collapsed for good (training loss 1.6 -> 24 bits/dim, finite
-        # all along, so no non-finite rollback). A clip at 50 cuts only such spikes; wider flows take 1e-3.
+        # all along, so no non-finite rollback). A clip at 50 cuts only such spikes; the flows take 1e-3.
         clip = {"grad_clip": 50.0}
         return (
-            SizeCandidate("glow-16x4", {"width": 16, "steps": 4}, {"batch_size": 64, "lr": 2e-3, **clip},
-                          steps_needed=3000),
             SizeCandidate("glow-32x6", {"width": 32, "steps": 6}, {"batch_size": 64, "lr": 1e-3, **clip},
-                          steps_needed=8000),
+                          steps_needed=2000),
             SizeCandidate("glow-64x8", {"width": 64, "steps": 8}, {"batch_size": 64, "lr": 1e-3, **clip},
                           steps_needed=25000),
         )
