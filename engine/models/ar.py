@@ -102,13 +102,15 @@ class Autoregressive(GenerativeModel):
     def size_candidates(cls, spec):
         """Images: gated PixelCNNs (convolutions: far more learning per CPU second than attention over
         hundreds of sub-pixels), then the Transformer for long budgets on small images. Sampling runs
-        the network once per sub-pixel, so the live grid and the quality figure use few images."""
+        the network once per sub-pixel, so the live grid and the quality figure use few images. On MNIST the
+        smallest learns faster at lr 5e-3 than at 2e-3: 1.208 against 1.273 bits/dim after 60 CPU seconds,
+        1.095 against 1.114 after 300."""
         if spec.kind != "image":
             return ()
         few = {"n_display": 16, "quality_samples": 64}
         out = [
             SizeCandidate("pixelcnn-32x4", {"image_net": "pixelcnn", "width": 32, "layers": 4, "dropout": 0.0},
-                          {"batch_size": 32, "lr": 2e-3, **few}, steps_needed=1500),
+                          {"batch_size": 32, "lr": 5e-3, **few}, steps_needed=1500),
             SizeCandidate("pixelcnn-64x6", {"image_net": "pixelcnn", "width": 64, "layers": 6, "dropout": 0.0},
                           {"batch_size": 32, "lr": 1e-3, **few}, steps_needed=6000),
         ]
