@@ -100,6 +100,7 @@ class Looks:
         metrics = self.evaluate(final=final)
         self.recorder.evaluation(self.step, self.elapsed, metrics, self.best_nll, self.best_step)
         self._last_eval = EvaluationCompleted(self.step, metrics)
+        self._last_eval_final = final
         return self._last_eval
 
 
@@ -107,8 +108,9 @@ class Looks:
         """The run's last samples and evaluation (unless made at this very step already)."""
         if self.schedule.last_step != self.step:
             yield from self._sample_events()
+        # made at this step already, as a final one (its quality readout measured, or skipped for its cost)
         if (self._last_eval is not None and self._last_eval.step == self.step
-                and ("frechet" in self._last_eval.metrics or not self.quality.enabled)):
+                and (self._last_eval_final or "frechet" in self._last_eval.metrics or not self.quality.enabled)):
             return Outcome(reason, self._last_eval.metrics)
         ev = self._eval_event()
         yield ev

@@ -135,6 +135,7 @@ class Trainer(Looks):
         self._last_ckpt_step = self.step
         self.resumed_from = ckpt.step if ckpt is not None else None
         self._last_eval: EvaluationCompleted | None = None
+        self._last_eval_final = False
         self._activity = "training"          # what the loop does now, for an out-of-memory message
         self._pause_announced = False
         self.recorder = RunRecorder(self.run, writes=self.is_writer, tensorboard=tc.tensorboard)

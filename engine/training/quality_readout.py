@@ -8,7 +8,8 @@ its 32x32 colour images take minutes of a CPU), priced from the last display gri
 - a periodic quality readout is skipped when it would take the time spent on evaluation samples above
   ``SHARE`` of the training time so far;
 - the run's final readout is measured unless it alone would cost more than ``FINAL_SHARE`` of the
-  training time: then it is skipped with a note that says why and how to measure it afterwards
+  training time and more than ``FINAL_FREE_S`` (a few seconds are worth a figure even after a short run): then
+  it is skipped with a note that says why and how to measure it afterwards
   (``genlab eval RUN --quality N``), instead of a 60-second run spending minutes on its last look;
 - the detectors' samples (``engine.diagnose.live_findings``) reuse the readout's when it drew at this
   moment, else take as many of ``LOOK_SAMPLES`` as the share leaves (none under ``MIN_LOOK_SAMPLES``).
@@ -25,6 +26,7 @@ from engine.quality import QualityJudge, draw_samples
 
 SHARE = 0.1
 FINAL_SHARE = 0.5
+FINAL_FREE_S = 10.0
 LOOK_SAMPLES = 128       # the detectors' sample count when sampling is cheap
 MIN_LOOK_SAMPLES = 32    # fewer make the copying share too noisy to report
 
@@ -49,7 +51,7 @@ class QualityReadout:
             return True
         cost = cost_per_image * self.samples
         if final:
-            return cost <= FINAL_SHARE * max(elapsed, 0.0)
+            return cost <= max(FINAL_SHARE * max(elapsed, 0.0), FINAL_FREE_S)
         return self.spent + cost <= SHARE * max(elapsed, 0.0)
 
     def per_image(self, schedule) -> float | None:

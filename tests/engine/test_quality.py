@@ -128,6 +128,7 @@ def test_periodic_readouts_stay_within_their_share_of_training_time(digits):
     assert q.due(300.0, final=False, cost_per_image=0.1)         # 25.6 s <= 30 s
     assert q.due(100.0, final=True, cost_per_image=0.1)          # the last one may take half the training time
     assert not q.due(40.0, final=True, cost_per_image=0.1)       # ... not more: 25.6 s > 20 s
+    assert q.due(1.0, final=True, cost_per_image=0.01)           # ... or a few seconds (2.56 s) after a short run
     assert not QualityReadout(digits, samples=0).enabled
 
 
@@ -151,16 +152,17 @@ def test_the_detectors_reuse_the_readouts_samples_or_take_what_the_share_affords
 
 
 def test_a_final_readout_that_would_dwarf_the_run_is_skipped_with_a_reason(digits, tmp_path):
-    """A PixelCNN draws one sub-pixel per network pass: 20000 samples cost seconds on any CPU, far more
-    than half of a 0.3 s run. The run ends without drawing them and says why it has no figure."""
+    """A PixelCNN draws one sub-pixel per network pass (64 for an 8x8 digit; a grid of one image prices one
+    image at all of them): 100000 samples cost minutes on any CPU, far more than half of a 0.3 s run and than
+    the seconds a final figure may always take. The run ends without drawing them and says why."""
     from engine.events import LogMessage
     cfg = RunConfig(family="ar").with_overrides([
         "data.name=digits", "model.image_net=pixelcnn", "model.width=16", "model.layers=1", "train.steps=100000000",
-        "train.time_limit=0.3", "train.batch_size=16", "train.quality_samples=20000", "train.n_display=4",
+        "train.time_limit=0.3", "train.batch_size=16", "train.quality_samples=100000", "train.n_display=1",
         "train.eval_every=0", "train.eval_limit=20", "train.checkpoint_seconds=0"])
     trainer = Trainer(cfg, tmp_path / "run", dataset=digits)
     events = list(trainer.events(Controls(interactive=False)))
     final = next(ev for ev in events if isinstance(ev, TrainingFinished))
     assert "frechet" not in final.metrics and final.metrics.get("bits_per_dim") is not None
     notes = [ev.text for ev in events if isinstance(ev, LogMessage) and "no quality figure" in ev.text]
-    assert len(notes) == 1 and "genlab eval RUN --quality 20000" in notes[0]
+    assert len(notes) == 1 and "genlab eval RUN --quality 100000" in notes[0]
