@@ -23,18 +23,11 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from common import emit_json, print_table  # noqa: E402
+from common import emit_json, print_table, wait_until  # noqa: E402
 
 
 def _wait(app, predicate, timeout: float) -> bool:
-    from PySide6.QtCore import QEventLoop
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            return False
-        app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 5)
-        time.sleep(0.001)
-    return True
+    return wait_until(app, predicate, timeout, slice_ms=5, nap=0.001)
 
 
 def main():

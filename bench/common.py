@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -35,3 +36,16 @@ def emit_json(obj: dict, name: str | None = None) -> None:
         RESULTS.mkdir(parents=True, exist_ok=True)
         (RESULTS / f"{name}.json").write_text(json.dumps(obj, indent=2) + "\n")
     print(text, flush=True)
+
+
+def wait_until(app, predicate, timeout: float, slice_ms: int = 10, nap: float = 0.002) -> bool:
+    """Run ``app``'s event loop in slices of ``slice_ms`` (sleeping ``nap`` between them) until ``predicate()``
+    holds (True) or ``timeout`` seconds pass (False). The window benchmarks wait on it for a run's state."""
+    from PySide6.QtCore import QEventLoop
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            return False
+        app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, slice_ms)
+        time.sleep(nap)
+    return True

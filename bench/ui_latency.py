@@ -37,7 +37,7 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from common import emit_json, print_table  # noqa: E402
+from common import emit_json, print_table, wait_until  # noqa: E402
 
 import numpy as np  # noqa: E402
 
@@ -54,14 +54,7 @@ def _pump(app, seconds: float) -> None:
 
 
 def _wait(app, predicate, timeout: float) -> bool:
-    from PySide6.QtCore import QEventLoop
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            return False
-        app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 20)
-        time.sleep(0.002)
-    return True
+    return wait_until(app, predicate, timeout, slice_ms=20, nap=0.002)
 
 
 def configure(setup, device: str) -> None:

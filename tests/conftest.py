@@ -32,6 +32,16 @@ def _seed_and_isolate(tmp_path_factory, monkeypatch):
     yield
 
 
+@pytest.fixture(params=[1, 2], ids=["1-thread", "2-threads"])
+def threads(request):
+    """Run a numerical test on one and on two torch threads (its tolerance must hold on both)."""
+    import torch
+    before = torch.get_num_threads()
+    torch.set_num_threads(request.param)
+    yield request.param
+    torch.set_num_threads(before)
+
+
 @pytest.fixture(autouse=True)
 def _no_leftover_threads():
     before = {t.ident for t in threading.enumerate()}

@@ -51,6 +51,16 @@ def polylines(lines: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return xy[:, 0], xy[:, 1]
 
 
+def show_polylines(item, lines: np.ndarray | None) -> int:
+    """Draw (L, P, 2) polylines in a plot item (none: clear it); the number of lines drawn."""
+    if lines is None or len(lines) == 0:
+        item.setData([], [])
+        return 0
+    x, y = polylines(lines)
+    item.setData(x, y, connect="finite")
+    return len(lines)
+
+
 def arrow_polylines(points: np.ndarray, vectors: np.ndarray, cell: float) -> np.ndarray:
     """(m, 5, 2) arrows for a vector field on a grid of spacing ``cell``: tail, tip, one barb, tip, the
     other barb. Directions are exact; lengths grow with the square root of the magnitude, scaled together
@@ -155,13 +165,7 @@ class MapView(pg.PlotWidget):
         self.heat.setRect(QRectF(x0, y0, x1 - x0, y1 - y0))
 
     def set_lines(self, lines: np.ndarray | None) -> None:
-        if lines is None or len(lines) == 0:
-            self.line_count = 0
-            self.lines.setData([], [])
-            return
-        x, y = polylines(lines)
-        self.line_count = len(lines)
-        self.lines.setData(x, y, connect="finite")
+        self.line_count = show_polylines(self.lines, lines)
 
     def set_particles(self, pts: np.ndarray | None) -> None:
         if pts is None or len(pts) == 0:
@@ -219,13 +223,7 @@ class MapView(pg.PlotWidget):
         """A vector field (``engine.latent.inside.VectorField``) as arrows on its grid of spacing ``cell``;
         None clears them."""
         lines = None if field is None else arrow_polylines(field.points, field.vectors, cell)
-        if lines is None or len(lines) == 0:
-            self.arrow_count = 0
-            self.arrows.setData([], [])
-            return
-        x, y = polylines(lines)
-        self.arrow_count = len(lines)
-        self.arrows.setData(x, y, connect="finite")
+        self.arrow_count = show_polylines(self.arrows, lines)
 
     def set_picks(self, pts: list[tuple[float, float]]) -> None:
         if not pts:

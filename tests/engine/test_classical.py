@@ -39,14 +39,6 @@ def held_out_nll(model, ds):
     return float(-model.log_likelihood(ds.x_test, generator=torch.Generator().manual_seed(5)).mean())
 
 
-@pytest.fixture(params=[1, 2], ids=["1-thread", "2-threads"])
-def threads(request):
-    before = torch.get_num_threads()
-    torch.set_num_threads(request.param)
-    yield request.param
-    torch.set_num_threads(before)
-
-
 @pytest.mark.parametrize("covariance", ["full", "diag"])
 def test_gaussian_mle_is_the_sample_mean_and_covariance(threads, covariance):
     ds = dataset("moons")

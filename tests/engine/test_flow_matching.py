@@ -30,14 +30,6 @@ def exact_velocity(x, t):
     return t / var * r - (M + a * S * S / var * r)
 
 
-@pytest.fixture(params=[1, 2])
-def threads(request):
-    before = torch.get_num_threads()
-    torch.set_num_threads(request.param)
-    yield request.param
-    torch.set_num_threads(before)
-
-
 def test_the_exact_flow_of_gaussian_data_is_reached_by_both_solvers_heun_at_second_order(threads):
     """The ODE maps noise x1 to the data point M + S x1. Euler's error falls like 1/steps, Heun's like
     1/steps^2, and Heun's is the smaller at equal steps."""

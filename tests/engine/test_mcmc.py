@@ -32,14 +32,6 @@ def gaussian_score(x, sigma=0.0):
     return (MEAN - x) @ prec
 
 
-@pytest.fixture(params=[1, 2], ids=["1-thread", "2-threads"])
-def threads(request):
-    before = torch.get_num_threads()
-    torch.set_num_threads(request.param)
-    yield request.param
-    torch.set_num_threads(before)
-
-
 def _moments_match(x, chains=4000, cov_want=None):
     """Mean and covariance within five Monte Carlo standard errors of the target's (chains independent)."""
     COV_ = COV if cov_want is None else cov_want

@@ -16,14 +16,6 @@ from engine.models.registry import build_model, config_class
 from tests.engine.test_flow_matching import M, S, exact_velocity
 
 
-@pytest.fixture(params=[1, 2])
-def threads(request):
-    before = torch.get_num_threads()
-    torch.set_num_threads(request.param)
-    yield request.param
-    torch.set_num_threads(before)
-
-
 @pytest.fixture(scope="module")
 def spec():
     return load_dataset(DataConfig(name="moons", n_train=200, n_test=50)).spec
