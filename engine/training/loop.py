@@ -44,6 +44,7 @@ from engine.runs.checkpoint import prune_checkpoints, restore_generators, restor
 from engine.runs.folder import RunFolder, environment
 from engine.training.batches import BatchSampler, BatchSource
 from engine.training.controls import Controls
+from engine.training.divergence import MAX_AUTO_ROLLBACKS, DivergenceGuard, divergence_message
 from engine.training.meters import (LossMeter, SampleSchedule, TrainingClock, finite_or_none, lr_factor,
                                     run_progress)
 from engine.training.quality_readout import QualityReadout
@@ -141,6 +142,10 @@ class Trainer(Looks):
         self.recorder = RunRecorder(self.run, writes=self.is_writer, tensorboard=tc.tensorboard)
         self.grad_meter = LossMeter(self.step)   # gradient norms, averaged like the losses, logged beside them
         self.watch = Watch()                     # the cheap detectors, at evaluation moments
+        # A finite blow-up of a minimised loss (not a GAN's players) is rolled back by itself, a few times.
+        self.guard = DivergenceGuard() if not self.model.training_phases else None
+        self._divergence = None
+        self._auto_rollbacks = 0
 
     @property
     def is_writer(self) -> bool:
@@ -194,6 +199,8 @@ class Trainer(Looks):
     def apply_live_changes(self, changes) -> list[str]:
         notes = []
         for section, name, value in changes:
+            if self.guard is not None:
+                self.guard.reset()        # the change may move the loss on purpose
             if section == "train" and name == "lr":
                 self.config.train.lr = float(value)
                 self._lr_factor = None
@@ -213,15 +220,16 @@ class Trainer(Looks):
         return notes
 
     # ---- faults: rollback and out of memory --------------------------------------------------------
-    def rollback(self, lr_factor: float = 0.5) -> RolledBack:
-        """Go back to the last good checkpoint and scale the learning rate by ``lr_factor``.
+    def rollback(self, lr_factor: float = 0.5, before: int | None = None) -> RolledBack:
+        """Go back to the last good checkpoint (at or before step ``before`` if given) and scale the
+        learning rate by ``lr_factor``.
 
         Weights, optimiser, random and sampler states come from the checkpoint; the best metric and the
         training time do not go back (those evaluations and seconds happened). Raises ``TrainingError``
         when there is nothing to go back to."""
         if not 0.0 < lr_factor <= 1.0:
             raise ConfigError("lr_factor", lr_factor, "a number above 0 and at most 1")
-        ckpt = self.recorder.rollback_target(self.step)
+        ckpt = self.recorder.rollback_target(self.step if before is None else min(before, self.step))
         from_step, elapsed = self.step, self.elapsed
         best = (self.best_nll, self.best_step)
         restore_model(self.model, ckpt)
@@ -240,6 +248,8 @@ class Trainer(Looks):
         self.schedule.last_step = -10 ** 9
         self._last_eval = None  # that evaluation was of weights that no longer exist
         self.watch.forget_after(self.step)
+        if self.guard is not None:
+            self.guard.forget_after(self.step)
         self.grad_meter.restart(self.step)
         self.recorder.rolled_back(self.step, from_step, self.elapsed, tc.lr)
         return RolledBack(step=self.step, from_step=from_step, lr=tc.lr, checkpoint=str(ckpt.path))
@@ -329,6 +339,9 @@ class Trainer(Looks):
                 bad = yield from self._report_losses(meter)
                 if bad:
                     yield from self._non_finite_loss(bad, controls)
+                    continue
+                if self._divergence is not None:
+                    yield from self._diverged(meter)
                     continue
             if single or self.schedule.due(self.step, self.clock()):
                 yield from self._sample_events()
@@ -451,7 +464,30 @@ class Trainer(Looks):
         yield StepCompleted(step=self.step, elapsed=self.elapsed, losses=losses, steps_per_second=rate,
                             total_steps=self.config.train.steps)
         meter.restart(self.step)
+        if self.guard is not None and "loss" in losses:
+            self._divergence = self.guard.add(self.step, losses["loss"])
         return [k for k, v in losses.items() if not math.isfinite(v)]
+
+    def _diverged(self, meter: LossMeter):
+        """A finite loss blew up: roll back to a checkpoint from before the climb with half the learning
+        rate, at most ``MAX_AUTO_ROLLBACKS`` times a run; past that, or with nothing to go back to (or
+        several processes, which would each have to agree), say so and go on."""
+        found, self._divergence = self._divergence, None
+        if self._auto_rollbacks >= MAX_AUTO_ROLLBACKS or self.dist is not None:
+            self.guard.reset()
+            yield LogMessage("warning", divergence_message(found, None, self._auto_rollbacks), self.step)
+            return
+        try:
+            ev = self.rollback(0.5, before=found.healthy_step)
+        except GenLabError as e:
+            self.guard.reset()
+            yield LogMessage("warning", divergence_message(found, str(e), self._auto_rollbacks), self.step)
+            return
+        self._auto_rollbacks += 1
+        meter.restart(self.step)
+        yield ev
+        yield LogMessage("warning", divergence_message(found, ev, self._auto_rollbacks), self.step)
+        yield from self._sample_events()
 
     def _non_finite_loss(self, bad: list[str], controls: Controls):
         """Pause (the window offers a rollback) or, without a person to ask (the CLI), fail."""

@@ -4215,6 +4215,21 @@ Downloaded the first time you pick it; Cancel stops it.</source>
 <context>
     <name>engine</name>
     <message>
+        <location filename="../../engine/training/divergence.py" line="108"/>
+        <source>the loss climbed from {best:.4g} to {now:.4g} by step {step} (past {threshold:.4g}): the run is diverging. The {max} automatic rollbacks are used up; training goes on. Lower the learning rate or set a gradient clip.</source>
+        <translation>损失到第 {step} 步已从 {best:.4g} 增大到 {now:.4g}（超过 {threshold:.4g}）：训练正在发散。{max} 次自动回滚已用完；训练继续。请降低学习率或设置梯度裁剪。</translation>
+    </message>
+    <message>
+        <location filename="../../engine/training/divergence.py" line="113"/>
+        <source>the loss climbed from {best:.4g} to {now:.4g} by step {step} (past {threshold:.4g}): the run is diverging, and it could not be rolled back ({error}); training goes on.</source>
+        <translation>损失到第 {step} 步已从 {best:.4g} 增大到 {now:.4g}（超过 {threshold:.4g}）：训练正在发散，且无法回滚（{error}）；训练继续。</translation>
+    </message>
+    <message>
+        <location filename="../../engine/training/divergence.py" line="117"/>
+        <source>the loss climbed from {best:.4g} to {now:.4g} by step {step} (past {threshold:.4g}): the run was diverging. Rolled back to the checkpoint at step {back} with the learning rate halved to {lr:.3g} (automatic rollback {used} of {max}).</source>
+        <translation>损失到第 {step} 步已从 {best:.4g} 增大到 {now:.4g}（超过 {threshold:.4g}）：训练出现了发散。已回滚到第 {back} 步的检查点，学习率减半为 {lr:.3g}（第 {used} 次自动回滚，共 {max} 次）。</translation>
+    </message>
+    <message>
         <source>memorisation</source>
         <translation>记忆训练数据</translation>
     </message>
