@@ -1660,8 +1660,8 @@ skipped:</source>
     </message>
     <message>
         <location filename="../../engine/models/diffusion.py" line="85"/>
-        <source>DDIM steps for the live sample grid while training, kept cheap. 0 picks: 20 for points and small images, 8 for images larger than 16x16.</source>
-        <translation>训练时实时样本网格的 DDIM 步数，保持低开销。0 表示自动选择：点数据和小图像为 20，大于 16x16 的图像为 8。</translation>
+        <source>Steps of the chosen sampler for the live sample grid and the quality figure while training, kept cheap. 0 picks: 20 for points and small images, 8 for images larger than 16x16.</source>
+        <translation>训练时实时样本网格和质量指标所用采样器的步数，保持低开销。0 表示自动选择：点数据和小图像为 20，大于 16x16 的图像为 8。</translation>
     </message>
     <message>
         <location filename="../../engine/models/diffusion.py" line="88"/>

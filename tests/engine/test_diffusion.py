@@ -201,6 +201,11 @@ def test_live_knobs_change_sampling_and_ema():
     assert model.ema.decay == 0.9
     model.set_live("display_steps", 5)
     assert model.display_options()["steps"] == 5
+    ddim = model.sample(8, generator=torch.Generator().manual_seed(1), **model.display_options())
+    model.set_live("sampler", "ddpm")          # the grid and the quality figure follow the sampler knob
+    assert model.display_options() == {"steps": 5, "sampler": "ddpm", "eta": 0.0}
+    ddpm = model.sample(8, generator=torch.Generator().manual_seed(1), **model.display_options())
+    assert not torch.allclose(ddim, ddpm)
     with pytest.raises(KeyError):
         model.set_live("timesteps", 10)
 
