@@ -25,6 +25,7 @@ from types import MappingProxyType
 from engine.errors import CheckpointError
 from engine.runs.checkpoint import NAME_RE, list_checkpoints, load_checkpoint
 from engine.runs.folder import metrics_record
+from engine.runs.layout import sample_grids
 from engine.runs.status import live_state, read_status
 from engine.safe_io import open_regular, ReadRefused
 from engine.training.snapshot import Snapshot
@@ -184,14 +185,10 @@ class RunFollower:
         self._checkpoints = steps  # pruned ones are forgotten
 
     def _poll_samples(self, update: RunUpdate) -> None:
-        folder = self.path / "samples"
-        try:
-            names = [n for n in os.listdir(folder) if n.startswith("step_") and n.endswith(".png")]
-        except OSError:
-            return
-        new = sorted(set(names) - self._samples)
-        self._samples.update(new)
-        update.samples = [folder / n for n in new]
+        """New sample files, as the samples dock reads them: pictures, or a text run's lists (.txt)."""
+        new = [path for _, path in sample_grids(self.path) if path.name not in self._samples]
+        self._samples.update(path.name for path in new)
+        update.samples = new
 
 
 def _parse(raw: bytes) -> dict | None:

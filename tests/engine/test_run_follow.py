@@ -50,6 +50,20 @@ def test_follower_sees_a_run_grow_and_finish(tmp_path):
     assert x.shape == (4, 2) and torch.isfinite(x).all()
 
 
+def test_follower_sees_a_text_runs_sample_lists(tmp_path):
+    """A text run writes its samples as step_<n>.txt: followed from elsewhere they appear like pictures."""
+    run = tmp_path / "run"
+    cfg = tiny_config("ar", data="names", steps=30, log_every=10, sample_every=10, sample_budget=1.0)
+    follower = RunFollower(run)
+    found = []
+    for ev in Trainer(cfg, run).events(Controls(interactive=False)):
+        if isinstance(ev, SamplesReady):
+            found += follower.poll().samples
+    found += follower.poll().samples
+    assert found and all(p.suffix == ".txt" for p in found)
+    assert sorted(p.name for p in found) == sorted(p.name for p in (run / "samples").iterdir())
+
+
 def _rec(event, step, **kw):
     return json.dumps({"event": event, "step": step, **kw}) + "\n"
 
