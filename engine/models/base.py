@@ -491,6 +491,11 @@ class GenerativeModel(nn.Module):
         evaluates twice a step)."""
         return int(steps)
 
+    def loss_settled(self) -> bool:
+        """False while the family's own schedule changes what its reported loss weighs (a VAE's KL
+        warm-up raises the loss on purpose): the loop's divergence guard waits until it is True."""
+        return True
+
     def display_options(self) -> dict:
         """Options for the window's live samples, which must stay cheap (at most ~10% of training time):
         a diffusion model returns few DDIM steps here, for example. ``sample(**display_options())``."""

@@ -190,6 +190,10 @@ class VAE(GenerativeModel):
         by_steps = (self.steps_done + 1).float() / KL_WARMUP_MAX_STEPS
         return by_steps.clamp(min=self.progress / frac).clamp(max=1.0)
 
+    def loss_settled(self) -> bool:
+        """The warm-up is over: the loss is the whole negative ELBO (read once per report)."""
+        return float(self.kl_ramp()) >= 1.0
+
     def recon_log_prob(self, x, params):
         """log p(x | z) per example, float32."""
         a, b = params

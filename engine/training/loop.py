@@ -465,7 +465,10 @@ class Trainer(Looks):
                             total_steps=self.config.train.steps)
         meter.restart(self.step)
         if self.guard is not None and "loss" in losses:
-            self._divergence = self.guard.add(self.step, losses["loss"])
+            if self.model.loss_settled():
+                self._divergence = self.guard.add(self.step, losses["loss"])
+            else:
+                self.guard.reset()
         return [k for k, v in losses.items() if not math.isfinite(v)]
 
     def _diverged(self, meter: LossMeter):

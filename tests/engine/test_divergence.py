@@ -104,6 +104,7 @@ def test_forget_after_keeps_the_best_level_and_drops_the_undone_reports():
 
 def test_a_finite_blow_up_in_a_real_run_rolls_back_by_itself(tmp_path):
     cfg = tiny_config("vae", steps=100_000, log_every=5, checkpoint_every=20, lr_schedule="constant", lr=0.002)
+    cfg.model.kl_warmup = 0.0                    # the guard waits out a warm-up (the last test)
     runner = Runner(cfg, tmp_path / "run")
     runner.start()
     try:
@@ -131,3 +132,15 @@ def test_a_finite_blow_up_in_a_real_run_rolls_back_by_itself(tmp_path):
         assert [g["lr"] for g in runner.trainer.model.optimizers["main"].param_groups] == [pytest.approx(0.001)]
     finally:
         runner.stop_and_join()
+
+
+def test_a_vae_warming_up_its_kl_term_keeps_the_guard_waiting():
+    """The warm-up raises the loss on purpose: the guard is fed only once the whole ELBO is the loss."""
+    from engine.training.loop import Trainer
+    cfg = tiny_config("vae", steps=40)
+    cfg.model.kl_warmup = 0.5
+    trainer = Trainer(cfg, None)
+    assert not trainer.model.loss_settled()
+    cfg = tiny_config("vae", steps=40)
+    cfg.model.kl_warmup = 0.0
+    assert Trainer(cfg, None).model.loss_settled()
