@@ -35,6 +35,7 @@ from gui.dialogs.files import folder_path, open_path, save_path
 from gui.dialogs.fork_dialog import ForkDialog
 from gui.dialogs.preferences import PreferencesDialog
 from gui.followed_run import FollowedRun
+from gui.take_over import TakeOver
 from gui.i18n import engine_word
 from gui.run_tasks import EXPORTS, TASK_NAMES, compare_task, export_block, export_task, open_task
 from gui.settings import WORKSPACE_KEY, new_run_dir, workspace_dir
@@ -58,6 +59,7 @@ class RunsController(QObject):
         self.background_process = None          # a headless continuation started on close
         self.tasks = BackgroundTasks(self)
         self.followed = FollowedRun(window)      # an opened run that another process is still training
+        self.take_over = TakeOver(self)          # continuing such a run here
         self.tasks.finished.connect(self._on_tasks_finished)
         self.tasks.failed.connect(self._on_tasks_failed)
         self._pending: dict[str, dict] = {}      # task name -> what to do with its result
@@ -126,6 +128,7 @@ class RunsController(QObject):
 
     def shutdown(self) -> None:
         self.followed.shutdown()
+        self.take_over.tasks.join(2.0)
         self.tasks.join(2.0)
         self.w.runs_dock.stop()
 
@@ -178,9 +181,11 @@ class RunsController(QObject):
         self.w.log("info", self.tr("opening run {name}…").format(name=Path(path).name))
         self._submit("open-run", open_task, str(path), then={"action": "show"})
 
-    def continue_run(self, path: str, more_steps: int | None = None) -> None:
-        """Train ``path`` further from its newest checkpoint; asks how many more steps unless given."""
-        if self._refuse_while_training(self.tr("continue a run")):
+    def continue_run(self, path: str, more_steps: int | None = None, take_over: bool | None = None) -> None:
+        """Train ``path`` further from its newest checkpoint; asks how many more steps unless given. A run
+        another process here trains is taken over first (``gui.take_over``; ``take_over`` answers its
+        question)."""
+        if self._refuse_while_training(self.tr("continue a run")) or self.take_over.first(path, more_steps, take_over):
             return
         s = self.w.runs_dock.summary(str(path))
         if more_steps is None:

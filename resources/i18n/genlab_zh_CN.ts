@@ -4491,4 +4491,47 @@ Downloaded the first time you pick it; Cancel stops it.</source>
         <translation>到留出数据的能量距离</translation>
     </message>
 </context>
+<context>
+    <name>TakeOver</name>
+    <message>
+        <location filename="../../gui/take_over.py" line="45"/>
+        <source>still waiting for {run} to stop in its other process</source>
+        <translation>仍在等待 {run} 在其另一个进程中停止</translation>
+    </message>
+    <message>
+        <location filename="../../gui/take_over.py" line="55"/>
+        <source>asking process {pid} to stop training {run}; it saves a checkpoint first…</source>
+        <translation>正在请求进程 {pid} 停止训练 {run}；它会先保存检查点…</translation>
+    </message>
+    <message>
+        <location filename="../../gui/take_over.py" line="57"/>
+        <source>Waiting for process {pid} to stop…</source>
+        <translation>正在等待进程 {pid} 停止…</translation>
+    </message>
+    <message>
+        <location filename="../../gui/take_over.py" line="62"/>
+        <source>Continue training here</source>
+        <translation>在此继续训练</translation>
+    </message>
+    <message>
+        <location filename="../../gui/take_over.py" line="63"/>
+        <source>&lt;b&gt;{run}&lt;/b&gt; is training in another process on this machine (process {pid}), perhaps one kept on after this window closed. Stop it there and continue here? It saves a checkpoint before it stops, so nothing is lost.</source>
+        <translation>&lt;b&gt;{run}&lt;/b&gt; 正在本机的另一个进程（进程 {pid}）中训练，可能是此窗口关闭后保留的进程。要在那里停止并在此继续？它停止前会保存检查点，不会丢失任何内容。</translation>
+    </message>
+    <message>
+        <location filename="../../gui/take_over.py" line="68"/>
+        <source>Stop it there and continue here</source>
+        <translation>在那里停止并在此继续</translation>
+    </message>
+    <message>
+        <location filename="../../gui/take_over.py" line="79"/>
+        <source>process {pid} stopped training {run}; continuing it here</source>
+        <translation>进程 {pid} 已停止训练 {run}；在此继续训练</translation>
+    </message>
+    <message>
+        <location filename="../../gui/take_over.py" line="87"/>
+        <source>take the run over</source>
+        <translation>停止另一个进程中的训练</translation>
+    </message>
+</context>
 </TS>

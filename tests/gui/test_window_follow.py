@@ -57,3 +57,45 @@ def test_an_opened_run_that_trains_elsewhere_is_followed_until_it_ends(make_wind
             proc.kill()
             proc.wait(20)
         proc.stderr.close()
+
+
+def test_continue_on_a_run_training_elsewhere_stops_it_there_and_trains_it_here(make_window, qtbot, workspace):
+    """The reopened window takes its run back: the other process saves a checkpoint and exits (130, as
+    after Ctrl+C), and the window trains the run on from that checkpoint."""
+    run = workspace / "taken-over"
+    workspace.mkdir(parents=True, exist_ok=True)
+    proc = subprocess.Popen([sys.executable, "-m", "engine.cli", "train", "--model", "vae", "--data", "moons",
+                             "--steps", "1000000", "--out", str(run), "--quiet", "--threads", "1",
+                             "--set", "train.checkpoint_every=20", "--set", "train.log_every=5"],
+                            cwd=ROOT, env=dict(os.environ, PYTHONPATH=str(ROOT)),
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        w = make_window()
+        deadline = time.monotonic() + 120
+        while not list((run / "checkpoints").glob("ckpt_*.json")):
+            assert proc.poll() is None, proc.stderr.read().decode()[-2000:]
+            assert time.monotonic() < deadline
+            time.sleep(0.1)
+        w.runs_dock.refresh()
+        w.runs_controller.open_run(str(run))
+        qtbot.waitUntil(lambda: w.runs_controller.followed.active, timeout=30_000)
+        w.runs_controller.continue_run(str(run), more_steps=30, take_over=False)      # declined: nothing happens
+        assert proc.poll() is None and not w.runs_controller.take_over.busy
+        w.runs_controller.continue_run(str(run), more_steps=30, take_over=True)
+        assert w.runs_controller.take_over.busy and not w.runs_controller.followed.active
+        assert proc.wait(60) == 130
+        qtbot.waitUntil(lambda: w.session.busy, timeout=60_000)
+        qtbot.waitUntil(lambda: not w.session.busy, timeout=120_000)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(20)
+        proc.stderr.close()
+    from engine.runs.workspace import read_curves, summarize_run
+    text = w.log_dock.text()
+    assert f"asking process {proc.pid} to stop training taken-over" in text
+    assert f"process {proc.pid} stopped training taken-over; continuing it here" in text
+    curves = read_curves(run)
+    resumed = [r for r in curves if r["event"] == "resumed"]
+    assert resumed and summarize_run(run).state == "finished"
+    assert summarize_run(run).step == resumed[-1]["step"] + 30

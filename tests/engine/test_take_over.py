@@ -1,0 +1,60 @@
+"""Taking a run back from a real ``genlab train`` process on this machine: asked to stop as Ctrl+C asks,
+it saves a checkpoint and lets go, and the run resumes from there with nothing lost."""
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from engine.errors import GenLabError
+from engine.runs.take_over import stop_training_elsewhere, training_owner
+from engine.runs.workspace import resume_config, summarize_run
+from tests.engine.runs_helpers import tiny_config, train
+
+ROOT = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.skipif(os.name != "posix", reason="signals a process: POSIX only (the window says so elsewhere)")
+
+
+def start_training(run: Path, tmp_path: Path) -> subprocess.Popen:
+    env = dict(os.environ, PYTHONIOENCODING="utf-8", GENLAB_WORKSPACE=str(tmp_path / "ws"))
+    return subprocess.Popen([sys.executable, str(ROOT / "main.py"), "train", "--data", "moons", "--model", "vae",
+                             "--steps", "1000000", "--out", str(run), "--quiet",
+                             "--set", "train.checkpoint_every=20", "--set", "train.log_every=5",
+                             "--set", "train.threads=1", "--set", "model.hidden=32"],
+                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+
+def test_a_run_training_in_another_process_is_stopped_with_a_checkpoint_and_resumes_here(tmp_path):
+    run = tmp_path / "ws" / "elsewhere"
+    proc = start_training(run, tmp_path)
+    try:
+        deadline = time.monotonic() + 120
+        while not (run / "checkpoints" / "ckpt_000000040.json").exists():
+            assert proc.poll() is None, proc.stderr.read().decode()
+            assert time.monotonic() < deadline, "no checkpoint at step 40 in time"
+            time.sleep(0.05)
+        assert training_owner(run) == proc.pid
+        assert stop_training_elsewhere(run, timeout=60) == proc.pid
+        assert proc.wait(30) == 130                      # the command line's "stopped by a signal"
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        proc.stderr.close()
+    row = summarize_run(run)
+    assert row.state == "stopped" and row.checkpoint_step == row.step >= 40   # its last step is saved
+    assert training_owner(run) is None
+    with pytest.raises(GenLabError, match="no process on this machine is training this run"):
+        stop_training_elsewhere(run)
+    trainer, _ = train(resume_config(run, more_steps=10), run, resume=True)
+    assert trainer.step == row.step + 10 and trainer.resumed_from == row.step
+
+
+def test_a_run_nobody_trains_is_not_signalled(tmp_path):
+    run = tmp_path / "done"
+    train(tiny_config("vae", steps=5), run)
+    assert training_owner(run) is None
+    with pytest.raises(GenLabError, match="no process on this machine"):
+        stop_training_elsewhere(run, timeout=1)
