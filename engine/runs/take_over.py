@@ -39,6 +39,9 @@ def stop_training_elsewhere(run_dir: str | Path, timeout: float = WAIT_S, poll: 
     """Stop the other process training ``run_dir`` and wait for it to let go; returns its pid.
     ``GenLabError`` says why not: no such process here, or it did not stop within ``timeout``."""
     run = Path(run_dir)
+    if os.name != "posix":
+        raise GenLabError(f"{run}: another process may be training this run; on this system GenLab cannot "
+                          "ask it to stop: stop it where it runs (Ctrl+C in its terminal), then continue")
     pid = training_owner(run)
     if pid is None:
         raise GenLabError(f"{run}: no process on this machine is training this run (it may run on another "
