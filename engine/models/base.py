@@ -491,9 +491,10 @@ class GenerativeModel(nn.Module):
         evaluates twice a step)."""
         return int(steps)
 
-    def loss_settled(self) -> bool:
-        """False while the family's own schedule changes what its reported loss weighs (a VAE's KL
-        warm-up raises the loss on purpose): the loop's divergence guard waits until it is True."""
+    def loss_settled(self, step: int) -> bool:
+        """False while the family's own schedule changes what its reported loss weighs at training step
+        ``step`` (a VAE's KL warm-up raises the loss on purpose): the loop's divergence guard waits until
+        it is True. Called once per loss report; must not read the device."""
         return True
 
     def display_options(self) -> dict:

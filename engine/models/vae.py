@@ -190,9 +190,11 @@ class VAE(GenerativeModel):
         by_steps = (self.steps_done + 1).float() / KL_WARMUP_MAX_STEPS
         return by_steps.clamp(min=self.progress / frac).clamp(max=1.0)
 
-    def loss_settled(self) -> bool:
-        """The warm-up is over: the loss is the whole negative ELBO (read once per report)."""
-        return float(self.kl_ramp()) >= 1.0
+    def loss_settled(self, step: int) -> bool:
+        """The warm-up is over: the loss is the whole negative ELBO. ``kl_ramp``'s rule on the host (its
+        step count lives on the device, and reading it would sync a GPU)."""
+        frac = self.cfg.kl_warmup
+        return frac <= 0 or self.progress >= frac or step + 1 >= KL_WARMUP_MAX_STEPS
 
     def recon_log_prob(self, x, params):
         """log p(x | z) per example, float32."""

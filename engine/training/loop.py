@@ -465,7 +465,7 @@ class Trainer(Looks):
                             total_steps=self.config.train.steps)
         meter.restart(self.step)
         if self.guard is not None and "loss" in losses:
-            if self.model.loss_settled():
+            if self.model.loss_settled(self.step):
                 self._divergence = self.guard.add(self.step, losses["loss"])
             else:
                 self.guard.reset()
