@@ -14,6 +14,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QMessageBox
 
+from engine.runs.take_over import stop_training_elsewhere, training_owner   # status files only, no PyTorch
 from gui.background import BackgroundTasks
 
 
@@ -35,8 +36,6 @@ class TakeOver(QObject):
         """True when ``path`` is trained by another process here (this call then asks, unless
         ``confirmed`` says, and takes it over, continuing when it let go); False when nothing stands in
         the way of continuing it now."""
-        # lazy: kept out of the window's first paint like the rest of engine.runs
-        from engine.runs.take_over import training_owner
         pid = training_owner(path)
         if pid is None:
             return False
@@ -49,7 +48,6 @@ class TakeOver(QObject):
             confirmed = self._ask(name, pid)
         if not confirmed:
             return True
-        from engine.runs.take_over import stop_training_elsewhere
         self.controller.followed.stop()
         self._waiting = (str(path), more_steps)
         self.w.log("info", self.tr("asking process {pid} to stop training {run}; it saves a checkpoint first…")
