@@ -34,6 +34,7 @@ from gui.background import BackgroundTasks
 from gui.dialogs.files import folder_path, open_path, save_path
 from gui.dialogs.fork_dialog import ForkDialog
 from gui.dialogs.preferences import PreferencesDialog
+from gui.dialogs.confirm import confirm
 from gui.followed_run import FollowedRun
 from gui.take_over import TakeOver
 from gui.i18n import engine_word
@@ -287,18 +288,11 @@ class RunsController(QObject):
             self._report(self.tr("delete"), self.tr("{run} is training in this window; stop it before deleting it")
                          .format(run=name))
             return
-        if not confirmed:
-            box = QMessageBox(QMessageBox.Icon.Warning, self.tr("Delete run"),
-                              self.tr("Delete the run <b>{run}</b> with its checkpoints, curves and samples? This "
-                                      "cannot be undone.").format(run=name), parent=self.w)
-            box.setObjectName("delete_confirm")
-            yes = box.addButton(self.tr("Delete"), QMessageBox.ButtonRole.DestructiveRole)
-            yes.setObjectName("delete_yes")
-            box.addButton(QMessageBox.StandardButton.Cancel).setObjectName("delete_cancel")
-            box.setDefaultButton(QMessageBox.StandardButton.Cancel)
-            box.exec()
-            if box.clickedButton() is not yes:
-                return
+        if not confirmed and not confirm(self.w, "delete", self.tr("Delete run"),
+                                         self.tr("Delete the run <b>{run}</b> with its checkpoints, curves and samples? "
+                                                 "This cannot be undone.").format(run=name),
+                                         self.tr("Delete"), destructive=True):
+            return
         # lazy: engine.runs.workspace loads PyTorch, kept out of the window's first paint
         from engine.runs.workspace import delete_run
         self._submit("delete", delete_run, str(path), then={"action": "deleted", "path": str(path)})

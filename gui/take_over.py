@@ -12,10 +12,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QObject
-from PySide6.QtWidgets import QMessageBox
 
 from engine.runs.take_over import stop_training_elsewhere, training_owner   # status files only, no PyTorch
 from gui.background import BackgroundTasks
+from gui.dialogs.confirm import confirm
 
 
 class TakeOver(QObject):
@@ -57,18 +57,11 @@ class TakeOver(QObject):
         return True
 
     def _ask(self, name: str, pid: int) -> bool:
-        box = QMessageBox(QMessageBox.Icon.Question, self.tr("Continue training here"),
-                          self.tr("<b>{run}</b> is training in another process on this machine (process {pid}), "
-                                  "perhaps one kept on after this window closed. Stop it there and continue "
-                                  "here? It saves a checkpoint before it stops, so nothing is lost.")
-                          .format(run=name, pid=pid), parent=self.w)
-        box.setObjectName("take_over_confirm")
-        yes = box.addButton(self.tr("Stop it there and continue here"), QMessageBox.ButtonRole.AcceptRole)
-        yes.setObjectName("take_over_yes")
-        box.addButton(QMessageBox.StandardButton.Cancel).setObjectName("take_over_cancel")
-        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
-        box.exec()
-        return box.clickedButton() is yes
+        return confirm(self.w, "take_over", self.tr("Continue training here"),
+                       self.tr("<b>{run}</b> is training in another process on this machine (process {pid}), "
+                               "perhaps one kept on after this window closed. Stop it there and continue "
+                               "here? It saves a checkpoint before it stops, so nothing is lost.")
+                       .format(run=name, pid=pid), self.tr("Stop it there and continue here"))
 
     def _on_tasks_finished(self, _name: str, pid) -> None:
         path, more_steps = self._waiting

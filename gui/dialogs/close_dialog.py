@@ -11,6 +11,8 @@ from __future__ import annotations
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QMessageBox
 
+from gui.dialogs.confirm import confirm
+
 CHOICES = ("background", "stop", "discard")
 translate = QCoreApplication.translate
 
@@ -46,14 +48,7 @@ def ask_close_choice(parent, run_name: str, step: int, total: int) -> str | None
 
 
 def confirm_discard(parent, run_name: str) -> bool:
-    box = QMessageBox(parent)
-    box.setObjectName("discard_confirm")
-    box.setIcon(QMessageBox.Icon.Warning)
-    box.setWindowTitle(translate("CloseDialog", "Discard the run?"))
-    box.setText(translate("CloseDialog", "Delete <b>{run}</b> with its checkpoints, curves and samples? "
-                          "This cannot be undone.").format(run=run_name))
-    delete = box.addButton(translate("CloseDialog", "Delete the run"), QMessageBox.ButtonRole.DestructiveRole)
-    delete.setObjectName("discard_yes")
-    box.addButton(QMessageBox.StandardButton.Cancel)
-    box.exec()
-    return box.clickedButton() is delete
+    return confirm(parent, "discard", translate("CloseDialog", "Discard the run?"),
+                   translate("CloseDialog", "Delete <b>{run}</b> with its checkpoints, curves and samples? "
+                             "This cannot be undone.").format(run=run_name),
+                   translate("CloseDialog", "Delete the run"), destructive=True)

@@ -2,11 +2,28 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 from engine.events import StepCompleted
 from engine.training.loop import Controls, Trainer
 from tests.helpers import small_config
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def train_elsewhere(run: Path, *settings: str, env: dict | None = None) -> subprocess.Popen:
+    """A real ``genlab train`` of a small VAE on moons in its own process, for a long time, with
+    ``settings`` ("section.key=value") on top; stderr is piped (read it when the process fails)."""
+    cmd = [sys.executable, str(ROOT / "main.py"), "train", "--data", "moons", "--model", "vae", "--steps", "1000000",
+           "--out", str(run), "--quiet", "--set", "train.threads=1", "--set", "model.hidden=32"]
+    for setting in settings:
+        cmd += ["--set", setting]
+    return subprocess.Popen(cmd, cwd=ROOT, env=dict(os.environ, PYTHONIOENCODING="utf-8", **(env or {})),
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
 
 # Small enough that a few dozen steps take well under a second on one CPU thread.
 TINY_MODELS = {

@@ -5,11 +5,8 @@ folder), and a real subprocess killed by the kernel."""
 
 import json
 import math
-import os
 import resource
 import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -24,9 +21,8 @@ from engine.runs.command import continue_in_background
 from engine.runs.workspace import list_runs, open_run, read_curves, summarize_run
 from engine.training.loop import Controls, Trainer
 from engine.training.runner import Runner
-from tests.engine.runs_helpers import tiny_config, train
+from tests.engine.runs_helpers import tiny_config, train, train_elsewhere
 
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def drain_until(runner, predicate, timeout=60.0):
@@ -156,12 +152,8 @@ def test_a_full_disk_at_checkpoint_time_is_reported_and_training_continues(tmp_p
 # ---- SIGKILL ---------------------------------------------------------------------------------------------
 def test_a_killed_run_lists_as_killed_keeps_its_checkpoints_and_resumes(tmp_path):
     run = tmp_path / "ws" / "killed"
-    env = dict(os.environ, PYTHONIOENCODING="utf-8", GENLAB_WORKSPACE=str(tmp_path / "ws"))
-    proc = subprocess.Popen([sys.executable, str(ROOT / "main.py"), "train", "--data", "moons", "--model", "vae",
-                             "--steps", "1000000", "--out", str(run), "--quiet",
-                             "--set", "train.checkpoint_every=20", "--set", "train.log_every=5",
-                             "--set", "train.threads=1", "--set", "model.hidden=32"],
-                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = train_elsewhere(run, "train.checkpoint_every=20", "train.log_every=5",
+                           env={"GENLAB_WORKSPACE": str(tmp_path / "ws")})
     try:
         deadline = time.monotonic() + 120
         while not (run / "checkpoints" / "ckpt_000000040.json").exists():

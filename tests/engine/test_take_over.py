@@ -2,34 +2,22 @@
 it saves a checkpoint and lets go, and the run resumes from there with nothing lost."""
 
 import os
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import pytest
 
 from engine.errors import GenLabError
 from engine.runs.take_over import stop_training_elsewhere, training_owner
 from engine.runs.workspace import resume_config, summarize_run
-from tests.engine.runs_helpers import tiny_config, train
+from tests.engine.runs_helpers import tiny_config, train, train_elsewhere
 
-ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="signals a process: POSIX only (the window says so elsewhere)")
-
-
-def start_training(run: Path, tmp_path: Path) -> subprocess.Popen:
-    env = dict(os.environ, PYTHONIOENCODING="utf-8", GENLAB_WORKSPACE=str(tmp_path / "ws"))
-    return subprocess.Popen([sys.executable, str(ROOT / "main.py"), "train", "--data", "moons", "--model", "vae",
-                             "--steps", "1000000", "--out", str(run), "--quiet",
-                             "--set", "train.checkpoint_every=20", "--set", "train.log_every=5",
-                             "--set", "train.threads=1", "--set", "model.hidden=32"],
-                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
 
 def test_a_run_training_in_another_process_is_stopped_with_a_checkpoint_and_resumes_here(tmp_path):
     run = tmp_path / "ws" / "elsewhere"
-    proc = start_training(run, tmp_path)
+    proc = train_elsewhere(run, "train.checkpoint_every=20", "train.log_every=5",
+                           env={"GENLAB_WORKSPACE": str(tmp_path / "ws")})
     try:
         deadline = time.monotonic() + 120
         while not (run / "checkpoints" / "ckpt_000000040.json").exists():

@@ -8,34 +8,33 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
+from tests.engine.runs_helpers import train_elsewhere
+
 pytestmark = pytest.mark.skipif(os.name == "nt", reason="the kill at the end is POSIX here")
 
-ROOT = Path(__file__).resolve().parents[2]
+
+
+def wait_for_a_checkpoint(run: Path, proc) -> None:
+    deadline = time.monotonic() + 120
+    while not list((run / "checkpoints").glob("ckpt_*.json")):
+        assert proc.poll() is None, proc.stderr.read().decode()[-2000:]
+        assert time.monotonic() < deadline
+        time.sleep(0.1)
 
 
 def test_an_opened_run_that_trains_elsewhere_is_followed_until_it_ends(make_window, qtbot, workspace):
     run = workspace / "elsewhere-vae"
     workspace.mkdir(parents=True, exist_ok=True)
-    proc = subprocess.Popen([sys.executable, "-m", "engine.cli", "train", "--model", "vae", "--data", "moons",
-                             "--steps", "1000000", "--out", str(run), "--quiet", "--threads", "1",
-                             "--set", "train.checkpoint_every=20", "--set", "train.sample_every=25",
-                             "--set", "train.log_every=5", "--set", "train.sample_budget=0.5"],
-                            cwd=ROOT, env=dict(os.environ, PYTHONPATH=str(ROOT)),
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = train_elsewhere(run, "train.checkpoint_every=20", "train.sample_every=25", "train.log_every=5",
+                           "train.sample_budget=0.5")
     try:
         w = make_window()
-        deadline = time.monotonic() + 120
-        while not list((run / "checkpoints").glob("ckpt_*.json")):
-            assert proc.poll() is None, proc.stderr.read().decode()[-2000:]
-            assert time.monotonic() < deadline
-            time.sleep(0.1)
+        wait_for_a_checkpoint(run, proc)
         w.runs_dock.refresh()
         w.runs_controller.open_run(str(run))
         qtbot.waitUntil(lambda: w.shown.is_shown(run) and w.runs_controller.followed.active, timeout=30_000)
@@ -64,18 +63,10 @@ def test_continue_on_a_run_training_elsewhere_stops_it_there_and_trains_it_here(
     after Ctrl+C), and the window trains the run on from that checkpoint."""
     run = workspace / "taken-over"
     workspace.mkdir(parents=True, exist_ok=True)
-    proc = subprocess.Popen([sys.executable, "-m", "engine.cli", "train", "--model", "vae", "--data", "moons",
-                             "--steps", "1000000", "--out", str(run), "--quiet", "--threads", "1",
-                             "--set", "train.checkpoint_every=20", "--set", "train.log_every=5"],
-                            cwd=ROOT, env=dict(os.environ, PYTHONPATH=str(ROOT)),
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = train_elsewhere(run, "train.checkpoint_every=20", "train.log_every=5")
     try:
         w = make_window()
-        deadline = time.monotonic() + 120
-        while not list((run / "checkpoints").glob("ckpt_*.json")):
-            assert proc.poll() is None, proc.stderr.read().decode()[-2000:]
-            assert time.monotonic() < deadline
-            time.sleep(0.1)
+        wait_for_a_checkpoint(run, proc)
         w.runs_dock.refresh()
         w.runs_controller.open_run(str(run))
         qtbot.waitUntil(lambda: w.runs_controller.followed.active, timeout=30_000)
