@@ -61,6 +61,7 @@ class RunsController(QObject):
         self.tasks = BackgroundTasks(self)
         self.followed = FollowedRun(window)      # an opened run that another process is still training
         self.take_over = TakeOver(self)          # continuing such a run here
+        self._rollback_asked = False             # a rollback the person asked for (else the loop's own)
         self.tasks.finished.connect(self._on_tasks_finished)
         self.tasks.failed.connect(self._on_tasks_failed)
         self._pending: dict[str, dict] = {}      # task name -> what to do with its result
@@ -473,9 +474,16 @@ class RunsController(QObject):
             self.w.log("warning", self.tr("nothing to roll back: no run is training"))
             return False
         self.w.log("info", self.tr("rolling back to the last good checkpoint with the learning rate x{lr_factor:g}…").format(lr_factor=lr_factor))
+        self._rollback_asked = True
         return True
 
     def _on_bridge_rolled_back(self, ev) -> None:
+        if not self._rollback_asked:      # the loop's own answer to a diverging loss: say it where it is seen
+            self.w.notice.notify("warning", self.tr("The loss blew up at step {from_step:,}: training went back to its "
+                                                    "checkpoint at step {step:,} with the learning rate halved to "
+                                                    "{lr:.3g} (the Log has the figures).")
+                                 .format(from_step=ev.from_step, step=ev.step, lr=ev.lr))
+        self._rollback_asked = False
         self.w.setup_dock.train_form.set_values({"lr": ev.lr})
         run_dir = self.w.session.run_dir
         if run_dir is not None:

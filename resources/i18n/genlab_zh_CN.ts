@@ -3227,6 +3227,11 @@ Details: {path}</source>
 <context>
     <name>RunsController</name>
     <message>
+        <location filename="../../gui/runs_controller.py" line="482"/>
+        <source>The loss blew up at step {from_step:,}: training went back to its checkpoint at step {step:,} with the learning rate halved to {lr:.3g} (the Log has the figures).</source>
+        <translation>损失在第 {from_step:,} 步失控：训练已回到第 {step:,} 步的检查点，学习率减半为 {lr:.3g}（数值见日志）。</translation>
+    </message>
+    <message>
         <location filename="../../gui/runs_controller.py" line="36"/>
         <source>could not append to {path}: {error}; training continues</source>
         <translation>无法写入 {path}：{error}；训练继续</translation>
