@@ -51,14 +51,9 @@ class DivergenceGuard:
 
     def reset(self) -> None:
         """Forget the history: after a live change (a new beta or learning rate may move the loss on
-        purpose) the guard re-arms on what follows."""
+        purpose) or a rollback (to a checkpoint that may lie far behind the best level) the guard
+        re-arms on what follows."""
         self.__init__()
-
-    def forget_after(self, step: int) -> None:
-        """A rollback undid the steps after ``step``; the best level reached before it stands."""
-        keep = [i for i, s in enumerate(self.steps) if s <= step]
-        self.steps = [self.steps[i] for i in keep]
-        self.values = [self.values[i] for i in keep]
 
     def add(self, step: int, loss: float) -> Divergence | None:
         """Record one report; a ``Divergence`` when this report confirms one, else None."""

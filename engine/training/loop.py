@@ -249,7 +249,7 @@ class Trainer(Looks):
         self._last_eval = None  # that evaluation was of weights that no longer exist
         self.watch.forget_after(self.step)
         if self.guard is not None:
-            self.guard.forget_after(self.step)
+            self.guard.reset()      # re-armed on what follows: the checkpoint may be far behind the best level
         self.grad_meter.restart(self.step)
         self.recorder.rolled_back(self.step, from_step, self.elapsed, tc.lr)
         return RolledBack(step=self.step, from_step=from_step, lr=tc.lr, checkpoint=str(ckpt.path))
@@ -478,7 +478,8 @@ class Trainer(Looks):
         found, self._divergence = self._divergence, None
         if self._auto_rollbacks >= MAX_AUTO_ROLLBACKS or self.dist is not None:
             self.guard.reset()
-            yield LogMessage("warning", divergence_message(found, None, self._auto_rollbacks), self.step)
+            why = "several processes train this run: roll it back by hand" if self.dist is not None else None
+            yield LogMessage("warning", divergence_message(found, why, self._auto_rollbacks), self.step)
             return
         try:
             ev = self.rollback(0.5, before=found.healthy_step)
