@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from engine.events import StepCompleted
@@ -23,6 +24,17 @@ def train_elsewhere(run: Path, *settings: str, env: dict | None = None) -> subpr
         cmd += ["--set", setting]
     return subprocess.Popen(cmd, cwd=ROOT, env=dict(os.environ, PYTHONIOENCODING="utf-8", **(env or {})),
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+
+def wait_for_checkpoint(run: Path, proc: subprocess.Popen, step: int | None = None, timeout: float = 120.0) -> None:
+    """Until ``train_elsewhere``'s process has saved the checkpoint at ``step`` (None: any); fails with its
+    stderr if it ends first."""
+    folder = run / "checkpoints"
+    deadline = time.monotonic() + timeout
+    while not ((folder / f"ckpt_{step:09d}.json").exists() if step is not None else list(folder.glob("ckpt_*.json"))):
+        assert proc.poll() is None, proc.stderr.read().decode()[-2000:]
+        assert time.monotonic() < deadline, f"no checkpoint {'at step ' + str(step) if step is not None else ''} in time"
+        time.sleep(0.05)
 
 
 # Small enough that a few dozen steps take well under a second on one CPU thread.

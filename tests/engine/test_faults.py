@@ -21,7 +21,7 @@ from engine.runs.command import continue_in_background
 from engine.runs.workspace import list_runs, open_run, read_curves, summarize_run
 from engine.training.loop import Controls, Trainer
 from engine.training.runner import Runner
-from tests.engine.runs_helpers import tiny_config, train, train_elsewhere
+from tests.engine.runs_helpers import tiny_config, train, train_elsewhere, wait_for_checkpoint
 
 
 
@@ -155,11 +155,7 @@ def test_a_killed_run_lists_as_killed_keeps_its_checkpoints_and_resumes(tmp_path
     proc = train_elsewhere(run, "train.checkpoint_every=20", "train.log_every=5",
                            env={"GENLAB_WORKSPACE": str(tmp_path / "ws")})
     try:
-        deadline = time.monotonic() + 120
-        while not (run / "checkpoints" / "ckpt_000000040.json").exists():
-            assert proc.poll() is None, proc.stderr.read().decode()
-            assert time.monotonic() < deadline, "no checkpoint at step 40 in time"
-            time.sleep(0.05)
+        wait_for_checkpoint(run, proc, 40)
         assert summarize_run(run).state == "running"
         proc.send_signal(signal.SIGKILL)
         proc.wait(30)

@@ -2,14 +2,13 @@
 it saves a checkpoint and lets go, and the run resumes from there with nothing lost."""
 
 import os
-import time
 
 import pytest
 
 from engine.errors import GenLabError
 from engine.runs.take_over import stop_training_elsewhere, training_owner
 from engine.runs.workspace import resume_config, summarize_run
-from tests.engine.runs_helpers import tiny_config, train, train_elsewhere
+from tests.engine.runs_helpers import tiny_config, train, train_elsewhere, wait_for_checkpoint
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="signals a process: POSIX only (the window says so elsewhere)")
 
@@ -19,11 +18,7 @@ def test_a_run_training_in_another_process_is_stopped_with_a_checkpoint_and_resu
     proc = train_elsewhere(run, "train.checkpoint_every=20", "train.log_every=5",
                            env={"GENLAB_WORKSPACE": str(tmp_path / "ws")})
     try:
-        deadline = time.monotonic() + 120
-        while not (run / "checkpoints" / "ckpt_000000040.json").exists():
-            assert proc.poll() is None, proc.stderr.read().decode()
-            assert time.monotonic() < deadline, "no checkpoint at step 40 in time"
-            time.sleep(0.05)
+        wait_for_checkpoint(run, proc, 40)
         assert training_owner(run) == proc.pid
         assert stop_training_elsewhere(run, timeout=60) == proc.pid
         assert proc.wait(30) == 130                      # the command line's "stopped by a signal"

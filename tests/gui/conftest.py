@@ -52,3 +52,18 @@ def choose(window, data: str = "moons", family: str = "vae", steps: int | None =
     setup.data_combo.setCurrentIndex(setup.data_combo.findData(data))
     if steps is not None:
         setup.train_form.widgets["steps"].setValue(steps)
+
+
+def start_in_process_run(window, family: str):
+    """A long run on moons trained by a thread of the window (whose live model only this process can
+    reach): checkpoints every 20 steps, losses every 5, a constant learning rate. (runner, its lr)."""
+    window.session.in_process = True
+    choose(window, "moons", family, steps=1_000_000)
+    form = window.setup_dock.train_form.widgets
+    form["checkpoint_every"].setValue(20)
+    form["log_every"].setValue(5)
+    form["sample_every"].setValue(10_000)
+    form["lr_schedule"].setCurrentIndex(form["lr_schedule"].findData("constant"))
+    lr = form["lr"].value()
+    window.controls.train.trigger()
+    return window.session.runner, lr

@@ -23,7 +23,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import (QApplication, QDialog, QFileDialog, QInputDialog, QLineEdit, QMessageBox,
                                QPushButton)
 
-from tests.gui.conftest import choose
+from tests.gui.conftest import choose, start_in_process_run
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -296,17 +296,9 @@ def test_faults_roll_back_report_failed_writes_and_closing_can_keep_training_hea
     w = make_window()
     # In-process training (a thread of the window): this test poisons the live model's weights, which
     # only a thread of this process can reach; a training process's faults are test_window_process.py's.
-    w.session.in_process = True
     w.settings.setValue(CLOSE_ASK_KEY, "true")
-    choose(w, "moons", "vae", steps=1_000_000)
+    runner, lr = start_in_process_run(w, "vae")
     form = w.setup_dock.train_form.widgets
-    form["checkpoint_every"].setValue(20)
-    form["log_every"].setValue(5)
-    form["sample_every"].setValue(10_000)
-    form["lr_schedule"].setCurrentIndex(form["lr_schedule"].findData("constant"))
-    lr = form["lr"].value()
-    w.controls.train.trigger()
-    runner = w.session.runner
     with qtbot.waitSignal(w.bridge.checkpoint_saved, timeout=60_000):
         pass
     assert w.runs_dock.busy_run == str(w.session.run_dir)

@@ -10,21 +10,13 @@ import pytest
 import torch
 
 from engine.training.divergence import MIN_REPORTS
-from tests.gui.conftest import choose
+from tests.gui.conftest import start_in_process_run
 
 
 def test_a_diverging_run_rolls_back_by_itself_and_the_notice_says_so(make_window, qtbot):
     w = make_window()
-    w.session.in_process = True
-    choose(w, "moons", "diffusion", steps=1_000_000)
+    runner, lr = start_in_process_run(w, "diffusion")
     form = w.setup_dock.train_form.widgets
-    form["checkpoint_every"].setValue(20)
-    form["log_every"].setValue(5)
-    form["sample_every"].setValue(10_000)
-    form["lr_schedule"].setCurrentIndex(form["lr_schedule"].findData("constant"))
-    lr = form["lr"].value()
-    w.controls.train.trigger()
-    runner = w.session.runner
     qtbot.waitUntil(lambda: runner.trainer is not None and runner.trainer.step >= 5 * (MIN_REPORTS + 8)
                     and runner.trainer._last_ckpt_step >= 20, timeout=60_000)
     with qtbot.waitSignal(w.bridge.training_paused, timeout=10_000):

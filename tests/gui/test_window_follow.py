@@ -8,23 +8,13 @@ from __future__ import annotations
 
 import os
 import signal
-import time
-from pathlib import Path
 
 import pytest
 
-from tests.engine.runs_helpers import train_elsewhere
+from tests.engine.runs_helpers import train_elsewhere, wait_for_checkpoint
 
 pytestmark = pytest.mark.skipif(os.name == "nt", reason="the kill at the end is POSIX here")
 
-
-
-def wait_for_a_checkpoint(run: Path, proc) -> None:
-    deadline = time.monotonic() + 120
-    while not list((run / "checkpoints").glob("ckpt_*.json")):
-        assert proc.poll() is None, proc.stderr.read().decode()[-2000:]
-        assert time.monotonic() < deadline
-        time.sleep(0.1)
 
 
 def test_an_opened_run_that_trains_elsewhere_is_followed_until_it_ends(make_window, qtbot, workspace):
@@ -34,7 +24,7 @@ def test_an_opened_run_that_trains_elsewhere_is_followed_until_it_ends(make_wind
                            "train.sample_budget=0.5")
     try:
         w = make_window()
-        wait_for_a_checkpoint(run, proc)
+        wait_for_checkpoint(run, proc)
         w.runs_dock.refresh()
         w.runs_controller.open_run(str(run))
         qtbot.waitUntil(lambda: w.shown.is_shown(run) and w.runs_controller.followed.active, timeout=30_000)
@@ -66,7 +56,7 @@ def test_continue_on_a_run_training_elsewhere_stops_it_there_and_trains_it_here(
     proc = train_elsewhere(run, "train.checkpoint_every=20", "train.log_every=5")
     try:
         w = make_window()
-        wait_for_a_checkpoint(run, proc)
+        wait_for_checkpoint(run, proc)
         w.runs_dock.refresh()
         w.runs_controller.open_run(str(run))
         qtbot.waitUntil(lambda: w.runs_controller.followed.active, timeout=30_000)
