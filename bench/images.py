@@ -103,7 +103,8 @@ def run_family(family, ds, data_name, budget, threads, out_dir, extra=(), label=
     return {"family": name, "budget_s": budget, "size": plan.candidate, "overrides": list(extra),
             "ratio_history": history, "calibrated_steps_per_s": plan.rate,
             "steps": final.step, "images_per_s": final.step * cfg.train.batch_size / budget,
-            "frechet": m.get("frechet"), "frechet_floor": m.get("frechet_floor"), "frechet_ratio": m.get("frechet_ratio"),
+            "frechet": m.get("frechet"), "frechet_floor": m.get("frechet_floor"),
+            "frechet_floor_sd": m.get("frechet_floor_sd"), "frechet_ratio": m.get("frechet_ratio"),
             "frechet_n": m.get("frechet_n"), "bits_per_dim": m.get("bits_per_dim"), "nll_kind": m.get("nll_kind"),
             f"frechet_ratio_{DDPM_SAMPLES}": small.get("frechet_ratio"), "classifier_accuracy": m.get("classifier_accuracy"),
             "wall_s": wall, "grid": str(png.relative_to(ROOT))}
@@ -161,7 +162,8 @@ def run_reference(ds, budget, judge, data_name):
     png.write_bytes(png_bytes(upscale(image_grid(samples[:64]), 2)))
     return {"family": "reference MLP VAE (784-400-20)", "budget_s": budget, "size": "pytorch-examples",
             "calibrated_steps_per_s": None, "steps": steps, "images_per_s": steps * 128 / budget,
-            "frechet": q["frechet"], "frechet_floor": q["frechet_floor"], "frechet_ratio": q["frechet_ratio"],
+            "frechet": q["frechet"], "frechet_floor": q["frechet_floor"], "frechet_floor_sd": q.get("frechet_floor_sd"),
+            "frechet_ratio": q["frechet_ratio"],
             "frechet_n": q["frechet_n"], "bits_per_dim": None, "nll_kind": None, "wall_s": None,
             "grid": str(png.relative_to(ROOT))}
 
@@ -252,8 +254,9 @@ def main():
         if not args.no_reference and tuple(ds.spec.shape) == (1, 28, 28):
             rows.append(run_reference(ds, budget, judge, args.data))
             print(f"# {rows[-1]}", flush=True)
-    print_table(["family", "budget s", "size", "steps", "img/s", "frechet", "floor", "ratio", "n", "bits/dim"],
+    print_table(["family", "budget s", "size", "steps", "img/s", "frechet", "floor", "floor sd", "ratio", "n", "bits/dim"],
                 [[r["family"], r["budget_s"], r["size"], r["steps"], r["images_per_s"], r["frechet"], r["frechet_floor"],
+                  r.get("frechet_floor_sd", "-"),
                   r["frechet_ratio"], r["frechet_n"], r["bits_per_dim"] if r["bits_per_dim"] is not None else "-"]
                  for r in rows])
     reached = time_to_reference(rows)

@@ -53,6 +53,7 @@ DERIVED_LABELS = (
     QT_TRANSLATE_NOOP("Knob", "kl warmup"),
     QT_TRANSLATE_NOOP("Knob", "iw samples"),
     QT_TRANSLATE_NOOP("Knob", "word dropout"),
+    QT_TRANSLATE_NOOP("Knob", "prior"),
     QT_TRANSLATE_NOOP("Knob", "network"),
     QT_TRANSLATE_NOOP("Knob", "loss"),
     QT_TRANSLATE_NOOP("Knob", "d steps"),

@@ -224,14 +224,18 @@ def load_data_with_progress(cfg):
         loading.close()
 
 
-QUALITY_KEYS = ("frechet", "frechet_floor", "frechet_ratio", "frechet_n")
+QUALITY_KEYS = ("frechet", "frechet_floor", "frechet_floor_sd", "frechet_ratio", "frechet_n")
 
 
 def _quality_text(m: dict) -> str:
     if m.get("frechet") is None:
         return ""
     ratio = f" = {m['frechet_ratio']:.2f} x floor" if m.get("frechet_ratio") is not None else ""
-    return (f"; quality: Frechet {m['frechet']:.3g} (floor {m['frechet_floor']:.3g}{ratio}, "
+    # the spread of real images' own distances, so a ratio near 1 can be read against it
+    spread = (f", real images {1 - m['frechet_floor_sd'] / m['frechet_floor']:.2f}-"
+              f"{1 + m['frechet_floor_sd'] / m['frechet_floor']:.2f} x floor"
+              if m.get("frechet_floor_sd") is not None and m.get("frechet_floor") else "")
+    return (f"; quality: Frechet {m['frechet']:.3g} (floor {m['frechet_floor']:.3g}{ratio}{spread}, "
             f"{m['frechet_n']} samples)")
 
 

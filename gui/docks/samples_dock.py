@@ -138,6 +138,11 @@ class SamplesDock(QDockWidget):
         text = self.tr("Quality at step {step:,}: Fréchet {value:.3g} = {ratio:.1f}x the real-vs-real floor "
                        "({floor:.3g}).").format(step=step, value=metrics["frechet"], ratio=ratio,
                                                 floor=metrics["frechet_floor"])
+        sd = metrics.get("frechet_floor_sd")
+        if sd is not None and metrics["frechet_floor"] > 0:   # how far real images themselves stray from 1x
+            spread = sd / metrics["frechet_floor"]
+            text += " " + self.tr("Real images score {low:.1f}-{high:.1f}x.").format(low=max(0.0, 1 - spread),
+                                                                                 high=1 + spread)
         eta = time_to_ratio(self._quality_history, QUALITY_TARGET)
         if eta == 0.0:
             text += " " + self.tr("Reached {target:g}x the floor.").format(target=QUALITY_TARGET)

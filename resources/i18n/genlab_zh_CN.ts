@@ -2301,12 +2301,20 @@ skipped:</source>
         <translation>图像网络</translation>
     </message>
     <message>
+        <source>prior</source>
+        <translation>先验</translation>
+    </message>
+    <message>
         <source>quality samples</source>
         <translation>质量样本数</translation>
     </message>
     <message>
         <source>Images: conv (a conv encoder and decoder of the given width) or mlp (fully connected layers of the given hidden width and depth over the flattened image: many times cheaper per image on a CPU).</source>
         <translation>图像：conv（给定宽度的卷积编码器和解码器）或 mlp（在展平的图像上用给定隐藏宽度和深度的 MLP 层：在 CPU 上每张图像的开销低很多倍）。</translation>
+    </message>
+    <message>
+        <source>Where random samples start: standard (the normal the KL term pulls the codes towards) or mixture (a mixture of Gaussians fitted to the codes of the latest training images: samples look like the data where the codes do not fill the normal). The likelihood bound uses the same prior.</source>
+        <translation>随机样本从哪里开始：standard（KL 项把编码拉向的正态分布）或 mixture（拟合到最近训练图像编码上的高斯混合分布：在编码没有填满正态分布的地方，样本也像数据）。似然下界使用同一个先验。</translation>
     </message>
     <message>
         <source>Images: conv (DCGAN-style nets of the given width) or mlp (fully connected nets of the given hidden width and depth over the flattened image: many times cheaper per image on a CPU).</source>
@@ -3822,6 +3830,34 @@ damaged: {reason}</source>
 </context>
 <context>
     <name>SamplesDock</name>
+    <message>
+        <source>Quality at step {step:,}: Fréchet {value:.3g} = {ratio:.1f}x the real-vs-real floor ({floor:.3g}).</source>
+        <translation>第 {step:,} 步的质量：Fréchet 距离 {value:.3g} = 真实对真实下限（{floor:.3g}）的 {ratio:.1f} 倍。</translation>
+    </message>
+    <message>
+        <source>Real images score {low:.1f}-{high:.1f}x.</source>
+        <translation>真实图像的得分在 {low:.1f}-{high:.1f} 倍之间。</translation>
+    </message>
+    <message>
+        <source>Reached {target:g}x the floor.</source>
+        <translation>已达到下限的 {target:g} 倍。</translation>
+    </message>
+    <message>
+        <source>At this rate, {target:g}x the floor in about {time} more.</source>
+        <translation>按现在的速度，大约再过 {time} 达到下限的 {target:g} 倍。</translation>
+    </message>
+    <message>
+        <source>A time estimate follows the next evaluation.</source>
+        <translation>下一次评估后给出时间估计。</translation>
+    </message>
+    <message>
+        <source>Not improving since the last evaluation: no time estimate.</source>
+        <translation>自上次评估以来没有改进：无法估计时间。</translation>
+    </message>
+    <message>
+        <source>Sample quality: measured at each evaluation.</source>
+        <translation>样本质量：在每次评估时测量。</translation>
+    </message>
     <message>
         <location filename="../../gui/docks/samples_dock.py" line="46"/>
         <source>Samples</source>

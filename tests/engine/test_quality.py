@@ -33,10 +33,30 @@ def test_real_images_score_near_the_floor_and_noise_far_above(digits, threads):
     noise = judge.score(torch.rand(n, 1, 8, 8, generator=gen))
     blank = judge.score(torch.zeros(n, 1, 8, 8))
     assert real["frechet_floor"] > 0 and real["frechet_n"] == n and real["features"] == "classifier"
+    assert real["frechet_floor_sd"] > 0
     # real data is within a small factor of its floor; noise and blanks are many floors away
     assert real["frechet_ratio"] < 3
     assert noise["frechet_ratio"] > 10 * real["frechet_ratio"]
     assert blank["frechet_ratio"] > 10 * real["frechet_ratio"]
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_the_floor_is_where_random_draws_of_real_images_score_on_average(digits, threads):
+    """The floor is the expected distance of a random draw of real images, so such draws score about 1:
+    their mean ratio over 12 draws other than the floor's is within 4 standard errors of 1 (the
+    floor's own mean of 10 draws has an error too: both enter the allowance)."""
+    torch.set_num_threads(threads)
+    judge = QualityJudge(digits.x_train, digits.y_train, digits.x_test, 10, steps=150)
+    n = 200
+    gen = torch.Generator().manual_seed(12345)
+    ratios = torch.tensor([judge.score(digits.x_train[torch.randperm(len(digits.x_train), generator=gen)[:n]])
+                           ["frechet_ratio"] for _ in range(12)], dtype=torch.float64)
+    spread = judge.floor_sd(n) / judge.floor(n)
+    se = spread * (1 / 12 + 1 / quality.FLOOR_DRAWS) ** 0.5
+    assert abs(float(ratios.mean()) - 1) < 4 * se, (ratios, spread)
+    # and the spread the floor reports is the draws' spread: the ratio of two sds from 12 and 10 draws lies in
+    # 0.36-2.8 with 99.9% probability (F distribution, 11 and 9 degrees of freedom)
+    assert 0.33 < float(ratios.std()) / spread < 3.0
 
 
 @pytest.mark.parametrize("threads", [1, 2])
