@@ -23,6 +23,7 @@ from engine.models.base import (ExportUnavailable, GenerativeModel, InsideView, 
 from engine.models.likelihoods import (discretized_logistic_log_prob, discretized_logistic_mean,
                                       discretized_logistic_median)
 from engine.models import text_vae
+from engine.models.code_mixture import CodeMixture
 from engine.models.nets import ConvDecoder, ConvEncoder, mlp
 from engine.i18n import QT_TRANSLATE_NOOP
 
@@ -59,6 +60,11 @@ class VAEConfig(ModelConfig):
                           help=QT_TRANSLATE_NOOP("Knob", "Images: conv (a conv encoder and decoder of the given width) or mlp (fully "
                                                          "connected layers of the given hidden width and depth over the flattened "
                                                          "image: many times cheaper per image on a CPU)."))
+    prior: str = knob("standard", choices=("standard", "mixture"),
+                      help=QT_TRANSLATE_NOOP("Knob", "Where random samples start: standard (the normal the KL term pulls the codes "
+                                                     "towards) or mixture (a mixture of Gaussians fitted to the codes of the latest "
+                                                     "training images: samples look like the data where the codes do not fill the "
+                                                     "normal). The likelihood bound uses the same prior."))
 
 
 class VAE(GenerativeModel):
@@ -114,11 +120,11 @@ class VAE(GenerativeModel):
         if spec.kind != "image":
             return ()
         return (
-            SizeCandidate("mlp-400", {"image_net": "mlp", "hidden": 400, "depth": 1, "latent_dim": 20},
+            SizeCandidate("mlp-400", {"image_net": "mlp", "hidden": 400, "depth": 1, "latent_dim": 20, "prior": "mixture"},
                           {"batch_size": 128, "lr": 1e-3}, steps_needed=1500),
-            SizeCandidate("mlp-512", {"image_net": "mlp", "hidden": 512, "depth": 2, "latent_dim": 20},
+            SizeCandidate("mlp-512", {"image_net": "mlp", "hidden": 512, "depth": 2, "latent_dim": 20, "prior": "mixture"},
                           {"batch_size": 128, "lr": 1e-3}, steps_needed=4000),
-            SizeCandidate("conv-16", {"image_net": "conv", "width": 16, "latent_dim": 32},
+            SizeCandidate("conv-16", {"image_net": "conv", "width": 16, "latent_dim": 32, "prior": "mixture"},
                           {"batch_size": 64, "lr": 1e-3}, steps_needed=20000),
         )
 
@@ -148,6 +154,8 @@ class VAE(GenerativeModel):
             self.encoder = ConvEncoder(ch + k, (h, w), c.width, 2 * c.latent_dim)
             self.decoder = ConvDecoder(c.latent_dim + k, 2 * ch, (h, w), c.width)
         self.register_buffer("steps_done", torch.zeros((), dtype=torch.long))  # for the KL ramp; checkpointed
+        # text draws its codes from the standard normal: its decoder is a loop, not a picture of z
+        self.code_mixture = CodeMixture(c.latent_dim) if c.prior == "mixture" and not self.is_text else None
 
     # ---- pieces ------------------------------------------------------------------------------
     def _one_hot(self, labels, n, like):
@@ -212,6 +220,8 @@ class VAE(GenerativeModel):
             return text_vae.training_step(self, x, generator)
         with self.autocast():
             mu, logvar = self.posterior(x, y)
+            if self.code_mixture is not None:
+                self.code_mixture.record(mu)
             z = mu + (0.5 * logvar).exp() * randn(mu.shape, generator, x.device)
             params = self.likelihood_params(z, y)
         recon = -self.recon_log_prob(x, params)
@@ -226,7 +236,8 @@ class VAE(GenerativeModel):
     def _sample(self, n, generator, labels, **options):
         if self.is_text:
             return text_vae.sample(self, n, generator, **options)
-        z = randn((n, self.cfg.latent_dim), generator, self.device)
+        fit = self.code_mixture.fitted() if self.code_mixture is not None else None
+        z = fit.sample(n, generator, self.device) if fit is not None else randn((n, self.cfg.latent_dim), generator, self.device)
         mean, b = self.likelihood_params(z, labels)
         if self.spec.kind == "points":
             if options.get("noise", True):
@@ -266,6 +277,7 @@ class VAE(GenerativeModel):
     def _log_likelihood(self, x, labels, generator, samples: int | None = None, chunk: int = 0, **options):
         """Importance-weighted bound: log mean_k p(x, z_k) / q(z_k | x), z_k ~ q(z | x)."""
         k_total = samples or self.cfg.iw_samples
+        fit = self.code_mixture.fitted() if self.code_mixture is not None else None
         mu, logvar = self.posterior(x, labels)
         std = (0.5 * logvar).exp()
         chunk = chunk or max(1, min(k_total, 8192 // max(1, x.shape[0])))
@@ -280,7 +292,8 @@ class VAE(GenerativeModel):
             params = self.likelihood_params(z, lab)
             xr = x.repeat(k, *([1] * (x.dim() - 1)))
             log_px_z = self.recon_log_prob(xr, params).view(k, -1)
-            log_pz = (-0.5 * (LOG_2PI + (mu + std * eps) ** 2)).sum(-1)
+            log_pz = (fit.log_prob(z).view(k, -1) if fit is not None
+                      else (-0.5 * (LOG_2PI + (mu + std * eps) ** 2)).sum(-1))
             log_qz = (-0.5 * (LOG_2PI + logvar + eps ** 2)).sum(-1)
             pieces.append(log_px_z + log_pz - log_qz)
             done += k

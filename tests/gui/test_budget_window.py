@@ -20,6 +20,7 @@ def test_budget_sizes_the_model_and_quality_readout_estimates_time(make_window, 
     qtbot.waitUntil(lambda: "steps/s" in picker.label.text(), timeout=60_000)   # measured on a worker thread
     picker.wait()
     assert setup.model_form.value("image_net") == "mlp"
+    assert setup.model_form.value("prior") == "mixture"      # the sized image VAE samples from its codes' mixture
     assert setup.train_form.value("time_limit") == 60.0
     cfg = setup.config()
     assert cfg.model.latent_dim >= 8 and cfg.train.time_limit == 60.0
@@ -27,9 +28,11 @@ def test_budget_sizes_the_model_and_quality_readout_estimates_time(make_window, 
     w.samples_dock.start_run(None, "image")
     for step, t, ratio in ((100, 10.0, 8.0), (200, 20.0, 4.0)):
         w.bridge.evaluation_completed.emit(EvaluationCompleted(step, {
-            "frechet": ratio * 3.0, "frechet_floor": 3.0, "frechet_ratio": ratio, "frechet_time": t}))
+            "frechet": ratio * 3.0, "frechet_floor": 3.0, "frechet_floor_sd": 0.6, "frechet_ratio": ratio,
+            "frechet_time": t}))
     text = w.samples_dock.quality_label.text()
     assert "4.0x" in text and "10 s" in text, text
+    assert "0.8-1.2x" in text, text        # where real images' own ratios fall (floor 3.0, sd 0.6)
     shot = os.environ.get("GENLAB_SHOT")
     if shot:
         w.resize(1500, 950)
