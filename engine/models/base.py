@@ -142,6 +142,8 @@ class GenerativeModel(nn.Module):
                                                    # loss); the page's ``<!--if knob=value-->`` blocks
     term_help: ClassVar[dict[str, str]] = {}     # term -> what it is (Family context), for a family with no
                                                  # written page: the Learn dock lists these with their values
+    # ``sample`` decodes standard normal latents, so shared noise decoded is its own kind of sample
+    samples_start_from_standard_noise: ClassVar[bool] = True
     classify_options: ClassVar[dict] = {}        # ``log_likelihood`` options for scoring every class of
                                                  # every test example (lighter than the held-out evaluation)
     # The module (a dotted path, ``get_submodule``) or method whose one call is one sequential pass of the

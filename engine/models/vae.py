@@ -156,6 +156,7 @@ class VAE(GenerativeModel):
         self.register_buffer("steps_done", torch.zeros((), dtype=torch.long))  # for the KL ramp; checkpointed
         # text draws its codes from the standard normal: its decoder is a loop, not a picture of z
         self.code_mixture = CodeMixture(c.latent_dim) if c.prior == "mixture" and not self.is_text else None
+        self.samples_start_from_standard_noise = self.code_mixture is None   # shared noise would not be its samples
 
     # ---- pieces ------------------------------------------------------------------------------
     def _one_hot(self, labels, n, like):

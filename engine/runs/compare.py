@@ -146,7 +146,8 @@ def compare_runs(run_dirs: list[str | Path], n: int | None = None, seed: int = 0
         labels = None
         if model.conditional:  # one shared label bank too: cell i shows class i mod K in every run
             labels = torch.arange(n, device=model.device) % model.spec.num_classes
-        z = noise_bank(tuple(model.latent_shape()), n, seed, bank) if model.has("latent") and kind == "image" else None
+        z = (noise_bank(tuple(model.latent_shape()), n, seed, bank)
+             if model.has("latent") and kind == "image" and model.samples_start_from_standard_noise else None)
         shared = z is not None
         if kind == "image":
             how = "none" if not shared else ("data" if tuple(z.shape[1:]) == tuple(model.spec.shape) else "prefix")
@@ -189,8 +190,9 @@ def fairness_notes(sharing: dict[str, list[str]], shapes: set) -> list[str]:
         notes.append(f"{', '.join(sharing['prefix'])} decode the same bank's first numbers into latents of other "
                      "sizes or meanings: each a fair draw, but cells do not correspond across families")
     if sharing["none"]:
-        notes.append(f"{', '.join(sharing['none'])}: no latent to share (or one larger than the bank); sampled "
-                     "with a generator seeded the same way, so only the sample sets compare, not cells")
+        notes.append(f"{', '.join(sharing['none'])}: no latent to share (one larger than the bank, or a prior other "
+                     "than the standard normal); sampled with a generator seeded the same way, so only the sample "
+                     "sets compare, not cells")
     return notes
 
 

@@ -47,3 +47,23 @@ def test_families_with_different_latents_share_the_bank(tmp_path):
     text = " | ".join(cmp.notes)
     assert "vae" in text and "gan" in text and "cells do not correspond" in text
     assert "ar (ar): no latent to share" in text
+
+
+def test_a_vae_with_a_fitted_prior_is_compared_on_its_own_samples(tmp_path):
+    """Decoding the standard-normal bank would show a mixture-prior VAE's pictures it never samples: it is
+    sampled with the seeded generator instead, and the note says why cells do not correspond."""
+    runs = []
+    for name, prior in (("plain", "standard"), ("mixed", "mixture")):
+        cfg = tiny_config("vae", data="digits", steps=3)
+        cfg.model.latent_dim = 4
+        cfg.model.prior = prior
+        train(cfg, tmp_path / name)
+        runs.append(tmp_path / name)
+    cmp = compare_runs(runs, n=4, seed=2)
+    plain, mixed = cmp.runs
+    assert plain.shared_noise and not mixed.shared_noise
+    _, model, _ = load_run_model(runs[1])
+    expected = upscale(image_grid(model.sample(4, generator=torch.Generator().manual_seed(2))), display_scale(8))
+    assert np.array_equal(mixed.samples, expected)
+    assert "mixed (vae): no latent to share (one larger than the bank, or a prior other than the standard normal)" \
+        in " | ".join(cmp.notes)
