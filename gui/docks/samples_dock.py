@@ -25,7 +25,9 @@ from gui.visibility import on_screen, when_shown
 from gui.widgets.text_views import TextSamplesView
 from gui.widgets.views import ImageGridView, ScatterView
 
-QUALITY_TARGET = 2.0   # the readout estimates when the figure reaches this many floors
+# The readout estimates when the figure reaches the next of these many floors below it, and then the top of
+# the range real images score (1 + their spread): "how long does the next step of quality take?"
+QUALITY_STEPS = (32.0, 16.0, 8.0, 4.0, 2.0)
 
 
 def read_png(path: Path) -> np.ndarray:
@@ -126,8 +128,8 @@ class SamplesDock(QDockWidget):
 
     # ---- the quality figure ------------------------------------------------------------------------------
     def show_quality(self, step: int, metrics: dict) -> None:
-        """An evaluation with the quality figure (``engine.quality``): the figure, its floor, and how long
-        the run needs at its current rate to reach ``QUALITY_TARGET`` times the floor."""
+        """An evaluation with the quality figure (``engine.quality``): the figure, its floor, where real images
+        score, and how long the run needs at its current rate to reach the next step (``next_quality_step``)."""
         ratio = metrics.get("frechet_ratio")
         if metrics.get("frechet") is None or ratio is None:
             return
@@ -138,17 +140,19 @@ class SamplesDock(QDockWidget):
         text = self.tr("Quality at step {step:,}: Fréchet {value:.3g} = {ratio:.1f}x the real-vs-real floor "
                        "({floor:.3g}).").format(step=step, value=metrics["frechet"], ratio=ratio,
                                                 floor=metrics["frechet_floor"])
+        spread = None
         sd = metrics.get("frechet_floor_sd")
         if sd is not None and metrics["frechet_floor"] > 0:   # how far real images themselves stray from 1x
             spread = sd / metrics["frechet_floor"]
             text += " " + self.tr("Real images score {low:.1f}-{high:.1f}x.").format(low=max(0.0, 1 - spread),
                                                                                  high=1 + spread)
-        eta = time_to_ratio(self._quality_history, QUALITY_TARGET)
-        if eta == 0.0:
-            text += " " + self.tr("Reached {target:g}x the floor.").format(target=QUALITY_TARGET)
+        target = next_quality_step(ratio, spread)
+        eta = time_to_ratio(self._quality_history, target) if target is not None else None
+        if target is None:
+            text += " " + self.tr("As close as real images get at this many samples.")
         elif eta is not None:
-            text += " " + self.tr("At this rate, {target:g}x the floor in about {time} more.").format(
-                target=QUALITY_TARGET, time=_duration(eta))
+            text += " " + self.tr("At this rate, {target:.2g}x the floor in about {time} more.").format(
+                target=target, time=_duration(eta))
         elif len(self._quality_history) < 2:
             text += " " + self.tr("A time estimate follows the next evaluation.")
         else:
@@ -343,6 +347,16 @@ class SamplesDock(QDockWidget):
             if ev is not None:
                 self._draw(ev.kind, ev.data, novel=ev.novel)
                 self.caption.setText(self._caption(ev.step, ev.kind, ev.data, live=True, novel=ev.novel))
+
+
+def next_quality_step(ratio: float, spread: float | None) -> float | None:
+    """The next quality step below ``ratio``: the largest of ``QUALITY_STEPS`` under it, then the top of real
+    images' range (1 + ``spread``); None once the figure is within that range."""
+    for step in QUALITY_STEPS:
+        if ratio > step:
+            return step
+    top = 1.0 + (spread or 0.0)
+    return top if ratio > top else None
 
 
 def _duration(seconds: float) -> str:

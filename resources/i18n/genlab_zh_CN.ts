@@ -3839,12 +3839,12 @@ damaged: {reason}</source>
         <translation>真实图像的得分在 {low:.1f}-{high:.1f} 倍之间。</translation>
     </message>
     <message>
-        <source>Reached {target:g}x the floor.</source>
-        <translation>已达到下限的 {target:g} 倍。</translation>
+        <source>As close as real images get at this many samples.</source>
+        <translation>在这个样本数下，已与真实图像一样接近。</translation>
     </message>
     <message>
-        <source>At this rate, {target:g}x the floor in about {time} more.</source>
-        <translation>按现在的速度，大约再过 {time} 达到下限的 {target:g} 倍。</translation>
+        <source>At this rate, {target:.2g}x the floor in about {time} more.</source>
+        <translation>按现在的速度，大约再过 {time} 达到下限的 {target:.2g} 倍。</translation>
     </message>
     <message>
         <source>A time estimate follows the next evaluation.</source>

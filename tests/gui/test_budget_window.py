@@ -38,3 +38,13 @@ def test_budget_sizes_the_model_and_quality_readout_estimates_time(make_window, 
         w.resize(1500, 950)
         qtbot.wait(200)
         w.grab().save(shot)
+
+
+def test_the_next_quality_step_halves_down_to_the_range_of_real_images():
+    from gui.docks.samples_dock import next_quality_step
+    assert next_quality_step(40.0, 0.2) == 32.0
+    assert next_quality_step(5.0, 0.2) == 4.0
+    assert next_quality_step(4.0, 0.2) == 2.0          # reached 4x: the next step is 2x
+    assert next_quality_step(1.5, 0.2) == 1.2          # then the top of real images' range
+    assert next_quality_step(1.1, 0.2) is None         # within it: nothing further to estimate
+    assert next_quality_step(1.05, None) == 1.0        # no spread known: the floor itself
