@@ -40,6 +40,7 @@ from gui.docks.setup_dock import SetupDock
 from gui.drop import accepts as drop_accepts, dropped_path, route_drops_to
 from gui.i18n import engine_text, engine_word, ensure_language
 from gui.language_menu import add_help_menu, add_language_menu
+from gui.main_thread_gc import MainThreadCollector
 from gui.neighbours import NeighbourPanel
 from gui.notice import NoticeBar
 from gui.runs_controller import RunsController
@@ -66,6 +67,7 @@ class MainWindow(QMainWindow):
         self.first_paint_seconds: float | None = None
         self.ready_seconds: float | None = None
         self._t_created = time.perf_counter()
+        self.gc_collector = MainThreadCollector(self)   # cycles are freed on this thread, not in a worker's
         self.setWindowTitle(f"GenLab {engine.__version__}")
         self.setWindowIcon(QIcon(str(icon_path("genlab"))))
         self._fit_to_screen(1360, 860)
@@ -583,6 +585,7 @@ class MainWindow(QMainWindow):
         self.inside_dock.shutdown()
         self.learn_dock.shutdown()
         self.neighbours.tasks.join(2.0)
+        self.gc_collector.stop()
         super().closeEvent(event)
 
 

@@ -43,6 +43,7 @@ def make_window(qtbot, qapp, tmp_path, workspace):
         w.session.shutdown(5.0)
         w.loader.join(5.0)
         w.warmup.join(5.0)
+        w.gc_collector.stop()      # a window never shown or closed leaves collection to its timer otherwise
 
 
 def choose(window, data: str = "moons", family: str = "vae", steps: int | None = None):
