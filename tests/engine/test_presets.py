@@ -102,6 +102,14 @@ def test_image_presets_evaluate_during_training():
         assert 0 < train["eval_every"] < train["steps"]
 
 
+def test_the_first_image_run_of_the_default_family_is_the_cpu_sized_vae():
+    """Train with no budget chosen runs the preset file: for the VAE (the first family) that is the MLP
+    with 20-d codes and the fitted prior the sized runs pick, not the slow conv net with N(0, I) samples."""
+    values, _ = preset_values("vae", "image", model_class("vae").config_class, type(RunConfig().data))
+    sized = model_class("vae").size_candidates(image_spec((1, 28, 28)))[1].model
+    assert {k: values["model"][k] for k in sized} == sized
+
+
 def test_points_keep_the_preset_files(tmp_path):
     spec = DataSpec(kind="points", shape=(2,), value_range=(-1.0, 1.0))
     plan = plan_run("vae", spec, 60.0, cache_path=tmp_path / "c.json")
