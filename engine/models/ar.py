@@ -67,6 +67,10 @@ class ARConfig(ModelConfig):
                           help=QT_TRANSLATE_NOOP("Knob", "Images: transformer (attention over every sub-pixel) or pixelcnn (a gated "
                                                          "PixelCNN of masked convolutions: width channels, layers residual blocks; "
                                                          "many times cheaper per image on a CPU, the same exact likelihood)."))
+    max_dilation: int = knob(1, min=1, max=16,
+                             help=QT_TRANSLATE_NOOP("Knob", "PixelCNN: the residual blocks' dilations double from 1 up to this, then start "
+                                                            "again: each pixel sees more of the image (a whole digit) at the same cost per "
+                                                            "pass; sampling looks at a larger window. 1: plain 3x3 blocks."))
 
     # Training settings this family starts from (where the run still holds the global defaults):
     # small batches and a high rate, decayed by the loop's cosine schedule, learn most per CPU second.
@@ -108,10 +112,15 @@ class Autoregressive(GenerativeModel):
         if spec.kind != "image":
             return ()
         few = {"n_display": 16, "quality_samples": 64}
+        # Dilated blocks (1, 2, 4, 8) let a pixel see 18 rows up instead of 7: on MNIST after 300 s the Fréchet
+        # ratio fell from 10.5 to 5.4 (192 samples; 6.6 to 3.3 at 64), the samples from strokes to digit-like
+        # shapes, at 1.106 bits/dim against 1.089; on unseen letters 10.9 against 10.0. Sampling's window
+        # grows about 3x; on 32x32 colour 16 samples took 43 s against 15, so colour keeps plain blocks.
+        dilate = {"max_dilation": 8 if spec.dim <= 1024 else 1}
         out = [
-            SizeCandidate("pixelcnn-32x4", {"image_net": "pixelcnn", "width": 32, "layers": 4, "dropout": 0.0},
+            SizeCandidate("pixelcnn-32x4", {"image_net": "pixelcnn", "width": 32, "layers": 4, "dropout": 0.0, **dilate},
                           {"batch_size": 32, "lr": 5e-3, **few}, steps_needed=1500),
-            SizeCandidate("pixelcnn-64x6", {"image_net": "pixelcnn", "width": 64, "layers": 6, "dropout": 0.0},
+            SizeCandidate("pixelcnn-64x6", {"image_net": "pixelcnn", "width": 64, "layers": 6, "dropout": 0.0, **dilate},
                           {"batch_size": 32, "lr": 1e-3, **few}, steps_needed=6000),
         ]
         if spec.dim <= 256:
@@ -146,7 +155,7 @@ class Autoregressive(GenerativeModel):
             self.vocab = int(self.spec.levels or 256)
             self.n_cond = self.spec.num_classes if self.conditional else 0
             # ``head`` is the whole network here: one call per generated token, as ``sampling_pass`` counts
-            self.head = PixelCNN(ch, self.vocab, c.width, c.layers, self.n_cond)
+            self.head = PixelCNN(ch, self.vocab, c.width, c.layers, self.n_cond, c.max_dilation)
             return
         if self.points:
             self.dims = self.spec.dim

@@ -56,10 +56,14 @@ def test_every_size_keeps_the_contract(family, size, conditional):
         assert torch.isfinite(ll).all() and model.likelihood_kind in ("exact", "bound")
 
 
-@pytest.mark.parametrize("shape", [(1, 14, 14), (3, 12, 12)])     # wider than a window (2 * reach + 1 = 11)
-def test_pixelcnn_sees_only_earlier_subpixels_and_windows_give_the_full_logits(shape):
+# each wider than a window (2 * reach + 1: 11 for two plain blocks, 13 for dilations 1, 2, 23 for 1, 2, 4, 1)
+@pytest.mark.parametrize("shape,layers,max_dilation", [((1, 14, 14), 2, 1), ((3, 12, 12), 2, 1),
+                                                       ((3, 14, 14), 2, 2), ((1, 24, 24), 4, 4)])
+def test_pixelcnn_sees_only_earlier_subpixels_and_windows_give_the_full_logits(shape, layers, max_dilation):
     spec = DataSpec(kind="image", shape=shape, value_range=(0.0, 1.0), levels=4, num_classes=3).to_dict()
-    model = model_class("ar")(spec, {"image_net": "pixelcnn", "width": 12, "layers": 2, "conditional": True})
+    model = model_class("ar")(spec, {"image_net": "pixelcnn", "width": 12, "layers": layers, "conditional": True,
+                                     "max_dilation": max_dilation})
+    assert 2 * model.head.reach + 1 < shape[2]
     model.eval()
     gen = torch.Generator().manual_seed(0)
     t = torch.randint(0, 4, (2, model.dims), generator=gen)
@@ -73,3 +77,11 @@ def test_pixelcnn_sees_only_earlier_subpixels_and_windows_give_the_full_logits(s
         # sampling computes each position from the window of pixels that reach it: the same logits
         for i in range(model.dims):
             assert torch.allclose(model._window_logits(t, i, labels), full[:, i], atol=1e-5), i
+
+
+def test_pixelcnn_block_dilations_double_up_to_the_maximum_then_start_again():
+    from engine.models.pixelcnn import block_dilations
+    assert block_dilations(4, 8) == [1, 2, 4, 8]
+    assert block_dilations(6, 8) == [1, 2, 4, 8, 1, 2]
+    assert block_dilations(4, 5) == [1, 2, 4, 1]            # rounded down to a power of two
+    assert block_dilations(3, 1) == [1, 1, 1]
