@@ -102,12 +102,15 @@ def test_image_presets_evaluate_during_training():
         assert 0 < train["eval_every"] < train["steps"]
 
 
-def test_the_first_image_run_of_the_default_family_is_the_cpu_sized_vae():
-    """Train with no budget chosen runs the preset file: for the VAE (the first family) that is the MLP
-    with 20-d codes and the fitted prior the sized runs pick, not the slow conv net with N(0, I) samples."""
-    values, _ = preset_values("vae", "image", model_class("vae").config_class, type(RunConfig().data))
-    sized = model_class("vae").size_candidates(image_spec((1, 28, 28)))[1].model
-    assert {k: values["model"][k] for k in sized} == sized
+@pytest.mark.parametrize("family,size", [("vae", "mlp-512"), ("gan", "mlp-256")])
+def test_the_first_image_run_is_the_cpu_sized_network(family, size):
+    """Train with no budget chosen runs the preset file: for the VAE (the first family) and the GAN that is
+    the MLP network the sized runs pick on 28x28 images (the VAE with the fitted prior), at its learning
+    rate, not a conv net that takes a CPU many times longer per image."""
+    values, _ = preset_values(family, "image", model_class(family).config_class, type(RunConfig().data))
+    sized = next(c for c in model_class(family).size_candidates(image_spec((1, 28, 28))) if c.name == size)
+    assert {k: values["model"][k] for k in sized.model} == sized.model
+    assert values["train"]["lr"] == sized.train["lr"] and values["train"]["batch_size"] == sized.train["batch_size"]
 
 
 def test_points_keep_the_preset_files(tmp_path):
