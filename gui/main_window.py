@@ -489,15 +489,19 @@ class MainWindow(QMainWindow):
         self.neighbours.start_run(dataset)
 
     def _on_bridge_diagnosed(self, ev) -> None:
-        """A detector alarmed for the first time: say so in the notice bar (its line is in the Log already)."""
+        """A detector alarmed for the first time: say so in the notice bar (its line is in the Log already); and
+        take that notice down once none of its detectors alarms any more (a young GAN's critic wins early)."""
+        shown, alarming = self.notice.about, {f["detector"] for f in ev.findings if f.get("alarm")}
         if not ev.new_alarms:
+            if isinstance(shown, frozenset) and not shown & alarming and self.notice.withdraw(shown):
+                self.log("info", self.tr("step {step:,}: the detectors no longer see that trouble").format(step=ev.step))
             return
         found = {f["detector"]: f for f in ev.findings}
         lines = [self.tr("{detector}: {saw}. Try: {advice}").format(
             detector=engine_word(DETECTOR_TITLES.get(name, name)), saw=found[name]["saw"], advice=found[name]["advice"])
             for name in ev.new_alarms]
         self.notice.notify("warning", self.tr("At step {step:,} the run's detectors saw trouble.").format(step=ev.step)
-                           + "\n" + "\n".join(lines))
+                           + "\n" + "\n".join(lines), about=frozenset(ev.new_alarms))
 
     def on_crash(self, summary: str, path: str) -> None:
         """An unhandled exception in the window (from ``gui.crash_guard``)."""

@@ -50,11 +50,14 @@ class NoticeBar(QToolBar):
         row.addWidget(close)
         self.addWidget(box)
         self.path: str | None = None
+        self.about = None
         self.history: list[str] = []
         self.hide()
 
-    def notify(self, level: str, text: str, path: str | None = None, action=None) -> None:
-        """Show ``text``; ``path`` a crash log to offer; ``action`` an optional (label, callback) button."""
+    def notify(self, level: str, text: str, path: str | None = None, action=None, about=None) -> None:
+        """Show ``text``; ``path`` a crash log to offer; ``action`` an optional (label, callback) button;
+        ``about`` what the message is about, so that a later all-clear can take it down (``withdraw``)."""
+        self.about = about
         self.path = path or None
         self._action = action[1] if action else None
         self.action_button.setText(action[0] if action else "")
@@ -65,6 +68,13 @@ class NoticeBar(QToolBar):
         self.label.setText(text + (self.tr("\nDetails: {path}").format(path=path) if path else ""))
         self.open_button.setVisible(bool(path))
         self.show()
+
+    def withdraw(self, about) -> bool:
+        """Hide the message if the bar still shows the one ``about`` this (not one that came after it)."""
+        if about is None or not self.isVisible() or getattr(self, "about", None) != about:
+            return False
+        self.dismiss()
+        return True
 
     def dismiss(self) -> None:
         self._action = None

@@ -2861,6 +2861,10 @@ skipped:</source>
         <translation>在第 {step:,} 步，运行的检测器发现了不对的地方。</translation>
     </message>
     <message>
+        <source>step {step:,}: the detectors no longer see that trouble</source>
+        <translation>第 {step:,} 步：检测器不再发现那个不对的地方</translation>
+    </message>
+    <message>
         <location filename="../../gui/main_window.py" line="113"/>
         <source>Controls</source>
         <translation>控制</translation>

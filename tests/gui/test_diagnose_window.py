@@ -84,3 +84,27 @@ def test_click_a_sample_point_to_see_its_nearest_training_points(make_window, qt
     assert res["train_index"] == d.topk(3, largest=False).indices.tolist()
     assert res["picture"] is None and len(res["neighbours"]) == 3
     assert w.neighbours.text.text().startswith("Point ")
+
+
+def test_the_detector_notice_comes_down_when_its_detectors_stop_alarming(make_window, qtbot):
+    """A young GAN's critic wins early and loses its grip later: the notice that said so goes once no
+    detector it named alarms, and stays while one still does; a later message is never taken down."""
+    from engine.events import Diagnosed
+    w = make_window()
+
+    def look(step, alarms, new=()):
+        findings = tuple({"detector": d, "alarm": d in alarms, "saw": "saw it", "evidence": {}, "advice": "wait"}
+                         for d in ("discriminator_saturation", "memorization"))
+        w.bridge.diagnosed.emit(Diagnosed(step, findings, tuple(new)))
+
+    look(2000, {"discriminator_saturation"}, new=("discriminator_saturation",))
+    assert w.notice.isVisible() and "2,000" in w.notice.label.text()
+    look(4000, {"discriminator_saturation"})                  # still alarming: the notice stays
+    assert w.notice.isVisible()
+    look(6000, set())
+    assert not w.notice.isVisible()
+    assert "no longer see that trouble" in w.log_dock.text()
+    look(8000, {"memorization"}, new=("memorization",))
+    w.notice.notify("warning", "something else")              # a later message replaces the detectors'
+    look(9000, set())
+    assert w.notice.isVisible() and w.notice.label.text() == "something else"
