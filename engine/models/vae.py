@@ -237,7 +237,7 @@ class VAE(GenerativeModel):
     def _sample(self, n, generator, labels, **options):
         if self.is_text:
             return text_vae.sample(self, n, generator, **options)
-        fit = self.code_mixture.fitted() if self.code_mixture is not None else None
+        fit = self._fitted_prior()
         z = fit.sample(n, generator, self.device) if fit is not None else randn((n, self.cfg.latent_dim), generator, self.device)
         mean, b = self.likelihood_params(z, labels)
         if self.spec.kind == "points":
@@ -245,6 +245,10 @@ class VAE(GenerativeModel):
                 return mean + (0.5 * b).exp() * randn(mean.shape, generator, self.device)
             return mean
         return self._picture(mean, b)
+
+    def _fitted_prior(self):
+        """The mixture fitted to the recent codes, or None: the standard normal is the prior."""
+        return self.code_mixture.fitted() if self.code_mixture is not None else None
 
     def _picture(self, mean, log_scale):
         """What an image sample shows: grey images the decoder's per-pixel median (crisp where it is sure:
@@ -278,7 +282,7 @@ class VAE(GenerativeModel):
     def _log_likelihood(self, x, labels, generator, samples: int | None = None, chunk: int = 0, **options):
         """Importance-weighted bound: log mean_k p(x, z_k) / q(z_k | x), z_k ~ q(z | x)."""
         k_total = samples or self.cfg.iw_samples
-        fit = self.code_mixture.fitted() if self.code_mixture is not None else None
+        fit = self._fitted_prior()
         mu, logvar = self.posterior(x, labels)
         std = (0.5 * logvar).exp()
         chunk = chunk or max(1, min(k_total, 8192 // max(1, x.shape[0])))
