@@ -50,10 +50,36 @@ class FittedMixture:
 
     def sample(self, n: int, generator: torch.Generator | None, device) -> torch.Tensor:
         u = rand((n,), generator, device).cpu()
-        k = torch.searchsorted(self.log_w.exp().cumsum(0), u * self.log_w.exp().sum()).clamp(max=len(self.log_w) - 1)
         eps = randn((n, self.means.shape[1]), generator, device).cpu()
-        z = self.means[k] + torch.einsum("nij,nj->ni", self.chol[k], eps)
-        return z.to(device)
+        w = self.log_w.exp()
+        return draw_codes(u, eps, w.cumsum(0), w.sum(), self.means, self.chol).to(device)
+
+
+def draw_codes(u, eps, cumulative, total, means, chol) -> torch.Tensor:
+    """Codes from uniform ``u`` (N,) and standard normal ``eps`` (N, D): the component is the number of
+    cumulative weights below u * total (``searchsorted``'s index, in operations the exporters express),
+    then its mean plus its Cholesky factor times eps. One function for sampling and for export, so an
+    exported decoder draws exactly the model's samples from the same noise."""
+    k = (cumulative[None, :] < (u * total)[:, None]).sum(1).clamp(max=means.shape[0] - 1)
+    return means[k] + (chol[k] @ eps.unsqueeze(-1)).squeeze(-1)
+
+
+class MixtureDraw(nn.Module):
+    """(u, eps) -> codes drawn from a fitted mixture, as ``FittedMixture.sample`` draws them: u ~ U[0, 1)
+    picks the component by the cumulative weights, eps ~ N(0, I) is its Gaussian draw. What ``genlab
+    export`` puts in front of the decoder, so that the exported network draws the model's samples (the
+    decoder fed N(0, I) draws worse ones)."""
+
+    def __init__(self, fit: FittedMixture):
+        super().__init__()
+        w = fit.log_w.exp()
+        self.register_buffer("cumulative", w.cumsum(0))
+        self.register_buffer("total", w.sum())
+        self.register_buffer("means", fit.means.clone())
+        self.register_buffer("chol", fit.chol.clone())
+
+    def forward(self, u: torch.Tensor, eps: torch.Tensor) -> torch.Tensor:
+        return draw_codes(u, eps, self.cumulative, self.total, self.means, self.chol)
 
 
 def _component_log_probs(x: torch.Tensor, log_w: torch.Tensor, means: torch.Tensor, chol: torch.Tensor,

@@ -18,12 +18,12 @@ from torch import nn
 
 from engine.knobs import knob
 from engine.interrupt import check_interrupt
-from engine.models.base import (ExportUnavailable, GenerativeModel, InsideView, LatentView, ModelConfig, SizeCandidate,
-                                one_hot, randn)
+from engine.models.base import (ExportUnavailable, GenerativeModel, InsideView, LatentToData, LatentView, ModelConfig,
+                                SizeCandidate, one_hot, randn)
 from engine.models.likelihoods import (discretized_logistic_log_prob, discretized_logistic_mean,
                                       discretized_logistic_median)
 from engine.models import text_vae
-from engine.models.code_mixture import CodeMixture
+from engine.models.code_mixture import CodeMixture, MixtureDraw
 from engine.models.nets import ConvDecoder, ConvEncoder, mlp
 from engine.i18n import QT_TRANSLATE_NOOP
 
@@ -106,9 +106,15 @@ class VAE(GenerativeModel):
         return out
 
     def export_network(self):
+        """The decoder; with the fitted prior, the mixture's draw in front of it: inputs ``z`` (N(0, I)
+        noise) and ``u`` (uniform in [0, 1), which picks the component), so the exported network draws the
+        samples the app shows."""
         if self.is_text:   # refused before the exporter traces the decoding loop
             raise ExportUnavailable(self.export_limits[("text",)])
-        return super().export_network()
+        fit = self._fitted_prior()
+        if fit is None:
+            return super().export_network()
+        return MixturePriorToData(self, fit), {"z": torch.randn(2, self.cfg.latent_dim), "u": torch.rand(2)}
 
     @classmethod
     def size_candidates(cls, spec):
@@ -304,3 +310,16 @@ class VAE(GenerativeModel):
             done += k
         log_w = torch.cat(pieces, 0)
         return torch.logsumexp(log_w, 0) - math.log(k_total)
+
+
+class MixturePriorToData(nn.Module):
+    """(z, u[, labels]) -> data: the fitted mixture's draw (``MixtureDraw``), then the decoder as
+    ``LatentToData`` runs it. Exported for a VAE with the fitted prior."""
+
+    def __init__(self, model: VAE, fit):
+        super().__init__()
+        self.draw = MixtureDraw(fit)
+        self.decode = LatentToData(model)
+
+    def forward(self, z, u, labels=None):
+        return self.decode(self.draw(u, z), labels)

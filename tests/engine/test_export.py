@@ -106,3 +106,49 @@ def test_the_export_command(run, tmp_path):
     assert main(["export", "--run", str(run), "--what", "gif", "-o", str(tmp_path / "m.png")]) == 2
     assert main(["export", "--run", str(tmp_path / "nothing"), "--what", "png", "-o", str(tmp_path / "a.png")]) == 2
     assert RunConfig.from_dict(RunFolder(run).read_raw_config()).family == "vae"
+
+
+@pytest.fixture(scope="module")
+def mixture_run(tmp_path_factory):
+    path = tmp_path_factory.mktemp("export") / "digits-vae-mixture"
+    cfg = tiny_config("vae", data="digits", steps=12, sample_every=12, eval_every=12)
+    cfg.model.latent_dim = 3
+    cfg.model.prior = "mixture"
+    train(cfg, path)
+    return path
+
+
+def assert_same_pictures(got, expected, levels: int):
+    """Equal pictures, but for a value that rounding put on the other side of a quantisation step (the
+    decoder's median is rounded to the data's levels; two exact computations of the same sum may differ in
+    the last bit): such a value is one level off, and only a few may be."""
+    diff = np.abs(np.asarray(got, dtype=np.float64) - np.asarray(expected, dtype=np.float64))
+    step = 1.0 / (levels - 1)
+    assert np.all((diff < 1e-5) | (np.abs(diff - step) < 1e-5)), diff.max()
+    assert (diff > 1e-5).mean() <= 0.01
+
+
+def test_a_fitted_prior_is_exported_in_front_of_the_decoder(mixture_run, tmp_path):
+    """A VAE that samples from the mixture fitted to its codes exports that draw too: inputs z (standard
+    normal) and u (uniform), and from the same noise the exported network draws the model's own samples,
+    not the decoder's picture of N(0, I) noise."""
+    _, model, _ = load_run_model(mixture_run)
+    fit = model.code_mixture.fitted()
+    assert fit is not None and len(fit.log_w) > 1
+    n = 40
+    g = torch.Generator().manual_seed(3)
+    u, z = torch.rand(n, generator=g), torch.randn(n, 3, generator=g)   # the order FittedMixture.sample draws
+    with torch.no_grad():
+        expected = model.decode(fit.sample(n, torch.Generator().manual_seed(3), "cpu"))
+        standard = model.decode(z)
+    program = torch.export.load(str(export_program(mixture_run, tmp_path / "decoder.pt2")))
+    with torch.no_grad():
+        got = program.module()(z, u)
+    levels = model.spec.levels
+    assert_same_pictures(got, expected, levels)
+    assert (got - standard).abs().mean() > 10 / (levels - 1) / 64   # not the N(0, I) decoding
+    ort = pytest.importorskip("onnxruntime", reason="onnxruntime is in the test extra")
+    session = ort.InferenceSession(str(export_onnx(mixture_run, tmp_path / "decoder.onnx")),
+                                   providers=["CPUExecutionProvider"])
+    assert [i.name for i in session.get_inputs()] == ["z", "u"]
+    assert_same_pictures(session.run(None, {"z": z.numpy(), "u": u.numpy()})[0], expected, levels)
