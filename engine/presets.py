@@ -4,7 +4,12 @@ Two sources, merged in this order:
 
 - a preset file ``resources/presets/<family>-<kind>.json`` (kind ``points`` or ``image``): a partial run
   config, ``{"model": {...}, "train": {...}}``, checked key by key with the engine's validation, so a
-  preset written for an older version of a family (a renamed knob) loses that key with a warning;
+  preset written for an older version of a family (a renamed knob) loses that key with a warning. Its
+  optional ``sizes`` (``{candidate name: {"min_dim": N, "train": {...}}}``, in order) say which of the
+  family's sizes a run with no budget takes for the loaded data: the first one offered for its shape
+  (and, with ``min_dim``, for data of at least N sub-pixels), with that size's
+  settings and ``steps_needed`` as the step count, then the file's settings for it. A size belongs to
+  the data's shape, not only its kind: the Transformer wins on 8x8 digits and a PixelCNN on 28x28;
 - the family's *size candidates* (``GenerativeModel.size_candidates(spec)``, small to large, each with
   its batch, learning rate and the optimiser steps it needs to draw good samples). ``choose_candidate``
   takes the largest whose steps fit in the budget at the steps per second measured on this machine
@@ -29,6 +34,8 @@ from engine.models.registry import model_class
 from engine.resources import resource_path
 
 SECTIONS = ("model", "train", "data")
+SIZES_KEY = "sizes"          # a preset file's network sizes for no budget: {candidate name: {section: {...}}}
+MIN_DIM_KEY = "min_dim"      # ... each for data of at least this many values (sub-pixels), if it says
 KEEP_DATA_KEYS = ("name",)   # a preset never changes which dataset the person picked
 # Budgets a person picks by name (the Setup's "about 1 / 5 / 30 minutes", ``genlab train --preset``).
 BUDGETS = {"1min": 60.0, "5min": 300.0, "30min": 1800.0}
@@ -62,14 +69,25 @@ def load_preset(family: str, kind: str, path=None) -> dict:
     return preset
 
 
-def preset_values(family: str, kind: str, model_config_class, data_class, path=None) -> tuple[dict, list[str]]:
-    """Validated ``{section: {name: value}}`` of the preset file, and warnings for keys it had to drop."""
+def preset_values(family: str, kind: str, model_config_class, data_class, path=None,
+                  spec=None) -> tuple[dict, list[str]]:
+    """Validated ``{section: {name: value}}`` of the preset file, and warnings for keys it had to drop.
+
+    With ``spec`` (the loaded data's ``DataSpec``), the file's ``sizes`` apply too: the first size the
+    family offers for that data (``preset_size``) adds its network and training settings, then the
+    file's own settings for that size, over the file's common sections."""
     path = path if path is not None else preset_path(family, kind)
     preset = load_preset(family, kind, path)
     classes = {"model": model_config_class, "train": TrainConfig, "data": data_class}
     out: dict[str, dict] = {s: {} for s in SECTIONS}
     warnings = []
-    for section, values in preset.items():
+    layers = [(section, values) for section, values in preset.items() if section != SIZES_KEY]
+    size = _preset_candidate(family, kind, preset, spec)
+    if size is not None:
+        candidate, own = size
+        layers += [("model", candidate.model), ("train", {**candidate.train, "steps": candidate.steps_needed})]
+        layers += [(section, values) for section, values in own.items()]
+    for section, values in layers:
         if section not in classes or not isinstance(values, dict):
             warnings.append(f"preset {path.name}: ignored unknown section '{section}'")
             continue
@@ -81,6 +99,31 @@ def preset_values(family: str, kind: str, model_config_class, data_class, path=N
             except ConfigError as e:
                 warnings.append(f"preset {path.name}: ignored {e}")
     return out, warnings
+
+
+def preset_size(family: str, kind: str, spec, path=None) -> str:
+    """Name of the size the preset file picks for data of ``spec`` with no budget ("" for none): the
+    first of the file's ``sizes`` the family offers for that shape. The window re-applies a preset when
+    this changes (8x8 digits to MNIST changes the autoregressive network, not only the kind of data)."""
+    path = path if path is not None else preset_path(family, kind)
+    size = _preset_candidate(family, kind, load_preset(family, kind, path), spec)
+    return size[0].name if size is not None else ""
+
+
+def _preset_candidate(family: str, kind: str, preset: dict, spec):
+    """(the ``SizeCandidate``, the file's settings for it) for the first size in the preset's ``sizes``
+    that ``family`` offers for ``spec``; None without a spec (or one of another kind), without sizes, or
+    when none is offered."""
+    sizes = preset.get(SIZES_KEY)
+    if spec is None or spec.kind != kind or not isinstance(sizes, dict):
+        return None
+    offered = {c.name: c for c in model_class(family).size_candidates(spec)}
+    for name, own in sizes.items():
+        own = own if isinstance(own, dict) else {}
+        min_dim = own.get(MIN_DIM_KEY, 0)
+        if name in offered and spec.dim >= (min_dim if isinstance(min_dim, int) else 0):
+            return offered[name], {k: v for k, v in own.items() if k != MIN_DIM_KEY}
+    return None
 
 
 # ---- budgets ----------------------------------------------------------------------------------------

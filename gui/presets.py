@@ -9,12 +9,27 @@ lives in the engine too, so the window and ``genlab train --preset`` choose alik
 from __future__ import annotations
 
 from engine import presets as engine_presets
+from engine.errors import GenLabError
 
 
 def preset_path(family: str, kind: str):
     return engine_presets.preset_path(family, kind)
 
 
-def preset_values(family: str, kind: str, model_class, data_class) -> tuple[dict, list[str]]:
-    """Validated ``{section: {name: value}}`` of the preset, and warnings for keys it had to drop."""
-    return engine_presets.preset_values(family, kind, model_class, data_class, path=preset_path(family, kind))
+def preset_values(family: str, kind: str, model_class, data_class, spec=None) -> tuple[dict, list[str]]:
+    """Validated ``{section: {name: value}}`` of the preset, and warnings for keys it had to drop; with
+    the loaded data's ``spec``, the network size the file names for that shape."""
+    return engine_presets.preset_values(family, kind, model_class, data_class, path=preset_path(family, kind),
+                                        spec=spec)
+
+
+def preset_key(family: str | None, kind: str | None, spec) -> tuple:
+    """What a shown preset was made for: the family, the kind of data and the size the file picks for the
+    data's shape (None while no data of that kind is loaded)."""
+    if not family or not kind or spec is None or spec.kind != kind:
+        return (family, kind, None)
+    try:
+        size = engine_presets.preset_size(family, kind, spec, path=preset_path(family, kind))
+    except GenLabError:   # an unreadable preset file: apply_preset reports it
+        size = ""
+    return (family, kind, size)

@@ -27,7 +27,7 @@ from engine.models.registry import config_class, model_class
 from engine.point_list import points_to_config
 from gui.docks.data_dock import dataset_summary, preview_picture
 from gui.i18n import engine_word, family_text, family_title
-from gui.presets import preset_values
+from gui.presets import preset_key, preset_values
 from gui.widgets.budget_picker import BudgetPicker, apply_plan
 from gui.widgets.knob_form import KnobForm, knob_tooltip
 from gui.widgets.qimage import to_pixmap
@@ -60,7 +60,7 @@ class SetupDock(QDockWidget):
         self.ready = False
         self.data_spec = None                   # the loaded data's DataSpec (sizes a time budget)
         self._show_advanced = False
-        self._preset_for: tuple[str, str] | None = None   # the (family, kind) whose preset is shown
+        self._preset_for: tuple | None = None   # preset_key() of the preset shown: family, kind, size
         self._hold_preset = False   # a run's or a file's config is shown: its data's kind brings no preset
 
         scroll = QScrollArea()
@@ -249,7 +249,7 @@ class SetupDock(QDockWidget):
         self._fill_data_combo(self.builtin_datasets, config.data.name)
         self._select_family(config.family, apply_preset=False)
         self.set_config(config)
-        self._preset_for = (config.family, self.kind or "points")
+        self._preset_for = (config.family, self.kind or "points", None)
         self.replicable_check.setChecked(bool(saved.get("replicable", True)))
         self.set_show_advanced(bool(saved.get("advanced", False)))
         return True
@@ -352,13 +352,12 @@ class SetupDock(QDockWidget):
         if self._hold_preset:  # the settings came with a run or a config file: keep them
             self._hold_preset = False
             self.kind = s["kind"]
-            self._preset_for = (self.family, self.kind)
+            self._preset_for = preset_key(self.family, self.kind, self.data_spec)
         if s["kind"] != self.kind:
             self.kind = s["kind"]
             if self._update_family_availability():
                 return   # another family was chosen, with its preset
-            if self._preset_for != (self.family, self.kind):
-                self.apply_preset()
+        self._preset_follow_data()
         self._update_family_availability()
         self._request_budget()
 
@@ -450,6 +449,14 @@ class SetupDock(QDockWidget):
         need = self._body_widget.minimumSizeHint().width() + self._scroll.verticalScrollBar().sizeHint().width() + 6
         self._scroll.setMinimumWidth(max(280, need))
 
+    def _preset_follow_data(self) -> None:
+        """Re-apply the preset for another kind of data, or a shape the file names another network for."""
+        key = preset_key(self.family, self.kind, self.data_spec)
+        if self._preset_for == key[:2] + (None,):
+            self._preset_for = key
+        elif self._preset_for != key:
+            self.apply_preset()
+
     def apply_preset(self) -> None:
         """Defaults (the family's own training defaults over the global ones) plus the preset for this
         family and kind of data; seed, device and data are kept."""
@@ -457,7 +464,7 @@ class SetupDock(QDockWidget):
             return
         kind = self.kind or "points"
         try:
-            values, warnings = preset_values(self.family, kind, self.model_form.cls, DataConfig)
+            values, warnings = preset_values(self.family, kind, self.model_form.cls, DataConfig, spec=self.data_spec)
         except GenLabError as e:
             values, warnings = {"model": {}, "train": {}, "data": {}}, [str(e)]
         for w in warnings:
@@ -466,7 +473,7 @@ class SetupDock(QDockWidget):
         train_defaults = {i["name"]: i["default"] for i in self.train_form.infos.values()}
         family_defaults = getattr(self.model_form.cls, "train_defaults", {})  # a family's own (VAE: higher lr)
         train_defaults.update({k: v for k, v in family_defaults.items() if k in train_defaults})
-        self._preset_for = (self.family, kind)
+        self._preset_for = preset_key(self.family, kind, self.data_spec)
         self.model_form.set_values({**model_defaults, **values["model"]})
         self.train_form.set_values({**train_defaults, **values["train"]})
         if values["data"]:
@@ -511,7 +518,7 @@ class SetupDock(QDockWidget):
             self.kind = kind
         self._hold_preset = True
         self.set_config(config)
-        self._preset_for = (config.family, self.kind or "points")
+        self._preset_for = (config.family, self.kind or "points", None)
         self.show_pending([])
         self.data_requested.emit(self.data_config())
 

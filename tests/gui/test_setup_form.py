@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QCheckBox, QComboBox, QSpinBox
 from engine.config import TrainConfig
 from gui.widgets.knob_form import KnobForm
 from gui.widgets.spin import FloatSpinBox
+from tests.gui.conftest import choose
 
 
 def test_form_widgets_follow_the_metadata(qtbot):
@@ -127,3 +128,32 @@ def test_setup_hides_the_learning_rate_for_a_closed_form_family_only(make_window
         seen[family] = lr.isVisibleTo(setup)
         assert seen[family] == ("lr" not in model_class(family).ignored_train_knobs), family
     assert seen["vae"] and not seen["gaussian"] and not seen["kde"]
+
+
+def test_the_preset_follows_the_images_shape_not_only_their_kind(make_window, qtbot, tmp_path):
+    """Autoregressive on 8x8 digits keeps the Transformer; a folder of 28x28 images (same kind of data)
+    brings the PixelCNN the preset file names for that shape, at its batch and step count; back on the
+    digits, the Transformer returns. A run's own settings shown in the form are not replaced when its data
+    loads."""
+    from engine.config import RunConfig
+    from tests.gui.test_data_window import tiny_idx_folder
+    w = make_window()
+    setup = w.setup_dock
+    choose(w, "digits", "ar")
+    qtbot.waitUntil(lambda: setup.data_spec is not None and setup.data_spec.shape == (1, 8, 8), timeout=30_000)
+    assert setup.model_form.values()["image_net"] == "transformer"
+    assert setup.train_form.values()["batch_size"] == 64
+    setup.set_data_name(str(tiny_idx_folder(tmp_path / "my-28x28")))
+    qtbot.waitUntil(lambda: setup.data_spec.shape == (1, 28, 28), timeout=30_000)
+    model, train = setup.model_form.values(), setup.train_form.values()
+    assert (model["image_net"], model["width"], model["max_dilation"]) == ("pixelcnn", 32, 8)
+    assert (train["batch_size"], train["steps"], train["n_display"]) == (32, 1500, 16)
+    setup.set_data_name("digits")
+    qtbot.waitUntil(lambda: setup.data_spec.shape == (1, 8, 8), timeout=30_000)
+    assert setup.model_form.values()["image_net"] == "transformer"
+
+    own = RunConfig.from_dict({"family": "ar", "data": {"name": str(tmp_path / "my-28x28")},
+                               "model": {"image_net": "transformer", "width": 48}, "train": {"steps": 77}})
+    setup.show_run_config(own, kind="image")
+    qtbot.waitUntil(lambda: setup.data_spec.shape == (1, 28, 28), timeout=30_000)
+    assert setup.model_form.values()["width"] == 48 and setup.train_form.values()["steps"] == 77
