@@ -1,5 +1,5 @@
 """The explorer's jobs: decode, grid, interpolate, encode, embed (encode a training subsample for the
-plane) and complete (autoregressive). Each factory takes NumPy inputs and returns ``job(context)``,
+plane), complete (autoregressive) and a draw from the model's prior. Each factory takes NumPy inputs and returns ``job(context)``,
 which the explorer runs on its own thread and model; every job returns NumPy values only.
 
 Latents travel flattened, (n, d) with d = prod(latent_shape), so a diffusion model's data-shaped
@@ -72,6 +72,16 @@ def describe(ctx) -> dict:
     return {"family": ctx.family, "latent": latent, "encode": m.has("encode"), "completion": m.has("completion"),
             "latent_shape": tuple(m.latent_shape()) if latent else (), "conditional": bool(m.conditional),
             "kind": ctx.spec.kind}
+
+
+def prior_draw(seed: int):
+    """One latent (d,) from the prior the model's samples start from (``prior_latents``: a VAE's mixture
+    fitted to its codes, else N(0, I)), drawn with ``seed``: a random end of an interpolation that looks
+    like the model's samples, not a code between the training images' codes."""
+    def job(ctx) -> np.ndarray:
+        z = ctx.model.prior_latents(1, torch.Generator().manual_seed(int(seed)))
+        return z.reshape(-1).float().cpu().numpy().astype(np.float64)
+    return job
 
 
 def _labels(ctx, n: int, label):

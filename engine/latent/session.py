@@ -90,7 +90,8 @@ class LatentSession:
             return "pca"
         return "random"
 
-    def prior_draw(self) -> np.ndarray:
+    def standard_normal_draw(self) -> np.ndarray:
+        """A typical latent of N(0, I), the prior of the families whose random planes pass through one."""
         return self.rng.standard_normal(self.d)
 
     # ---- the plane ----------------------------------------------------------------------------------------
@@ -105,7 +106,7 @@ class LatentSession:
         elif mode == "samples" and {"A", "B"} <= set(self.ends):
             plane, shown = planes.plane_through(self.ends["A"], self.ends["B"]), "samples"
         elif mode == "random":
-            origin = self.prior_draw() if self.view.random_plane_through_draw else None
+            origin = self.standard_normal_draw() if self.view.random_plane_through_draw else None
             plane, shown = planes.random_plane(self.d, self.rng, origin), "random"
         else:
             plane, shown = planes.axes_plane(self.d), "axes"

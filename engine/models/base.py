@@ -366,6 +366,10 @@ class GenerativeModel(nn.Module):
         self._require("latent")
         return self._latent_shape()
 
+    def prior_latents(self, n: int, generator: torch.Generator | None = None) -> torch.Tensor:
+        """``n`` latents from the prior the samples start from: N(0, I) unless the family fits its own."""
+        return randn((n, *self.latent_shape()), generator, self.device)
+
     def encode(self, x: torch.Tensor, labels: torch.Tensor | None = None,
                generator: torch.Generator | None = None, **options) -> torch.Tensor:
         self._require("encode")

@@ -243,14 +243,19 @@ class VAE(GenerativeModel):
     def _sample(self, n, generator, labels, **options):
         if self.is_text:
             return text_vae.sample(self, n, generator, **options)
-        fit = self._fitted_prior()
-        z = fit.sample(n, generator, self.device) if fit is not None else randn((n, self.cfg.latent_dim), generator, self.device)
+        z = self.prior_latents(n, generator)
         mean, b = self.likelihood_params(z, labels)
         if self.spec.kind == "points":
             if options.get("noise", True):
                 return mean + (0.5 * b).exp() * randn(mean.shape, generator, self.device)
             return mean
         return self._picture(mean, b)
+
+    def prior_latents(self, n, generator=None):
+        """From the mixture fitted to the codes when there is one (what the samples and the latent
+        explorer's random ends start from), else N(0, I)."""
+        fit = self._fitted_prior()
+        return fit.sample(n, generator, self.device) if fit is not None else super().prior_latents(n, generator)
 
     def _fitted_prior(self):
         """The mixture fitted to the recent codes, or None: the standard normal is the prior."""

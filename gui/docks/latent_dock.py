@@ -132,8 +132,8 @@ class LatentDock(QDockWidget):
         self.sliders.value_changed.connect(self._on_sliders_value_changed)
         self.interp.set_a.clicked.connect(lambda: self.set_end("A", self.z))
         self.interp.set_b.clicked.connect(lambda: self.set_end("B", self.z))
-        self.interp.random_a.clicked.connect(lambda: self.set_end("A", self.session.prior_draw()))
-        self.interp.random_b.clicked.connect(lambda: self.set_end("B", self.session.prior_draw()))
+        self.interp.random_a.clicked.connect(lambda: self.request_prior_end("A"))
+        self.interp.random_b.clicked.connect(lambda: self.request_prior_end("B"))
         self.interp.go.clicked.connect(self.request_interpolation)
         self.interp.save_png.clicked.connect(lambda: self._save_dialog("png"))
         self.interp.save_gif.clicked.connect(lambda: self._save_dialog("gif"))
@@ -412,6 +412,17 @@ class LatentDock(QDockWidget):
         mode = self.interp.mode.currentData()
         return self.link.explorer.interpolate(self.ends["A"], self.ends["B"], self.interp.steps.value(), mode,
                                               **self.decode_options(True))
+
+    def request_prior_end(self, name: str) -> int:
+        """Draw end ``name`` from the model's own prior on the explorer's thread (a VAE's fitted mixture:
+        N(0, I) codes decode to smudges there); the seed comes from the session's generator."""
+        seed = int(self.session.rng.integers(2**31))
+        return self.link.explorer.submit(f"prior_{name.lower()}", jobs.prior_draw(seed), tag=name, priority=1)
+
+    def _show_prior(self, result) -> None:
+        self.set_end(result.tag, result.data)
+
+    _show_prior_a = _show_prior_b = _show_prior
 
     def set_end(self, name: str, z) -> None:
         if self.session.mark_end(name, z) is None:

@@ -95,8 +95,8 @@ class InterpolationPanel(QWidget):
         self.random_b = QPushButton(self.tr("B random"))
         for b, tip in ((self.set_a, self.tr("Mark the handle's latent as end A")),
                        (self.set_b, self.tr("Mark the handle's latent as end B")),
-                       (self.random_a, self.tr("Draw end A from the prior N(0, I)")),
-                       (self.random_b, self.tr("Draw end B from the prior N(0, I)"))):
+                       (self.random_a, self.tr("Draw end A from the model's prior (where its samples start)")),
+                       (self.random_b, self.tr("Draw end B from the model's prior (where its samples start)"))):
             b.setToolTip(tip)
             row.addWidget(b)
         layout.addLayout(row)

@@ -1223,13 +1223,13 @@ skipped:</source>
     </message>
     <message>
         <location filename="../../gui/widgets/latent_panels.py" line="98"/>
-        <source>Draw end A from the prior N(0, I)</source>
-        <translation>从先验 N(0, I) 抽取端点 A</translation>
+        <source>Draw end A from the model&apos;s prior (where its samples start)</source>
+        <translation>从模型的先验抽取端点 A（即其样本的起点）</translation>
     </message>
     <message>
         <location filename="../../gui/widgets/latent_panels.py" line="99"/>
-        <source>Draw end B from the prior N(0, I)</source>
-        <translation>从先验 N(0, I) 抽取端点 B</translation>
+        <source>Draw end B from the model&apos;s prior (where its samples start)</source>
+        <translation>从模型的先验抽取端点 B（即其样本的起点）</translation>
     </message>
     <message>
         <location filename="../../gui/widgets/latent_panels.py" line="105"/>
