@@ -70,6 +70,7 @@ from engine.errors import GenLabError
 from engine.i18n import QT_TRANSLATE_NOOP
 from engine.models.declarations import InsideView, LatentView, SizeCandidate, Trajectory
 from engine.models.draws import _gen_device, noise_shard, one_hot, rand, randn
+from engine.models.export_nets import LatentToData
 
 # Re-exported: the families import their declarations and draws from the protocol's module.
 __all__ = ["GenerativeModel", "ModelConfig", "Batch", "CapabilityError", "UnsupportedDataError", "ExportUnavailable",
@@ -582,19 +583,6 @@ class GenerativeModel(nn.Module):
     def display_state(self) -> dict[str, torch.Tensor]:
         """Weights a snapshot carries (all of them: EMA copies live inside the module)."""
         return self.state_dict()
-
-
-class LatentToData(nn.Module):
-    """z (and labels) -> data, through the family's own ``_decode`` and the run's preprocessing: what
-    ``export_network`` exports by default (a VAE's decoder mean, a GAN's generator, a flow's inverse)."""
-
-    def __init__(self, model: GenerativeModel):
-        super().__init__()
-        self.model = model
-
-    def forward(self, z, labels=None):
-        m = self.model
-        return m.to_data(m._decode(z, labels)).float()
 
 
 def _total_norm(grads: list[torch.Tensor]) -> torch.Tensor:

@@ -18,8 +18,9 @@ from torch import nn
 
 from engine.knobs import knob
 from engine.interrupt import check_interrupt
-from engine.models.base import (ExportUnavailable, GenerativeModel, InsideView, LatentToData, LatentView, ModelConfig,
-                                SizeCandidate, one_hot, randn)
+from engine.models.base import (ExportUnavailable, GenerativeModel, InsideView, LatentView, ModelConfig, SizeCandidate,
+                                one_hot, randn)
+from engine.models.export_nets import LatentToData
 from engine.models.likelihoods import (discretized_logistic_log_prob, discretized_logistic_mean,
                                       discretized_logistic_median)
 from engine.models import text_vae
