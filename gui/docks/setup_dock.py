@@ -478,8 +478,10 @@ class SetupDock(QDockWidget):
         self.train_form.set_values({**train_defaults, **values["train"]})
         if values["data"]:
             self.data_form.set_values(values["data"])
-        self.message_logged.emit("info", self.tr("settings: preset for the {family} family on {kind} data")
-                                 .format(family=self.family, kind=engine_word(kind)))
+        size = self._preset_for[2]
+        text = (self.tr("settings: preset for the {family} family on {kind} data, the {size} network for this shape")
+                if size else self.tr("settings: preset for the {family} family on {kind} data"))
+        self.message_logged.emit("info", text.format(family=self.family, kind=engine_word(kind), size=size))
         self._request_budget()
 
     # ---- the whole config ---------------------------------------------------------------------------------

@@ -4114,6 +4114,11 @@ damaged: {reason}</source>
         <translation>设置：{family} 模型族在{kind}数据上的预设</translation>
     </message>
     <message>
+        <location filename="../../gui/docks/setup_dock.py" line="480"/>
+        <source>settings: preset for the {family} family on {kind} data, the {size} network for this shape</source>
+        <translation>设置：{family} 模型族在{kind}数据上的预设，按此形状选用 {size} 网络</translation>
+    </message>
+    <message>
         <location filename="../../gui/docks/setup_dock.py" line="495"/>
         <source>Restart needed for {names}: they apply at the next Train.</source>
         <translation>{names} 需要重新开始：将在下次训练时生效。</translation>
