@@ -89,7 +89,7 @@ class Autoregressive(GenerativeModel):
     likelihood_kind = "exact"
     config_class = ARConfig
     data_kinds = ("points", "image", "text")
-    title = QT_TRANSLATE_NOOP("Family", "Autoregressive transformer")
+    title = QT_TRANSLATE_NOOP("Family", "Autoregressive model")   # a Transformer, or a PixelCNN on images
     short_name = QT_TRANSLATE_NOOP("Family", "AR")
     reported_terms = ("loss", "nats_per_token")
     sampling_pass = "head"                   # one call per generated token

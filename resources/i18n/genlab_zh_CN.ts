@@ -889,8 +889,8 @@ skipped:</source>
     </message>
     <message>
         <location filename="../../engine/models/ar.py" line="74"/>
-        <source>Autoregressive transformer</source>
-        <translation>自回归 Transformer</translation>
+        <source>Autoregressive model</source>
+        <translation>自回归模型</translation>
     </message>
     <message>
         <location filename="../../engine/models/ar.py" line="75"/>
