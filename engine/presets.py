@@ -7,9 +7,9 @@ Two sources, merged in this order:
   preset written for an older version of a family (a renamed knob) loses that key with a warning. Its
   optional ``sizes`` (``{candidate name: {"min_dim": N, "train": {...}}}``, in order) say which of the
   family's sizes a run with no budget takes for the loaded data: the first one offered for its shape
-  (and, with ``min_dim``, for data of at least N sub-pixels), with that size's
-  settings and ``steps_needed`` as the step count, then the file's settings for it. A size belongs to
-  the data's shape, not only its kind: the Transformer wins on 8x8 digits and a PixelCNN on 28x28;
+  (and, with ``min_dim``, for data of at least N sub-pixels), with that size's settings and its
+  ``steps_needed`` as the step count, then the file's settings for it. A size belongs to the data's
+  shape, not only its kind: the Transformer wins on 8x8 digits and a PixelCNN on 28x28;
 - the family's *size candidates* (``GenerativeModel.size_candidates(spec)``, small to large, each with
   its batch, learning rate and the optimiser steps it needs to draw good samples). ``choose_candidate``
   takes the largest whose steps fit in the budget at the steps per second measured on this machine

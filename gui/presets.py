@@ -23,6 +23,9 @@ def preset_values(family: str, kind: str, model_class, data_class, spec=None) ->
                                         spec=spec)
 
 
+HELD = "held"   # the size of a preset key whose settings came with a run or a file: kept when its data loads
+
+
 def preset_key(family: str | None, kind: str | None, spec) -> tuple:
     """What a shown preset was made for: the family, the kind of data and the size the file picks for the
     data's shape (None while no data of that kind is loaded)."""

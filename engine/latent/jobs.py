@@ -1,6 +1,7 @@
 """The explorer's jobs: decode, grid, interpolate, encode, embed (encode a training subsample for the
-plane), complete (autoregressive) and a draw from the model's prior. Each factory takes NumPy inputs and returns ``job(context)``,
-which the explorer runs on its own thread and model; every job returns NumPy values only.
+plane), complete (autoregressive) and a draw from the model's prior. Each factory takes NumPy inputs and
+returns ``job(context)``, which the explorer runs on its own thread and model; every job returns NumPy
+values only.
 
 Latents travel flattened, (n, d) with d = prod(latent_shape), so a diffusion model's data-shaped
 noise and a VAE's code go through the same plane and slider code. Long jobs work in chunks and call
