@@ -70,5 +70,5 @@ def _model_detectors(model, ds: Dataset, samples) -> list[Finding]:
 
 
 def _record_detectors(model, records: list[dict]) -> list[Finding]:
-    found = [gradients(records), loss_plateau(records, minimised=not model.training_phases)]
+    found = [gradients(records), loss_plateau(records, minimised=not model.training_phases, value=model.plateau_value)]
     return [f for f in found if f is not None]

@@ -96,11 +96,13 @@ def gradients(records: list[dict]) -> Finding | None:
     return Finding("gradients", alarm, saw, evidence, advice)
 
 
-def loss_plateau(records: list[dict], minimised: bool = True) -> Finding | None:
-    """None when the family's loss is not minimised (adversarial players) or there are too few records."""
+def loss_plateau(records: list[dict], minimised: bool = True, value=None) -> Finding | None:
+    """None when the family's loss is not minimised (adversarial players) or there are too few records.
+    ``value(record)``: the number to follow (the family's ``plateau_value``; default the loss)."""
     if not minimised:
         return None
-    v = np.array([_num(r.get("loss")) for r in _train_records(records)], dtype=np.float64)
+    value = value or (lambda r: r.get("loss"))
+    v = np.array([_num(value(r)) for r in _train_records(records)], dtype=np.float64)
     if len(v) < 8:
         return None
     if not np.isfinite(v).all():

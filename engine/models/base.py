@@ -498,6 +498,12 @@ class GenerativeModel(nn.Module):
         evaluates twice a step)."""
         return int(steps)
 
+    @classmethod
+    def plateau_value(cls, record: dict):
+        """What the loss-plateau detector follows in a training record: the loss, or a term its schedule
+        leaves comparable over the run where a family's schedule changes what the loss weighs."""
+        return record.get("loss")
+
     def loss_settled(self, step: int) -> bool:
         """False while the family's own schedule changes what its reported loss weighs at training step
         ``step`` (a VAE's KL warm-up raises the loss on purpose): the loop's divergence guard waits until

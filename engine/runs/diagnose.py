@@ -13,6 +13,7 @@ from engine.data import load_dataset
 from engine.diagnose.detectors import diagnose
 from engine.diagnose.signals import gradients, loss_plateau
 from engine.errors import GenLabError
+from engine.models.registry import model_class
 from engine.runs.folder import RunFolder
 from engine.runs.load import load_run_model
 from engine.runs.workspace import read_curves
@@ -28,7 +29,9 @@ def diagnose_run(run_dir: str | Path, n: int | None = None, seed: int = 0, devic
     run = RunFolder(path)
     if run.latest_checkpoint() is None:
         config = run.read_config()
-        found = [f for f in (gradients(records), loss_plateau(records)) if f is not None]
+        cls = model_class(config.family)
+        plateau = loss_plateau(records, minimised=not cls.training_phases, value=cls.plateau_value)
+        found = [f for f in (gradients(records), plateau) if f is not None]
         return {"run": str(path), "family": config.family, "data": config.data.name, "step": None,
                 "findings": [f.to_dict() for f in found],
                 "notes": ["no checkpoint yet: only the training records were read (no samples, so no "

@@ -261,3 +261,38 @@ def test_a_drawn_set_with_few_points_is_diagnosed_without_failing(tmp_path):
     assert not any("could not look" in e.text for e in events if isinstance(e, LogMessage))
     by = {f["detector"]: f for f in diagnose_run(tmp_path / "run")["findings"]}
     assert by["memorization"]["alarm"] is False and "too few" in by["memorization"]["saw"]
+
+
+def test_a_kl_warm_up_is_no_plateau_for_the_vae():
+    """While the KL weight ramps up, a VAE's loss rises on purpose; the negative ELBO it follows instead
+    (recon + kl) keeps falling, so the detector stays quiet. The same records judged by the loss alarm."""
+    from engine.models.registry import model_class
+    rng = np.random.default_rng(0)
+    records = []
+    for i in range(200):
+        recon = 60.0 * np.exp(-i / 40) + 40.0 + rng.normal(0, 0.3)
+        kl = 30.0 - 5.0 * i / 200 + rng.normal(0, 0.3)
+        beta = min(1.0, i / 200)                        # the warm-up spans the whole record
+        records.append({"event": "train", "step": 10 * i, "loss": recon + beta * kl, "recon": recon, "kl": kl})
+    assert loss_plateau(records).alarm                                     # the loss rose over the second half
+    finding = loss_plateau(records, value=model_class("vae").plateau_value)
+    assert not finding.alarm and finding.evidence["progress"] > 0
+    assert model_class("vae").plateau_value({"loss": 3.0}) == 3.0          # records without the terms
+
+
+def test_a_run_without_a_checkpoint_is_judged_by_its_familys_objective(tmp_path):
+    """Before its first checkpoint a run is judged by its records alone, with the family's own rules: a
+    VAE in its KL warm-up follows the negative ELBO, a GAN's two losses are never a plateau."""
+    from engine.config import RunConfig
+    from engine.runs.diagnose import diagnose_run
+    for family, alarm in (("vae", False), ("gan", None)):
+        run = tmp_path / family
+        run.mkdir()
+        (run / "config.json").write_text(RunConfig(family=family).to_json())
+        with open(run / "metrics.jsonl", "w") as f:
+            for i in range(100):
+                recon, kl = 100.0 - 0.3 * i, 20.0
+                f.write(json.dumps({"event": "train", "step": i + 1, "time": 0.1 * i, "loss": recon + kl * i / 60,
+                                    "recon": recon, "kl": kl, "grad_norm_main": 1.0}) + "\n")
+        found = {f["detector"]: f for f in diagnose_run(run)["findings"]}
+        assert (found["loss_plateau"]["alarm"] if "loss_plateau" in found else None) is alarm, family
