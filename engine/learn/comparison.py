@@ -121,7 +121,8 @@ def pick_run(candidates: list[tuple[Path, object, list[dict]]]):
 
 def count_sampling_passes(model, n: int, generator: torch.Generator | None = None, **options) -> tuple[int, torch.Tensor]:
     """Draw ``n`` samples and count the sequential passes of the generating network: calls of the
-    family's ``sampling_pass``, a submodule (hooked) or a method (wrapped on this instance)."""
+    family's ``sampling_pass``, a submodule (hooked) or a method of the model or of a submodule
+    (wrapped on that instance)."""
     calls = [0]
     name = model.sampling_pass
     if not name:
@@ -137,18 +138,23 @@ def count_sampling_passes(model, n: int, generator: torch.Generator | None = Non
         finally:
             handle.remove()
         return calls[0], x
-    original = getattr(model, name, None)
+    owner_name, _, method = name.rpartition(".")
+    try:
+        owner = model.get_submodule(owner_name) if owner_name else model
+    except AttributeError:
+        owner = None
+    original = getattr(owner, method, None)
     if not callable(original):
         raise ValueError(f"the {model.family} family's sampling pass {name!r} is neither a submodule nor a method")
 
     def counted(*args, **kwargs):
         calls[0] += 1
         return original(*args, **kwargs)
-    setattr(model, name, counted)      # on this instance only; the class is untouched
+    setattr(owner, method, counted)      # on this instance only; the class is untouched
     try:
         x = model.sample(n, generator=generator, **options)
     finally:
-        delattr(model, name)
+        delattr(owner, method)
     return calls[0], x
 
 

@@ -12,8 +12,8 @@ data channels before g (mask A) or up to g (mask B), as in the PixelCNN paper. U
 gated PixelCNN this single stack has the "blind spot" above-right of each pixel; it is kept for its
 simplicity and speed, and the likelihood stays exact either way.
 
-Sampling runs the network once per sub-pixel, on the window of pixels that can reach it (``reach``
-rows above and columns either side), which costs a few percent of a full pass on a 28x28 image.
+Sampling evaluates the network at one pixel per step on the cached activations of the pixels before it
+(``engine.models.pixelcnn_sampler``).
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ def block_dilations(blocks: int, max_dilation: int) -> list[int]:
     """Dilations of the gated blocks: doubling from 1 up to ``max_dilation`` (rounded down to a power of two),
     then again from 1. Plain 3x3 blocks see one more row per block, so four of them and the 7x7 input see 7
     rows above a pixel: strokes, but not a 28x28 digit's shape; dilations 1, 2, 4, 8 see 18 at the same
-    cost per pass (sampling's window grows with the reach)."""
+    cost per pass."""
     top = max(0, int(max_dilation).bit_length() - 1)
     return [2 ** (i % (top + 1)) for i in range(blocks)]
 
@@ -89,8 +89,6 @@ class PixelCNN(nn.Module):
         self.blocks = nn.ModuleList(GatedBlock(width, colours, num_classes, d) for d in dilations)
         self.mid = MaskedConv2d(width, width, 1, "B", g, g)
         self.out = MaskedConv2d(width, colours * levels, 1, "B", g, torch.arange(colours * levels) // levels)
-        # rows above (and columns either side of) a pixel that its logits depend on
-        self.reach = 3 + sum(dilations)
 
     def features(self, x, labels=None):
         """(N, C, H, W) -> (N, width, H, W): what the 1x1 read-out turns into logits."""
@@ -104,8 +102,7 @@ class PixelCNN(nn.Module):
 
     def logits_at(self, features: torch.Tensor, channel: int) -> torch.Tensor:
         """(N, width) features of one pixel -> (N, levels) logits of its sub-pixel ``channel``: the read-out
-        for one position only (the sampler's; the full read-out at every position of its window cost more
-        than a gated block)."""
+        for one position only (the sampler's)."""
         rows = slice(channel * self.levels, (channel + 1) * self.levels)
         weight = (self.out.weight * self.out.mask)[rows, :, 0, 0]
         return F.linear(features, weight, self.out.bias[rows])

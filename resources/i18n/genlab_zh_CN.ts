@@ -2309,8 +2309,8 @@ skipped:</source>
         <translation>最大扩张</translation>
     </message>
     <message>
-        <source>PixelCNN: the residual blocks' dilations double from 1 up to this, then start again: each pixel sees more of the image (a whole digit) at the same cost per pass; sampling looks at a larger window. 1: plain 3x3 blocks.</source>
-        <translation>PixelCNN：残差块的扩张从 1 加倍到这个值，然后重新开始：每个像素看到图像的更多部分（整个数字），每次前向的开销不变；采样时看的窗口更大。1：普通的 3x3 块。</translation>
+        <source>PixelCNN: the residual blocks' dilations double from 1 up to this, then start again: each pixel sees more of the image (a whole digit) at the same cost per pass. 1: plain 3x3 blocks.</source>
+        <translation>PixelCNN：残差块的扩张从 1 加倍到这个值，然后重新开始：每个像素看到图像的更多部分（整个数字），每次前向的开销不变。1：普通的 3x3 块。</translation>
     </message>
     <message>
         <source>quality samples</source>

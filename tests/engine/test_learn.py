@@ -107,6 +107,8 @@ def test_sampling_steps_are_counted_by_passes_of_the_generating_network():
     assert steps == 7 and x.shape == (3, 2)
     digits = DataSpec(kind="image", shape=(1, 4, 4), value_range=(0.0, 1.0), levels=17, name="d")
     assert count_sampling_passes(_model("ar", digits), 2)[0] == 16          # one per pixel
+    pixelcnn = _model("ar", digits, image_net="pixelcnn", width=4, layers=2)
+    assert count_sampling_passes(pixelcnn, 2)[0] == 16                      # one read-out per pixel
 
 
 def test_comparison_is_measured_from_the_runs_on_the_current_data(tmp_path):

@@ -1,6 +1,6 @@
 """Every network size a family offers the presets keeps the family's contract: finite losses, gradients
 reaching every parameter, samples in data space, a state-dict round trip, and a finite likelihood of the
-declared kind. And the PixelCNN's causal masks and its strip-wise sampling are exact."""
+declared kind. And the PixelCNN's causal masks and its cached sampling are exact."""
 
 import math
 
@@ -56,14 +56,13 @@ def test_every_size_keeps_the_contract(family, size, conditional):
         assert torch.isfinite(ll).all() and model.likelihood_kind in ("exact", "bound")
 
 
-# each wider than a window (2 * reach + 1: 11 for two plain blocks, 13 for dilations 1, 2, 23 for 1, 2, 4, 1)
 @pytest.mark.parametrize("shape,layers,max_dilation", [((1, 14, 14), 2, 1), ((3, 12, 12), 2, 1),
                                                        ((3, 14, 14), 2, 2), ((1, 24, 24), 4, 4)])
-def test_pixelcnn_sees_only_earlier_subpixels_and_windows_give_the_full_logits(shape, layers, max_dilation):
+def test_pixelcnn_sees_only_earlier_subpixels_and_its_cached_sampler_gives_the_full_logits(shape, layers,
+                                                                                          max_dilation):
     spec = DataSpec(kind="image", shape=shape, value_range=(0.0, 1.0), levels=4, num_classes=3).to_dict()
     model = model_class("ar")(spec, {"image_net": "pixelcnn", "width": 12, "layers": layers, "conditional": True,
                                      "max_dilation": max_dilation})
-    assert 2 * model.head.reach + 1 < shape[2]
     model.eval()
     gen = torch.Generator().manual_seed(0)
     t = torch.randint(0, 4, (2, model.dims), generator=gen)
@@ -74,9 +73,42 @@ def test_pixelcnn_sees_only_earlier_subpixels_and_windows_give_the_full_logits(s
             changed = t.clone()
             changed[:, i:] = (changed[:, i:] + 1) % 4          # every token from i on
             assert torch.allclose(model.logits(changed, labels)[:, :i + 1], full[:, :i + 1], atol=1e-5), i
-        # sampling computes each position from the window of pixels that reach it: the same logits
-        for i in range(model.dims):
-            assert torch.allclose(model._window_logits(t, i, labels), full[:, i], atol=1e-5), i
+    # the sampler evaluates the network at one pixel on cached activations: fed the same tokens in order,
+    # it sees the full pass's logits. In float64 the two differ only by the order of their sums.
+    _assert_cached_sampler_sees_the_full_logits(model.head.double(), shape, t, labels, model.vocab)
+
+
+def _assert_cached_sampler_sees_the_full_logits(net, shape, t, labels, vocab):
+    from engine.models.pixelcnn_sampler import draw_in_order
+    ch, h, w = shape
+    x = t.view(len(t), h, w, ch).permute(0, 3, 1, 2).double() * (2.0 / (vocab - 1)) - 1.0
+    with torch.no_grad():
+        full = net(x, labels).view(len(t), ch, vocab, h, w).permute(0, 3, 4, 1, 2).reshape(len(t), -1, vocab)
+        seen = {}
+
+        def choose(i, logits):
+            seen[i] = logits
+            return t[:, i]
+        draw_in_order(net, len(t), h, w, labels, choose, lambda tok: tok.double() * (2.0 / (vocab - 1)) - 1.0)
+    assert sorted(seen) == list(range(t.shape[1]))
+    for i, logits in seen.items():
+        assert torch.allclose(logits.double(), full[:, i], rtol=0, atol=1e-10), i
+
+
+def test_pixelcnn_cached_sampler_keeps_prefilled_tokens_and_draws_the_rest():
+    """Completion: tokens before ``prefill`` are kept without a read-out; the rest are drawn; the same seed
+    draws the same image."""
+    spec = DataSpec(kind="image", shape=(3, 6, 6), value_range=(0.0, 1.0), levels=4).to_dict()
+    model = model_class("ar")(spec, {"image_net": "pixelcnn", "width": 8, "layers": 2, "max_dilation": 2})
+    model.eval()
+    given = torch.randint(0, 4, (2, model.dims), generator=torch.Generator().manual_seed(1))
+    known = torch.zeros(2, model.dims, dtype=torch.bool)
+    known[:, :40] = True
+    with torch.no_grad():
+        a = model._generate(2, torch.Generator().manual_seed(3), None, 1.0, 0, given, known)
+        b = model._generate(2, torch.Generator().manual_seed(3), None, 1.0, 0, given, known)
+    assert torch.equal(a[:, :40], given[:, :40]) and torch.equal(a, b)
+    assert not torch.equal(a[:, 40:], given[:, 40:])
 
 
 def test_pixelcnn_block_dilations_double_up_to_the_maximum_then_start_again():

@@ -147,7 +147,7 @@ def test_the_preset_follows_the_images_shape_not_only_their_kind(make_window, qt
     qtbot.waitUntil(lambda: setup.data_spec.shape == (1, 28, 28), timeout=30_000)
     model, train = setup.model_form.values(), setup.train_form.values()
     assert (model["image_net"], model["width"], model["max_dilation"]) == ("pixelcnn", 32, 8)
-    assert (train["batch_size"], train["steps"], train["n_display"]) == (32, 1500, 16)
+    assert (train["batch_size"], train["steps"], train["n_display"]) == (32, 1500, 64)
     assert "the pixelcnn-32x4 network for this shape" in w.log_dock.text()
     setup.set_data_name("digits")
     qtbot.waitUntil(lambda: setup.data_spec.shape == (1, 8, 8), timeout=30_000)
