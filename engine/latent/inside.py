@@ -64,6 +64,7 @@ class Posterior:
     mean: np.ndarray                   # (m, d)
     std: np.ndarray                    # (m, d)
     cloud: np.ndarray                  # (k, d) posterior means of held-out points (context)
+    prior: np.ndarray                  # (K, P, 2) contours of the prior p(z) in the first two dimensions
 
 
 @dataclass(frozen=True)
@@ -265,7 +266,7 @@ def particles(n: int = 800):
 
 
 def posterior(picked, cloud):
-    """q(z | x) for ``picked`` points (m, 2), and posterior means of ``cloud`` (k, 2)."""
+    """q(z | x) for ``picked`` points (m, 2), posterior means of ``cloud`` (k, 2), and the prior's contours."""
     picked = np.array(picked, dtype=np.float32, copy=True).reshape(-1, 2)
     cloud = np.array(cloud, dtype=np.float32, copy=True).reshape(-1, 2)
 
@@ -281,8 +282,21 @@ def posterior(picked, cloud):
             return mean.cpu().numpy(), std.cpu().numpy()
         mu, std = q(picked) if len(picked) else (np.zeros((0, d)),) * 2
         cmu = q(cloud)[0] if len(cloud) else np.zeros((0, d))
-        return Posterior(picked, mu, std, cmu)
+        return Posterior(picked, mu, std, cmu, prior_contours(*model.prior_components()))
     return job
+
+
+def prior_contours(weights: torch.Tensor, means: torch.Tensor, covs: torch.Tensor) -> np.ndarray:
+    """(K, P, 2) contours of a prior made of Gaussians: a single Gaussian's 1- and 2-sigma contours (the
+    standard normal's circles), else each component's 2-sigma ellipse, so a fitted mixture shows where
+    its codes are drawn from rather than N(0, I)'s circles."""
+    means, covs = means.double().cpu().numpy(), covs.double().cpu().numpy()
+    if means.shape[1] == 1:     # a 1-D latent: drawn on the z1 axis
+        means = np.pad(means, ((0, 0), (0, 1)))
+        covs = np.pad(covs, ((0, 0), (0, 1), (0, 1)))
+    if len(weights) == 1:
+        return np.concatenate([covariance_ellipses(means, covs, k) for k in (1.0, 2.0)])
+    return covariance_ellipses(means, covs, 2.0)
 
 
 def samples(n: int = 1000):

@@ -20,15 +20,14 @@ public method of a capability the family lacks raises ``CapabilityError``.
 - ``posterior``: ``posterior_stats`` gives the mean and standard deviation of q(z | x) (a VAE's encoder).
 - ``next_token``: ``next_token`` gives the distribution of the next character after a text prefix
   (and attention weights where the network has them), for text models.
-
-Which kinds of data a family models is declared too: ``data_kinds`` (default points and images), and
-for each kind it cannot model, the reason in ``data_kind_reasons``; building it on other data raises
-``UnsupportedDataError`` with that reason, and ``data_kind_refusal`` gives the window the same words.
 - ``score``: ``score`` gives the gradient of the log-density, nabla_x log p(x) (by autograd through a
   differentiable ``_log_likelihood``, or the family's own ``_score``), optionally of the density smoothed
   by Gaussian noise of a given level, for Langevin sampling (``engine.sampling``).
 - ``mixture``: the density is a mixture of Gaussians: ``mixture_components`` gives its weights, means and
   covariances, ``responsibilities`` the posterior of the component for data points (the E-step).
+
+Which kinds of data a family models is declared too: ``data_kinds`` (default points and images), and for
+each kind it cannot model, the reason in ``data_kind_reasons`` (``UnsupportedDataError``, ``data_kind_refusal``).
 
 Each family owns its optimisers (a GAN alternates two) and steps them inside ``training_step``
 through ``optimizer_step``, which is also where gradient synchronisation for distributed training
@@ -44,7 +43,7 @@ who reads them (defaults in ``GenerativeModel``; each is documented where it is 
   ``ignored_train_knobs`` (training settings it never reads, hidden by the Setup form), ``live_knobs`` (derived from the config's ``knob(live=True)`` fields, never declared);
 - the Learn dock (``engine.learn``): ``reported_terms``, ``formula_knobs``, ``term_help`` and the
   class hooks ``derived_terms``, ``page_values``; ``classify_options`` (lighter likelihood settings for
-  scoring every class); ``sampling_pass`` (the network whose forward calls count sampling steps);
+  scoring every class); ``sampling_pass`` (the network, or method, whose calls count sampling steps);
 - the Latent dock and its explorer (``engine.latent``): ``latent_view`` (a ``LatentView``);
 - "Inside the model" (``engine.latent.inside``): ``inside_view`` (an ``InsideView``) and the hooks
   ``density_label``, ``_critic``/``critic_label`` and ``_posterior``;
@@ -147,13 +146,12 @@ class GenerativeModel(nn.Module):
     samples_start_from_standard_noise: ClassVar[bool] = True
     classify_options: ClassVar[dict] = {}        # ``log_likelihood`` options for scoring every class of
                                                  # every test example (lighter than the held-out evaluation)
-    # The module (a dotted path, ``get_submodule``) or method whose one call is one sequential pass of the
-    # generating network while sampling: the comparison's "steps to sample" counts its calls.
+    # The module (a dotted path, ``get_submodule``) or method (of the model or a module: "head.logits_at")
+    # whose one call is one sequential pass of the generating network: "steps to sample" counts its calls.
     sampling_pass: ClassVar[str] = ""
-    # Why the family computes on the CPU in float64 whatever device the run asks for ("" : it runs on any
-    # device in float32, engine.devices). For estimators whose closed-form fits (covariances, Cholesky
-    # factors, log-sum-exp over every training point) need float64, which Apple's MPS lacks, and which
-    # cost little on the CPU. The loop then trains them on the CPU and says so in the run's log.
+    # Why the family computes on the CPU in float64 whatever device the run asks for ("": any device, float32).
+    # For closed-form fits (covariances, Cholesky factors, log-sum-exp over every training point) that need
+    # float64, which Apple's MPS lacks; the loop then trains them on the CPU and says so in the run's log.
     host_float64: ClassVar[str] = ""
 
     # ---- the Latent dock and "Inside the model" ----------------------------------------------------------
@@ -162,8 +160,7 @@ class GenerativeModel(nn.Module):
 
     # ---- genlab export ------------------------------------------------------------------------------------
     export_unavailable: ClassVar[str] = ""       # why the family has nothing to export ("" when it has)
-    # Known limits of the exporters for this family: (data kind,) or (data kind, format) -> why. A limit
-    # on the kind alone blocks both formats; "onnx" or "pt2" blocks that format.
+    # Known limits of the exporters: (data kind,) blocks both formats, (data kind, "onnx" or "pt2") one -> why.
     export_limits: ClassVar[dict[tuple[str, ...], str]] = {}
 
     @classmethod
@@ -370,6 +367,11 @@ class GenerativeModel(nn.Module):
     def prior_latents(self, n: int, generator: torch.Generator | None = None) -> torch.Tensor:
         """``n`` latents from the prior the samples start from: N(0, I) unless the family fits its own."""
         return randn((n, *self.latent_shape()), generator, self.device)
+
+    def prior_components(self) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """That prior as Gaussians, (weights (K,), means (K, d), covariances (K, d, d)) on the CPU."""
+        d = torch.Size(self.latent_shape()).numel()
+        return torch.ones(1), torch.zeros(1, d), torch.eye(d)[None]
 
     def encode(self, x: torch.Tensor, labels: torch.Tensor | None = None,
                generator: torch.Generator | None = None, **options) -> torch.Tensor:

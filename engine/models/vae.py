@@ -87,8 +87,9 @@ class VAE(GenerativeModel):
                              first_plane="pca", embed_points=5000, embed_every_s=6.0)
     inside_view = InsideView(
         help=QT_TRANSLATE_NOOP("Family", "Heat: the VAE's density bound. Click points to see where the encoder puts "
-                                         "them: 2-sigma ellipses of q(z | x) on the right, over the prior's 1- and "
-                                         "2-sigma circles."),
+                                         "them: 2-sigma ellipses of q(z | x) on the right, over the prior's contours "
+                                         "(dashed: N(0, I)'s 1- and 2-sigma circles, or each fitted mixture "
+                                         "component's 2-sigma ellipse)."),
         density_options={"samples": 16})
     # export: the decoder's point image, latent z (N, latent_dim) -> data units (points: the mean; images:
     # values in [0, 1] as the grids and the explorer show them, see ``_picture``)
@@ -264,6 +265,12 @@ class VAE(GenerativeModel):
         explorer's random ends start from), else N(0, I)."""
         fit = self._fitted_prior()
         return fit.sample(n, generator, self.device) if fit is not None else super().prior_latents(n, generator)
+
+    def prior_components(self):
+        fit = self._fitted_prior()
+        if fit is None:
+            return super().prior_components()
+        return fit.log_w.exp(), fit.means, fit.chol @ fit.chol.transpose(1, 2)
 
     def _fitted_prior(self):
         """The mixture fitted to the recent codes, or None: the standard normal is the prior."""

@@ -236,8 +236,9 @@ class MapView(pg.PlotWidget):
 
 
 class PosteriorView(pg.PlotWidget):
-    """The VAE's latent (first two dimensions): held-out posterior means, the prior's 1- and 2-sigma
-    circles, and a 2-sigma ellipse of q(z | x) for each picked point, in the pick's colour."""
+    """The VAE's latent (first two dimensions): held-out posterior means, the prior's contours (N(0, I)'s 1- and
+    2-sigma circles, or each fitted mixture component's 2-sigma ellipse), and a 2-sigma ellipse of q(z | x)
+    for each picked point, in the pick's colour."""
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -245,17 +246,23 @@ class PosteriorView(pg.PlotWidget):
         self.setLabel("bottom", self.tr("z1"))
         self.setLabel("left", self.tr("z2"))
         self.cloud = pg.ScatterPlotItem(size=3, pen=None, brush=pg.mkBrush(*DATA_BRUSH), pxMode=True)
-        circle = np.concatenate([ellipse(np.zeros(2), np.ones(2), 1.0), np.full((1, 2), np.nan),
-                                 ellipse(np.zeros(2), np.ones(2), 2.0)])
-        self.prior = pg.PlotCurveItem(circle[:, 0], circle[:, 1], connect="finite",
-                                      pen=pg.mkPen(120, 120, 120, width=1, style=Qt.PenStyle.DashLine))
+        self.prior = pg.PlotCurveItem(connect="finite", pen=pg.mkPen(120, 120, 120, width=1, style=Qt.PenStyle.DashLine))
+        self.set_prior(np.stack([ellipse(np.zeros(2), np.ones(2), k) for k in (1.0, 2.0)]))
         self.addItem(self.cloud)
         self.addItem(self.prior)
         self.ellipses: list[pg.PlotCurveItem] = []
         self.setRange(xRange=(-3, 3), yRange=(-3, 3), padding=0)
         self.shown = 0
 
+    def set_prior(self, contours: np.ndarray) -> None:
+        """The prior's contours (K, P, 2), drawn dashed as one curve broken between them."""
+        gap = np.full((len(contours), 1, 2), np.nan)
+        line = np.concatenate([contours, gap], 1).reshape(-1, 2)[:-1]
+        self.prior.setData(line[:, 0], line[:, 1])
+        self.prior_count = len(contours)
+
     def set_posterior(self, post) -> None:
+        self.set_prior(post.prior)
         if len(post.cloud):
             c = np.asarray(post.cloud, dtype=np.float64)
             self.cloud.setData(c[:, 0], c[:, 1] if c.shape[1] > 1 else np.zeros(len(c)))

@@ -864,8 +864,8 @@ skipped:</source>
     </message>
     <message>
         <location filename="../../engine/models/vae.py" line="67"/>
-        <source>Heat: the VAE&apos;s density bound. Click points to see where the encoder puts them: 2-sigma ellipses of q(z | x) on the right, over the prior&apos;s 1- and 2-sigma circles.</source>
-        <translation>热图：VAE 的密度下界。点击一些点，查看编码器把它们放在哪里：右边画出 q(z | x) 的 2-sigma 等高线，叠在先验的 1-sigma 和 2-sigma 等高线上。</translation>
+        <source>Heat: the VAE&apos;s density bound. Click points to see where the encoder puts them: 2-sigma ellipses of q(z | x) on the right, over the prior&apos;s contours (dashed: N(0, I)&apos;s 1- and 2-sigma circles, or each fitted mixture component&apos;s 2-sigma ellipse).</source>
+        <translation>热图：VAE 的密度下界。点击一些点，查看编码器把它们放在哪里：右边画出 q(z | x) 的 2-sigma 等高线，叠在先验的等高线上（灰色线：N(0, I) 的 1-sigma 和 2-sigma 等高线，或拟合的混合先验每个分量的 2-sigma 等高线）。</translation>
     </message>
     <message>
         <location filename="../../engine/models/gan.py" line="72"/>

@@ -98,6 +98,35 @@ def test_vae_picked_points_get_posterior_ellipses(dock, qtbot, moons):
     qtbot.waitUntil(lambda: dock.posterior_view.shown == 0, timeout=30_000)
 
 
+def test_vae_shows_its_priors_contours_the_standard_normals_circles_or_its_fitted_mixture(dock, qtbot, moons):
+    """The dashed contours are the prior the samples are drawn from: N(0, I)'s 1- and 2-sigma circles for the
+    standard prior; each fitted component's 2-sigma ellipse, in the first two dimensions, for the mixture."""
+    from engine.training.loop import Trainer
+    from tests.helpers import small_config
+    dock.start_run("vae", moons.spec.to_dict(), moons)
+    dock.set_snapshot(_snapshot("vae", moons.spec, hidden=32))
+    qtbot.waitUntil(lambda: dock.heatmap is not None and _idle(dock), timeout=60_000)
+    dock.map_view.clicked.emit(0.0, 0.5)
+    qtbot.waitUntil(lambda: dock.posterior_view.shown == 1 and _idle(dock), timeout=30_000)
+    x, y = dock.posterior_view.prior.getData()
+    radius = np.hypot(x, y)[np.isfinite(x)]
+    assert dock.posterior_view.prior_count == 2 and np.allclose(sorted({round(r, 6) for r in radius}), [1, 2])
+    cfg = small_config(steps=60, sample_every=10_000)
+    cfg.model.hidden, cfg.model.latent_dim, cfg.model.prior = 32, 3, "mixture"
+    trainer = Trainer(cfg, None)
+    list(trainer.events())
+    fit = trainer.model.code_mixture.fitted()
+    dock.set_snapshot(take_snapshot(trainer.model, 60))
+    qtbot.waitUntil(lambda: dock.posterior_view.prior_count == len(fit.means) and _idle(dock), timeout=60_000)
+    x, y = dock.posterior_view.prior.getData()
+    contours = np.stack([x, y], 1)[np.isfinite(x)].reshape(len(fit.means), -1, 2)
+    cov = (fit.chol @ fit.chol.transpose(1, 2)).double().numpy()
+    for k, contour in enumerate(contours):   # every point of a 2-sigma contour is 2 Mahalanobis units out
+        d = contour - fit.means[k, :2].double().numpy()
+        maha = np.einsum("pi,ij,pj->p", d, np.linalg.inv(cov[k, :2, :2]), d)
+        np.testing.assert_allclose(maha, 4.0, rtol=1e-4)
+
+
 def test_diffusion_particles_move_from_noise_to_data_and_its_density_is_the_ode(dock, qtbot, moons, monkeypatch):
     import dataclasses
 
