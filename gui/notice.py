@@ -71,7 +71,7 @@ class NoticeBar(QToolBar):
 
     def withdraw(self, about) -> bool:
         """Hide the message if the bar still shows the one ``about`` this (not one that came after it)."""
-        if about is None or not self.isVisible() or getattr(self, "about", None) != about:
+        if about is None or not self.isVisible() or self.about != about:
             return False
         self.dismiss()
         return True

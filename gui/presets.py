@@ -23,6 +23,16 @@ def preset_values(family: str, kind: str, model_class, data_class, spec=None) ->
                                         spec=spec)
 
 
+def form_defaults(model_form, train_form) -> tuple[dict, dict]:
+    """The defaults a preset is merged over: the model form's, and the training form's with the family's
+    own training defaults (a VAE's higher lr) over the global ones."""
+    model = {i["name"]: i["default"] for i in model_form.infos.values()}
+    train = {i["name"]: i["default"] for i in train_form.infos.values()}
+    family = getattr(model_form.cls, "train_defaults", {})
+    train.update({k: v for k, v in family.items() if k in train})
+    return model, train
+
+
 HELD = "held"   # the size of a preset key whose settings came with a run or a file: kept when its data loads
 
 

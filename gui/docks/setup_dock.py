@@ -27,7 +27,7 @@ from engine.models.registry import config_class, model_class
 from engine.point_list import points_to_config
 from gui.docks.data_dock import dataset_summary, preview_picture
 from gui.i18n import engine_word, family_text, family_title
-from gui.presets import HELD, preset_key, preset_values
+from gui.presets import HELD, form_defaults, preset_key, preset_values
 from gui.widgets.budget_picker import BudgetPicker, apply_plan
 from gui.widgets.knob_form import KnobForm, knob_tooltip
 from gui.widgets.qimage import to_pixmap
@@ -469,10 +469,7 @@ class SetupDock(QDockWidget):
             values, warnings = {"model": {}, "train": {}, "data": {}}, [str(e)]
         for w in warnings:
             self.message_logged.emit("warning", w)
-        model_defaults = {i["name"]: i["default"] for i in self.model_form.infos.values()}
-        train_defaults = {i["name"]: i["default"] for i in self.train_form.infos.values()}
-        family_defaults = getattr(self.model_form.cls, "train_defaults", {})  # a family's own (VAE: higher lr)
-        train_defaults.update({k: v for k, v in family_defaults.items() if k in train_defaults})
+        model_defaults, train_defaults = form_defaults(self.model_form, self.train_form)
         self._preset_for = preset_key(self.family, kind, self.data_spec)
         self.model_form.set_values({**model_defaults, **values["model"]})
         self.train_form.set_values({**train_defaults, **values["train"]})
