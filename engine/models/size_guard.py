@@ -237,7 +237,8 @@ def _measure(cls, init_args: dict, batch: int) -> Estimate:
         weights = sum(p.numel() * p.element_size() for p in params)
         weights += sum(b.numel() * b.element_size() for b in model.buffers())
         trainable = sum(p.numel() * p.element_size() for p in params if p.requires_grad)
-        state = sum(t.numel() * t.element_size() for t in model.state_dict().values())
+        optional = optional_state(model)    # an older checkpoint may lack these: not counted as owed
+        state = sum(t.numel() * t.element_size() for k, t in model.state_dict().items() if k not in optional)
         activations = 0
         model.configure_optimizers(1e-3)
         model.optimizers = {name: _NoStep(opt) for name, opt in model.optimizers.items()}
@@ -251,6 +252,14 @@ def _measure(cls, init_args: dict, batch: int) -> Estimate:
             activations = mode.peak
     return Estimate(parameters=count, weight_bytes=weights, state_bytes=state, trainable_bytes=trainable,
                     activation_bytes=activations, batch=batch)
+
+
+def optional_state(model) -> set[str]:
+    """State keys a checkpoint may lack: buffers added after checkpoints were written, which their module
+    names in ``optional_state`` and fills in itself on load (``_load_from_state_dict``), so older runs
+    still open."""
+    return {f"{name}.{key}" if name else key for name, module in model.named_modules()
+            for key in getattr(module, "optional_state", ())}
 
 
 def _key(cls, init_args: dict) -> str:

@@ -237,7 +237,7 @@ class VAE(GenerativeModel):
         with self.autocast():
             mu, logvar = self.posterior(x, y)
             if self.code_mixture is not None:
-                self.code_mixture.record(mu)
+                self.code_mixture.record(mu, logvar.exp())
             z = mu + (0.5 * logvar).exp() * randn(mu.shape, generator, x.device)
             params = self.likelihood_params(z, y)
         recon = -self.recon_log_prob(x, params)

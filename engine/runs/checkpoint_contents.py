@@ -20,7 +20,7 @@ import torch
 
 from engine.errors import CheckpointError, GenLabError
 from engine.models.registry import model_class
-from engine.models.size_guard import meta_model
+from engine.models.size_guard import meta_model, optional_state
 
 PREFIXES = ("model/", "optim/", "rng/")
 CUDA_STATE_BYTES = 16           # a CUDA (Philox) generator state: seed and offset
@@ -57,13 +57,15 @@ def _fail(path, text: str):
 
 def check_model_state(model, state: dict, path) -> None:
     expected = model.state_dict()
-    missing = sorted(set(expected) - set(state))
+    missing = sorted(set(expected) - set(state) - optional_state(model))
     extra = sorted(set(state) - set(expected))
     if missing:
         _fail(path, f"lacks the model's weights {', '.join(missing[:3])}" + (" ..." if len(missing) > 3 else ""))
     if extra:
         _fail(path, f"holds weights the model does not have: {', '.join(extra[:3])}" + (" ..." if len(extra) > 3 else ""))
     for key, want in expected.items():
+        if key not in state:
+            continue
         got = state[key]
         if tuple(got.shape) != tuple(want.shape) or got.dtype != want.dtype:
             _fail(path, f"weight '{key}' is {got.dtype} {tuple(got.shape)}, the model needs {want.dtype} "

@@ -60,25 +60,46 @@ def test_the_ring_keeps_the_latest_codes_and_refits_only_when_they_change():
     assert ring.fitted() is None                     # nothing seen: the standard normal is the prior
     g = torch.Generator().manual_seed(0)
     first = torch.randn(cap, 2, generator=g)
-    ring.record(first)
+    ring.record(first, first.abs())
     second = torch.randn(100, 2, generator=g) + 10
-    ring.record(second)
+    ring.record(second, torch.full_like(second, 0.5))
     assert int(ring.seen) == cap + 100
     assert torch.equal(ring.codes[:100], second) and torch.equal(ring.codes[100:], first[100:])
+    assert torch.equal(ring.code_vars[:100], torch.full_like(second, 0.5))
+    assert torch.equal(ring.code_vars[100:], first[100:].abs())
     fit = ring.fitted()
     assert fit is not None and ring.fitted() is fit                   # unchanged codes: no refit
     copy = CodeMixture(dim=2)
     copy.load_state_dict(ring.state_dict())
     again = copy.fitted()
     assert torch.equal(again.means, fit.means) and torch.equal(again.chol, fit.chol)
-    ring.record(torch.randn(10, 2, generator=g))
+    ring.record(torch.randn(10, 2, generator=g), torch.ones(10, 2))
     assert ring.fitted() is not fit
+    old = {k: v for k, v in ring.state_dict().items() if k != "code_vars"}   # a checkpoint from before
+    copy.load_state_dict(old)
+    assert torch.equal(copy.code_vars, torch.zeros_like(ring.code_vars))
 
 
 def test_too_few_codes_keep_the_standard_prior():
     ring = CodeMixture(dim=20)
-    ring.record(torch.randn(50, 20))
+    ring.record(torch.randn(50, 20), torch.ones(50, 20))
     assert ring.fitted() is None
+
+
+def test_each_component_is_widened_by_the_posterior_variance_of_the_codes_it_holds(threads):
+    """One component: EM's covariance is the codes' (biased) covariance plus the ridge, so with ``noise``
+    it must be exactly that plus the mean posterior variance on the diagonal. An unused latent dimension
+    (means near 0, posterior variance near 1) then gets a variance near 1, where its draws z ~ q(z | x)
+    fall, instead of the means' tiny spread."""
+    g = torch.Generator().manual_seed(0)
+    means = torch.randn(4000, 3, generator=g, dtype=torch.float64) * torch.tensor([1.0, 0.5, 0.02], dtype=torch.float64)
+    noise = torch.rand(4000, 3, generator=g, dtype=torch.float64) * torch.tensor([0.02, 0.02, 2.0], dtype=torch.float64)
+    plain = fit_mixture(means, components=1)
+    widened = fit_mixture(means, components=1, noise=noise)
+    cov = lambda f: (f.chol @ f.chol.transpose(1, 2))[0].double()
+    # float32 EM on values of order 1: the two covariances agree to float32 rounding, about 1e-6
+    assert torch.allclose(cov(widened) - cov(plain), torch.diag(noise.mean(0)), atol=1e-5)
+    assert 0.9 < float(cov(widened)[2, 2]) < 1.1 and float(cov(plain)[2, 2]) < 1e-3
 
 
 def _image_vae(prior: str, steps: int = 60):
@@ -149,3 +170,21 @@ def test_training_steps_with_the_mixture_prior_make_no_host_sync_and_no_float64(
     assert x.dtype == torch.float32 and not sampling.float64, sampling.summary("float64")
     assert {o.where for o in sampling.syncs} <= {o.where for o in sampling.syncs if "code_mixture.py" in o.where}, \
         sampling.summary("sync")
+
+
+def test_a_checkpoint_from_before_the_posterior_variances_still_opens(tmp_path):
+    """Runs saved before ``code_vars`` existed are not "damaged": the checkpoint check lets the buffer be
+    missing (``optional_state``) and the model loads it as zeros, the means-only mixture it drew from."""
+    from engine.runs.checkpoint import latest_checkpoint, save_checkpoint
+    trainer = _image_vae("mixture", steps=40)
+    model = trainer.model
+    before = model.sample(8, generator=torch.Generator().manual_seed(3))
+    del model.code_mixture._buffers["code_vars"]          # the module as it was before the variances
+    save_checkpoint(tmp_path, 40, model, {})
+    data = latest_checkpoint(tmp_path)
+    assert data is not None and "code_mixture.code_vars" not in data.model_state
+    clone = model_from_init_args("vae", data.init_args)
+    clone.load_state_dict(data.model_state)
+    assert torch.equal(clone.code_mixture.code_vars, torch.zeros_like(clone.code_mixture.code_vars))
+    assert torch.equal(clone.code_mixture.codes, model.code_mixture.codes)
+    assert clone.sample(8, generator=torch.Generator().manual_seed(3)).shape == before.shape
