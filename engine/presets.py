@@ -5,9 +5,10 @@ Two sources, merged in this order:
 - a preset file ``resources/presets/<family>-<kind>.json`` (kind ``points`` or ``image``): a partial run
   config, ``{"model": {...}, "train": {...}}``, checked key by key with the engine's validation, so a
   preset written for an older version of a family (a renamed knob) loses that key with a warning. Its
-  optional ``sizes`` (``{candidate name: {"min_dim": N, "train": {...}}}``, in order) say which of the
-  family's sizes a run with no budget takes for the loaded data: the first one offered for its shape
-  (and, with ``min_dim``, for data of at least N sub-pixels), with that size's settings and its
+  optional ``sizes`` (``{candidate name: {"min_dim": N, "channels": C, "train": {...}}}``, in order) say
+  which of the family's sizes a run with no budget takes for the loaded data: the first one offered for
+  its shape (with ``min_dim``, for data of at least N sub-pixels; with ``channels``, for data of exactly
+  C channels: grey or colour), with that size's settings and its
   ``steps_needed`` as the step count, then the file's settings for it. A size belongs to the data's
   shape, not only its kind: the Transformer wins on 8x8 digits and a PixelCNN on 28x28;
 - the family's *size candidates* (``GenerativeModel.size_candidates(spec)``, small to large, each with
@@ -36,6 +37,7 @@ from engine.resources import resource_path
 SECTIONS = ("model", "train", "data")
 SIZES_KEY = "sizes"          # a preset file's network sizes for no budget: {candidate name: {section: {...}}}
 MIN_DIM_KEY = "min_dim"      # ... each for data of at least this many values (sub-pixels), if it says
+CHANNELS_KEY = "channels"    # ... and of exactly this many channels, if it says
 KEEP_DATA_KEYS = ("name",)   # a preset never changes which dataset the person picked
 # Budgets a person picks by name (the Setup's "about 1 / 5 / 30 minutes", ``genlab train --preset``).
 BUDGETS = {"1min": 60.0, "5min": 300.0, "30min": 1800.0}
@@ -120,9 +122,10 @@ def _preset_candidate(family: str, kind: str, preset: dict, spec):
     offered = {c.name: c for c in model_class(family).size_candidates(spec)}
     for name, own in sizes.items():
         own = own if isinstance(own, dict) else {}
-        min_dim = own.get(MIN_DIM_KEY, 0)
-        if name in offered and spec.dim >= (min_dim if isinstance(min_dim, int) else 0):
-            return offered[name], {k: v for k, v in own.items() if k != MIN_DIM_KEY}
+        min_dim, channels = own.get(MIN_DIM_KEY, 0), own.get(CHANNELS_KEY)
+        if (name in offered and spec.dim >= (min_dim if isinstance(min_dim, int) else 0)
+                and (not isinstance(channels, int) or spec.channels == channels)):
+            return offered[name], {k: v for k, v in own.items() if k not in (MIN_DIM_KEY, CHANNELS_KEY)}
     return None
 
 

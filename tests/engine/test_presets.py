@@ -10,7 +10,6 @@ import sys
 from pathlib import Path
 
 import pytest
-import torch
 
 from engine.config import RunConfig
 from engine.data.spec import DataSpec
@@ -127,7 +126,9 @@ def test_no_budget_presets_pick_the_network_for_the_images_shape():
     assert flow["model"] == {} and "grad_clip" not in flow["train"]
     assert preset_size("ar", "image", image_spec((1, 8, 8))) == "transformer"
     assert preset_size("ar", "image", image_spec((1, 28, 28))) == "pixelcnn-32x4"
-    assert preset_size("vae", "image", image_spec((1, 28, 28))) == ""          # its file names no sizes
+    assert preset_size("vae", "image", image_spec((1, 28, 28))) == "conv-16"   # grey images over 16x16
+    assert preset_size("vae", "image", image_spec((3, 32, 32))) == ""          # colour: the file's MLP
+    assert preset_size("gan", "image", image_spec((1, 28, 28))) == ""          # its file names no sizes
     assert preset_size("ar", "points", image_spec((1, 28, 28))) == ""          # data of another kind
 
 
@@ -159,17 +160,28 @@ def test_preset_sizes_take_the_first_offered_and_the_files_own_settings_last(tmp
     assert preset_size("ar", "image", image_spec((3, 32, 32)), path=path) == "pixelcnn-64x6"
     colour, warnings = preset_values("ar", "image", ar.config_class, data, path=path, spec=image_spec((3, 32, 32)))
     assert not warnings and "min_dim" not in colour["model"] and colour["train"]["steps"] == big.steps_needed
+    # channels: a size for data of exactly that many channels only
+    path.write_text(json.dumps({"sizes": {"pixelcnn-64x6": {"channels": 1}, "pixelcnn-32x4": {}}}))
+    assert preset_size("ar", "image", image_spec((1, 28, 28)), path=path) == "pixelcnn-64x6"
+    assert preset_size("ar", "image", image_spec((3, 32, 32)), path=path) == "pixelcnn-32x4"
+    grey, warnings = preset_values("ar", "image", ar.config_class, data, path=path, spec=image_spec((1, 28, 28)))
+    assert not warnings and "channels" not in grey["model"]
 
 
-@pytest.mark.parametrize("family,size", [("vae", "mlp-512"), ("gan", "mlp-256")])
-def test_the_first_image_run_is_the_cpu_sized_network(family, size):
-    """Train with no budget chosen runs the preset file: for the VAE (the first family) and the GAN that is
-    the MLP network the sized runs pick on 28x28 images (the VAE with the fitted prior), at its learning
-    rate, not a conv net that takes a CPU many times longer per image."""
-    values, _ = preset_values(family, "image", model_class(family).config_class, type(RunConfig().data))
-    sized = next(c for c in model_class(family).size_candidates(image_spec((1, 28, 28))) if c.name == size)
+@pytest.mark.parametrize("family,size,shape", [("vae", "mlp-512", None), ("vae", "mlp-512", (3, 32, 32)),
+                                                ("vae", "mlp-512", (1, 8, 8)), ("vae", "conv-16", (1, 28, 28)),
+                                                ("gan", "mlp-256", None), ("gan", "mlp-256", (1, 28, 28))])
+def test_the_first_image_run_is_the_cpu_sized_network(family, size, shape):
+    """Train with no budget chosen runs the preset file at a network the sized runs pick, at its learning
+    rate and batch, all with the VAE's fitted prior: for the VAE (the first family) the narrow conv net on
+    grey images larger than 16x16 (it learns the most per CPU second there) and the MLP elsewhere (colour,
+    8x8 digits, no data yet); for the GAN the MLP pair."""
+    spec = image_spec(shape) if shape else None
+    values, _ = preset_values(family, "image", model_class(family).config_class, type(RunConfig().data), spec=spec)
+    sized = next(c for c in model_class(family).size_candidates(image_spec(shape or (1, 28, 28))) if c.name == size)
     assert {k: values["model"][k] for k in sized.model} == sized.model
     assert values["train"]["lr"] == sized.train["lr"] and values["train"]["batch_size"] == sized.train["batch_size"]
+    assert values["train"]["steps"] >= 3000           # minutes of training, not a few seconds
 
 
 def test_points_keep_the_preset_files(tmp_path):
