@@ -162,13 +162,22 @@ class Diffusion(GenerativeModel):
         once it has made a couple of thousand steps: after 300 s, ratios 2.78 (seed 0) and 3.23, 3.38 (seed 1)
         on MNIST against 3.21 and 3.50 at batch 16, and 6.52 against 8.75 on unseen letters, at the same
         bits/dim within 0.05; a small gain on MNIST, a clear one on letters. After 60 s it is behind (6.75
-        against 5.50), so a one-minute budget keeps batch 16."""
+        against 5.50), so a one-minute budget keeps batch 16.
+
+        The width-8 sizes train on noisier steps (``noise_mean`` -0.8 instead of EDM's -1.2; the data is
+        scaled to [-1, 1], so its spread is above EDM's 0.5): after 300 s on MNIST, ratios 2.44 (seed 0) and
+        2.22 (seed 1) against 2.78 and 3.23 / 3.38, on unseen letters 6.07 against 6.52; after 60 s 5.61
+        against 5.50. The bound pays 0.05-0.15 bits/dim at those budgets (it is dominated by the low noise
+        levels), so the larger sizes, chosen for long budgets where the bound's target was met at -1.2 and
+        -0.8 was not measured, keep the default."""
         if spec.kind != "image":
             return ()
         common = {"image_net": "unet", "display_steps": 20, "ll_timesteps": 16}
+        noisier = {"noise_mean": -0.8}
         return (
-            SizeCandidate("unet-8", {**common, "width": 8}, {"batch_size": 16, "lr": 1e-3}, steps_needed=1000),
-            SizeCandidate("unet-8-b32", {**common, "width": 8}, {"batch_size": 32, "lr": 1e-3}, steps_needed=2000),
+            SizeCandidate("unet-8", {**common, "width": 8, **noisier}, {"batch_size": 16, "lr": 1e-3}, steps_needed=1000),
+            SizeCandidate("unet-8-b32", {**common, "width": 8, **noisier}, {"batch_size": 32, "lr": 1e-3},
+                          steps_needed=2000),
             SizeCandidate("unet-16", {**common, "width": 16}, {"batch_size": 32, "lr": 1e-3}, steps_needed=8000),
             SizeCandidate("unet-32", {**common, "width": 32}, {"batch_size": 64, "lr": 5e-4}, steps_needed=25000),
         )

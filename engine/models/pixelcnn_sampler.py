@@ -5,7 +5,7 @@ Why: a masked network's activation at a position depends only on the sub-pixels 
 sampler reaches a pixel, every layer's value there is final. Computing each layer at that one position
 from the cached maps below it costs one pixel's worth of the network per step, where a pass over the
 pixels that can reach it (the sampler before this one) cost a few hundred: with dilations 1, 2, 4, 8 that
-window was most of a 28x28 image, and 64 MNIST samples took about 26 s of a CPU core, too dear for the
+window was most of a 28x28 image, and 64 MNIST samples took 26-36 s of a CPU core, too dear for the
 periodic quality readouts and live grids of a five-minute run. The logits are the full pass's (up to the
 order of float sums), so the likelihood and the samples' distribution are unchanged.
 

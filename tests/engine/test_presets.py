@@ -170,12 +170,14 @@ def test_preset_sizes_take_the_first_offered_and_the_files_own_settings_last(tmp
 
 @pytest.mark.parametrize("family,size,shape", [("vae", "mlp-512", None), ("vae", "mlp-512", (3, 32, 32)),
                                                 ("vae", "mlp-512", (1, 8, 8)), ("vae", "conv-16", (1, 28, 28)),
-                                                ("gan", "mlp-256", None), ("gan", "mlp-256", (1, 28, 28))])
+                                                ("gan", "mlp-256", None), ("gan", "mlp-256", (1, 28, 28)),
+                                                ("diffusion", "unet-8-b32", (1, 28, 28))])
 def test_the_first_image_run_is_the_cpu_sized_network(family, size, shape):
     """Train with no budget chosen runs the preset file at a network the sized runs pick, at its learning
     rate and batch, all with the VAE's fitted prior: for the VAE (the first family) the narrow conv net on
     grey images larger than 16x16 (it learns the most per CPU second there) and the MLP elsewhere (colour,
-    8x8 digits, no data yet); for the GAN the MLP pair."""
+    8x8 digits, no data yet); for the GAN the MLP pair; for diffusion the width-8 U-Net at batch 32, with its
+    noisier training steps."""
     spec = image_spec(shape) if shape else None
     values, _ = preset_values(family, "image", model_class(family).config_class, type(RunConfig().data), spec=spec)
     sized = next(c for c in model_class(family).size_candidates(image_spec(shape or (1, 28, 28))) if c.name == size)
