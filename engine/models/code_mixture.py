@@ -44,7 +44,7 @@ ITERATIONS = 20
 # Ridge on each covariance, relative to the codes' mean variance: keeps Cholesky defined where a latent
 # dimension is unused (its codes all near 0).
 RIDGE = 1e-4
-MAX_BUFFER_FLOATS = 1 << 21   # 8 MB of float32: a wide latent keeps fewer codes
+MAX_BUFFER_FLOATS = 1 << 21   # 8 MB of float32 per ring (means, variances): a wide latent keeps fewer codes
 
 
 class FittedMixture:
