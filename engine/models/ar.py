@@ -392,10 +392,9 @@ class Autoregressive(GenerativeModel):
                 tok = torch.where(known[:, i], out[:, i], tok)
             out[:, i] = tok
             return tok
-        choose.skip = lambda i: i < prefill
 
         with self.autocast():
-            draw_in_order(self.head, out.shape[0], h, w, labels, choose, lambda t: t.float() * scale - 1.0)
+            draw_in_order(self.head, out.shape[0], h, w, labels, choose, lambda t: t.float() * scale - 1.0, prefill)
         return out
 
     def _sample(self, n, generator, labels, temperature=None, top_k=None, **options):

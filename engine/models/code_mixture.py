@@ -168,7 +168,8 @@ class CodeMixture(nn.Module):
 
     def _load_from_state_dict(self, state_dict, prefix, *args, **kwargs):
         """A checkpoint from before the variances were kept: zeros, the mixture of the means it drew from."""
-        state_dict.setdefault(prefix + "code_vars", torch.zeros_like(self.code_vars))
+        for key in self.optional_state:
+            state_dict.setdefault(prefix + key, torch.zeros_like(getattr(self, key)))
         super()._load_from_state_dict(state_dict, prefix, *args, **kwargs)
 
     @torch.no_grad()

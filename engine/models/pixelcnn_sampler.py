@@ -76,22 +76,24 @@ class CachedPixelCNN:
 
 
 def draw_in_order(net: PixelCNN, n: int, height: int, width: int, labels: torch.Tensor | None,
-                  choose: Callable[[int, torch.Tensor | None], torch.Tensor], to_input: Callable) -> None:
+                  choose: Callable[[int, torch.Tensor | None], torch.Tensor], to_input: Callable,
+                  known_before: int = 0) -> None:
     """Walk the sub-pixels in raster order (row, column, channel). At token ``i``, ``choose(i, logits)``
-    returns its (n,) tokens; ``logits`` is None where ``choose`` will not need them (``choose.skip(i)``
-    true: a prefilled token), which spares the read-out. ``to_input`` maps tokens to the network's input."""
+    returns its (n,) tokens; the tokens before ``known_before`` are given (a completion's prefix), so
+    ``choose`` gets None for them instead of logits, which spares the read-out. ``to_input`` maps tokens
+    to the network's input."""
     cache = CachedPixelCNN(net, n, height, width, labels)
     ch = net.colours
-    skip = getattr(choose, "skip", lambda i: False)
     for r in range(height):
         check_interrupt()
         for c in range(width):
             base = (r * width + c) * ch
             for k in range(ch):
                 i = base + k
-                if skip(i) and k < ch - 1:      # a known sub-pixel: no logits wanted, the stack comes later
+                known = i < known_before
+                if known and k < ch - 1:      # a given sub-pixel: no logits wanted, the stack comes later
                     cache.set(r, c, k, to_input(choose(i, None)))
                     continue
                 feats = cache.features(r, c)
-                logits = None if skip(i) else net.logits_at(feats, k)
+                logits = None if known else net.logits_at(feats, k)
                 cache.set(r, c, k, to_input(choose(i, logits)))
