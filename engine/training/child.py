@@ -185,6 +185,7 @@ class ChildRunner:
         self._paused = False
         self._started = False
         self._final = False
+        self.settled = threading.Event()   # the run's last event came: its closing checkpoint is on disk
         self.detached = False
         self.exit_code: int | None = None
 
@@ -254,9 +255,13 @@ class ChildRunner:
         return self.join(timeout)
 
     def close(self, timeout: float = 2.0) -> bool:
-        """Stop with a checkpoint and wait up to ``timeout``; then close the channel (the process, in
-        its own session, finishes its checkpoint on its own if it needs longer)."""
-        ended = self.stop_and_join(timeout)
+        """Stop with a checkpoint and wait up to ``timeout`` for the run's last event; then close the
+        channel. It waits for the run, not for the process: once the closing checkpoint is saved, what
+        is left is the interpreter's own exit (measured 0.6-0.8 s with PyTorch loaded, against 20 ms for
+        the stop and checkpoint of a small run), which the process, in its own session, finishes alone;
+        as it does if its checkpoint needs longer than ``timeout``."""
+        self.stop()
+        ended = self.settled.wait(timeout)
         self.worker.close_channel()
         return ended
 
@@ -325,6 +330,7 @@ class ChildRunner:
                 self._fail(f"the training process {describe_exit(frame[1])} at step {self.step_now:,}", "")
             with self._ack_cv:
                 self._ack_cv.notify_all()
+            self.settled.set()
             self.finished.set()
 
     def _track(self, ev) -> None:
@@ -340,6 +346,7 @@ class ChildRunner:
                 self.last_checkpoint = ev.step
         elif isinstance(ev, (TrainingFinished, TrainingFailed)):
             self._final = True
+            self.settled.set()
 
     def _fail(self, message: str, tb: str) -> None:
         if self._final:
@@ -350,6 +357,7 @@ class ChildRunner:
                                 context=f"training process {self.pid}")
         self.events.put(TrainingFailed(message=message, traceback=tb, crash_log=str(crash) if crash else None,
                                        step=self.step_now))
+        self.settled.set()
 
 
 def _tail(path: Path, limit: int = 20_000) -> str:
