@@ -107,7 +107,12 @@ def run_family(family, ds, data_name, budget, threads, out_dir, extra=(), label=
             "frechet_floor_sd": m.get("frechet_floor_sd"), "frechet_ratio": m.get("frechet_ratio"),
             "frechet_n": m.get("frechet_n"), "bits_per_dim": m.get("bits_per_dim"), "nll_kind": m.get("nll_kind"),
             f"frechet_ratio_{DDPM_SAMPLES}": small.get("frechet_ratio"), "classifier_accuracy": m.get("classifier_accuracy"),
+            "recognised": m.get("recognised"), "recognised_real": m.get("recognised_real"),
             "wall_s": wall, "grid": str(png.relative_to(ROOT))}
+
+
+def _or_dash(value):
+    return "-" if value is None else value
 
 
 def _evaluations(run_dir):
@@ -165,6 +170,7 @@ def run_reference(ds, budget, judge, data_name):
             "frechet": q["frechet"], "frechet_floor": q["frechet_floor"], "frechet_floor_sd": q.get("frechet_floor_sd"),
             "frechet_ratio": q["frechet_ratio"],
             "frechet_n": q["frechet_n"], "bits_per_dim": None, "nll_kind": None, "wall_s": None,
+            "recognised": q.get("recognised"), "recognised_real": q.get("recognised_real"),
             "grid": str(png.relative_to(ROOT))}
 
 
@@ -254,10 +260,12 @@ def main():
         if not args.no_reference and tuple(ds.spec.shape) == (1, 28, 28):
             rows.append(run_reference(ds, budget, judge, args.data))
             print(f"# {rows[-1]}", flush=True)
-    print_table(["family", "budget s", "size", "steps", "img/s", "frechet", "floor", "floor sd", "ratio", "n", "bits/dim"],
+    print_table(["family", "budget s", "size", "steps", "img/s", "frechet", "floor", "floor sd", "ratio", "n", "bits/dim",
+                 "recognised", "real"],
                 [[r["family"], r["budget_s"], r["size"], r["steps"], r["images_per_s"], r["frechet"], r["frechet_floor"],
                   r.get("frechet_floor_sd", "-"),
-                  r["frechet_ratio"], r["frechet_n"], r["bits_per_dim"] if r["bits_per_dim"] is not None else "-"]
+                  r["frechet_ratio"], r["frechet_n"], r["bits_per_dim"] if r["bits_per_dim"] is not None else "-",
+                  _or_dash(r.get("recognised")), _or_dash(r.get("recognised_real"))]
                  for r in rows])
     reached = time_to_reference(rows)
     for r in reached:

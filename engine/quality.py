@@ -29,6 +29,12 @@ network untrained (fixed random weights, seeded): a weaker but still comparable 
 API: ``QualityJudge.for_dataset(x_train, y_train, x_test, num_classes)`` (cached per dataset in this
 process), then ``judge.score(samples)`` -> dict with ``frechet``, ``frechet_floor``, ``frechet_floor_sd``,
 ``frechet_ratio``, ``frechet_n`` and ``features``; ``judge.features(x)`` for other uses of the embedding.
+
+Labelled data adds a second, plainer figure, the question a person asks of a grid ("are these digits?"):
+``recognised``, the share of samples the classifier assigns one class with probability ``CONFIDENT`` or
+more, beside ``recognised_real``, the same share of the held-out images. It is not a quality figure on its
+own (a classifier can be sure of a blot, and a model that draws one clear digit scores well), so it is
+reported beside the Fréchet ratio, never instead of it.
 """
 
 from __future__ import annotations
@@ -53,6 +59,7 @@ BATCH = 64
 MAX_REFERENCE = 2000       # held-out images the samples are compared with
 FLOOR_DRAWS = 10           # random draws of real training images averaged into the floor
 FLOOR_SEED = 7919
+CONFIDENT = 0.9            # a sample is "recognised" when the classifier names its class this surely
 _cache: dict[str, "QualityJudge"] = {}
 _cache_lock = threading.Lock()
 
@@ -128,7 +135,9 @@ class QualityJudge:
         for p in self.net.parameters():
             p.requires_grad_(False)
         self.x_train = x_train
-        self.reference = self.stats(x_test.float().cpu()[:MAX_REFERENCE])
+        held_out = self.features(x_test.float().cpu()[:MAX_REFERENCE])
+        self.reference = _moments(held_out)
+        self.recognised_real = self._recognised(held_out) if labelled else None
         self._floors: dict[int, tuple[float, float]] = {}   # n -> (mean, sd) over FLOOR_DRAWS
 
     def _train(self, x, y, steps: int, gen: torch.Generator) -> None:
@@ -181,10 +190,13 @@ class QualityJudge:
         return torch.cat([self.net.features(x[i:i + 500]) for i in range(0, len(x), 500)]).double()
 
     def stats(self, x: torch.Tensor):
-        f = self.features(x)
-        if len(f) < 2:
-            raise ValueError("the quality figure needs at least 2 images")
-        return f.mean(0), torch.cov(f.T)
+        return _moments(self.features(x))
+
+    @torch.no_grad()
+    def _recognised(self, features: torch.Tensor) -> float:
+        """The share of images whose class the classifier names with probability ``CONFIDENT`` or more."""
+        probs = torch.softmax(self.net.head(features.float()), dim=1)
+        return float((probs.max(1).values >= CONFIDENT).float().mean())
 
     def floor(self, n: int) -> float:
         """The mean distance of ``n`` real training images, drawn at random, to the held-out reference."""
@@ -209,11 +221,22 @@ class QualityJudge:
             raise ValueError(f"samples of shape {tuple(samples.shape[1:])}, the data has {self.shape}")
         samples = samples.float().cpu().clamp(0, 1)
         n = len(samples)
-        value = frechet(self.stats(samples), self.reference)
+        features = self.features(samples)
+        value = frechet(_moments(features), self.reference)
         floor = self.floor(n)
-        return {"frechet": value, "frechet_floor": floor, "frechet_floor_sd": self.floor_sd(n),
-                "frechet_ratio": value / floor if floor > 0 else None, "frechet_n": n, "features": self.kind,
-                **({"classifier_accuracy": self.accuracy} if self.accuracy is not None else {})}
+        out = {"frechet": value, "frechet_floor": floor, "frechet_floor_sd": self.floor_sd(n),
+               "frechet_ratio": value / floor if floor > 0 else None, "frechet_n": n, "features": self.kind}
+        if self.accuracy is not None:
+            out.update(classifier_accuracy=self.accuracy, recognised=self._recognised(features),
+                       recognised_real=self.recognised_real)
+        return out
+
+
+def _moments(features: torch.Tensor):
+    """Mean and covariance of (n, f) features: the Gaussian the Fréchet distance compares."""
+    if len(features) < 2:
+        raise ValueError("the quality figure needs at least 2 images")
+    return features.mean(0), torch.cov(features.T)
 
 
 def quality_of_model(model, judge: QualityJudge, n: int, generator: torch.Generator | None = None,

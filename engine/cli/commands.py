@@ -186,7 +186,7 @@ def _train(args, dist) -> int:
         summary = {"run": str(run_dir), "family": config.family, "data": config.data.name, "step": final.step,
                    "reason": final.reason, **{k: v for k, v in final.metrics.items()
                                              if k in ("test_nll_nats", "nll_kind", "bits_per_dim", "nll_se", "n_test", "nats_per_char")
-                                             or k in QUALITY_KEYS}}
+                                             or k in QUALITY_KEYS + RECOGNISED_KEYS}}
         print(json.dumps(summary))
     if sig.signalled:
         say(f"genlab: stopped at step {trainer.step}; checkpoint saved. Continue with: genlab train --resume {run_dir}")
@@ -225,6 +225,7 @@ def load_data_with_progress(cfg):
 
 
 QUALITY_KEYS = ("frechet", "frechet_floor", "frechet_floor_sd", "frechet_ratio", "frechet_n")
+RECOGNISED_KEYS = ("recognised", "recognised_real")   # labelled data only (engine.quality)
 
 
 def _quality_text(m: dict) -> str:
@@ -235,8 +236,11 @@ def _quality_text(m: dict) -> str:
     spread = (f", real images {1 - m['frechet_floor_sd'] / m['frechet_floor']:.2f}-"
               f"{1 + m['frechet_floor_sd'] / m['frechet_floor']:.2f} x floor"
               if m.get("frechet_floor_sd") is not None and m.get("frechet_floor") else "")
+    # how many samples the classifier names surely, beside the same share of real images
+    recognised = (f"; recognised {m['recognised']:.0%} (real images {m['recognised_real']:.0%})"
+                  if m.get("recognised") is not None and m.get("recognised_real") is not None else "")
     return (f"; quality: Frechet {m['frechet']:.3g} (floor {m['frechet_floor']:.3g}{ratio}{spread}, "
-            f"{m['frechet_n']} samples)")
+            f"{m['frechet_n']} samples{recognised})")
 
 
 def _metric_text(m: dict) -> str:
@@ -435,7 +439,7 @@ def cmd_eval(args) -> int:
         judge = QualityJudge.for_dataset(ds.x_train, ds.y_train, ds.x_test, ds.spec.num_classes)
         q = quality_of_model(model, judge, args.quality, gen, **model.display_options())
         m.update(q)
-        result.update({k: q[k] for k in QUALITY_KEYS})
+        result.update({k: q[k] for k in QUALITY_KEYS + RECOGNISED_KEYS if k in q})
     if args.json:
         print(json.dumps({k: (None if isinstance(v, float) and not math.isfinite(v) else v)
                           for k, v in result.items()}))

@@ -225,12 +225,14 @@ def test_cli_preset_sizes_the_run_and_set_still_wins(tmp_path):
     assert (tmp_path / "cache" / "calibration.json").is_file()
     summary = json.loads(out.stdout.strip().splitlines()[-1])
     assert summary["frechet_floor"] > 0 and summary["frechet"] >= 0
+    assert 0 <= summary["recognised"] <= 1 and 0 < summary["recognised_real"] <= 1   # digits are labelled
     ev = subprocess.run([sys.executable, str(ROOT / "main.py"), "eval", "--run", str(run), "--json", "--quality", "32",
                          "--limit", "50"], cwd=ROOT, capture_output=True, text=True, timeout=240, env=env)
     assert ev.returncode == 0, ev.stderr
     result = json.loads(ev.stdout)
     assert result["frechet_n"] == 32 and result["frechet_floor"] > 0
     assert result["frechet_ratio"] == pytest.approx(result["frechet"] / result["frechet_floor"])
+    assert result["recognised_real"] == summary["recognised_real"]   # the same judge, the same held-out images
     bad = subprocess.run([sys.executable, str(ROOT / "main.py"), "train", "--model", "vae", "--data", "digits",
                           "--preset", "1min", "--steps", "5", "--out", str(tmp_path / "r2")],
                          cwd=ROOT, capture_output=True, text=True, timeout=120, env=env)

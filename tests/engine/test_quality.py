@@ -74,6 +74,28 @@ def test_a_classifier_short_of_its_target_accuracy_trains_on(digits, threads):
     assert unlabelled.accuracy is None and "classifier_accuracy" not in unlabelled.score(digits.x_train[:64])
 
 
+@pytest.mark.parametrize("threads", [1, 2])
+def test_the_recognised_share_is_real_images_share_for_real_images_and_near_zero_for_blots(digits, threads):
+    """``recognised``: how many samples the classifier names surely. Real images score about the held-out
+    share (two samples of the same data: 300 against 359 images, so a binomial spread of about 0.04; 0.15 is
+    over three of those), while noise, the mean image and blends of two digits, which a person does not read
+    as digits, score a fraction of it."""
+    torch.set_num_threads(threads)
+    judge = QualityJudge(digits.x_train, digits.y_train, digits.x_test, 10, steps=150)
+    n, gen = 300, torch.Generator().manual_seed(0)
+    real = judge.score(digits.x_train[1::4][:n])
+    assert 0 < judge.recognised_real <= 1 and real["recognised_real"] == judge.recognised_real
+    assert abs(real["recognised"] - judge.recognised_real) < 0.15
+    others = digits.x_train[torch.randperm(len(digits.x_train), generator=gen)[:n]]
+    blots = {"noise": torch.rand(n, 1, 8, 8, generator=gen),
+             "mean image": digits.x_train.float().mean(0, keepdim=True).repeat(n, 1, 1, 1),
+             "blends": (digits.x_train[:n].float() + others.float()) / 2}
+    for name, images in blots.items():
+        assert judge.score(images)["recognised"] < real["recognised"] / 3, name
+    unlabelled = QualityJudge(digits.x_train, None, digits.x_test, 0).score(digits.x_test[:50])
+    assert unlabelled["features"] == "random" and "recognised" not in unlabelled
+
+
 def test_frechet_is_zero_for_equal_gaussians_and_grows_with_the_mean_gap():
     gen = torch.Generator().manual_seed(0)
     a = torch.randn(500, 4, generator=gen).double()

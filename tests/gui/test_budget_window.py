@@ -26,13 +26,14 @@ def test_budget_sizes_the_model_and_quality_readout_estimates_time(make_window, 
     assert cfg.model.latent_dim >= 8 and cfg.train.time_limit == 60.0
     # the quality readout, as evaluations arrive (two readouts give a rate, then an estimate)
     w.samples_dock.start_run(None, "image")
-    for step, t, ratio in ((100, 10.0, 8.0), (200, 20.0, 4.0)):
+    for step, t, ratio, recognised in ((100, 10.0, 8.0, 0.2), (200, 20.0, 4.0, 0.42)):
         w.bridge.evaluation_completed.emit(EvaluationCompleted(step, {
             "frechet": ratio * 3.0, "frechet_floor": 3.0, "frechet_floor_sd": 0.6, "frechet_ratio": ratio,
-            "frechet_time": t}))
+            "frechet_time": t, "recognised": recognised, "recognised_real": 0.81}))
     text = w.samples_dock.quality_label.text()
     assert "4.0x" in text and "10 s" in text, text
     assert "0.8-1.2x" in text, text        # where real images' own ratios fall (floor 3.0, sd 0.6)
+    assert "42%" in text and "81%" in text, text   # samples the classifier names surely, beside real images
     shot = os.environ.get("GENLAB_SHOT")
     if shot:
         w.resize(1500, 950)
