@@ -8,7 +8,9 @@ file. The window then calls ``QCoreApplication.translate(context, text)`` on wha
 A message with values is marked as its template: ``message(QT_TRANSLATE_NOOP("engine", "changed {what}
 at step {step}"), what=..., step=...)`` returns a ``Message``, a ``str`` (the formatted English, so the
 CLI, logs and JSON see plain text) that also carries its template and values, so the window can
-translate the template first and format it afterwards.
+translate the template first and format it afterwards. A value may itself be a ``Message`` (a detector's
+finding inside a log line, a word such as "pixels"): the window translates it first, then puts it in.
+``joined(parts)`` strings messages together, each translated on its own.
 """
 
 from __future__ import annotations
@@ -42,3 +44,11 @@ class Message(str):
 def message(template: str, **values) -> Message:
     """``template.format(**values)`` as a ``Message``; mark ``template`` with ``QT_TRANSLATE_NOOP``."""
     return Message(template, values)
+
+
+def joined(parts, separator: str = "; ") -> Message:
+    """``parts`` (messages or plain text) joined by ``separator``, as a message whose parts the window
+    translates one by one (the joining template itself is language-neutral and stays as it is)."""
+    parts = list(parts)
+    template = separator.join("{p%d}" % i for i in range(len(parts)))
+    return Message(template, {f"p{i}": part for i, part in enumerate(parts)})

@@ -148,12 +148,14 @@ def _apply_font(app, language: str) -> None:
 
 
 def engine_text(text: str) -> str:
-    """An engine message in the window's language: a ``Message``'s template translated, then formatted;
-    plain text translated when it was marked as a whole, else shown as it is."""
+    """An engine message in the window's language: a ``Message``'s template translated, then formatted with
+    its values (those that are messages translated first); plain text translated when it was marked as a
+    whole, else shown as it is."""
     if isinstance(text, Message):
         template = QCoreApplication.translate(ENGINE, text.template)
+        values = {k: engine_text(v) if isinstance(v, Message) else v for k, v in text.values.items()}
         try:
-            return template.format(**text.values)
+            return template.format(**values)
         except (KeyError, IndexError, ValueError):  # a translation that lost a placeholder: the English
             return str(text)
     return QCoreApplication.translate(ENGINE, text) if text else text

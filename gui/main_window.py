@@ -498,7 +498,8 @@ class MainWindow(QMainWindow):
             return
         found = {f["detector"]: f for f in ev.findings}
         lines = [self.tr("{detector}: {saw}. Try: {advice}").format(
-            detector=engine_word(DETECTOR_TITLES.get(name, name)), saw=found[name]["saw"], advice=found[name]["advice"])
+            detector=engine_word(DETECTOR_TITLES.get(name, name)), saw=engine_text(found[name]["saw"]),
+            advice=engine_text(found[name]["advice"]))
             for name in ev.new_alarms]
         self.notice.notify("warning", self.tr("At step {step:,} the run's detectors saw trouble.").format(step=ev.step)
                            + "\n" + "\n".join(lines), about=frozenset(ev.new_alarms))

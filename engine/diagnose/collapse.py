@@ -19,6 +19,7 @@ import torch
 from engine.data.spec import Dataset
 from engine.diagnose.features import Embedding
 from engine.diagnose.finding import Finding
+from engine.i18n import QT_TRANSLATE_NOOP, joined, message
 
 DIVERSITY_ALARM = 0.5        # samples half as spread out as held-out data
 COVERAGE_ALARM = 0.75        # samples reach less than 3/4 of the data's mass
@@ -72,7 +73,7 @@ def mode_collapse(samples: torch.Tensor, ds: Dataset, emb: Embedding | None) -> 
         evidence["diversity_ratio_features"] = low
     alarm = low < DIVERSITY_ALARM
     if alarm:
-        findings.append(f"samples are {low:.2f} times as diverse as held-out data")
+        findings.append(_as_diverse(low))
     probs = emb.classify(samples) if emb is not None else None
     if probs is not None:
         k = probs.shape[1]
@@ -83,7 +84,8 @@ def mode_collapse(samples: torch.Tensor, ds: Dataset, emb: Embedding | None) -> 
                         class_shares=[float(s) for s in share], classifier_accuracy=emb.accuracy)
         if covered < math.ceil(0.6 * k):
             alarm = True
-            findings.append(f"samples fall in {covered} of {k} classes")
+            findings.append(message(QT_TRANSLATE_NOOP("engine", "samples fall in {covered} of {classes} classes"),
+                                    covered=covered, classes=k))
     if ds.spec.kind == "points" and len(held) >= 4 * CLUSTERS:
         centres = kmeans(held, CLUSTERS)
         p = torch.bincount(torch.cdist(held.float(), centres).argmin(1), minlength=CLUSTERS).float() / len(held)
@@ -93,19 +95,29 @@ def mode_collapse(samples: torch.Tensor, ds: Dataset, emb: Embedding | None) -> 
         evidence.update(clusters=CLUSTERS, clusters_covered=int(covered.sum()), mass_covered=coverage)
         if coverage < COVERAGE_ALARM:
             alarm = True
-            findings.append(f"samples reach {coverage:.0%} of the data's mass ({int(covered.sum())} of "
-                            f"{CLUSTERS} regions)")
-    saw = "; ".join(findings) if findings else f"samples are {low:.2f} times as diverse as held-out data"
-    advice = ("Samples cover too little of the data: for an adversarial model slow the discriminator or add "
-              "a gradient penalty, otherwise train longer or lower the learning rate; check the data is shuffled."
-              if alarm else "None needed; diversity under half of the held-out data's would mean collapse.")
+            findings.append(message(QT_TRANSLATE_NOOP(
+                "engine", "samples reach {share:.0%} of the data's mass ({covered} of {regions} regions)"),
+                share=coverage, covered=int(covered.sum()), regions=CLUSTERS))
+    saw = joined(findings) if findings else _as_diverse(low)
+    advice = message(QT_TRANSLATE_NOOP(
+        "engine", "Samples cover too little of the data: for an adversarial model slow the discriminator or add "
+                  "a gradient penalty, otherwise train longer or lower the learning rate; check the data is shuffled.")
+        if alarm else QT_TRANSLATE_NOOP(
+            "engine", "None needed; diversity under half of the held-out data's would mean collapse."))
     return Finding("mode_collapse", alarm, saw, evidence, advice)
+
+
+def _as_diverse(ratio: float):
+    return message(QT_TRANSLATE_NOOP("engine", "samples are {ratio:.2f} times as diverse as held-out data"),
+                   ratio=ratio)
 
 
 def posterior_collapse(model, ds: Dataset) -> Finding:
     if len(ds.x_test) < 10:
-        return Finding("posterior_collapse", False, f"only {len(ds.x_test)} held-out examples: too few to measure "
-                       "how the code varies", {"held_out": len(ds.x_test)}, "Keep at least 10 examples out of training.")
+        return Finding("posterior_collapse", False, message(QT_TRANSLATE_NOOP(
+            "engine", "only {held_out} held-out examples: too few to measure how the code varies"),
+            held_out=len(ds.x_test)), {"held_out": len(ds.x_test)},
+            message(QT_TRANSLATE_NOOP("engine", "Keep at least {needed} examples out of training."), needed=10))
     x = ds.x_test[:1000].to(model.device)
     y = ds.y_test[:1000].to(model.device) if model.conditional and ds.y_test is not None else None
     mean, std = model.posterior_stats(x, y)
@@ -119,9 +131,13 @@ def posterior_collapse(model, ds: Dataset) -> Finding:
     evidence = {"latent_dims": dims, "active_units": active, "kl_total_nats": total,
                 "kl_per_dim_nats": [float(v) for v in kl], "activity_per_dim": [float(v) for v in activity],
                 "threshold": ACTIVE}
-    saw = (f"{active} of {dims} latent units are active; KL to the prior {total:.3f} nats in all"
-           + (": the decoder ignores the code" if alarm else ""))
-    advice = ("The posterior equals the prior: lower the weight of the KL term, warm it up over longer, or "
-              "weaken the decoder so it must use the code." if alarm else
-              "None needed; no active unit (or KL under 0.1 nats) would mean posterior collapse.")
+    saw = message(QT_TRANSLATE_NOOP(
+        "engine", "{active} of {dims} latent units are active; KL to the prior {kl:.3f} nats in all: the decoder "
+                  "ignores the code") if alarm else QT_TRANSLATE_NOOP(
+        "engine", "{active} of {dims} latent units are active; KL to the prior {kl:.3f} nats in all"),
+        active=active, dims=dims, kl=total)
+    advice = message(QT_TRANSLATE_NOOP(
+        "engine", "The posterior equals the prior: lower the weight of the KL term, warm it up over longer, or "
+                  "weaken the decoder so it must use the code.") if alarm else QT_TRANSLATE_NOOP(
+        "engine", "None needed; no active unit (or KL under 0.1 nats) would mean posterior collapse."))
     return Finding("posterior_collapse", alarm, saw, evidence, advice)

@@ -19,13 +19,17 @@ from engine.data.spec import Dataset
 from engine.diagnose.features import Embedding
 from engine.diagnose.finding import Finding
 from engine.diagnose.neighbours import nearest
+from engine.i18n import QT_TRANSLATE_NOOP, joined, message
 
 QUANTILE = 0.05          # held-out examples this close to the training set set the bar
 ALARM_SHARE = 0.30       # six times the share a model that does not copy shows
 MAX_TRAIN = 20_000
 MAX_HELD_OUT = 1000
-ADVICE = ("Samples sit on training examples: train on more data, stop earlier (the best held-out "
-          "checkpoint), or use a smaller model or stronger regularisation.")
+ADVICE = QT_TRANSLATE_NOOP("engine", "Samples sit on training examples: train on more data, stop earlier (the best "
+                                    "held-out checkpoint), or use a smaller model or stronger regularisation.")
+SPACE_WORDS = {"pixels": QT_TRANSLATE_NOOP("engine", "pixels"),          # the spaces distances are measured in
+               "coordinates": QT_TRANSLATE_NOOP("engine", "coordinates"),
+               "features": QT_TRANSLATE_NOOP("engine", "features")}
 
 
 @dataclass
@@ -71,9 +75,11 @@ MIN_HELD_OUT = 10
 def memorization(samples: torch.Tensor, ds: Dataset, emb: Embedding | None,
                  refs: list[Reference] | None = None) -> Finding:
     if len(ds.x_test) < MIN_HELD_OUT or len(ds.x_train) < 1:
-        return Finding("memorization", False, f"only {len(ds.x_test)} held-out examples: too few to tell copies "
-                       "from honest samples", {"held_out": len(ds.x_test), "needed": MIN_HELD_OUT},
-                       f"Keep at least {MIN_HELD_OUT} examples out of training to judge copying.")
+        return Finding("memorization", False, message(QT_TRANSLATE_NOOP(
+            "engine", "only {held_out} held-out examples: too few to tell copies from honest samples"),
+            held_out=len(ds.x_test)), {"held_out": len(ds.x_test), "needed": MIN_HELD_OUT},
+            message(QT_TRANSLATE_NOOP("engine", "Keep at least {needed} examples out of training to judge copying."),
+                    needed=MIN_HELD_OUT))
     refs = refs or references(ds, emb)
     evidence, alarm = {"samples": len(samples), "expected_share": QUANTILE}, False
     shares = []
@@ -92,12 +98,17 @@ def memorization(samples: torch.Tensor, ds: Dataset, emb: Embedding | None,
     if emb is not None:
         evidence["embedding"] = emb.describe()
     share, space = max(shares)
-    saw = (f"{share:.0%} of samples are closer to a training example than {1 - QUANTILE:.0%} of held-out "
-           f"examples are ({space}; about {QUANTILE:.0%} expected without copying)")
+    saw = message(QT_TRANSLATE_NOOP(
+        "engine", "{share:.0%} of samples are closer to a training example than {held:.0%} of held-out examples are "
+                  "({space}; about {expected:.0%} expected without copying)"),
+        share=share, held=1 - QUANTILE, space=message(SPACE_WORDS.get(space, space)), expected=QUANTILE)
     if any(r.held_copies > QUANTILE for r in refs):
-        saw += "; the held-out data itself has exact twins in the training set, so copies are hard to tell apart"
-    return Finding("memorization", alarm, saw, evidence,
-                   ADVICE if alarm else "None needed; a share above 30% would mean samples copy training data.")
+        saw = joined([saw, message(QT_TRANSLATE_NOOP(
+            "engine", "the held-out data itself has exact twins in the training set, so copies are hard to tell "
+                      "apart"))])
+    advice = message(ADVICE) if alarm else message(QT_TRANSLATE_NOOP(
+        "engine", "None needed; a share above {share:.0%} would mean samples copy training data."), share=ALARM_SHARE)
+    return Finding("memorization", alarm, saw, evidence, advice)
 
 
 def verdicts(samples: torch.Tensor, ref: Reference, k: int = 3) -> list[dict]:

@@ -20,12 +20,14 @@ import numpy as np
 import torch
 
 from engine.diagnose.finding import Finding
+from engine.i18n import QT_TRANSLATE_NOOP, joined, message
 
 AUC_ALARM = 0.95
 GROWTH_ALARM = 100.0
 SPIKE_ALARM = 1000.0
 SHRINK_ALARM = 1e-4
 VANISHED = 1e-6
+NONE_NEEDED = message(QT_TRANSLATE_NOOP("engine", "None needed."))
 
 
 def auc(pos: torch.Tensor, neg: torch.Tensor) -> float:
@@ -50,10 +52,14 @@ def discriminator_saturation(model, held: torch.Tensor, samples: torch.Tensor) -
     evidence = {"auc_real_vs_samples": a, "critic_real_mean": float(real.mean()),
                 "critic_samples_mean": float(fake.mean()), "critic": model.critic_label(),
                 "real": len(real), "samples": len(fake)}
-    saw = f"the critic tells held-out data from samples with AUC {a:.3f}" + (" (it has won)" if alarm else "")
-    advice = ("The critic separates real from generated almost perfectly: lower its learning rate, add a gradient "
-              "penalty or spectral normalisation, or give the generator more steps." if alarm else
-              f"None needed; an AUC of {AUC_ALARM} or more would mean the critic saturated.")
+    saw = message(QT_TRANSLATE_NOOP("engine", "the critic tells held-out data from samples with AUC {auc:.3f} (it has won)")
+                  if alarm else QT_TRANSLATE_NOOP("engine", "the critic tells held-out data from samples with AUC {auc:.3f}"),
+                  auc=a)
+    advice = message(QT_TRANSLATE_NOOP(
+        "engine", "The critic separates real from generated almost perfectly: lower its learning rate, add a "
+                  "gradient penalty or spectral normalisation, or give the generator more steps.") if alarm else
+        QT_TRANSLATE_NOOP("engine", "None needed; an AUC of {auc} or more would mean the critic saturated."),
+        auc=AUC_ALARM)
     return Finding("discriminator_saturation", alarm, saw, evidence, advice)
 
 
@@ -80,19 +86,24 @@ def gradients(records: list[dict]) -> Finding | None:
         median = float(np.median(finite)) if len(finite) else math.nan
         evidence[name]["median"] = median
         if (~np.isfinite(v)).any():
-            problems.append(f"{name}: non-finite gradient norm")
+            problems.append(message(QT_TRANSLATE_NOOP("engine", "{name}: non-finite gradient norm"), name=name))
         elif median > 0 and float(finite.max()) / median >= SPIKE_ALARM:
-            problems.append(f"{name}: gradient norm spiked to {float(finite.max()):.3g}, {float(finite.max()) / median:.3g} "
-                            "times its median (exploding)")
+            problems.append(message(QT_TRANSLATE_NOOP(
+                "engine", "{name}: gradient norm spiked to {peak:.3g}, {times:.3g} times its median (exploding)"),
+                name=name, peak=float(finite.max()), times=float(finite.max()) / median))
         elif early > 0 and late / early >= GROWTH_ALARM:
-            problems.append(f"{name}: gradient norm grew {late / early:.3g} times (exploding)")
+            problems.append(message(QT_TRANSLATE_NOOP("engine", "{name}: gradient norm grew {times:.3g} times (exploding)"),
+                                    name=name, times=late / early))
         elif late < VANISHED or (early > 0 and late / early <= SHRINK_ALARM):
-            problems.append(f"{name}: gradient norm fell to {late:.3g} (vanishing)")
+            problems.append(message(QT_TRANSLATE_NOOP("engine", "{name}: gradient norm fell to {late:.3g} (vanishing)"),
+                                    name=name, late=late))
     alarm = bool(problems)
-    saw = "; ".join(problems) if alarm else "gradient norms stayed within a hundredfold of where they started"
-    advice = ("Exploding: lower the learning rate or set train.grad_clip; vanishing: the network stopped learning "
-              "(dead units or a saturated critic): lower the learning rate and restart from an earlier checkpoint."
-              if alarm else "None needed.")
+    saw = joined(problems) if alarm else message(QT_TRANSLATE_NOOP(
+        "engine", "gradient norms stayed within a hundredfold of where they started"))
+    advice = message(QT_TRANSLATE_NOOP(
+        "engine", "Exploding: lower the learning rate or set train.grad_clip; vanishing: the network stopped "
+                  "learning (dead units or a saturated critic): lower the learning rate and restart from an earlier "
+                  "checkpoint.") if alarm else NONE_NEEDED)
     return Finding("gradients", alarm, saw, evidence, advice)
 
 
@@ -106,8 +117,9 @@ def loss_plateau(records: list[dict], minimised: bool = True, value=None) -> Fin
     if len(v) < 8:
         return None
     if not np.isfinite(v).all():
-        return Finding("loss_plateau", True, "the loss became non-finite", {"records": len(v)},
-                       "Lower the learning rate or clip gradients (train.grad_clip).")
+        return Finding("loss_plateau", True, message(QT_TRANSLATE_NOOP("engine", "the loss became non-finite")),
+                       {"records": len(v)}, message(QT_TRANSLATE_NOOP(
+                           "engine", "Lower the learning rate or clip gradients (train.grad_clip).")))
     q = max(2, len(v) // 5)
     first, last = v[:q], v[-q:]
     mid = v[len(v) // 2 - q // 2: len(v) // 2 - q // 2 + q]
@@ -125,17 +137,22 @@ def loss_plateau(records: list[dict], minimised: bool = True, value=None) -> Fin
     evidence = {"records": len(v), "first_mean": float(first.mean()), "middle_mean": float(mid.mean()),
                 "last_mean": float(last.mean()), "noise_se": se, "progress": progress, "fifths": fifths,
                 "second_half_progress": second_half}
+    values = {"first": float(first.mean()), "middle": float(mid.mean()), "last": float(last.mean()), "noise": se}
     if stuck:
-        saw = f"the loss did not move over the run ({first.mean():.4g} -> {last.mean():.4g}, noise {se:.2g})"
+        template = QT_TRANSLATE_NOOP("engine", "the loss did not move over the run ({first:.4g} -> {last:.4g}, "
+                                               "noise {noise:.2g})")
     elif rising:
-        saw = f"the loss rose over the second half ({mid.mean():.4g} -> {last.mean():.4g})"
+        template = QT_TRANSLATE_NOOP("engine", "the loss rose over the second half ({middle:.4g} -> {last:.4g})")
+    elif second_half < 3 * se:
+        template = QT_TRANSLATE_NOOP("engine", "the loss went from {first:.4g} to {last:.4g} and has settled over "
+                                               "the second half")
     else:
-        saw = f"the loss went from {first.mean():.4g} to {last.mean():.4g}"
-        if second_half < 3 * se:
-            saw += " and has settled over the second half"
+        template = QT_TRANSLATE_NOOP("engine", "the loss went from {first:.4g} to {last:.4g}")
+    saw = message(template, **values)
     alarm = stuck or rising
-    advice = ("The loss is not going down: check the learning rate (too small: nothing moves; too large: it "
-              "bounces), and that the model is large enough for the data." if alarm else "None needed.")
+    advice = message(QT_TRANSLATE_NOOP(
+        "engine", "The loss is not going down: check the learning rate (too small: nothing moves; too large: it "
+                  "bounces), and that the model is large enough for the data.")) if alarm else NONE_NEEDED
     return Finding("loss_plateau", alarm, saw, evidence, advice)
 
 

@@ -14,9 +14,10 @@ from __future__ import annotations
 
 from engine.diagnose.detectors import live_findings
 from engine.diagnose.memorization import MIN_HELD_OUT, references
+from engine.diagnose.titles import DETECTOR_TITLES
 from engine.errors import Interrupted
 from engine.events import Diagnosed, LogMessage
-from engine.i18n import QT_TRANSLATE_NOOP, message
+from engine.i18n import QT_TRANSLATE_NOOP, joined, message
 
 MAX_RECORDS = 5000
 
@@ -53,10 +54,19 @@ class Watch:
         alarms = {f.detector for f in found if f.alarm}
         new = [f for f in found if f.alarm and f.detector not in self._alarms]
         self._alarms = alarms
-        events = [LogMessage("warning", f"{f.detector} at step {step}: {f.saw}. Try: {f.advice}", step) for f in new]
-        summary = ", ".join(f"{f.detector} {'ALARM' if f.alarm else 'ok'}" for f in found)
+        events = [LogMessage("warning", message(QT_TRANSLATE_NOOP("engine", "{detector} at step {step}: {saw}. Try: {advice}"),
+                                                detector=_title(f.detector), step=step, saw=f.saw, advice=f.advice), step)
+                  for f in new]
+        summary = joined([message(QT_TRANSLATE_NOOP("engine", "{detector} ALARM") if f.alarm else
+                                  QT_TRANSLATE_NOOP("engine", "{detector} ok"), detector=_title(f.detector))
+                          for f in found], ", ")
+        line = message(QT_TRANSLATE_NOOP("engine", "detectors at step {step}: {summary}"), step=step, summary=summary)
         copying = next((f.saw for f in found if f.detector == "memorization"), "")
-        events.append(LogMessage("info", f"detectors at step {step}: {summary}" + (f"; {copying}" if copying else ""),
-                                 step))
+        events.append(LogMessage("info", joined([line, copying]) if copying else line, step))
         events.append(Diagnosed(step, tuple(f.to_dict() for f in found), tuple(f.detector for f in new)))
         return events
+
+
+def _title(detector: str):
+    """The detector's name as a person reads it, translatable inside a log line."""
+    return message(DETECTOR_TITLES.get(detector, detector))

@@ -1039,6 +1039,10 @@ skipped:</source>
         <source>it adds and removes Gaussian noise in a continuous space; characters are discrete tokens</source>
         <translation>它在实数空间中加入并去除高斯噪声；字符是离散的记号</translation>
     </message>
+    <message>
+        <source>closed-form fits (covariances, Cholesky factors, sums over every training point) need float64, cheap on the CPU</source>
+        <translation>闭式拟合（协方差、Cholesky 因子、对每个训练点求和）需要 float64，在 CPU 上代价很小</translation>
+    </message>
 </context>
 <context>
     <name>ForkDialog</name>
@@ -3613,6 +3617,14 @@ Details: {path}</source>
         <source>did not allow the config from {path} to {what}; its data mirrors were cleared and the Setup&apos;s data kept</source>
         <translation>未允许来自 {path} 的配置：{what}；已清除其下载镜像，并保留“设置”中的数据</translation>
     </message>
+    <message>
+        <source>Training stopped: {message}. The window and the run are safe: the run keeps everything to its checkpoint at step {step:,}, and Continue trains on from there.</source>
+        <translation>训练已停止：{message}。窗口和运行都是安全的：运行的一切都保存在第 {step:,} 步的检查点中，点“继续”即可从那里接着训练。</translation>
+    </message>
+    <message>
+        <source>Continue</source>
+        <translation>继续</translation>
+    </message>
 </context>
 <context>
     <name>RunsDock</name>
@@ -4176,6 +4188,10 @@ Downloaded the first time you pick it; Cancel stops it.</source>
         <source>not supported</source>
         <translation>不可用</translation>
     </message>
+    <message>
+        <source>Time budget</source>
+        <translation>时间预算</translation>
+    </message>
 </context>
 <context>
     <name>SlidersPanel</name>
@@ -4428,6 +4444,174 @@ Downloaded the first time you pick it; Cancel stops it.</source>
         <source>read data from {detail}</source>
         <translation>从 {detail} 读取数据</translation>
     </message>
+    <message>
+        <source>samples are {ratio:.2f} times as diverse as held-out data</source>
+        <translation>样本的多样性是留出数据的 {ratio:.2f} 倍</translation>
+    </message>
+    <message>
+        <source>Samples cover too little of the data: for an adversarial model slow the discriminator or add a gradient penalty, otherwise train longer or lower the learning rate; check the data is shuffled.</source>
+        <translation>样本只覆盖了数据的一小部分：对抗模型请放慢判别器或加入梯度惩罚，其他模型请训练更久或降低学习率；并检查数据是否已打乱。</translation>
+    </message>
+    <message>
+        <source>None needed; diversity under half of the held-out data&apos;s would mean collapse.</source>
+        <translation>无需处理；多样性低于留出数据的一半才意味着坍缩。</translation>
+    </message>
+    <message>
+        <source>{active} of {dims} latent units are active; KL to the prior {kl:.3f} nats in all: the decoder ignores the code</source>
+        <translation>{dims} 个潜在单元中有 {active} 个活跃；与先验的 KL 共 {kl:.3f} 奈特：解码器忽略了编码</translation>
+    </message>
+    <message>
+        <source>{active} of {dims} latent units are active; KL to the prior {kl:.3f} nats in all</source>
+        <translation>{dims} 个潜在单元中有 {active} 个活跃；与先验的 KL 共 {kl:.3f} 奈特</translation>
+    </message>
+    <message>
+        <source>The posterior equals the prior: lower the weight of the KL term, warm it up over longer, or weaken the decoder so it must use the code.</source>
+        <translation>后验等于先验：降低 KL 项的权重、延长它的预热，或减弱解码器，使它必须使用编码。</translation>
+    </message>
+    <message>
+        <source>None needed; no active unit (or KL under 0.1 nats) would mean posterior collapse.</source>
+        <translation>无需处理；没有活跃单元（或 KL 低于 0.1 奈特）才意味着后验坍缩。</translation>
+    </message>
+    <message>
+        <source>only {held_out} held-out examples: too few to measure how the code varies</source>
+        <translation>只有 {held_out} 个留出样例：太少，无法衡量编码如何变化</translation>
+    </message>
+    <message>
+        <source>Keep at least {needed} examples out of training.</source>
+        <translation>请至少留出 {needed} 个样例不参与训练。</translation>
+    </message>
+    <message>
+        <source>samples fall in {covered} of {classes} classes</source>
+        <translation>样本落在 {classes} 个类别中的 {covered} 个</translation>
+    </message>
+    <message>
+        <source>samples reach {share:.0%} of the data&apos;s mass ({covered} of {regions} regions)</source>
+        <translation>样本覆盖了数据质量的 {share:.0%}（{regions} 个区域中的 {covered} 个）</translation>
+    </message>
+    <message>
+        <source>Samples sit on training examples: train on more data, stop earlier (the best held-out checkpoint), or use a smaller model or stronger regularisation.</source>
+        <translation>样本与训练样例重合：请用更多数据训练、更早停止（选留出数据上最好的检查点），或使用更小的模型或更强的正则化。</translation>
+    </message>
+    <message>
+        <source>pixels</source>
+        <translation>像素</translation>
+    </message>
+    <message>
+        <source>coordinates</source>
+        <translation>坐标</translation>
+    </message>
+    <message>
+        <source>features</source>
+        <translation>特征</translation>
+    </message>
+    <message>
+        <source>{share:.0%} of samples are closer to a training example than {held:.0%} of held-out examples are ({space}; about {expected:.0%} expected without copying)</source>
+        <translation>{share:.0%} 的样本离某个训练样例比 {held:.0%} 的留出样例更近（{space}；不复制时约为 {expected:.0%}）</translation>
+    </message>
+    <message>
+        <source>None needed; a share above {share:.0%} would mean samples copy training data.</source>
+        <translation>无需处理；比例高于 {share:.0%} 才意味着样本在复制训练数据。</translation>
+    </message>
+    <message>
+        <source>only {held_out} held-out examples: too few to tell copies from honest samples</source>
+        <translation>只有 {held_out} 个留出样例：太少，无法区分复制与真正的新样本</translation>
+    </message>
+    <message>
+        <source>Keep at least {needed} examples out of training to judge copying.</source>
+        <translation>请至少留出 {needed} 个样例不参与训练，以便判断复制。</translation>
+    </message>
+    <message>
+        <source>the held-out data itself has exact twins in the training set, so copies are hard to tell apart</source>
+        <translation>留出数据本身在训练集中有完全相同的样例，因此很难分辨复制</translation>
+    </message>
+    <message>
+        <source>None needed.</source>
+        <translation>无需处理。</translation>
+    </message>
+    <message>
+        <source>the loss did not move over the run ({first:.4g} -&gt; {last:.4g}, noise {noise:.2g})</source>
+        <translation>整个运行中损失没有变化（{first:.4g} -&gt; {last:.4g}，噪声 {noise:.2g}）</translation>
+    </message>
+    <message>
+        <source>the critic tells held-out data from samples with AUC {auc:.3f} (it has won)</source>
+        <translation>判别器区分留出数据与样本的 AUC 为 {auc:.3f}（它已获胜）</translation>
+    </message>
+    <message>
+        <source>the critic tells held-out data from samples with AUC {auc:.3f}</source>
+        <translation>判别器区分留出数据与样本的 AUC 为 {auc:.3f}</translation>
+    </message>
+    <message>
+        <source>The critic separates real from generated almost perfectly: lower its learning rate, add a gradient penalty or spectral normalisation, or give the generator more steps.</source>
+        <translation>判别器几乎完全分开了真实与生成的数据：降低它的学习率、加入梯度惩罚或谱归一化，或给生成器更多步数。</translation>
+    </message>
+    <message>
+        <source>None needed; an AUC of {auc} or more would mean the critic saturated.</source>
+        <translation>无需处理；AUC 达到 {auc} 或以上才意味着判别器饱和。</translation>
+    </message>
+    <message>
+        <source>gradient norms stayed within a hundredfold of where they started</source>
+        <translation>梯度范数保持在起始值的一百倍以内</translation>
+    </message>
+    <message>
+        <source>Exploding: lower the learning rate or set train.grad_clip; vanishing: the network stopped learning (dead units or a saturated critic): lower the learning rate and restart from an earlier checkpoint.</source>
+        <translation>爆炸：降低学习率或设置 train.grad_clip；消失：网络停止了学习（死单元或判别器饱和）：降低学习率，并从更早的检查点重新开始。</translation>
+    </message>
+    <message>
+        <source>the loss rose over the second half ({middle:.4g} -&gt; {last:.4g})</source>
+        <translation>损失在后半段上升了（{middle:.4g} -&gt; {last:.4g}）</translation>
+    </message>
+    <message>
+        <source>The loss is not going down: check the learning rate (too small: nothing moves; too large: it bounces), and that the model is large enough for the data.</source>
+        <translation>损失没有下降：检查学习率（太小：什么都不动；太大：来回跳动），并确认模型对这些数据足够大。</translation>
+    </message>
+    <message>
+        <source>the loss became non-finite</source>
+        <translation>损失变成了非有限值</translation>
+    </message>
+    <message>
+        <source>Lower the learning rate or clip gradients (train.grad_clip).</source>
+        <translation>降低学习率或裁剪梯度（train.grad_clip）。</translation>
+    </message>
+    <message>
+        <source>the loss went from {first:.4g} to {last:.4g} and has settled over the second half</source>
+        <translation>损失从 {first:.4g} 降到 {last:.4g}，并在后半段趋于平稳</translation>
+    </message>
+    <message>
+        <source>the loss went from {first:.4g} to {last:.4g}</source>
+        <translation>损失从 {first:.4g} 变为 {last:.4g}</translation>
+    </message>
+    <message>
+        <source>{name}: non-finite gradient norm</source>
+        <translation>{name}：梯度范数非有限</translation>
+    </message>
+    <message>
+        <source>{name}: gradient norm spiked to {peak:.3g}, {times:.3g} times its median (exploding)</source>
+        <translation>{name}：梯度范数突增到 {peak:.3g}，是其中位数的 {times:.3g} 倍（爆炸）</translation>
+    </message>
+    <message>
+        <source>{name}: gradient norm grew {times:.3g} times (exploding)</source>
+        <translation>{name}：梯度范数增长了 {times:.3g} 倍（爆炸）</translation>
+    </message>
+    <message>
+        <source>{name}: gradient norm fell to {late:.3g} (vanishing)</source>
+        <translation>{name}：梯度范数降到 {late:.3g}（消失）</translation>
+    </message>
+    <message>
+        <source>detectors at step {step}: {summary}</source>
+        <translation>第 {step} 步的检测器：{summary}</translation>
+    </message>
+    <message>
+        <source>{detector} at step {step}: {saw}. Try: {advice}</source>
+        <translation>第 {step} 步的{detector}：{saw}。可以尝试：{advice}</translation>
+    </message>
+    <message>
+        <source>{detector} ALARM</source>
+        <translation>{detector} 警报</translation>
+    </message>
+    <message>
+        <source>{detector} ok</source>
+        <translation>{detector} 正常</translation>
+    </message>
 </context>
 <context>
     <name>TextProbe</name>
@@ -4598,6 +4782,63 @@ Downloaded the first time you pick it; Cancel stops it.</source>
         <location filename="../../gui/take_over.py" line="87"/>
         <source>take the run over</source>
         <translation>停止另一个进程中的训练</translation>
+    </message>
+</context>
+<context>
+    <name>BudgetPicker</name>
+    <message>
+        <source>none (the settings below)</source>
+        <translation>无（使用下方设置）</translation>
+    </message>
+    <message>
+        <source>about 1 minute</source>
+        <translation>约 1 分钟</translation>
+    </message>
+    <message>
+        <source>about 5 minutes</source>
+        <translation>约 5 分钟</translation>
+    </message>
+    <message>
+        <source>about 30 minutes</source>
+        <translation>约 30 分钟</translation>
+    </message>
+    <message>
+        <source>Size the model, batch and learning-rate schedule for this much training time on this machine (measured once per kind of data), and stop then.</source>
+        <translation>按本机上这么多的训练时间确定模型、批大小和学习率计划（每种数据只测量一次），到时停止训练。</translation>
+    </message>
+    <message>
+        <source>Measuring this machine&apos;s speed for {family} models (a few seconds)…</source>
+        <translation>正在测量本机训练 {family} 模型的速度（几秒钟）…</translation>
+    </message>
+    <message>
+        <source>Could not measure this machine&apos;s speed: {error}</source>
+        <translation>无法测量本机的速度：{error}</translation>
+    </message>
+    <message>
+        <source>{minutes:g} min here: network &apos;{size}&apos;, {rate:.1f} steps/s measured on this machine, about {steps:,} steps.</source>
+        <translation>本机 {minutes:g} 分钟：网络“{size}”，实测每秒 {rate:.1f} 步，约 {steps:,} 步。</translation>
+    </message>
+    <message>
+        <source>{minutes:g} min of training with the {kind} preset.</source>
+        <translation>使用{kind}预设训练 {minutes:g} 分钟。</translation>
+    </message>
+</context>
+<context>
+    <name>FollowedRun</name>
+    <message>
+        <source>following run {run}: another process is training it</source>
+        <translation>正在跟随运行 {run}：另一个进程正在训练它</translation>
+    </message>
+    <message>
+        <source>run {run} is no longer training ({state})</source>
+        <translation>运行 {run} 已不再训练（{state}）</translation>
+    </message>
+</context>
+<context>
+    <name>RunSession</name>
+    <message>
+        <source>could not start a training process in advance: {e}</source>
+        <translation>无法提前启动训练进程：{e}</translation>
     </message>
 </context>
 </TS>

@@ -155,7 +155,7 @@ def test_the_loop_reports_alarms_live(runs):
     assert "posterior_collapse" in bad[-1].new_alarms
     assert {f["detector"]: f["alarm"] for f in bad[-1].findings}["posterior_collapse"] is True
     warnings = [e for e in LIVE["vae_huge_beta"] if isinstance(e, LogMessage) and e.level == "warning"]
-    assert any(w.text.startswith("posterior_collapse at step") for w in warnings)
+    assert any(w.text.startswith("posterior collapse at step") for w in warnings)
     ok = [e for e in LIVE["vae_healthy"] if isinstance(e, Diagnosed)]
     assert ok and not ok[-1].new_alarms and not any(f["alarm"] for f in ok[-1].findings)
     assert {f["detector"] for f in ok[-1].findings} >= {"posterior_collapse", "gradients", "mode_collapse"}
@@ -164,7 +164,7 @@ def test_the_loop_reports_alarms_live(runs):
     copied = [e for e in LIVE["ar_eight_points"] if isinstance(e, Diagnosed)][-1]
     assert "memorization" in copied.new_alarms                     # the run-level copying figure, live
     info = [e.text for e in LIVE["vae_healthy"] if isinstance(e, LogMessage) and e.text.startswith("detectors at")]
-    assert info and "memorization ok" in info[-1] and "closer to a training example" in info[-1]
+    assert info and "memorisation ok" in info[-1] and "closer to a training example" in info[-1]
 
 
 # ---- the command line ------------------------------------------------------------------------------------------

@@ -22,7 +22,7 @@ def test_a_collapsed_posterior_shows_in_the_notice_bar_and_the_log(make_window, 
     qtbot.waitUntil(lambda: w.notice.isVisible(), timeout=5_000)
     text = w.notice.label.text()
     assert "posterior collapse" in text and "latent units are active" in text
-    assert "posterior_collapse at step" in w.log_dock.text()
+    assert "posterior collapse at step" in w.log_dock.text()
     qtbot.waitUntil(lambda: w.session.state == "idle", timeout=60_000)
     shot = os.environ.get("GENLAB_SHOT_DIR")
     if shot:
