@@ -78,6 +78,14 @@ def preset_values(family: str, kind: str, model_config_class, data_class, path=N
     With ``spec`` (the loaded data's ``DataSpec``), the file's ``sizes`` apply too: the first size the
     family offers for that data (``preset_size``) adds its network and training settings, then the
     file's own settings for that size, over the file's common sections."""
+    values, warnings, _size = preset_values_and_size(family, kind, model_config_class, data_class, path, spec)
+    return values, warnings
+
+
+def preset_values_and_size(family: str, kind: str, model_config_class, data_class, path=None,
+                           spec=None) -> tuple[dict, list[str], str | None]:
+    """``preset_values`` and the ``preset_size`` name (None without a spec of this kind) from one read of
+    the file: the window needs both each time it applies a preset."""
     path = path if path is not None else preset_path(family, kind)
     preset = load_preset(family, kind, path)
     classes = {"model": model_config_class, "train": TrainConfig, "data": data_class}
@@ -100,7 +108,8 @@ def preset_values(family: str, kind: str, model_config_class, data_class, path=N
                 out[section][name] = coerce_value(classes[section], name, value, section)
             except ConfigError as e:
                 warnings.append(f"preset {path.name}: ignored {e}")
-    return out, warnings
+    name = None if spec is None or spec.kind != kind else (size[0].name if size is not None else "")
+    return out, warnings, name
 
 
 def preset_size(family: str, kind: str, spec, path=None) -> str:

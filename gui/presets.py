@@ -16,11 +16,13 @@ def preset_path(family: str, kind: str):
     return engine_presets.preset_path(family, kind)
 
 
-def preset_values(family: str, kind: str, model_class, data_class, spec=None) -> tuple[dict, list[str]]:
-    """Validated ``{section: {name: value}}`` of the preset, and warnings for keys it had to drop; with
-    the loaded data's ``spec``, the network size the file names for that shape."""
-    return engine_presets.preset_values(family, kind, model_class, data_class, path=preset_path(family, kind),
-                                        spec=spec)
+def preset_values(family: str, kind: str, model_class, data_class, spec=None) -> tuple[dict, list[str], tuple]:
+    """Validated ``{section: {name: value}}`` of the preset, warnings for keys it had to drop, and its
+    ``preset_key``; with the loaded data's ``spec``, the network size the file names for that shape. One
+    read of the file."""
+    values, warnings, size = engine_presets.preset_values_and_size(family, kind, model_class, data_class,
+                                                                    path=preset_path(family, kind), spec=spec)
+    return values, warnings, (family, kind, size)
 
 
 def form_defaults(model_form, train_form) -> tuple[dict, dict]:

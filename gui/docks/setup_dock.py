@@ -464,13 +464,14 @@ class SetupDock(QDockWidget):
             return
         kind = self.kind or "points"
         try:
-            values, warnings = preset_values(self.family, kind, self.model_form.cls, DataConfig, spec=self.data_spec)
+            values, warnings, self._preset_for = preset_values(self.family, kind, self.model_form.cls, DataConfig,
+                                                               spec=self.data_spec)
         except GenLabError as e:
             values, warnings = {"model": {}, "train": {}, "data": {}}, [str(e)]
+            self._preset_for = preset_key(self.family, kind, self.data_spec)
         for w in warnings:
             self.message_logged.emit("warning", w)
         model_defaults, train_defaults = form_defaults(self.model_form, self.train_form)
-        self._preset_for = preset_key(self.family, kind, self.data_spec)
         self.model_form.set_values({**model_defaults, **values["model"]})
         self.train_form.set_values({**train_defaults, **values["train"]})
         if values["data"]:

@@ -16,7 +16,7 @@ from engine.data.spec import DataSpec
 from engine.models.base import SizeCandidate
 from engine.models.registry import families, model_class
 from engine.presets import (BUDGETS, apply_plan, budget_seconds, choose_candidate, evaluations_for, plan_run,
-                            preset_size, preset_values)
+                            preset_size, preset_values, preset_values_and_size)
 from engine.calibration import measure_rates
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -116,6 +116,14 @@ def test_no_budget_presets_pick_the_network_for_the_images_shape():
     pixelcnn = next(c for c in ar.size_candidates(image_spec((1, 28, 28))) if c.name == "pixelcnn-32x4")
     assert large["model"] == pixelcnn.model and large["model"]["max_dilation"] > 1
     assert {k: large["train"][k] for k in pixelcnn.train} == pixelcnn.train
+    # one read of the file gives the values and the size's name, as preset_size names it
+    for shape in ((1, 8, 8), (1, 28, 28)):
+        spec = image_spec(shape)
+        values, _, size = preset_values_and_size("ar", "image", ar.config_class, data, spec=spec)
+        assert size == preset_size("ar", "image", spec) and values == preset_values("ar", "image", ar.config_class,
+                                                                                    data, spec=spec)[0]
+    assert size == "pixelcnn-32x4"
+    assert preset_values_and_size("ar", "image", ar.config_class, data)[2] is None     # no data: no size
     assert large["train"]["steps"] == pixelcnn.steps_needed
     for shape in ((1, 28, 28), (3, 32, 32)):
         flow, _ = preset_values("flow", "image", model_class("flow").config_class, data, spec=image_spec(shape))

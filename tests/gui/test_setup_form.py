@@ -66,8 +66,8 @@ def test_presets_load_per_family_and_kind_and_drop_unknown_keys(tmp_path, monkey
     from engine.models.registry import config_class
     from gui import presets
     vae = config_class("vae")
-    values, warnings = presets.preset_values("vae", "points", vae, DataConfig)
-    assert values["train"] and not warnings
+    values, warnings, key = presets.preset_values("vae", "points", vae, DataConfig)
+    assert values["train"] and not warnings and key == ("vae", "points", None)   # no data loaded: no size
     for family in ("vae", "gan", "ar", "flow", "diffusion"):
         for kind in ("points", "image"):
             assert presets.preset_path(family, kind).is_file(), (family, kind)
@@ -76,7 +76,7 @@ def test_presets_load_per_family_and_kind_and_drop_unknown_keys(tmp_path, monkey
     (fake / "vae-points.json").write_text(json.dumps({"model": {"latent_dim": 3, "renamed": 1},
                                                       "train": {"lr": 5.0}, "data": {"name": "x"}}))
     monkeypatch.setattr(presets, "preset_path", lambda f, k: fake / f"{f}-{k}.json")
-    values, warnings = presets.preset_values("vae", "points", vae, DataConfig)
+    values, warnings, _key = presets.preset_values("vae", "points", vae, DataConfig)
     assert values["model"] == {"latent_dim": 3} and values["train"] == {} and values["data"] == {}
     assert len(warnings) == 2 and any("renamed" in w for w in warnings) and any("train.lr" in w for w in warnings)
 
