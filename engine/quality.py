@@ -31,10 +31,15 @@ process), then ``judge.score(samples)`` -> dict with ``frechet``, ``frechet_floo
 ``frechet_ratio``, ``frechet_n`` and ``features``; ``judge.features(x)`` for other uses of the embedding.
 
 Labelled data adds a second, plainer figure, the question a person asks of a grid ("are these digits?"):
-``recognised``, the share of samples the classifier assigns one class with probability ``CONFIDENT`` or
-more, beside ``recognised_real``, the same share of the held-out images. It is not a quality figure on its
-own (a classifier can be sure of a blot, and a model that draws one clear digit scores well), so it is
-reported beside the Fréchet ratio, never instead of it.
+``recognised``, the share of samples the classifier both names one class of with probability ``CONFIDENT``
+or more and places among real images, inside the neighbourhood of some held-out image's features (the ball
+reaching its ``PRECISION_K``-th nearest held-out neighbour: improved precision, Kynkäänniemi et al., 2019),
+beside ``recognised_real``, the same share of real training images. Each half alone was fooled: the
+classifier alone was surer of an autoregressive model's fragments of unseen letters (36% of 64 samples) than
+of a GAN's letters (16%); the neighbourhoods alone took 80% of blends of two 8x8 digits and the mean image
+itself for real ones. Both together (MNIST grids at 300 s, 64 samples): VAE 0.59, GAN 0.31, diffusion 0.16,
+flow 0.09, autoregressive 0.03, real images 0.66. It says nothing of variety (a model that draws one clear
+digit over and over scores well), so it is reported beside the Fréchet ratio, never instead of it.
 """
 
 from __future__ import annotations
@@ -59,7 +64,9 @@ BATCH = 64
 MAX_REFERENCE = 2000       # held-out images the samples are compared with
 FLOOR_DRAWS = 10           # random draws of real training images averaged into the floor
 FLOOR_SEED = 7919
-CONFIDENT = 0.9            # a sample is "recognised" when the classifier names its class this surely
+CONFIDENT = 0.9            # "recognised": the classifier names the class this surely ...
+PRECISION_K = 3            # ... and the features fall within a held-out image's 3rd-nearest-neighbour distance
+RECOGNISED_REAL = 1000     # real training images (one seeded draw) that give recognised_real
 _cache: dict[str, "QualityJudge"] = {}
 _cache_lock = threading.Lock()
 
@@ -137,7 +144,11 @@ class QualityJudge:
         self.x_train = x_train
         held_out = self.features(x_test.float().cpu()[:MAX_REFERENCE])
         self.reference = _moments(held_out)
-        self.recognised_real = self._recognised(held_out) if labelled else None
+        self.recognised_real: float | None = None
+        if labelled and len(held_out) > PRECISION_K:
+            self._held, self._radius = held_out, _neighbourhoods(held_out, PRECISION_K)
+            draw = torch.randperm(len(x_train), generator=torch.Generator().manual_seed(FLOOR_SEED))[:RECOGNISED_REAL]
+            self.recognised_real = self._recognised(self.features(x_train[draw]))
         self._floors: dict[int, tuple[float, float]] = {}   # n -> (mean, sd) over FLOOR_DRAWS
 
     def _train(self, x, y, steps: int, gen: torch.Generator) -> None:
@@ -194,9 +205,13 @@ class QualityJudge:
 
     @torch.no_grad()
     def _recognised(self, features: torch.Tensor) -> float:
-        """The share of images whose class the classifier names with probability ``CONFIDENT`` or more."""
-        probs = torch.softmax(self.net.head(features.float()), dim=1)
-        return float((probs.max(1).values >= CONFIDENT).float().mean())
+        """The share of images the classifier names one class of surely and whose features fall inside some
+        held-out image's neighbourhood."""
+        sure = torch.softmax(self.net.head(features.float()), dim=1).max(1).values >= CONFIDENT
+        inside = torch.zeros(len(features), dtype=torch.bool)
+        for i in range(0, len(features), 512):
+            inside[i:i + 512] = (torch.cdist(features[i:i + 512], self._held) <= self._radius[None]).any(1)
+        return float((sure & inside).float().mean())
 
     def floor(self, n: int) -> float:
         """The mean distance of ``n`` real training images, drawn at random, to the held-out reference."""
@@ -227,9 +242,19 @@ class QualityJudge:
         out = {"frechet": value, "frechet_floor": floor, "frechet_floor_sd": self.floor_sd(n),
                "frechet_ratio": value / floor if floor > 0 else None, "frechet_n": n, "features": self.kind}
         if self.accuracy is not None:
-            out.update(classifier_accuracy=self.accuracy, recognised=self._recognised(features),
-                       recognised_real=self.recognised_real)
+            out["classifier_accuracy"] = self.accuracy
+        if self.recognised_real is not None:
+            out.update(recognised=self._recognised(features), recognised_real=self.recognised_real)
         return out
+
+
+def _neighbourhoods(features: torch.Tensor, k: int) -> torch.Tensor:
+    """Each row's distance to its ``k``-th nearest other row (the radius of its neighbourhood)."""
+    radius = torch.empty(len(features), dtype=features.dtype)
+    for i in range(0, len(features), 512):
+        d = torch.cdist(features[i:i + 512], features)
+        radius[i:i + 512] = d.kthvalue(k + 1, dim=1).values      # the first is the row itself, at 0
+    return radius
 
 
 def _moments(features: torch.Tensor):

@@ -236,7 +236,7 @@ def _quality_text(m: dict) -> str:
     spread = (f", real images {1 - m['frechet_floor_sd'] / m['frechet_floor']:.2f}-"
               f"{1 + m['frechet_floor_sd'] / m['frechet_floor']:.2f} x floor"
               if m.get("frechet_floor_sd") is not None and m.get("frechet_floor") else "")
-    # how many samples the classifier names surely, beside the same share of real images
+    # the share of samples the classifier recognises, beside that of real images
     recognised = (f"; recognised {m['recognised']:.0%} (real images {m['recognised_real']:.0%})"
                   if m.get("recognised") is not None and m.get("recognised_real") is not None else "")
     return (f"; quality: Frechet {m['frechet']:.3g} (floor {m['frechet_floor']:.3g}{ratio}{spread}, "

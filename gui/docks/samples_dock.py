@@ -118,8 +118,9 @@ class SamplesDock(QDockWidget):
             "Fréchet distance between the features of the model's samples and of held-out images, in a small "
             "classifier trained on this run's training images (lower is better). The floor is the same distance "
             "for as many real training images: about 1x the floor is as good as real data. With labelled data, "
-            "also the share of samples the classifier assigns one class with probability 0.9 or more, beside "
-            "the same share of held-out images."))
+            "also the share of samples the classifier recognises: it is sure of their class (probability 0.9 or "
+            "more) and they lie among real images in its features; beside the same share of real training "
+            "images."))
         self.quality_label.hide()
         layout.addWidget(self.quality_label)
         self._quality_history: list[tuple[float, float]] = []
@@ -149,8 +150,8 @@ class SamplesDock(QDockWidget):
             text += " " + self.tr("Real images score {low:.1f}-{high:.1f}x.").format(low=max(0.0, 1 - spread),
                                                                                  high=1 + spread)
         if metrics.get("recognised") is not None and metrics.get("recognised_real") is not None:
-            text += " " + self.tr("The classifier is sure of the class of {share:.0%} of the samples (real "
-                                  "images: {real:.0%}).").format(share=metrics["recognised"], real=metrics["recognised_real"])
+            text += " " + self.tr("The classifier recognises {share:.0%} of the samples (real images: {real:.0%})."
+                                  ).format(share=metrics["recognised"], real=metrics["recognised_real"])
         target = next_quality_step(ratio, spread)
         eta = time_to_ratio(self._quality_history, target) if target is not None else None
         if target is None:

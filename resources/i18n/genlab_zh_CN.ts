@@ -3863,12 +3863,12 @@ damaged: {reason}</source>
         <translation>真实图像的得分在 {low:.1f}-{high:.1f} 倍之间。</translation>
     </message>
     <message>
-        <source>The classifier is sure of the class of {share:.0%} of the samples (real images: {real:.0%}).</source>
-        <translation>分类器能确定 {share:.0%} 的样本属于哪一类（真实图像：{real:.0%}）。</translation>
+        <source>The classifier recognises {share:.0%} of the samples (real images: {real:.0%}).</source>
+        <translation>分类器认出了 {share:.0%} 的样本（真实图像：{real:.0%}）。</translation>
     </message>
     <message>
-        <source>Fréchet distance between the features of the model&apos;s samples and of held-out images, in a small classifier trained on this run&apos;s training images (lower is better). The floor is the same distance for as many real training images: about 1x the floor is as good as real data. With labelled data, also the share of samples the classifier assigns one class with probability 0.9 or more, beside the same share of held-out images.</source>
-        <translation>模型样本与留出图像在一个小分类器内部表示中的 Fréchet 距离（分类器用本次运行的训练图像训练，越低越好）。下限是同样数量的真实训练图像的同一距离：约为下限的 1 倍即与真实数据一样好。有标签的数据还显示分类器以 0.9 或以上的概率归入某一类的样本比例，以及留出图像的同一比例。</translation>
+        <source>Fréchet distance between the features of the model&apos;s samples and of held-out images, in a small classifier trained on this run&apos;s training images (lower is better). The floor is the same distance for as many real training images: about 1x the floor is as good as real data. With labelled data, also the share of samples the classifier recognises: it is sure of their class (probability 0.9 or more) and they lie among real images in its features; beside the same share of real training images.</source>
+        <translation>模型样本与留出图像在一个小分类器内部表示中的 Fréchet 距离（分类器用本次运行的训练图像训练，越低越好）。下限是同样数量的真实训练图像的同一距离：约为下限的 1 倍即与真实数据一样好。有标签的数据还显示分类器认出的样本比例：它确定样本的类别（概率 0.9 或以上），且样本在它的特征中位于真实图像之间；以及真实训练图像的同一比例。</translation>
     </message>
     <message>
         <source>As close as real images get at this many samples.</source>

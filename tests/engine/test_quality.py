@@ -76,10 +76,11 @@ def test_a_classifier_short_of_its_target_accuracy_trains_on(digits, threads):
 
 @pytest.mark.parametrize("threads", [1, 2])
 def test_the_recognised_share_is_real_images_share_for_real_images_and_near_zero_for_blots(digits, threads):
-    """``recognised``: how many samples the classifier names surely. Real images score about the held-out
-    share (two samples of the same data: 300 against 359 images, so a binomial spread of about 0.04; 0.15 is
-    over three of those), while noise, the mean image and blends of two digits, which a person does not read
-    as digits, score a fraction of it."""
+    """``recognised``: samples the classifier is sure of and places among real images. Real images score about
+    the share of other real images (300 against a draw of 1000: a binomial spread of about 0.03; 0.15 is
+    several of those), while noise, the mean image and blends of two digits, which a person does not read as
+    digits, score a fraction of it (the mean image and the blends lie among real images' neighbourhoods, the
+    classifier is unsure of them; it is the two together that turn them away)."""
     torch.set_num_threads(threads)
     judge = QualityJudge(digits.x_train, digits.y_train, digits.x_test, 10, steps=150)
     n, gen = 300, torch.Generator().manual_seed(0)
