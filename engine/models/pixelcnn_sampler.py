@@ -22,7 +22,8 @@ import torch
 import torch.nn.functional as F
 
 from engine.interrupt import check_interrupt
-from engine.models.pixelcnn import MaskedConv2d, PixelCNN
+from engine.models.pixelcnn import MaskedConv2d, PixelCNN, gated
+from engine.models.pixelcnn_two_stack import CachedTwoStack, TwoStackPixelCNN
 
 
 def _flat_weight(conv: MaskedConv2d) -> torch.Tensor:
@@ -65,8 +66,7 @@ class CachedPixelCNN:
             a = F.linear(self._gather(self.maps[i], block.conv, r, c), *self.weights[i + 1])
             if self.biases[i] is not None:
                 a = a + self.biases[i]
-            x, gate = a.chunk(2, dim=1)
-            h = h + F.linear(torch.tanh(x) * torch.sigmoid(gate), *self.block_out[i])
+            h = h + F.linear(gated(a), *self.block_out[i])
         self.maps[-1][:, :, p + r, p + c] = h
         return F.relu(F.linear(F.relu(h), *self.mid))
 
@@ -74,18 +74,22 @@ class CachedPixelCNN:
         """Sub-pixel ``channel`` of pixel (r, c) := ``value`` (n,), in the network's [-1, 1] input scale."""
         self.x[:, channel, self.pad + r, self.pad + c] = value.to(self.x.dtype)
 
+    def start_row(self, r: int) -> None:
+        """Nothing to do at a row's start: every layer is computed pixel by pixel."""
 
-def draw_in_order(net: PixelCNN, n: int, height: int, width: int, labels: torch.Tensor | None,
+
+def draw_in_order(net: PixelCNN | TwoStackPixelCNN, n: int, height: int, width: int, labels: torch.Tensor | None,
                   choose: Callable[[int, torch.Tensor | None], torch.Tensor], to_input: Callable,
                   known_before: int = 0) -> None:
     """Walk the sub-pixels in raster order (row, column, channel). At token ``i``, ``choose(i, logits)``
     returns its (n,) tokens; the tokens before ``known_before`` are given (a completion's prefix), so
     ``choose`` gets None for them instead of logits, which spares the read-out. ``to_input`` maps tokens
     to the network's input."""
-    cache = CachedPixelCNN(net, n, height, width, labels)
+    cache = (CachedTwoStack if isinstance(net, TwoStackPixelCNN) else CachedPixelCNN)(net, n, height, width, labels)
     ch = net.colours
     for r in range(height):
         check_interrupt()
+        cache.start_row(r)
         for c in range(width):
             base = (r * width + c) * ch
             for k in range(ch):

@@ -2313,8 +2313,16 @@ skipped:</source>
         <translation>最大扩张</translation>
     </message>
     <message>
+        <source>stacks</source>
+        <translation>卷积栈数</translation>
+    </message>
+    <message>
         <source>PixelCNN: the residual blocks' dilations double from 1 up to this, then start again: each pixel sees more of the image (a whole digit) at the same cost per pass. 1: plain 3x3 blocks.</source>
         <translation>PixelCNN：残差块的扩张从 1 加倍到这个值，然后重新开始：每个像素看到图像的更多部分（整个数字），每次前向的开销不变。1：普通的 3x3 块。</translation>
+    </message>
+    <message>
+        <source>PixelCNN: 1, one stack of masked convolutions (it never sees the pixels above and to the right of each pixel); 2, a vertical and a horizontal stack that see every pixel above and to the left; a step costs about 1.4 times as much.</source>
+        <translation>PixelCNN：1，单个掩码卷积栈（永远看不到每个像素右上方的像素）；2，一个垂直栈和一个水平栈，能看到上方和左侧的每个像素；每步开销约为 1.4 倍。</translation>
     </message>
     <message>
         <source>quality samples</source>
