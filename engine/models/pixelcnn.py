@@ -46,6 +46,12 @@ def gated(a: torch.Tensor) -> torch.Tensor:
     return (2.0 * torch.sigmoid(2.0 * x) - 1.0) * torch.sigmoid(g)
 
 
+def flat_masked_weight(conv: nn.Conv2d) -> torch.Tensor:
+    """(out, in * kh * kw) masked weight of a masked convolution (one with a ``mask`` buffer), in the order
+    a gathered (n, in, kh, kw) neighbourhood flattens to: what the cached samplers apply at one pixel."""
+    return (conv.weight * conv.mask).flatten(1)
+
+
 class MaskedConv2d(nn.Conv2d):
     def __init__(self, c_in: int, c_out: int, k: int, mask_type: str, groups_in: torch.Tensor,
                  groups_out: torch.Tensor, dilation: int = 1):
@@ -108,7 +114,7 @@ class MaskedReadout(nn.Module):
         """(N, width) features of one pixel -> (N, levels) logits of its sub-pixel ``channel``: the read-out
         for one position only (the sampler's)."""
         rows = slice(channel * self.levels, (channel + 1) * self.levels)
-        weight = (self.out.weight * self.out.mask)[rows, :, 0, 0]
+        weight = flat_masked_weight(self.out)[rows]
         return F.linear(features, weight, self.out.bias[rows])
 
 

@@ -22,13 +22,8 @@ import torch
 import torch.nn.functional as F
 
 from engine.interrupt import check_interrupt
-from engine.models.pixelcnn import MaskedConv2d, PixelCNN, gated
+from engine.models.pixelcnn import MaskedConv2d, PixelCNN, flat_masked_weight, gated
 from engine.models.pixelcnn_two_stack import CachedTwoStack, TwoStackPixelCNN
-
-
-def _flat_weight(conv: MaskedConv2d) -> torch.Tensor:
-    """(out, in * k * k) masked weight, in the order a gathered (n, in, k, k) neighbourhood flattens to."""
-    return (conv.weight * conv.mask).flatten(1)
 
 
 class CachedPixelCNN:
@@ -42,13 +37,13 @@ class CachedPixelCNN:
         self.x = w0.new_zeros(n, net.colours, height + 2 * p, width + 2 * p)   # zero padding, as in training
         # the input of each block and the last block's output: what later positions gather from
         self.maps = [w0.new_zeros(n, c, height + 2 * p, width + 2 * p) for _ in range(len(net.blocks) + 1)]
-        self.weights = [(_flat_weight(net.inp), net.inp.bias)]
+        self.weights = [(flat_masked_weight(net.inp), net.inp.bias)]
         self.biases = []
         for block in net.blocks:
-            self.weights.append((_flat_weight(block.conv), block.conv.bias))
+            self.weights.append((flat_masked_weight(block.conv), block.conv.bias))
             self.biases.append(block.cond(labels) if block.cond is not None and labels is not None else None)
-        self.block_out = [(_flat_weight(b.out), b.out.bias) for b in net.blocks]
-        self.mid = (_flat_weight(net.mid), net.mid.bias)
+        self.block_out = [(flat_masked_weight(b.out), b.out.bias) for b in net.blocks]
+        self.mid = (flat_masked_weight(net.mid), net.mid.bias)
 
     def _gather(self, m: torch.Tensor, conv: MaskedConv2d, r: int, c: int) -> torch.Tensor:
         """(n, in * k * k): the neighbourhood of (r, c) that ``conv`` reads, with its dilation."""

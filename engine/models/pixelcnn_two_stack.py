@@ -23,7 +23,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from engine.models.pixelcnn import MaskedConv2d, MaskedReadout, _groups, block_dilations, gated
+from engine.models.pixelcnn import MaskedConv2d, MaskedReadout, _groups, block_dilations, flat_masked_weight, gated
 
 INPUT_ROWS, INPUT_HALF_WIDTH = 3, 3     # the first layer: 3 rows above, 7 columns wide; 3 pixels to the left
 
@@ -42,11 +42,8 @@ class RowConv(nn.Conv2d):
         self.register_buffer("mask", mask, persistent=False)
         self.reach = (taps - 1) * dilation
 
-    def masked_weight(self) -> torch.Tensor:
-        return self.weight * self.mask
-
     def forward(self, x):
-        return F.conv2d(F.pad(x, (self.reach, 0, 0, 0)), self.masked_weight(), self.bias, dilation=self.dilation)
+        return F.conv2d(F.pad(x, (self.reach, 0, 0, 0)), self.weight * self.mask, self.bias, dilation=self.dilation)
 
 
 class TwoStackBlock(nn.Module):
@@ -126,10 +123,10 @@ class CachedTwoStack:
         self.h = [w0.new_zeros(n, c, self.left + width) for _ in net.blocks]  # the current row's, per block
         self.link = [None] * len(net.blocks)
         self.bias = [b.cond(labels) if b.cond is not None and labels is not None else None for b in net.blocks]
-        self.h_in = net.h_in.masked_weight().flatten(1)
-        self.h_conv = [b.h_conv.masked_weight().flatten(1) for b in net.blocks]
-        self.h_out = [(b.h_out.weight * b.h_out.mask).flatten(1) for b in net.blocks]
-        self.mid = ((net.mid.weight * net.mid.mask).flatten(1), net.mid.bias)
+        self.h_in = flat_masked_weight(net.h_in)
+        self.h_conv = [flat_masked_weight(b.h_conv) for b in net.blocks]
+        self.h_out = [flat_masked_weight(b.h_out) for b in net.blocks]
+        self.mid = (flat_masked_weight(net.mid), net.mid.bias)
 
     def start_row(self, r: int) -> None:
         """The vertical stack's values on row r for every block, and what each feeds the horizontal one."""
