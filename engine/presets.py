@@ -196,8 +196,10 @@ class Plan:
             return f"preset for {self.family} on {self.kind} data, {self.budget_s:.0f} s"
         rate = f"{self.rate:.2f} steps/s" if self.rate else "no rate measured"
         pred = f", about {self.predicted_steps} steps" if self.predicted_steps else ""
+        # "needs N" read as a shortfall when the budget gives fewer: N is what the size trains without a
+        # budget, and a sized run with fewer steps is still the best of the sizes measured for that time.
         return (f"preset '{self.candidate}' for {self.family} on {self.kind} data: {self.budget_s:.0f} s at "
-                f"{rate}{pred} (needs {self.steps_needed})")
+                f"{rate}{pred} (without a budget it trains {self.steps_needed})")
 
     def to_dict(self) -> dict:
         return {"family": self.family, "kind": self.kind, "budget_s": self.budget_s, "candidate": self.candidate,

@@ -85,6 +85,10 @@ def test_plan_depends_on_budget_and_rates_deterministically(family):
     quick = plan_run(family, spec, BUDGETS["1min"], rates=fast)
     assert quick.train["eval_every"] == math.ceil(1000.0 * 60 / 2)
     assert quick.train["eval_limit"] < big.train["eval_limit"] <= 250   # a short run's evaluations cost less
+    # the log line says what the budget gives and what the size trains without one, not a shortfall
+    line = quick.summary()
+    assert f"'{quick.candidate}'" in line and "about 60000 steps" in line and "needs" not in line
+    assert f"without a budget it trains {quick.steps_needed}" in line
 
 
 def test_short_sized_runs_evaluate_less_often_but_at_least_twice():
