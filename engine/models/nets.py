@@ -27,8 +27,13 @@ def downsample_plan(size: int, max_downs: int = 3, min_size: int = 4) -> int:
     return downs
 
 
-def group_norm(ch: int) -> nn.GroupNorm:
+def group_norm(ch: int, min_group_channels: int = 1) -> nn.GroupNorm:
+    """Up to 8 groups (a power of two dividing ``ch``), halved while a group would hold fewer than
+    ``min_group_channels`` channels. With 1, a layer of 8 channels normalises each channel alone, which
+    removes every channel's per-image mean (a whole shape's colour) before each block."""
     groups = math.gcd(ch, 8)
+    while groups > 1 and ch // groups < min_group_channels:
+        groups //= 2
     return nn.GroupNorm(groups, ch)
 
 

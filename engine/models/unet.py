@@ -86,12 +86,12 @@ class PointDenoiser(nn.Module):
 
 
 class ResBlock(nn.Module):
-    def __init__(self, c_in: int, c_out: int, emb_dim: int, dropout: float = 0.0):
+    def __init__(self, c_in: int, c_out: int, emb_dim: int, dropout: float = 0.0, group: int = 1):
         super().__init__()
-        self.norm1 = group_norm(c_in)
+        self.norm1 = group_norm(c_in, group)
         self.conv1 = nn.Conv2d(c_in, c_out, 3, padding=1)
         self.emb = nn.Linear(emb_dim, c_out)
-        self.norm2 = group_norm(c_out)
+        self.norm2 = group_norm(c_out, group)
         self.drop = nn.Dropout(dropout)
         self.conv2 = nn.Conv2d(c_out, c_out, 3, padding=1)
         self.skip = nn.Conv2d(c_in, c_out, 1) if c_in != c_out else nn.Identity()
@@ -106,9 +106,9 @@ class ResBlock(nn.Module):
 class SelfAttention(nn.Module):
     """Single-head attention over positions, used only at the lowest resolution (cheap there)."""
 
-    def __init__(self, ch: int):
+    def __init__(self, ch: int, group: int = 1):
         super().__init__()
-        self.norm = group_norm(ch)
+        self.norm = group_norm(ch, group)
         self.qkv = nn.Conv2d(ch, 3 * ch, 1)
         self.proj = nn.Conv2d(ch, ch, 1)
 
@@ -124,11 +124,12 @@ class UNet(nn.Module):
 
     Channels ``width * 2**level``; one residual block per level on the way down and two on the way
     up (one per skip), stride-2 convs down and nearest-neighbour upsampling + conv up, attention in
-    the middle. Sides that cannot halve evenly (7 after 28 -> 14 -> 7) stop the descent.
+    the middle. Sides that cannot halve evenly (7 after 28 -> 14 -> 7) stop the descent. ``group``: the
+    fewest channels each normalisation group holds (``nets.group_norm``).
     """
 
     def __init__(self, channels: int, size: tuple[int, int], width: int, num_classes: int = 0,
-                 dropout: float = 0.0, attention: bool = True):
+                 dropout: float = 0.0, attention: bool = True, group: int = 1):
         super().__init__()
         h, w = size
         levels = min(downsample_plan(h), downsample_plan(w))
@@ -141,26 +142,26 @@ class UNet(nn.Module):
         skip_ch = [width]
         ch = width
         for i, c in enumerate(chans):
-            self.down_blocks.append(ResBlock(ch, c, emb_dim, dropout))
+            self.down_blocks.append(ResBlock(ch, c, emb_dim, dropout, group))
             ch = c
             skip_ch.append(ch)
             if i < levels:
                 self.downsamples.append(nn.Conv2d(ch, ch, 3, stride=2, padding=1))
                 skip_ch.append(ch)
-        self.mid1 = ResBlock(ch, ch, emb_dim, dropout)
-        self.mid_attn = SelfAttention(ch) if attention else nn.Identity()
-        self.mid2 = ResBlock(ch, ch, emb_dim, dropout)
+        self.mid1 = ResBlock(ch, ch, emb_dim, dropout, group)
+        self.mid_attn = SelfAttention(ch, group) if attention else nn.Identity()
+        self.mid2 = ResBlock(ch, ch, emb_dim, dropout, group)
         self.up_blocks = nn.ModuleList()
         self.upsamples = nn.ModuleList()
         for i, c in reversed(list(enumerate(chans))):
             blocks = nn.ModuleList()
             for _ in range(2):
-                blocks.append(ResBlock(ch + skip_ch.pop(), c, emb_dim, dropout))
+                blocks.append(ResBlock(ch + skip_ch.pop(), c, emb_dim, dropout, group))
                 ch = c
             self.up_blocks.append(blocks)
             if i > 0:
                 self.upsamples.append(nn.Conv2d(ch, ch, 3, padding=1))
-        self.out_norm = group_norm(ch)
+        self.out_norm = group_norm(ch, group)
         self.out = nn.Conv2d(ch, channels, 3, padding=1)
         self.levels = levels
 

@@ -2352,6 +2352,14 @@ skipped:</source>
         <source>Images: samples drawn at each evaluation for the quality figure (Frechet distance to held-out images in a small classifier's features; 0: off).</source>
         <translation>图像：每次评估时为质量指标抽取的样本数（在一个小分类器的隐藏层输出中与留出图像的 Frechet 距离；0：关闭）。</translation>
     </message>
+    <message>
+        <source>norm group</source>
+        <translation>归一化组通道数</translation>
+    </message>
+    <message>
+        <source>Fewest channels that share a normalisation group in the U-Net (images). 1 normalises each channel of a narrow level alone, which erases a shape&apos;s colour from its features.</source>
+        <translation>U-Net 中共享一个归一化组的最少通道数（图像）。为 1 时，窄层的每个通道单独归一化，会从特征中抹去形状的颜色。</translation>
+    </message>
 </context>
 <context>
     <name>KnobForm</name>

@@ -224,3 +224,29 @@ def test_it_learns_a_toy_and_inverts_it():
     back = model.decode(z, steps=50)
     err = (back - x[:100]).norm(dim=1).median()
     assert float(err) < 0.05 * float(x.std()), float(err)
+
+
+def test_unet_normalisation_groups_hold_at_least_norm_group_channels_and_old_runs_keep_one():
+    """``norm_group`` 1 (the default, so a saved run without the knob builds as it trained) normalises each
+    channel of the 8-wide first level alone; the image sizes take 4, so a group of four channels keeps
+    each channel's per-image mean (a shape's colour) relative to the others'."""
+    from engine.models.nets import group_norm
+    from engine.models.registry import model_class
+    assert [group_norm(c).num_groups for c in (8, 12, 16, 24, 64)] == [8, 4, 8, 8, 8]
+    assert [group_norm(c, 4).num_groups for c in (8, 12, 16, 24, 64)] == [2, 2, 4, 4, 8]
+    assert group_norm(3, 4).num_groups == 1
+
+    def first_level_groups(model):
+        return model.net.down_blocks[0].norm1.num_groups
+
+    _, old = make("shapes-colour", width=8)
+    _, new = make("shapes-colour", width=8, norm_group=4)
+    assert (first_level_groups(old), first_level_groups(new)) == (8, 2)
+    assert old.state_dict().keys() == new.state_dict().keys()      # the same weights, another grouping
+    spec = data("shapes-colour").spec
+    assert all(c.model["norm_group"] == 4 for c in model_class("diffusion").size_candidates(spec))
+    # a GroupNorm of one channel removes a colour offset a group of four keeps (relative to its neighbours)
+    x = torch.randn(2, 8, 6, 6)
+    x[0, 0] += 3.0
+    assert torch.allclose(group_norm(8)(x)[0, 0].mean(), torch.tensor(0.0), atol=1e-5)
+    assert group_norm(8, 4)(x)[0, 0].mean() > 1.0
