@@ -183,7 +183,7 @@ class Diffusion(GenerativeModel):
         demand take 50 Heun steps (99 calls, as DDIM's 100 did)."""
         if spec.kind != "image":
             return ()
-        # noise_mean -0.8 is the image preset file's too: a plan starts from the file's settings
+        # the image preset file holds these model settings too: a plan starts from the file's settings
         common = {"image_net": "unet", "norm_group": 4, "sampler": "heun", "display_steps": 10, "sample_steps": 50,
                   "ll_timesteps": 16, "noise_mean": -0.8}
         return (

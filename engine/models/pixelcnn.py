@@ -10,7 +10,8 @@ activation, tanh(a) * sigmoid(b), then a 1x1 read-out to ``levels`` logits per s
 Colour: channels are split into groups, one per data channel; at the centre pixel, group g sees the
 data channels before g (mask A) or up to g (mask B), as in the PixelCNN paper. This single stack has the
 "blind spot" above-right of each pixel; ``engine.models.pixelcnn_two_stack`` has none and is what the
-presets train (``model.stacks``); this one stays for the runs saved with it and as the plainer design.
+presets train on grey images (``model.stacks``); colour images keep this one (two stacks bought nothing
+there), as do the runs saved with it.
 
 Sampling evaluates the network at one pixel per step on the cached activations of the pixels before it
 (``engine.models.pixelcnn_sampler``).
