@@ -101,7 +101,7 @@ def run_family(family, ds, data_name, budget, threads, out_dir, extra=(), label=
         shutil.copyfile(grids[-1], png)
     history = [(e["train_seconds"], e["frechet_ratio"]) for e in _evaluations(run_dir) if e.get("frechet_ratio")]
     return {"family": name, "budget_s": budget, "size": plan.candidate, "overrides": list(extra),
-            "ratio_history": history, "calibrated_steps_per_s": plan.rate,
+            "ratio_history": history, "calibrated_steps_per_s": plan.rate, "calibrated_busy_share": plan.busy_share,
             "steps": final.step, "images_per_s": final.step * cfg.train.batch_size / budget,
             "frechet": m.get("frechet"), "frechet_floor": m.get("frechet_floor"),
             "frechet_floor_sd": m.get("frechet_floor_sd"), "frechet_ratio": m.get("frechet_ratio"),

@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 
 from engine.config import DataConfig, RunConfig, TrainConfig
 from engine.errors import ConfigError
+from engine.i18n import QT_TRANSLATE_NOOP, message
 from engine.knobs import coerce_value
 from engine.models.registry import model_class
 from engine.resources import resource_path
@@ -174,6 +175,7 @@ class Plan:
     train: dict = field(default_factory=dict)
     data: dict = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    busy_share: float | None = None                  # processor share while measuring, when other programs were busy
 
     @property
     def rate(self) -> float | None:
@@ -204,7 +206,8 @@ class Plan:
     def to_dict(self) -> dict:
         return {"family": self.family, "kind": self.kind, "budget_s": self.budget_s, "candidate": self.candidate,
                 "rates": dict(self.rates), "steps_needed": self.steps_needed,
-                "predicted_steps": self.predicted_steps, "model": dict(self.model), "train": dict(self.train)}
+                "predicted_steps": self.predicted_steps, "busy_share": self.busy_share, "model": dict(self.model),
+                "train": dict(self.train)}
 
 
 def plan_run(family: str, spec, budget_s: float, device: str = "cpu", threads: int = 1,
@@ -226,8 +229,15 @@ def plan_run(family: str, spec, budget_s: float, device: str = "cpu", threads: i
         return plan
     if rates is None:
         # lazy: engine.calibration loads PyTorch; the window reads presets before its first paint
-        from engine.calibration import measure_rates
-        rates = measure_rates(family, spec, candidates, device, threads, cache_path=cache_path, measure=measure)
+        from engine.calibration import calibrate
+        measured = calibrate(family, spec, candidates, device, threads, cache_path=cache_path, measure=measure)
+        rates, plan.busy_share = measured.rates, measured.busy_share
+        if plan.busy_share is not None:
+            plan.warnings.append(message(QT_TRANSLATE_NOOP(
+                "engine", "other programs kept this machine busy while its speed was measured (GenLab got "
+                          "{share:.0%} of the processor time it asked for): the network may be smaller and the "
+                          "estimate longer than when the machine is quiet; the next plan measures again"),
+                share=plan.busy_share))
     chosen = candidates[choose_candidate(candidates, rates, budget_s)]
     plan.candidate, plan.rates, plan.steps_needed = chosen.name, dict(rates), chosen.steps_needed
     plan.model.update(chosen.model)

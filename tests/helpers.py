@@ -2,6 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+
+SPIN = "import time\nend = time.time() + 60\nwhile time.time() < end:\n    pass\n"   # ends itself if left behind
+
 
 def small_config(family: str = "vae", data: str = "moons", steps: int = 50, **train):
     """A quick run config for tests."""
@@ -17,3 +25,29 @@ def small_config(family: str = "vae", data: str = "moons", steps: int = 50, **tr
     for k, v in train.items():
         setattr(cfg.train, k, v)
     return cfg
+
+
+@contextmanager
+def busy_processor():
+    """Other programs keeping busy the processor that this thread (and threads it starts) runs on: a real
+    load, not a stand-in. On Linux this thread goes onto one CPU with three spinning processes (they inherit
+    its affinity), so it gets about a quarter of that CPU; elsewhere twice as many spinning processes as
+    CPUs share them all."""
+    pinned = hasattr(os, "sched_setaffinity")
+    if pinned:
+        before = os.sched_getaffinity(0)
+        os.sched_setaffinity(0, {min(before)})
+        count = 3
+    else:
+        count = 2 * (os.cpu_count() or 1)
+    spinners = [subprocess.Popen([sys.executable, "-c", SPIN]) for _ in range(count)]
+    try:
+        time.sleep(0.5)   # they are spinning
+        yield
+    finally:
+        for p in spinners:
+            p.kill()
+        for p in spinners:
+            p.wait(timeout=30)
+        if pinned:
+            os.sched_setaffinity(0, before)

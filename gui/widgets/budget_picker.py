@@ -63,7 +63,8 @@ class BudgetPicker(QWidget):
         seconds = budget_seconds(budget)
         threads = set_torch_threads(threads)
         plan = plan_run(family, spec, seconds, device=device, threads=threads, measure=False)
-        if not plan.candidate or len(plan.rates) == len(model_sizes(family, spec)):
+        # every size measured on a quiet machine: no measurement; a busy one is measured again
+        if not plan.candidate or (len(plan.rates) == len(model_sizes(family, spec)) and plan.busy_share is None):
             self._show(plan)
             return
         self.label.setText(self.tr("Measuring this machine's speed for {family} models (a few seconds)…")
@@ -102,6 +103,10 @@ class BudgetPicker(QWidget):
         else:
             self.label.setText(self.tr("{minutes:g} min of training with the {kind} preset.")
                                .format(minutes=minutes, kind=engine_word(plan.kind)))
+        if plan.busy_share is not None:
+            self.label.setText(self.label.text() + " " + self.tr(
+                "Measured while other programs kept the processor busy (GenLab got {share:.0%} of it): when the "
+                "machine is quiet, choosing again may give a larger network.").format(share=plan.busy_share))
         self.plan_ready.emit(plan)
 
 

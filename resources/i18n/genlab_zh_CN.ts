@@ -4313,6 +4313,10 @@ Downloaded the first time you pick it; Cancel stops it.</source>
 <context>
     <name>engine</name>
     <message>
+        <source>other programs kept this machine busy while its speed was measured (GenLab got {share:.0%} of the processor time it asked for): the network may be smaller and the estimate longer than when the machine is quiet; the next plan measures again</source>
+        <translation>测量本机速度时其他程序正占用机器（GenLab 只得到所需处理器时间的 {share:.0%}）：网络可能比机器空闲时小，估计的时间可能更长；下次规划时会重新测量</translation>
+    </message>
+    <message>
         <location filename="../../engine/training/divergence.py" line="108"/>
         <source>the loss climbed from {best:.4g} to {now:.4g} by step {step} (past {threshold:.4g}): the run is diverging. The {max} automatic rollbacks are used up; training goes on. Lower the learning rate or set a gradient clip.</source>
         <translation>损失到第 {step} 步已从 {best:.4g} 增大到 {now:.4g}（超过 {threshold:.4g}）：训练正在发散。{max} 次自动回滚已用完；训练继续。请降低学习率或设置梯度裁剪。</translation>
@@ -4825,6 +4829,10 @@ Downloaded the first time you pick it; Cancel stops it.</source>
     <message>
         <source>Measuring this machine&apos;s speed for {family} models (a few seconds)…</source>
         <translation>正在测量本机训练 {family} 模型的速度（几秒钟）…</translation>
+    </message>
+    <message>
+        <source>Measured while other programs kept the processor busy (GenLab got {share:.0%} of it): when the machine is quiet, choosing again may give a larger network.</source>
+        <translation>测量时其他程序正占用处理器（GenLab 只得到其中的 {share:.0%}）：机器空闲时重新选择，可能会得到更大的网络。</translation>
     </message>
     <message>
         <source>Could not measure this machine&apos;s speed: {error}</source>

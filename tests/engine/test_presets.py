@@ -214,8 +214,8 @@ def test_rates_are_measured_once_and_cached_per_device(tmp_path, threads):
     cache = tmp_path / "calibration.json"
     rates = measure_rates("vae", spec, cands, "cpu", threads, cache_path=cache)
     assert set(rates) == {c.name for c in cands} and all(r > 0 for r in rates.values())
-    saved = json.loads(cache.read_text())
-    assert len(saved) == 1 and f"threads={threads}" in next(iter(saved))
+    saved = json.loads(cache.read_text())   # the quiet figures, and the busy ones apart (test_calibration.py)
+    assert saved and all(f"threads={threads}" in key for key in saved)
     again = measure_rates("vae", spec, cands, "cpu", threads, cache_path=cache, measure=False)
     assert again == rates
     other = measure_rates("vae", spec, cands, "cpu", threads + 1, cache_path=cache, measure=False)

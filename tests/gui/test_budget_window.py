@@ -7,6 +7,7 @@ import os
 
 from engine.events import EvaluationCompleted
 from tests.gui.conftest import choose
+from tests.helpers import busy_processor
 
 
 def test_budget_sizes_the_model_and_quality_readout_estimates_time(make_window, qtbot, tmp_path, monkeypatch):
@@ -39,6 +40,28 @@ def test_budget_sizes_the_model_and_quality_readout_estimates_time(make_window, 
         w.resize(1500, 950)
         qtbot.wait(200)
         w.grab().save(shot)
+
+
+def test_a_busy_machine_is_said_and_measured_again(make_window, qtbot, tmp_path, monkeypatch):
+    monkeypatch.setenv("GENLAB_CACHE", str(tmp_path / "cache"))
+    w = make_window()
+    choose(w, data="digits", family="vae")
+    qtbot.waitUntil(lambda: w.data_dock.dataset is not None and w.setup_dock.kind == "image", timeout=30_000)
+    setup, picker = w.setup_dock, w.setup_dock.budget_picker
+    setup.train_form.set_values({**setup.train_form.values(), "threads": 1})
+    logged = []
+    setup.message_logged.connect(lambda level, text: logged.append((level, text)))
+    with busy_processor():    # the measuring thread starts from this one, so it shares the busy CPU
+        picker.combo.setCurrentIndex(picker.combo.findData("1min"))
+        qtbot.waitUntil(lambda: "steps/s" in picker.label.text(), timeout=60_000)
+        picker.wait()
+    assert "busy" in picker.label.text() and "larger network" in picker.label.text(), picker.label.text()
+    assert any(level == "warning" and "busy" in text for level, text in logged), logged
+    # Choosing again does not settle for the busy figures: it measures again.
+    picker.combo.setCurrentIndex(picker.combo.findData("5min"))
+    assert "Measuring" in picker.label.text(), picker.label.text()
+    qtbot.waitUntil(lambda: "steps/s" in picker.label.text(), timeout=60_000)
+    picker.wait()
 
 
 def test_the_next_quality_step_halves_down_to_the_range_of_real_images():
