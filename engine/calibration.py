@@ -11,9 +11,9 @@ A fastest step is not enough when other programs keep every core busy for the wh
 each step is slow, and a rate cached then would size every later run for a busy machine (measured: four
 benchmarks on two cores gave 55% of the quiet rate, and the smaller diffusion size). So the measurement
 also reads the processor time it got (the thread's at one thread, else the process's) over the wall time
-it asked for (threads x seconds, on the CPU device). Below ``BUSY_SHARE`` the rate is "busy": it is used (it is what the machine gives now),
-kept apart in the cache under ``<machine>|busy`` (older versions read only the quiet entries) and
-measured again on the next plan, where a quiet measurement replaces it.
+it asked for (threads x seconds, on the CPU device). Below ``BUSY_SHARE`` the rate is "busy": it is used
+(it is what the machine gives now), kept apart in the cache under ``<machine>|busy`` (older versions read
+only the quiet entries) and measured again on the next plan, where a quiet measurement replaces it.
 """
 
 from __future__ import annotations
