@@ -174,7 +174,10 @@ class Diffusion(GenerativeModel):
         against 5.50. The bound pays 0.05-0.15 bits/dim at those budgets (it is dominated by the low noise
         levels). The wider sizes had it from the image preset file, which every plan starts from, before it
         was written here: ``unet-16`` after 1800 s on MNIST reached ratio 1.36 at 1.754 bits/dim (the
-        target is 1.8; 1.727 at -1.2 in an earlier round). ``unet-32`` was not measured at either.
+        target is 1.8; 1.727 at -1.2 in an earlier round). ``unet-32`` was not measured at either. Measured
+        again with groups of four and Heun 10 (round 12), -1.2 gains 0.04-0.21 bits/dim everywhere but
+        samples worse after 60 s (ratios 4.51 and 6.77 against 3.85 and 3.97) and 1800 s (unet-8-b32 1.51
+        against 1.11, unet-16 1.68 against 1.39), so -0.8 stays.
 
         Grids and readouts take 10 Heun steps (19 network calls, the cost of DDIM's 20): the same trained
         300 s models resampled (two draws of 256) scored 1.37 / 1.40 against 1.65 / 1.88 on MNIST, 4.80 /
