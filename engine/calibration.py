@@ -71,8 +71,9 @@ class Timing:
     rate: float
     cpu_share: float | None = None
 
-    def busy(self, threshold: float = BUSY_SHARE) -> bool:
-        return self.cpu_share is not None and self.cpu_share < threshold
+    @property
+    def busy(self) -> bool:
+        return self.cpu_share is not None and self.cpu_share < BUSY_SHARE
 
 
 @dataclass
@@ -127,10 +128,9 @@ def time_candidate(family: str, spec, candidate, device: torch.device, threads: 
 
 
 def calibrate(family: str, spec, candidates, device: str = "cpu", threads: int = 1, cache_path=None,
-              measure: bool = True, busy_share: float = BUSY_SHARE) -> Calibration:
+              measure: bool = True) -> Calibration:
     """Steps/s per candidate: quiet cached figures, else timed now (when ``measure``) and cached, else
-    (``measure=False``) a busy cached figure. ``busy_share``: the processor share below which a
-    measurement counts as busy."""
+    (``measure=False``) a busy cached figure."""
     path = Path(cache_path) if cache_path is not None else default_cache_path()
     dev = resolve_device(device)
     n_threads = set_torch_threads(threads)
@@ -153,7 +153,7 @@ def calibrate(family: str, spec, candidates, device: str = "cpu", threads: int =
         if measure:
             timing = time_candidate(family, spec, c, dev, n_threads)
             changed = True
-            if not timing.busy(busy_share):
+            if not timing.busy:
                 quiet[key] = timing.rate
                 busy.pop(key, None)
                 result.rates[c.name] = timing.rate
@@ -191,10 +191,12 @@ def _number(value) -> float | None:
 def _busy_entry(value) -> tuple[float, float] | None:
     """A cached busy figure ``[rate, share]``, or None (absent, or not in that form)."""
     try:
-        rate, share = (float(v) for v in value)
+        rate, share = value
+        share = float(share)
     except (TypeError, ValueError):
         return None
-    return (rate, share) if rate > 0 else None
+    rate = _number(rate)
+    return None if rate is None else (rate, share)
 
 
 def measure_rates(family: str, spec, candidates, device: str = "cpu", threads: int = 1, cache_path=None,
