@@ -5,10 +5,10 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 from contextlib import contextmanager
 
-SPIN = "import time\nend = time.time() + 60\nwhile time.time() < end:\n    pass\n"   # ends itself if left behind
+# says "go" once running, then spins; ends itself if left behind
+SPIN = "import time\nprint('go', flush=True)\nend = time.time() + 60\nwhile time.time() < end:\n    pass\n"
 
 
 def small_config(family: str = "vae", data: str = "moons", steps: int = 50, **train):
@@ -40,14 +40,17 @@ def busy_processor():
         count = 3
     else:
         count = 2 * (os.cpu_count() or 1)
-    spinners = [subprocess.Popen([sys.executable, "-c", SPIN]) for _ in range(count)]
+    spinners = [subprocess.Popen([sys.executable, "-c", SPIN], stdout=subprocess.PIPE, text=True)
+                for _ in range(count)]
     try:
-        time.sleep(0.5)   # they are spinning
+        for p in spinners:    # every one is spinning (a fixed wait was too short on a loaded machine)
+            p.stdout.readline()
         yield
     finally:
         for p in spinners:
             p.kill()
         for p in spinners:
             p.wait(timeout=30)
+            p.stdout.close()
         if pinned:
             os.sched_setaffinity(0, before)
