@@ -36,7 +36,7 @@ CACHE_FILE = "calibration.json"
 TIMED_STEPS = 3          # after one warm-up step; the fastest counts
 MIN_WINDOW_S = 0.25      # timed steps go on until this much wall time, so the processor share is not one time slice
 MAX_SECONDS = 4.0        # per candidate: a huge candidate stops after one timed step
-BUSY_SHARE = 0.75        # measured here over the timed span: quiet 0.99-1.0 at one and two threads; a quarter CPU 0.2-0.26
+BUSY_SHARE = 0.75        # measured here: quiet 0.99-1.0 at one and two threads; a quarter of a CPU 0.2-0.26
 BUSY_SUFFIX = "|busy"
 
 
