@@ -36,7 +36,8 @@ class BudgetPicker(QWidget):
         for key in BUDGET_CHOICES:
             self.combo.addItem(labels[key], key)
         self.combo.setToolTip(self.tr("Size the model, batch and learning-rate schedule for this much training "
-                                      "time on this machine (measured once per kind of data), and stop then."))
+                                      "time on this machine (measured once per kind of data, and again while "
+                                      "other programs keep the processor busy), and stop then."))
         layout.addWidget(self.combo)
         self.label = QLabel("")
         self.label.setObjectName("budget_estimate")

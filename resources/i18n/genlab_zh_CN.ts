@@ -4823,8 +4823,8 @@ Downloaded the first time you pick it; Cancel stops it.</source>
         <translation>约 30 分钟</translation>
     </message>
     <message>
-        <source>Size the model, batch and learning-rate schedule for this much training time on this machine (measured once per kind of data), and stop then.</source>
-        <translation>按本机上这么多的训练时间确定模型、批大小和学习率计划（每种数据只测量一次），到时停止训练。</translation>
+        <source>Size the model, batch and learning-rate schedule for this much training time on this machine (measured once per kind of data, and again while other programs keep the processor busy), and stop then.</source>
+        <translation>按本机上这么多的训练时间确定模型、批大小和学习率计划（每种数据测量一次；其他程序占用处理器时会再次测量），到时停止训练。</translation>
     </message>
     <message>
         <source>Measuring this machine&apos;s speed for {family} models (a few seconds)…</source>
