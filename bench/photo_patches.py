@@ -9,12 +9,14 @@ fundus photograph, CC0; the immunohistochemistry slide, no known restrictions: s
 ``skimage/data/_fetchers.py`` in the wheel): random squares of 48-160 pixels, scaled to 32x32 (box
 filter), mirrored at random, one subfolder per photograph, so the app's folder loader reads it as a
 person's labelled folder and the quality figure's classifier learns which photograph a patch came from.
+``--grey`` writes the same patches in grey (ITU-R 601 luma): a 32x32 grey set, between MNIST's 784
+sub-pixels and colour's 3072.
 
 No photograph is kept in this repository: the script reads them from the wheel, which pip fetches from the
 package registry without installing anything:
 
     pip download --no-deps scikit-image -d /tmp/skw
-    python bench/photo_patches.py OUT_DIR --wheel /tmp/skw/scikit_image-*.whl [--per-class 800] [--seed 0]
+    python bench/photo_patches.py OUT_DIR --wheel /tmp/skw/scikit_image-*.whl [--per-class 800] [--seed 0] [--grey]
 """
 
 from __future__ import annotations
@@ -68,8 +70,9 @@ def patch(photo: Image.Image, rng: random.Random) -> Image.Image:
     return out.transpose(Image.FLIP_LEFT_RIGHT) if rng.random() < 0.5 else out
 
 
-def write(out: Path, wheel: Path, per_class: int = 800, seed: int = 0) -> Path:
-    """The folder ``out`` with ``per_class`` PNG patches per photograph (kept when it already holds them)."""
+def write(out: Path, wheel: Path, per_class: int = 800, seed: int = 0, grey: bool = False) -> Path:
+    """The folder ``out`` with ``per_class`` PNG patches per photograph (kept when it already holds them),
+    in colour or, with ``grey``, in grey."""
     rng = random.Random(seed)
     photos = None
     for name in PHOTOS:
@@ -79,7 +82,8 @@ def write(out: Path, wheel: Path, per_class: int = 800, seed: int = 0) -> Path:
         photos = photos or read_photos(wheel)
         d.mkdir(parents=True, exist_ok=True)
         for i in range(per_class):
-            patch(photos[name], rng).save(d / f"{i:05d}.png")
+            picture = patch(photos[name], rng)
+            (picture.convert("L") if grey else picture).save(d / f"{i:05d}.png")
     return out
 
 
@@ -89,5 +93,6 @@ if __name__ == "__main__":
     ap.add_argument("--wheel", required=True, type=Path, help="a scikit-image wheel (pip download --no-deps scikit-image)")
     ap.add_argument("--per-class", type=int, default=800)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--grey", action="store_true", help="grey patches (the same crops)")
     args = ap.parse_args()
-    print(write(Path(args.out), args.wheel, args.per_class, args.seed))
+    print(write(Path(args.out), args.wheel, args.per_class, args.seed, args.grey))

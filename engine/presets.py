@@ -122,6 +122,19 @@ def preset_size(family: str, kind: str, spec, path=None) -> str:
     return size[0].name if size is not None else ""
 
 
+def size_settings(family: str, spec, name: str | None) -> str:
+    """The network settings of ``family``'s size ``name`` for data of ``spec``, as one comparable string
+    ("" without a size). A size can set a knob from the data's shape as well as name a network (diffusion's
+    noise levels follow the sub-pixel count), so the window re-applies a preset when these change even
+    where the size's name does not."""
+    if not name or spec is None:
+        return ""
+    for candidate in model_class(family).size_candidates(spec):
+        if candidate.name == name:
+            return json.dumps(candidate.model, sort_keys=True)
+    return ""
+
+
 def _preset_candidate(family: str, kind: str, preset: dict, spec):
     """(the ``SizeCandidate``, the file's settings for it) for the first size in the preset's ``sizes``
     that ``family`` offers for ``spec``; None without a spec (or one of another kind), without sizes, or

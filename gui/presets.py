@@ -22,7 +22,7 @@ def preset_values(family: str, kind: str, model_class, data_class, spec=None) ->
     read of the file."""
     values, warnings, size = engine_presets.preset_values_and_size(family, kind, model_class, data_class,
                                                                     path=preset_path(family, kind), spec=spec)
-    return values, warnings, (family, kind, size)
+    return values, warnings, (family, kind, size, engine_presets.size_settings(family, spec, size))
 
 
 def form_defaults(model_form, train_form) -> tuple[dict, dict]:
@@ -38,13 +38,19 @@ def form_defaults(model_form, train_form) -> tuple[dict, dict]:
 HELD = "held"   # the size of a preset key whose settings came with a run or a file: kept when its data loads
 
 
+def held_key(family: str | None, kind: str | None) -> tuple:
+    """The preset key of settings that came with a run or a config file (kept when their data loads)."""
+    return (family, kind, HELD, None)
+
+
 def preset_key(family: str | None, kind: str | None, spec) -> tuple:
-    """What a shown preset was made for: the family, the kind of data and the size the file picks for the
-    data's shape (None while no data of that kind is loaded)."""
+    """What a shown preset was made for: the family, the kind of data, the size the file picks for the
+    data's shape (None while no data of that kind is loaded) and that size's settings for the shape
+    (``engine.presets.size_settings``)."""
     if not family or not kind or spec is None or spec.kind != kind:
-        return (family, kind, None)
+        return (family, kind, None, "")
     try:
         size = engine_presets.preset_size(family, kind, spec, path=preset_path(family, kind))
     except GenLabError:   # an unreadable preset file: apply_preset reports it
         size = ""
-    return (family, kind, size)
+    return (family, kind, size, engine_presets.size_settings(family, spec, size))

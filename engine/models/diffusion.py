@@ -30,6 +30,7 @@ is out of reach), rather than a number that is not one.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import torch
@@ -53,6 +54,18 @@ NOISE_BANDS = (0.5, 2.0)
 
 
 OBJECTIVES = ("denoising", "flow-matching")
+GREY_28_NOISE_MEAN = -0.8    # the image sizes' log-sigma mean for training steps, measured on 28x28 grey ...
+GREY_28_DIM = 28 * 28        # ... and shifted for images with more sub-pixels (``image_noise_mean``)
+
+
+def image_noise_mean(dim: int) -> float:
+    """Mean of log sigma for the training steps of an image of ``dim`` sub-pixels: -0.8 up to 28x28 grey,
+    plus half the log of how many times more sub-pixels beyond (the resolution shift of Hoogeboom et al.,
+    2023, and Esser et al., 2024: neighbouring pixels carry an image redundantly, so the same noise per
+    pixel destroys less of a larger image, and training should dwell on noisier steps). 32x32 colour gets
+    -0.12, the value measured best of -1.2 / -0.8 / -0.4 / -0.12 on two colour sets at 300 s
+    (bench/results/images.md, round 13); smaller images keep -0.8, as before (not measured lower)."""
+    return round(GREY_28_NOISE_MEAN + 0.5 * math.log(max(1.0, dim / GREY_28_DIM)), 2)
 
 
 @dataclass
@@ -177,7 +190,9 @@ class Diffusion(GenerativeModel):
         target is 1.8; 1.727 at -1.2 in an earlier round). ``unet-32`` was not measured at either. Measured
         again with groups of four and Heun 10 (round 12), -1.2 gains 0.04-0.21 bits/dim everywhere but
         samples worse after 60 s (ratios 4.51 and 6.77 against 3.85 and 3.97) and 1800 s (unet-8-b32 1.51
-        against 1.11, unet-16 1.68 against 1.39), so -0.8 stays.
+        against 1.11, unet-16 1.68 against 1.39), so -0.8 stays on 28x28 grey. Images with more sub-pixels
+        train on noisier steps still (``image_noise_mean``): on 32x32 colour -0.12 drew smoother, truer
+        samples than -0.8 (round 13).
 
         Grids and readouts take 10 Heun steps (19 network calls, the cost of DDIM's 20): the same trained
         300 s models resampled (two draws of 256) scored 1.37 / 1.40 against 1.65 / 1.88 on MNIST, 4.80 /
@@ -188,7 +203,7 @@ class Diffusion(GenerativeModel):
             return ()
         # the image preset file holds these model settings too: a plan starts from the file's settings
         common = {"image_net": "unet", "norm_group": 4, "sampler": "heun", "display_steps": 10, "sample_steps": 50,
-                  "ll_timesteps": 16, "noise_mean": -0.8}
+                  "ll_timesteps": 16, "noise_mean": image_noise_mean(spec.dim)}
         return (
             SizeCandidate("unet-8", {**common, "width": 8}, {"batch_size": 16, "lr": 1e-3}, steps_needed=1000),
             SizeCandidate("unet-8-b32", {**common, "width": 8}, {"batch_size": 32, "lr": 1e-3},

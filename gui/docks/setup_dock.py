@@ -27,7 +27,7 @@ from engine.models.registry import config_class, model_class
 from engine.point_list import points_to_config
 from gui.docks.data_dock import dataset_summary, preview_picture
 from gui.i18n import engine_word, family_text, family_title
-from gui.presets import HELD, form_defaults, preset_key, preset_values
+from gui.presets import form_defaults, held_key, preset_key, preset_values
 from gui.widgets.budget_picker import BudgetPicker, apply_plan
 from gui.widgets.knob_form import KnobForm, knob_tooltip
 from gui.widgets.qimage import to_pixmap
@@ -60,7 +60,7 @@ class SetupDock(QDockWidget):
         self.ready = False
         self.data_spec = None                   # the loaded data's DataSpec (sizes a time budget)
         self._show_advanced = False
-        self._preset_for: tuple | None = None   # preset_key() of the preset shown: family, kind, size
+        self._preset_for: tuple | None = None   # preset_key() of the preset shown: family, kind, size, settings
         self._hold_preset = False   # a run's or a file's config is shown: its data's kind brings no preset
 
         scroll = QScrollArea()
@@ -249,7 +249,7 @@ class SetupDock(QDockWidget):
         self._fill_data_combo(self.builtin_datasets, config.data.name)
         self._select_family(config.family, apply_preset=False)
         self.set_config(config)
-        self._preset_for = (config.family, self.kind or "points", HELD)
+        self._preset_for = held_key(config.family, self.kind or "points")
         self.replicable_check.setChecked(bool(saved.get("replicable", True)))
         self.set_show_advanced(bool(saved.get("advanced", False)))
         return True
@@ -452,7 +452,7 @@ class SetupDock(QDockWidget):
     def _preset_follow_data(self) -> None:
         """Re-apply the preset for another kind of data, or a shape the file names another network for."""
         key = preset_key(self.family, self.kind, self.data_spec)
-        if self._preset_for == key[:2] + (HELD,):
+        if self._preset_for == held_key(*key[:2]):
             self._preset_for = key
         elif self._preset_for != key:
             self.apply_preset()
@@ -518,7 +518,7 @@ class SetupDock(QDockWidget):
             self.kind = kind
         self._hold_preset = True
         self.set_config(config)
-        self._preset_for = (config.family, self.kind or "points", HELD)
+        self._preset_for = held_key(config.family, self.kind or "points")
         self.show_pending([])
         self.data_requested.emit(self.data_config())
 

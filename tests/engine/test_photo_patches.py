@@ -38,6 +38,11 @@ def test_writes_labelled_32x32_colour_patches(tmp_path):
     stamp = (out / "cat" / "00002.png").stat().st_mtime_ns
     photo_patches.write(out, tmp_path / "sk.whl", per_class=5, seed=3)
     assert (out / "cat" / "00002.png").stat().st_mtime_ns == stamp
+    # grey: the same crops in luma
+    grey = photo_patches.write(tmp_path / "grey", tmp_path / "sk.whl", per_class=5, seed=3, grey=True)
+    with Image.open(grey / "cat" / "00002.png") as im:
+        assert im.mode == "L" and im.size == (32, 32)
+        assert np.array_equal(np.asarray(im), np.asarray(Image.fromarray(first).convert("L")))
 
 
 def test_a_wrong_wheel_is_named_not_a_traceback(tmp_path):

@@ -16,7 +16,7 @@ from engine.data.spec import DataSpec
 from engine.models.base import SizeCandidate
 from engine.models.registry import families, model_class
 from engine.presets import (BUDGETS, apply_plan, budget_seconds, choose_candidate, evaluations_for, plan_run,
-                            preset_size, preset_values, preset_values_and_size)
+                            preset_size, preset_values, preset_values_and_size, size_settings)
 from engine.calibration import measure_rates
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -142,6 +142,32 @@ def test_no_budget_presets_pick_the_network_for_the_images_shape():
     assert preset_size("vae", "image", image_spec((3, 32, 32))) == ""          # colour: the file's MLP
     assert preset_size("gan", "image", image_spec((1, 28, 28))) == ""          # its file names no sizes
     assert preset_size("ar", "points", image_spec((1, 28, 28))) == ""          # data of another kind
+
+
+def test_diffusion_trains_larger_images_on_noisier_steps_with_or_without_a_budget():
+    """The log-sigma mean of diffusion's training steps is -0.8 up to 28x28 grey and rises by half the log
+    of the sub-pixel ratio beyond; the sized plans and the no-budget preset both take it, and the setting
+    travels in the size's settings, which differ between shapes where the size's name does not."""
+    from engine.models.diffusion import image_noise_mean
+    assert image_noise_mean(64) == image_noise_mean(784) == -0.8
+    assert image_noise_mean(3072) == round(-0.8 + 0.5 * math.log(3072 / 784), 2) == -0.12
+    assert image_noise_mean(1024) > -0.8 > -1.2                      # 32x32 grey: a little noisier
+    data = type(RunConfig().data)
+    cls = model_class("diffusion")
+    settings = {}
+    for shape, expected in (((1, 8, 8), -0.8), ((1, 28, 28), -0.8), ((3, 32, 32), -0.12)):
+        spec = image_spec(shape)
+        values, _ = preset_values("diffusion", "image", cls.config_class, data, spec=spec)
+        assert values["model"]["noise_mean"] == expected and values["train"]["steps"] == 3000
+        rates = {c.name: 1e6 for c in cls.size_candidates(spec)}
+        plan = plan_run("diffusion", spec, 300.0, rates=rates)
+        assert plan.model["noise_mean"] == expected
+        size = preset_size("diffusion", "image", spec)
+        settings[shape] = size_settings("diffusion", spec, size)
+        assert size == "unet-8-b32" and json.loads(settings[shape])["noise_mean"] == expected
+    assert settings[(1, 8, 8)] == settings[(1, 28, 28)] != settings[(3, 32, 32)]
+    assert size_settings("diffusion", image_spec((1, 8, 8)), "") == ""
+    assert size_settings("diffusion", image_spec((1, 8, 8)), "no-such-size") == ""
 
 
 def test_preset_sizes_take_the_first_offered_and_the_files_own_settings_last(tmp_path):

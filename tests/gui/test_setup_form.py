@@ -67,7 +67,7 @@ def test_presets_load_per_family_and_kind_and_drop_unknown_keys(tmp_path, monkey
     from gui import presets
     vae = config_class("vae")
     values, warnings, key = presets.preset_values("vae", "points", vae, DataConfig)
-    assert values["train"] and not warnings and key == ("vae", "points", None)   # no data loaded: no size
+    assert values["train"] and not warnings and key == ("vae", "points", None, "")   # no data loaded: no size
     for family in ("vae", "gan", "ar", "flow", "diffusion"):
         for kind in ("points", "image"):
             assert presets.preset_path(family, kind).is_file(), (family, kind)
@@ -158,3 +158,21 @@ def test_the_preset_follows_the_images_shape_not_only_their_kind(make_window, qt
     setup.show_run_config(own, kind="image")
     qtbot.waitUntil(lambda: setup.data_spec.shape == (1, 28, 28), timeout=30_000)
     assert setup.model_form.values()["width"] == 48 and setup.train_form.values()["steps"] == 77
+
+
+def test_the_preset_follows_a_setting_the_size_takes_from_the_shape(make_window, qtbot):
+    """Diffusion names the same network for 8x8 grey digits and 32x32 colour shapes, but trains the colour
+    images on noisier steps: changing the data re-applies the preset because those settings differ."""
+    from engine.models.diffusion import image_noise_mean
+    w = make_window()
+    setup = w.setup_dock
+    choose(w, "digits", "diffusion")
+    qtbot.waitUntil(lambda: setup.data_spec is not None and setup.data_spec.shape == (1, 8, 8), timeout=30_000)
+    assert setup.model_form.values()["noise_mean"] == image_noise_mean(64) == -0.8
+    setup.set_data_name("shapes-colour")
+    qtbot.waitUntil(lambda: setup.data_spec.shape == (3, 32, 32), timeout=60_000)
+    assert setup.model_form.values()["noise_mean"] == image_noise_mean(3072) == -0.12
+    assert setup.model_form.values()["width"] == 8 and setup.train_form.values()["steps"] == 3000
+    setup.set_data_name("digits")
+    qtbot.waitUntil(lambda: setup.data_spec.shape == (1, 8, 8), timeout=30_000)
+    assert setup.model_form.values()["noise_mean"] == -0.8
