@@ -63,8 +63,8 @@ def image_noise_mean(dim: int) -> float:
     plus half the log of how many times more sub-pixels beyond (the resolution shift of Hoogeboom et al.,
     2023, and Esser et al., 2024: neighbouring pixels carry an image redundantly, so the same noise per
     pixel destroys less of a larger image, and training should dwell on noisier steps). 32x32 colour gets
-    -0.12, the value measured best of -1.2 / -0.8 / -0.4 / -0.12 on two colour sets at 300 s
-    (bench/results/images.md, round 13); smaller images keep -0.8, as before (not measured lower)."""
+    -0.12: the best of -1.2 / -0.8 / -0.4 / -0.12 on photo patches at 300 s, and better than -0.8 there at
+    60 s and on coloured shapes for both seeds (bench/results/images.md, round 13); smaller images keep -0.8."""
     return round(GREY_28_NOISE_MEAN + 0.5 * math.log(max(1.0, dim / GREY_28_DIM)), 2)
 
 

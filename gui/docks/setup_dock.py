@@ -450,7 +450,8 @@ class SetupDock(QDockWidget):
         self._scroll.setMinimumWidth(max(280, need))
 
     def _preset_follow_data(self) -> None:
-        """Re-apply the preset for another kind of data, or a shape the file names another network for."""
+        """Re-apply the preset for another kind of data, or a shape the file names another network (or other
+        settings of the same network) for."""
         key = preset_key(self.family, self.kind, self.data_spec)
         if self._preset_for == held_key(*key[:2]):
             self._preset_for = key
