@@ -5,7 +5,8 @@ channel), so one pass gives the logits of every sub-pixel given the ones before 
 discrete likelihood as the Transformer over tokens, at a fraction of its cost on a CPU (convolutions
 over 28x28 instead of attention over 784 tokens). The stack is one masked 7x7 convolution (mask "A":
 not the centre pixel's own value) and residual blocks of a masked 3x3 convolution with a gated
-activation, tanh(a) * sigmoid(b), then a 1x1 read-out to ``levels`` logits per sub-pixel.
+activation, tanh(a) * sigmoid(b), then a 1x1 read-out to ``outputs`` per sub-pixel: the logits of its levels,
+or the parameters of a mixture of discretised logistics over them (``engine.models.pixel_mixture``).
 
 Colour: channels are split into groups, one per data channel; at the centre pixel, group g sees the
 data channels before g (mask A) or up to g (mask B), as in the PixelCNN paper. This single stack has the
@@ -90,20 +91,20 @@ class GatedBlock(nn.Module):
 
 
 class MaskedReadout(nn.Module):
-    """What both PixelCNNs share: ``width`` channels in colour groups, and the read-out of ``levels`` logits
-    per sub-pixel from the last layer, for a whole image (``forward``) or one pixel (``logits_at``)."""
+    """What both PixelCNNs share: ``width`` channels in colour groups, and the read-out of ``outputs`` per
+    sub-pixel from the last layer, for a whole image (``forward``) or one pixel (``logits_at``)."""
 
-    def __init__(self, colours: int, levels: int, width: int):
+    def __init__(self, colours: int, outputs: int, width: int):
         super().__init__()
         self.width = max(width, colours)
-        self.colours, self.levels = colours, levels
+        self.colours, self.outputs = colours, outputs
 
     def _add_readout(self) -> None:
         """Made last, so the parameters keep the order saved runs' optimiser states were written in."""
         g = _groups(self.width, self.colours)
         self.mid = MaskedConv2d(self.width, self.width, 1, "B", g, g)
-        self.out = MaskedConv2d(self.width, self.colours * self.levels, 1, "B", g,
-                                torch.arange(self.colours * self.levels) // self.levels)
+        self.out = MaskedConv2d(self.width, self.colours * self.outputs, 1, "B", g,
+                                torch.arange(self.colours * self.outputs) // self.outputs)
 
     def read_out(self, h: torch.Tensor) -> torch.Tensor:
         return F.relu(self.mid(F.relu(h)))
@@ -112,19 +113,19 @@ class MaskedReadout(nn.Module):
         return self.out(self.features(x, labels))
 
     def logits_at(self, features: torch.Tensor, channel: int) -> torch.Tensor:
-        """(N, width) features of one pixel -> (N, levels) logits of its sub-pixel ``channel``: the read-out
-        for one position only (the sampler's)."""
-        rows = slice(channel * self.levels, (channel + 1) * self.levels)
+        """(N, width) features of one pixel -> (N, outputs) of its sub-pixel ``channel``: the read-out for one
+        position only (the sampler's)."""
+        rows = slice(channel * self.outputs, (channel + 1) * self.outputs)
         weight = flat_masked_weight(self.out)[rows]
         return F.linear(features, weight, self.out.bias[rows])
 
 
 class PixelCNN(MaskedReadout):
-    """(N, C, H, W) values in [-1, 1] -> (N, C * levels, H, W) logits of each sub-pixel."""
+    """(N, C, H, W) values in [-1, 1] -> (N, C * outputs, H, W): each sub-pixel's outputs."""
 
-    def __init__(self, colours: int, levels: int, width: int, blocks: int, num_classes: int = 0,
+    def __init__(self, colours: int, outputs: int, width: int, blocks: int, num_classes: int = 0,
                  max_dilation: int = 1):
-        super().__init__(colours, levels, width)
+        super().__init__(colours, outputs, width)
         width = self.width
         self.inp = MaskedConv2d(colours, width, 7, "A", torch.arange(colours), _groups(width, colours))
         dilations = block_dilations(blocks, max_dilation)

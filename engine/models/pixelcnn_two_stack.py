@@ -74,12 +74,12 @@ class TwoStackBlock(nn.Module):
 
 
 class TwoStackPixelCNN(MaskedReadout):
-    """(N, C, H, W) values in [-1, 1] -> (N, C * levels, H, W) logits of each sub-pixel; the same interface
+    """(N, C, H, W) values in [-1, 1] -> (N, C * outputs, H, W) of each sub-pixel; the same interface
     as ``PixelCNN``."""
 
-    def __init__(self, colours: int, levels: int, width: int, blocks: int, num_classes: int = 0,
+    def __init__(self, colours: int, outputs: int, width: int, blocks: int, num_classes: int = 0,
                  max_dilation: int = 1):
-        super().__init__(colours, levels, width)
+        super().__init__(colours, outputs, width)
         width = self.width
         self.v_in = nn.Conv2d(colours, width, (INPUT_ROWS, 2 * INPUT_HALF_WIDTH + 1))
         self.h_in = RowConv(colours, width, INPUT_HALF_WIDTH + 1, "A", torch.arange(colours), _groups(width, colours))

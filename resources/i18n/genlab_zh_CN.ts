@@ -2325,6 +2325,14 @@ skipped:</source>
         <translation>PixelCNN：1，单个掩码卷积栈（永远看不到每个像素右上方的像素）；2，一个垂直栈和一个水平栈，能看到上方和左侧的每个像素；每步开销约为 1.4 倍。</translation>
     </message>
     <message>
+        <source>PixelCNN: what it says of each sub-pixel's level: softmax, a probability for every level learned apart; logistic-mixture, a few bell-shaped bumps over the levels, so neighbouring levels are alike from the start (photographs; PixelCNN++).</source>
+        <translation>PixelCNN：它如何给出每个子像素的取值：softmax，为每个灰度级分别学习一个概率；logistic-mixture，在各灰度级上放几个钟形的峰，从一开始相邻的灰度级就相近（适合照片；PixelCNN++）。</translation>
+    </message>
+    <message>
+        <source>PixelCNN with logistic-mixture output: bumps per sub-pixel.</source>
+        <translation>使用 logistic-mixture 输出的 PixelCNN：每个子像素的峰数。</translation>
+    </message>
+    <message>
         <source>quality samples</source>
         <translation>质量样本数</translation>
     </message>
