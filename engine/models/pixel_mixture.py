@@ -15,6 +15,10 @@ The difference is taken in logs without cancellation: for a > b,
 sigmoid(a) - sigmoid(b) = sigmoid(a) sigmoid(-b) (1 - exp(b - a)).
 
 A sub-pixel's outputs are K mixture logits, K means and K log-scales, in that order.
+
+Why not ``likelihoods.discretized_logistic_log_prob`` (the VAE decoder's single logistic) per component:
+that one switches to the density at the bin's centre where a bin's mass falls below 1e-5, so its levels
+sum to one only to about that; the sampler's table here is a distribution, exactly, at every level.
 """
 
 from __future__ import annotations

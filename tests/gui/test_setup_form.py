@@ -147,6 +147,7 @@ def test_the_preset_follows_the_images_shape_not_only_their_kind(make_window, qt
     qtbot.waitUntil(lambda: setup.data_spec.shape == (1, 28, 28), timeout=30_000)
     model, train = setup.model_form.values(), setup.train_form.values()
     assert (model["image_net"], model["width"], model["max_dilation"], model["stacks"]) == ("pixelcnn", 32, 8, 2)
+    assert (model["pixel_output"], model["mixtures"]) == ("logistic-mixture", 5)
     assert (train["batch_size"], train["steps"], train["n_display"]) == (16, 3000, 64)
     assert "the pixelcnn-32x4 network for this shape" in w.log_dock.text()
     setup.set_data_name("digits")
