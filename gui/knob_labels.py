@@ -91,4 +91,6 @@ DERIVED_LABELS = (
     QT_TRANSLATE_NOOP("Knob", "ode steps"),
     QT_TRANSLATE_NOOP("Knob", "label dropout"),
     QT_TRANSLATE_NOOP("Knob", "guidance"),
+    QT_TRANSLATE_NOOP("Knob", "pixel output"),
+    QT_TRANSLATE_NOOP("Knob", "mixtures"),
 )

@@ -2317,6 +2317,14 @@ skipped:</source>
         <translation>卷积栈数</translation>
     </message>
     <message>
+        <source>pixel output</source>
+        <translation>像素输出</translation>
+    </message>
+    <message>
+        <source>mixtures</source>
+        <translation>混合数</translation>
+    </message>
+    <message>
         <source>PixelCNN: the residual blocks' dilations double from 1 up to this, then start again: each pixel sees more of the image (a whole digit) at the same cost per pass. 1: plain 3x3 blocks.</source>
         <translation>PixelCNN：残差块的扩张从 1 加倍到这个值，然后重新开始：每个像素看到图像的更多部分（整个数字），每次前向的开销不变。1：普通的 3x3 块。</translation>
     </message>
