@@ -76,9 +76,10 @@ class CachedPixelCNN:
 def draw_in_order(net: PixelCNN | TwoStackPixelCNN, n: int, height: int, width: int, labels: torch.Tensor | None,
                   choose: Callable[[int, torch.Tensor | None], torch.Tensor], to_input: Callable,
                   known_before: int = 0) -> None:
-    """Walk the sub-pixels in raster order (row, column, channel). At token ``i``, ``choose(i, logits)``
-    returns its (n,) tokens; the tokens before ``known_before`` are given (a completion's prefix), so
-    ``choose`` gets None for them instead of logits, which spares the read-out. ``to_input`` maps tokens
+    """Walk the sub-pixels in raster order (row, column, channel). At token ``i``, ``choose(i, outputs)``
+    returns its (n,) tokens, given the read-out there (logits, or a mixture's parameters); the tokens before
+    ``known_before`` are given (a completion's prefix), so ``choose`` gets None for them, which spares the
+    read-out. ``to_input`` maps tokens
     to the network's input."""
     cache = (CachedTwoStack if isinstance(net, TwoStackPixelCNN) else CachedPixelCNN)(net, n, height, width, labels)
     ch = net.colours
