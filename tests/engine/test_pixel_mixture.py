@@ -86,7 +86,7 @@ def test_a_mixture_pixelcnn_gives_every_colour_image_probabilities_summing_to_on
 
 @pytest.mark.parametrize("stacks", [1, 2])
 def test_a_mixture_pixelcnn_is_causal_and_its_cached_sampler_reads_the_full_pass(stacks):
-    from engine.models.pixelcnn_sampler import draw_in_order
+    from tests.engine.test_size_candidates import _assert_cached_sampler_sees_the_full_logits
     shape = (3, 6, 6)
     spec = DataSpec(kind="image", shape=shape, value_range=(0.0, 1.0), levels=256)
     model = Autoregressive(spec.to_dict(), dict(MIX, stacks=stacks, max_dilation=2)).eval()
@@ -97,18 +97,7 @@ def test_a_mixture_pixelcnn_is_causal_and_its_cached_sampler_reads_the_full_pass
             changed = t.clone()
             changed[:, i:] = (changed[:, i:] + 100) % 256
             assert torch.allclose(model.logits(changed)[:, :i + 1], full[:, :i + 1], atol=1e-4), i
-        net, k = model.head.double(), model.outputs
-        x = t.view(2, 6, 6, 3).permute(0, 3, 1, 2).double() * (2.0 / 255) - 1.0
-        outs = net(x).view(2, 3, k, 6, 6).permute(0, 3, 4, 1, 2).reshape(2, -1, k)
-        seen = {}
-
-        def choose(i, outputs):
-            seen[i] = outputs
-            return t[:, i]
-        draw_in_order(net, 2, 6, 6, None, choose, lambda tok: tok.double() * (2.0 / 255) - 1.0)
-    assert sorted(seen) == list(range(model.dims))
-    for i, o in seen.items():
-        assert torch.allclose(o, outs[:, i], rtol=0, atol=1e-10), i
+    _assert_cached_sampler_sees_the_full_logits(model.head.double(), shape, t, None, 256, outputs=model.outputs)
 
 
 def test_a_mixture_pixelcnn_learns_and_samples_on_the_level_grid():

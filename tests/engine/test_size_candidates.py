@@ -79,12 +79,14 @@ def test_pixelcnn_sees_only_earlier_subpixels_and_its_cached_sampler_gives_the_f
     _assert_cached_sampler_sees_the_full_logits(model.head.double(), shape, t, labels, model.vocab)
 
 
-def _assert_cached_sampler_sees_the_full_logits(net, shape, t, labels, vocab):
+def _assert_cached_sampler_sees_the_full_logits(net, shape, t, labels, vocab, outputs=None):
+    """``outputs`` per sub-pixel: the ``vocab`` logits, or a mixture's parameters."""
     from engine.models.pixelcnn_sampler import draw_in_order
     ch, h, w = shape
+    k = outputs or vocab
     x = t.view(len(t), h, w, ch).permute(0, 3, 1, 2).double() * (2.0 / (vocab - 1)) - 1.0
     with torch.no_grad():
-        full = net(x, labels).view(len(t), ch, vocab, h, w).permute(0, 3, 4, 1, 2).reshape(len(t), -1, vocab)
+        full = net(x, labels).view(len(t), ch, k, h, w).permute(0, 3, 4, 1, 2).reshape(len(t), -1, k)
         seen = {}
 
         def choose(i, logits):
